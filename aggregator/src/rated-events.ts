@@ -1,0 +1,33 @@
+/** Writing the rater's output: rated events, alerts and dead letters. */
+import type { RatedEvent } from '@ratel/schemas';
+import type { Store } from './store/store.js';
+
+export interface AlertRow {
+  kind: string;
+  account_id: string;
+  user_id: string;
+  cdr_id: string;
+  month: number;
+  at_ms: number;
+  detail: string;
+}
+
+export interface DeadLetterRow {
+  cdr_id: string;
+  code: string;
+  reason: string;
+  record: string;
+  at_ms: number;
+}
+
+export async function writeRated(store: Store, events: readonly RatedEvent[]): Promise<void> {
+  await store.insert('rated_events', events);
+}
+
+export async function writeAlerts(store: Store, alerts: readonly AlertRow[]): Promise<void> {
+  await store.insert('alerts', alerts);
+}
+
+export async function writeDeadLetters(store: Store, rows: readonly DeadLetterRow[]): Promise<void> {
+  await store.insert('dead_letters', rows);
+}

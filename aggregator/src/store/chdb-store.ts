@@ -1,0 +1,45 @@
+/** Embedded engine: chDB in-process, persisting to a data folder. */
+import { mkdirSync } from 'node:fs';
+import { errors } from '@ratel/schemas';
+import { Session } from 'chdb';
+import { parseRows, type Store, toJsonEachRow } from './store.js';
+
+export function openChdbStore(dataDir: string): Store {
+  mkdirSync(dataDir, { recursive: true });
+  let session: Session;
+  try {
+    session = new Session(dataDir);
+    session.query('SET output_format_json_quote_64bit_integers = 0');
+  } catch (e) {
+    throw errors.storeUnreachable(`chdb:${dataDir}`, e);
+  }
+  const run = async (sql: string, format?: string): Promise<string> => {
+    try {
+      const r = await session.queryAsync(sql, format ? { format } : {});
+      return r.text();
+    } catch (e) {
+      throw errors.storeQueryFailed('chdb', sql, e);
+    }
+  };
+  return {
+    engine: 'chdb',
+    where: dataDir,
+    async exec(sql) {
+      await run(sql);
+    },
+    async query<T>(sql: string) {
+      return parseRows<T>(await run(sql, 'JSONEachRow'));
+    },
+    async insert(table, rows) {
+      if (rows.length === 0) return;
+      try {
+        await session.insert({ table, values: toJsonEachRow(rows), format: 'JSONEachRow' });
+      } catch (e) {
+        throw errors.storeQueryFailed('chdb', `INSERT INTO ${table}`, e);
+      }
+    },
+    async close() {
+      session.close();
+    },
+  };
+}

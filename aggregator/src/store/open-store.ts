@@ -1,0 +1,10 @@
+import { openChdbStore } from './chdb-store.js';
+import { openServerStore } from './server-store.js';
+import type { Store } from './store.js';
+
+export type StoreConfig = { engine: 'chdb'; dataDir: string } | { engine: 'server'; url: string; database?: string };
+
+/** Opens the configured engine. Server errors come back as STORE_UNREACHABLE / STORE_QUERY_FAILED. */
+export async function openStore(cfg: StoreConfig): Promise<Store> {
+  return cfg.engine === 'chdb' ? openChdbStore(cfg.dataDir) : openServerStore(cfg.url, cfg.database);
+}

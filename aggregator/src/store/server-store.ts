@@ -1,0 +1,60 @@
+/** Server engine: a ClickHouse server over HTTP through @clickhouse/client. */
+import { type ClickHouseClient, createClient } from '@clickhouse/client';
+import { errors } from '@ratel/schemas';
+import type { Store } from './store.js';
+
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENOTFOUND', 'ETIMEDOUT', 'EPIPE', 'UND_ERR_SOCKET']);
+
+const isNetworkError = (e: unknown): boolean => {
+  const code = (e as { code?: string; cause?: { code?: string } })?.code ?? (e as { cause?: { code?: string } })?.cause?.code;
+  return code !== undefined && NETWORK_CODES.has(code);
+};
+
+export async function openServerStore(url: string, database = 'default'): Promise<Store> {
+  const client: ClickHouseClient = createClient({
+    url,
+    database,
+    request_timeout: 120_000,
+    clickhouse_settings: { output_format_json_quote_64bit_integers: 0 },
+  });
+  const fail = (sql: string, e: unknown): never => {
+    throw isNetworkError(e) ? errors.storeUnreachable(url, e) : errors.storeQueryFailed('server', sql, e);
+  };
+  try {
+    const ok = await client.ping();
+    if (!ok.success) throw ok.error;
+  } catch (e) {
+    await client.close();
+    throw errors.storeUnreachable(url, e);
+  }
+  return {
+    engine: 'server',
+    where: url,
+    async exec(sql) {
+      try {
+        await client.command({ query: sql });
+      } catch (e) {
+        fail(sql, e);
+      }
+    },
+    async query<T>(sql: string) {
+      try {
+        const rs = await client.query({ query: sql, format: 'JSONEachRow' });
+        return (await rs.json()) as T[];
+      } catch (e) {
+        return fail(sql, e);
+      }
+    },
+    async insert(table, rows) {
+      if (rows.length === 0) return;
+      try {
+        await client.insert({ table, values: rows as object[], format: 'JSONEachRow' });
+      } catch (e) {
+        fail(`INSERT INTO ${table}`, e);
+      }
+    },
+    async close() {
+      await client.close();
+    },
+  };
+}

@@ -1,0 +1,122 @@
+#!/usr/bin/env node
+/**
+ * ratel command line.
+ *   ratel month     generate, rate, store and invoice a month on the embedded engine (npm start)
+ *   ratel produce   produce generated CDRs into Kafka at a given rate
+ *   ratel run       run the streaming pipeline: Kafka -> rater pool -> ClickHouse
+ * Errors print one line "ratel: <CODE> <message>" and exit non-zero.
+ */
+import { accountBook, loadAccounts, loadCatalog } from '@ratel/rater';
+import { isRatelError, localCodecs, registryCodecs } from '@ratel/schemas';
+import { Command, InvalidArgumentError } from 'commander';
+import { type Config, loadConfig } from './config.js';
+import { generateAccounts, generateCdrs } from './generator.js';
+import { createKafka } from './kafka.js';
+import { createLogger } from './logger.js';
+import { runMonthJob } from './month-job.js';
+import { startPipeline } from './pipeline.js';
+import { produceCdrs } from './produce.js';
+
+const intArg = (name: string) => (v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${name} must be a non-negative integer`);
+  return n;
+};
+const monthArg = (v: string) => {
+  const m = /^(\d{4})-(\d{2})$/.exec(v);
+  if (!m || Number(m[2]) < 1 || Number(m[2]) > 12) throw new InvalidArgumentError('month must be YYYY-MM');
+  return Number(m[1]) * 100 + Number(m[2]);
+};
+const lastMonth = (): number => {
+  const d = new Date();
+  d.setUTCDate(1);
+  d.setUTCMonth(d.getUTCMonth() - 1);
+  return d.getUTCFullYear() * 100 + d.getUTCMonth() + 1;
+};
+
+function config(cmd: Command, extra: Record<string, unknown> = {}): Config {
+  const o = cmd.optsWithGlobals() as { config?: string; engine?: string; logLevel?: string };
+  return loadConfig({ file: o.config, overrides: { 'store.engine': o.engine, logLevel: o.logLevel, ...extra } });
+}
+
+const program = new Command('ratel')
+  .description('ratel: streaming rating of telecom CDRs (Kafka -> rater -> ClickHouse -> invoices)')
+  .option('-c, --config <file>', 'JSON config file (also RATEL_CONFIG)')
+  .option('--engine <chdb|server>', 'store engine (also RATEL_STORE_ENGINE)')
+  .option('--log-level <level>', 'pino log level (also RATEL_LOG_LEVEL)')
+  .showHelpAfterError();
+
+program
+  .command('month')
+  .description('generate a month of CDRs, rate them, store them and print invoices (embedded engine by default)')
+  .option('--accounts <n>', 'number of accounts', intArg('accounts'), 1000)
+  .option('--month <YYYY-MM>', 'billing month (default: last month)', monthArg)
+  .option('--seed <n>', 'generator seed', intArg('seed'), 42)
+  .option('--out <dir>', 'invoice output folder (also RATEL_OUT_DIR)')
+  .option('--show <n>', 'invoices to print', intArg('show'), 3)
+  .option('--keep', 'keep the existing embedded data instead of starting fresh', false)
+  .option('--no-progress', 'no progress bar')
+  .action(async (o, cmd: Command) => {
+    const cfg = config(cmd, { outDir: o.out, logLevel: (cmd.optsWithGlobals() as { logLevel?: string }).logLevel ?? process.env.RATEL_LOG_LEVEL ?? 'error' });
+    const log = createLogger(cfg.logLevel);
+    await runMonthJob(cfg, { accounts: o.accounts, month: o.month ?? lastMonth(), seed: o.seed, keep: o.keep, show: o.show, progress: o.progress }, log);
+  });
+
+program
+  .command('produce')
+  .description('produce generated CDRs into the Kafka topic')
+  .option('--accounts <n>', 'number of accounts', intArg('accounts'), 100)
+  .option('--month <YYYY-MM>', 'month of the generated CDRs (default: last month)', monthArg)
+  .option('--seed <n>', 'generator seed', intArg('seed'), 42)
+  .option('--rate <n>', 'records per second, 0 = unthrottled', intArg('rate'), 0)
+  .option('--limit <n>', 'produce at most n records', intArg('limit'))
+  .action(async (o, cmd: Command) => {
+    const cfg = config(cmd);
+    const log = createLogger(cfg.logLevel);
+    const month = o.month ?? lastMonth();
+    const accounts = generateAccounts({ accounts: o.accounts, month, seed: o.seed });
+    let cdrs = generateCdrs(accounts, { accounts: o.accounts, month, seed: o.seed });
+    if (o.limit !== undefined) cdrs = cdrs.slice(0, o.limit);
+    const codecs = cfg.schemaRegistry.url ? await registryCodecs({ url: cfg.schemaRegistry.url, cdrTopic: cfg.kafka.cdrTopic, ratedTopic: `${cfg.kafka.cdrTopic}.rated` }) : localCodecs();
+    const t0 = Date.now();
+    const sent = await produceCdrs(createKafka(cfg, log), cfg, codecs.cdr, cdrs, { rate: o.rate, batch: 2000 });
+    console.log(`produced=${sent} seconds=${((Date.now() - t0) / 1000).toFixed(1)} topic=${cfg.kafka.cdrTopic}`);
+  });
+
+program
+  .command('run')
+  .description('run the streaming pipeline until SIGINT/SIGTERM (accounts from --accounts-file or generated with --accounts/--seed)')
+  .option('--accounts-file <file>', 'accounts JSON (also RATEL_ACCOUNTS_FILE)')
+  .option('--accounts <n>', 'generate the same accounts as `produce --accounts n --seed s`', intArg('accounts'), 100)
+  .option('--month <YYYY-MM>', 'month the generated accounts are for (default: last month)', monthArg)
+  .option('--seed <n>', 'generator seed', intArg('seed'), 42)
+  .action(async (o, cmd: Command) => {
+    const cfg = config(cmd, { accountsFile: o.accountsFile });
+    const log = createLogger(cfg.logLevel);
+    const catalog = loadCatalog(cfg.catalogDir);
+    const accounts = cfg.accountsFile
+      ? loadAccounts(cfg.accountsFile, catalog)
+      : accountBook(generateAccounts({ accounts: o.accounts, month: o.month ?? lastMonth(), seed: o.seed }), catalog);
+    const codecs = cfg.schemaRegistry.url ? await registryCodecs({ url: cfg.schemaRegistry.url, cdrTopic: cfg.kafka.cdrTopic, ratedTopic: `${cfg.kafka.cdrTopic}.rated` }) : localCodecs();
+    const p = await startPipeline(createKafka(cfg, log), cfg, { catalog, accounts, codecs, log });
+    log.info({ brokers: cfg.kafka.brokers, topic: cfg.kafka.cdrTopic, store: cfg.store.engine }, 'pipeline running');
+    const timer = setInterval(() => log.info(p.stats, 'progress'), 10_000);
+    const shutdown = async (sig: string) => {
+      log.info({ sig }, 'stopping: finishing in-flight batch and committing');
+      clearInterval(timer);
+      await p.stop();
+      log.info(p.stats, 'stopped');
+      process.exit(0);
+    };
+    process.once('SIGTERM', () => void shutdown('SIGTERM'));
+    process.once('SIGINT', () => void shutdown('SIGINT'));
+  });
+
+program.parseAsync().catch((e: unknown) => {
+  if (isRatelError(e)) {
+    console.error(`ratel: ${e.code} ${e.message}`);
+    process.exit(2);
+  }
+  console.error(`ratel: unexpected error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+  process.exit(1);
+});

@@ -1,0 +1,99 @@
+/**
+ * ratel's configuration: one object, schema-checked at start. Sources, later wins:
+ * defaults < JSON file (--config or RATEL_CONFIG) < environment variables < command-line flags.
+ * Every key, its default and its variable are listed in the README.
+ */
+import { readFileSync } from 'node:fs';
+import { DEFAULT_CATALOG_DIR } from '@ratel/rater';
+import { errors } from '@ratel/schemas';
+import { z } from 'zod';
+
+export const configSchema = z.strictObject({
+  catalogDir: z.string().default(DEFAULT_CATALOG_DIR),
+  accountsFile: z.string().nullable().default(null),
+  store: z
+    .strictObject({
+      engine: z.enum(['chdb', 'server']).default('chdb'),
+      dataDir: z.string().default('.ratel/chdb'),
+      url: z.url().default('http://127.0.0.1:18123'),
+      database: z.string().regex(/^\w+$/).default('default'),
+    })
+    .prefault({}),
+  kafka: z
+    .strictObject({
+      brokers: z.array(z.string().regex(/^[\w.-]+:\d+$/, 'host:port')).min(1).default(['127.0.0.1:19092']),
+      clientId: z.string().default('ratel'),
+      cdrTopic: z.string().default('ratel.cdrs'),
+      deadLetterTopic: z.string().default('ratel.cdrs.dlq'),
+      groupId: z.string().default('ratel-rater'),
+      partitions: z.number().int().min(1).default(4),
+    })
+    .prefault({}),
+  schemaRegistry: z.strictObject({ url: z.url().nullable().default(null) }).prefault({}),
+  rater: z
+    .strictObject({
+      threads: z.number().int().min(1).max(64).default(2),
+      batchSize: z.number().int().min(1).default(10_000),
+    })
+    .prefault({}),
+  outDir: z.string().default('out'),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type Config = z.infer<typeof configSchema>;
+
+/** Environment variables and the config path each one sets. */
+export const ENV: Record<string, { path: string[]; parse?: (v: string) => unknown }> = {
+  RATEL_CATALOG_DIR: { path: ['catalogDir'] },
+  RATEL_ACCOUNTS_FILE: { path: ['accountsFile'] },
+  RATEL_STORE_ENGINE: { path: ['store', 'engine'] },
+  RATEL_CHDB_DIR: { path: ['store', 'dataDir'] },
+  RATEL_CLICKHOUSE_URL: { path: ['store', 'url'] },
+  RATEL_CLICKHOUSE_DATABASE: { path: ['store', 'database'] },
+  RATEL_KAFKA_BROKERS: { path: ['kafka', 'brokers'], parse: (v) => v.split(',').map((s) => s.trim()) },
+  RATEL_KAFKA_TOPIC: { path: ['kafka', 'cdrTopic'] },
+  RATEL_KAFKA_DLQ_TOPIC: { path: ['kafka', 'deadLetterTopic'] },
+  RATEL_KAFKA_GROUP: { path: ['kafka', 'groupId'] },
+  RATEL_SCHEMA_REGISTRY_URL: { path: ['schemaRegistry', 'url'] },
+  RATEL_RATER_THREADS: { path: ['rater', 'threads'], parse: Number },
+  RATEL_OUT_DIR: { path: ['outDir'] },
+  RATEL_LOG_LEVEL: { path: ['logLevel'] },
+};
+
+type Obj = Record<string, unknown>;
+
+function setPath(o: Obj, path: string[], v: unknown): void {
+  let cur = o;
+  for (const k of path.slice(0, -1)) {
+    if (typeof cur[k] !== 'object' || cur[k] === null) cur[k] = {};
+    cur = cur[k] as Obj;
+  }
+  cur[path[path.length - 1] as string] = v;
+}
+
+/** Builds the config; throws CONFIG_INVALID naming the key and the rule on a bad value. */
+export function loadConfig(opts: { file?: string | undefined; env?: NodeJS.ProcessEnv; overrides?: Obj } = {}): Config {
+  const env = opts.env ?? process.env;
+  let raw: Obj = {};
+  const file = opts.file ?? env.RATEL_CONFIG;
+  if (file) {
+    try {
+      raw = JSON.parse(readFileSync(file, 'utf8')) as Obj;
+    } catch (e) {
+      throw errors.configInvalid(file, `cannot read config file: ${(e as Error).message}`);
+    }
+  }
+  for (const [name, { path, parse }] of Object.entries(ENV)) {
+    const v = env[name];
+    if (v !== undefined && v !== '') setPath(raw, path, parse ? parse(v) : v);
+  }
+  for (const [k, v] of Object.entries(opts.overrides ?? {})) if (v !== undefined) setPath(raw, k.split('.'), v);
+  const res = configSchema.safeParse(raw);
+  if (!res.success) {
+    const issue = res.error.issues[0];
+    const key = issue?.path.join('.') ?? '';
+    const envName = Object.entries(ENV).find(([, e]) => e.path.join('.') === key)?.[0];
+    throw errors.configInvalid(envName ? `${key} (${envName})` : key, issue?.message ?? 'invalid');
+  }
+  return res.data;
+}

@@ -1,0 +1,7 @@
+/** The process logger (pino, JSON lines on stderr). */
+import { pino, type Logger } from 'pino';
+
+export function createLogger(level: string, name = 'ratel'): Logger {
+  return pino({ name, level }, pino.destination(2));
+}
+export type { Logger };

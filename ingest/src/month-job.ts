@@ -1,0 +1,115 @@
+/**
+ * The main job on the embedded default: generate a realistic month of CDRs for a few thousand
+ * users, rate them in-process, store the rated events in chDB, run the month's invoices, print
+ * a summary and write the invoices to the output folder. No Kafka, no server, no Java.
+ */
+import { rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  createSchema,
+  type Invoice,
+  invoiceText,
+  monthSummary,
+  openStore,
+  runInvoices,
+  type Store,
+  writeAlerts,
+  writeDeadLetters,
+  writeInvoiceFiles,
+  writeRated,
+} from '@ratel/aggregator';
+import { accountBook, loadCatalog, newOutput, RatingEngine } from '@ratel/rater';
+import { formatMoney, localCodecs } from '@ratel/schemas';
+import type { Config } from './config.js';
+import { generateAccounts, generateCdrs } from './generator.js';
+import type { Logger } from './logger.js';
+import { createProgress } from './progress.js';
+
+export interface MonthJobOptions {
+  accounts: number;
+  month: number;
+  seed: number;
+  keep: boolean;
+  show: number;
+  progress: boolean;
+}
+
+export interface MonthJobResult {
+  cdrs: number;
+  rated: number;
+  deadLetters: number;
+  alerts: number;
+  invoices: Invoice[];
+  elapsedMs: number;
+  rateMs: number;
+  cdrsPerSec: number;
+  totalExclMicros: number;
+}
+
+export async function runMonthJob(cfg: Config, opts: MonthJobOptions, log: Logger, print: (s: string) => void = console.log): Promise<MonthJobResult> {
+  const t0 = performance.now();
+  const catalog = loadCatalog(cfg.catalogDir);
+  log.info({ catalog: catalog.version, plans: catalog.plans.size, tariffs: catalog.tariffs.size }, 'catalog loaded');
+  const accountInputs = generateAccounts(opts);
+  const accounts = accountBook(accountInputs, catalog, 'generated accounts');
+  const cdrs = generateCdrs(accountInputs, opts);
+  const users = accountInputs.reduce((s, a) => s + a.users.length, 0);
+  print(`ratel: ${accounts.size} accounts, ${users} users, ${cdrs.length} CDRs for ${opts.month} (catalog ${catalog.version})`);
+
+  // The wire format is exercised end to end: CDRs are framed as on Kafka, then decoded.
+  const codecs = localCodecs();
+  const frames = cdrs.map((c) => codecs.cdr.encode(c));
+
+  if (cfg.store.engine === 'chdb' && !opts.keep) rmSync(cfg.store.dataDir, { recursive: true, force: true });
+  const store: Store = await openStore(cfg.store.engine === 'chdb' ? { engine: 'chdb', dataDir: cfg.store.dataDir } : { engine: 'server', url: cfg.store.url, database: cfg.store.database });
+  try {
+    await createSchema(store);
+    const engine = new RatingEngine({ catalog, accounts });
+    const progress = createProgress(opts.progress);
+    progress.start('rating', frames.length);
+    const tRate = performance.now();
+    let rated = 0;
+    let dead = 0;
+    let alerts = 0;
+    const deadFile = join(cfg.outDir, 'dead-letters.jsonl');
+    mkdirSync(cfg.outDir, { recursive: true });
+    writeFileSync(deadFile, '');
+    const batch = cfg.rater.batchSize;
+    for (let i = 0; i < frames.length; i += batch) {
+      const out = newOutput();
+      const end = Math.min(frames.length, i + batch);
+      for (let k = i; k < end; k++) engine.add(codecs.cdr.decode(frames[k] as Buffer), out);
+      await writeRated(store, out.events);
+      await writeAlerts(store, out.alerts);
+      if (out.dead.length) {
+        const now = Date.now();
+        const rows = out.dead.map((d) => ({ cdr_id: d.cdr_id, code: d.code, reason: d.reason, record: JSON.stringify(d.cdr), at_ms: now }));
+        await writeDeadLetters(store, rows);
+        writeFileSync(deadFile, rows.map((r) => `${JSON.stringify(r)}\n`).join(''), { flag: 'a' });
+        for (const d of out.dead) log.warn({ cdr_id: d.cdr_id, code: d.code }, d.reason);
+      }
+      rated += out.events.length;
+      dead += out.dead.length;
+      alerts += out.alerts.length;
+      progress.update(end);
+    }
+    progress.stop();
+    const rateMs = performance.now() - tRate;
+    const run = await runInvoices(store, catalog, accounts, opts.month);
+    const folder = writeInvoiceFiles(cfg.outDir, opts.month, run.issued);
+    const summary = await monthSummary(store, opts.month);
+    const elapsedMs = performance.now() - t0;
+    const total = run.issued.reduce((s, inv) => s + inv.total_excl_micros, 0);
+    const vat = run.issued.reduce((s, inv) => s + inv.vat_micros, 0);
+    for (const inv of run.issued.slice(0, opts.show)) print(`\n${invoiceText(inv)}`);
+    print('');
+    print(`month ${opts.month}: ${summary.records} rated CDRs for ${summary.users} users, usage ${formatMoney(summary.cost_micros)} EUR excl. VAT`);
+    print(`invoices: ${run.issued.length} issued (${run.alreadyIssued} already issued), total ${formatMoney(total)} excl. VAT + ${formatMoney(vat)} VAT, written to ${folder}`);
+    print(`dead letters: ${dead} (${deadFile}), alerts: ${alerts}, replays ignored: 0`);
+    const cdrsPerSec = Math.round(cdrs.length / (rateMs / 1000));
+    print(`cdrs=${cdrs.length} elapsed_s=${(elapsedMs / 1000).toFixed(1)} rating_s=${(rateMs / 1000).toFixed(1)} embedded_cdrs_per_sec=${cdrsPerSec}`);
+    return { cdrs: cdrs.length, rated, deadLetters: dead, alerts, invoices: run.issued, elapsedMs, rateMs, cdrsPerSec, totalExclMicros: total };
+  } finally {
+    await store.close();
+  }
+}

@@ -1,0 +1,288 @@
+/**
+ * Loads and compiles the tariff catalog: plans, tariffs (price rules applied to a numbering
+ * plan, or CSV rate decks), short codes and VAT rates. Every file is schema-checked; an error
+ * names the file, the place in it and the rule broken (CATALOG_INVALID).
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { errors, parseMoney } from '@ratel/schemas';
+import { parse as parseCsv } from 'csv-parse/sync';
+import { getCountryCallingCode, type CountryCode } from 'libphonenumber-js/max';
+import metadata from 'libphonenumber-js/metadata.max.json';
+import type { z } from 'zod';
+import {
+  type DeckRowInput,
+  type DestClass,
+  deckRowSchema,
+  type PlanInput,
+  plansFileSchema,
+  type TariffFile,
+  tariffFileSchema,
+  vatFileSchema,
+} from './catalog-schema.js';
+import type { Dialling } from './normalise.js';
+import { compileTrie, type DeckRow, type Trie } from './trie.js';
+
+export const DEFAULT_CATALOG_DIR = fileURLToPath(new URL('../catalog/', import.meta.url));
+
+export interface Plan {
+  id: string;
+  name: string;
+  source: string;
+  tariff: string;
+  homeCountry: string;
+  monthlyMicros: number;
+  annualMicros: number | null;
+  proration: 'prorata' | 'started_month_due';
+  /** "FR:fixed" style keys of included voice destinations. */
+  includedVoice: Set<string>;
+  inbound: boolean;
+  forwarded: boolean;
+  smsIncluded: boolean;
+  dataIncluded: boolean;
+  caps: {
+    distinctCallees: number;
+    perCallSeconds: number;
+    monthlySeconds: number;
+    repeatedLongCallSeconds: number;
+    sms: number;
+    smsDestinations: number;
+    bytesNational: number;
+    bytesEu: number;
+  };
+  beyond: 'bill' | 'flag';
+  premium: 'block' | 'bill';
+  options: Map<string, { name: string; monthlyMicros: number }>;
+  events: Map<string, { name: string; priceMicros: number }>;
+  terminationFeeMicros: number | null;
+  smsPriceMicros: number;
+  dataPerMbMicros: number;
+}
+
+export interface Tariff {
+  id: string;
+  name: string;
+  currency: string;
+  trie: Trie;
+}
+
+export interface Catalog {
+  dir: string;
+  /** Hash of every file the catalog was built from. */
+  version: string;
+  plans: Map<string, Plan>;
+  tariffs: Map<string, Tariff>;
+  /** VAT rate per country, in basis points (20% = 2000). */
+  vatBp: Map<string, number>;
+}
+
+interface NumberingRow {
+  prefix: string;
+  country: string;
+  name: string;
+  cls: DestClass;
+}
+
+type Hasher = ReturnType<typeof createHash>;
+
+function readText(file: string, hash: Hasher): string {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw errors.catalogInvalid(file, '', `cannot read: ${(e as Error).message}`);
+  }
+  hash.update(file.slice(file.lastIndexOf('/') + 1)).update(text);
+  return text;
+}
+
+function readJson<S extends z.ZodType>(file: string, schema: S, hash: Hasher): z.infer<S> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readText(file, hash));
+  } catch (e) {
+    if ((e as { code?: string }).code === 'CATALOG_INVALID') throw e;
+    throw errors.catalogInvalid(file, '', `not valid JSON: ${(e as Error).message}`);
+  }
+  const res = schema.safeParse(raw);
+  if (!res.success) {
+    const issue = res.error.issues[0];
+    throw errors.catalogInvalid(file, issue?.path.join('.') ?? '', issue?.message ?? 'invalid');
+  }
+  return res.data;
+}
+
+function readCsv(file: string, hash: Hasher): Record<string, string>[] {
+  try {
+    return parseCsv(readText(file, hash), { columns: true, skip_empty_lines: true, trim: true });
+  } catch (e) {
+    if ((e as { code?: string }).code === 'CATALOG_INVALID') throw e;
+    throw errors.catalogInvalid(file, '', `bad CSV: ${(e as Error).message}`);
+  }
+}
+
+const dayMs = (iso: string): number => Date.parse(`${iso}T00:00:00Z`);
+
+/** Dialling rules (calling code, trunk and international prefixes) of a country, from libphonenumber. */
+export function diallingOf(country: string): Dialling {
+  const m = (metadata as unknown as { countries: Record<string, unknown[]> }).countries[country];
+  if (!m) throw errors.configInvalid('country', `unknown country ${country}`);
+  const cc = getCountryCallingCode(country as CountryCode);
+  const intl = typeof m[1] === 'string' ? (m[1] as string) : '00';
+  const trunk = typeof m[5] === 'string' ? (m[5] as string) : '';
+  return { cc, trunk, intl: /^\d+$/.test(intl) ? intl : '00' };
+}
+
+function loadNumbering(dir: string, hash: Hasher): NumberingRow[] {
+  const file = join(dir, 'numbering', 'world.csv');
+  const rows = readCsv(file, hash).map((r, i) => {
+    if (!/^\d{1,15}$/.test(r.prefix ?? '') || !r.country || !r.class) {
+      throw errors.catalogInvalid(file, `line ${i + 2}`, 'each row needs prefix (digits), country, name, class');
+    }
+    return { prefix: r.prefix as string, country: r.country, name: r.name ?? '', cls: r.class as DestClass };
+  });
+  const scFile = join(dir, 'numbering', 'short-codes.csv');
+  for (const [i, r] of readCsv(scFile, hash).entries()) {
+    if (!r.country || !/^\d{2,6}$/.test(r.code ?? '')) throw errors.catalogInvalid(scFile, `line ${i + 2}`, 'country and 2-6 digit code required');
+    rows.push({ prefix: `0${diallingOf(r.country).cc}${r.code}`, country: r.country, name: r.name ?? r.code ?? '', cls: r.class as DestClass });
+  }
+  return rows;
+}
+
+/** Applies a tariff's price rules to the numbering plan: one deck row per prefix and version. */
+function expandTariff(t: TariffFile, numbering: NumberingRow[], file: string): DeckRow[] {
+  const out: DeckRow[] = [];
+  const versions = [...t.versions].sort((a, b) => a.effective_from.localeCompare(b.effective_from));
+  versions.forEach((v, vi) => {
+    const fromMs = dayMs(v.effective_from);
+    const next = versions[vi + 1];
+    const toMs = v.effective_to ? dayMs(v.effective_to) : next ? dayMs(next.effective_from) : Number.POSITIVE_INFINITY;
+    const rules = v.rules.map((r) => ({
+      countries: r.match.country ? new Set(r.match.country) : null,
+      classes: r.match.class ? new Set<string>(r.match.class) : null,
+      rate: parseMoney(r.rate_per_min),
+      connect: parseMoney(r.connect_fee),
+      min: parseMoney(r.min_charge),
+      first: r.first_increment,
+      nextI: r.next_increment,
+    }));
+    for (const n of numbering) {
+      const rule = rules.find((r) => (!r.countries || r.countries.has(n.country)) && (!r.classes || r.classes.has(n.cls)));
+      if (!rule) throw errors.catalogInvalid(file, `versions.${vi}.rules`, `no rule prices ${n.country} ${n.cls} (prefix ${n.prefix}); end with a catch-all rule`);
+      out.push({
+        prefix: n.prefix,
+        destination: n.name,
+        cls: n.cls,
+        country: n.country,
+        rateMicrosPerMin: rule.rate,
+        connectMicros: rule.connect,
+        minChargeMicros: rule.min,
+        firstIncrement: rule.first,
+        nextIncrement: rule.nextI,
+        band: 'any',
+        fromMs,
+        toMs,
+      });
+    }
+  });
+  return out;
+}
+
+/** Reads a CSV rate deck (one row per prefix, band and effective period). */
+export function loadDeckCsv(file: string, hash: Hasher = createHash('sha256')): DeckRow[] {
+  return readCsv(file, hash).map((raw, i) => {
+    const res = deckRowSchema.safeParse({
+      ...raw,
+      first_increment: raw.first_increment ? Number(raw.first_increment) : undefined,
+      next_increment: raw.next_increment ? Number(raw.next_increment) : undefined,
+      connect_fee: raw.connect_fee || undefined,
+      min_charge: raw.min_charge || undefined,
+      band: raw.band || undefined,
+    });
+    if (!res.success) {
+      const issue = res.error.issues[0];
+      throw errors.catalogInvalid(file, `line ${i + 2}${issue?.path.length ? ` column ${issue.path.join('.')}` : ''}`, issue?.message ?? 'invalid');
+    }
+    return deckRowFromInput(res.data);
+  });
+}
+
+export function deckRowFromInput(r: DeckRowInput): DeckRow {
+  return {
+    prefix: r.prefix,
+    destination: r.destination,
+    cls: r.class,
+    country: r.country,
+    rateMicrosPerMin: parseMoney(r.rate_per_min),
+    connectMicros: parseMoney(r.connect_fee),
+    minChargeMicros: parseMoney(r.min_charge),
+    firstIncrement: r.first_increment,
+    nextIncrement: r.next_increment,
+    band: r.band,
+    fromMs: dayMs(r.effective_from),
+    toMs: r.effective_to ? dayMs(r.effective_to) : Number.POSITIVE_INFINITY,
+  };
+}
+
+const cap = (v: number | null): number => (v === null ? Number.POSITIVE_INFINITY : v);
+
+export function compilePlan(p: PlanInput): Plan {
+  return {
+    id: p.id,
+    name: p.name,
+    source: p.source,
+    tariff: p.tariff,
+    homeCountry: p.home_country,
+    monthlyMicros: parseMoney(p.recurring.monthly),
+    annualMicros: p.recurring.annual === null ? null : parseMoney(p.recurring.annual),
+    proration: p.proration,
+    includedVoice: new Set(p.included.voice.flatMap((v) => v.classes.map((c) => `${v.country}:${c}`))),
+    inbound: p.included.inbound,
+    forwarded: p.included.forwarded,
+    smsIncluded: p.included.sms,
+    dataIncluded: p.included.data,
+    caps: {
+      distinctCallees: cap(p.fair_use.distinct_callees),
+      perCallSeconds: cap(p.fair_use.per_call_seconds),
+      monthlySeconds: cap(p.fair_use.monthly_seconds),
+      repeatedLongCallSeconds: cap(p.fair_use.repeated_long_calls_seconds),
+      sms: cap(p.fair_use.sms),
+      smsDestinations: cap(p.fair_use.sms_destinations),
+      bytesNational: cap(p.fair_use.bytes_national),
+      bytesEu: cap(p.fair_use.bytes_eu),
+    },
+    beyond: p.beyond,
+    premium: p.premium,
+    options: new Map(Object.entries(p.options).map(([k, o]) => [k, { name: o.name, monthlyMicros: parseMoney(o.monthly) }])),
+    events: new Map(Object.entries(p.events).map(([k, e]) => [k, { name: e.name, priceMicros: parseMoney(e.price) }])),
+    terminationFeeMicros: p.termination_fee === null ? null : parseMoney(p.termination_fee),
+    smsPriceMicros: p.sms_price === null ? 0 : parseMoney(p.sms_price),
+    dataPerMbMicros: p.data_price_per_mb === null ? 0 : parseMoney(p.data_price_per_mb),
+  };
+}
+
+/** Loads the catalog in `dir` (default: the catalog shipped with ratel). */
+export function loadCatalog(dir: string = DEFAULT_CATALOG_DIR): Catalog {
+  const hash = createHash('sha256');
+  const plansFile = join(dir, 'plans.json');
+  const plans = new Map(readJson(plansFile, plansFileSchema, hash).plans.map((p) => [p.id, compilePlan(p)]));
+  const numbering = loadNumbering(dir, hash);
+  const tariffs = new Map<string, Tariff>();
+  const tdir = join(dir, 'tariffs');
+  for (const f of readdirSync(tdir).filter((x) => x.endsWith('.json')).sort()) {
+    const file = join(tdir, f);
+    const t = readJson(file, tariffFileSchema, hash);
+    const deckFile = join(tdir, `${t.id}.csv`);
+    const rows = [...expandTariff(t, numbering, file), ...(existsSync(deckFile) ? loadDeckCsv(deckFile, hash) : [])];
+    tariffs.set(t.id, { id: t.id, name: t.name, currency: t.currency, trie: compileTrie(rows) });
+  }
+  for (const p of plans.values()) {
+    if (!tariffs.has(p.tariff)) throw errors.catalogInvalid(plansFile, `plan ${p.id}`, `unknown tariff "${p.tariff}"`);
+  }
+  const vatFile = join(dir, 'vat.json');
+  const vat = readJson(vatFile, vatFileSchema, hash);
+  const vatBp = new Map(Object.entries(vat.rates_percent).map(([c, pct]) => [c, Math.round(Number(pct) * 100)]));
+  return { dir, version: hash.digest('hex').slice(0, 12), plans, tariffs, vatBp };
+}

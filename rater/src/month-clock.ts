@@ -1,0 +1,31 @@
+/**
+ * Billing month of an instant in a time zone, fast: month boundaries are computed once per
+ * (zone, month) with Intl and cached, so the hot path is two comparisons.
+ */
+import { billingMonth, localMidnightMs, nextMonth } from '@ratel/schemas';
+
+interface Span {
+  from: number;
+  to: number;
+  month: number;
+}
+
+export class MonthClock {
+  private readonly spans = new Map<string, Span[]>();
+
+  monthOf(ms: number, tz: string): number {
+    let list = this.spans.get(tz);
+    if (!list) {
+      list = [];
+      this.spans.set(tz, list);
+    }
+    for (let i = 0; i < list.length; i++) {
+      const s = list[i] as Span;
+      if (ms >= s.from && ms < s.to) return s.month;
+    }
+    const month = billingMonth(ms, tz);
+    list.push({ month, from: localMidnightMs(month, 1, tz), to: localMidnightMs(nextMonth(month), 1, tz) });
+    if (list.length > 24) list.shift();
+    return month;
+  }
+}

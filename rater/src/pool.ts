@@ -1,0 +1,42 @@
+/** The worker-thread pool (Piscina) that decodes CDR batches in parallel. */
+import { Piscina } from 'piscina';
+import type { DecodeResult, DecodeTask } from './decode-worker.js';
+
+export interface DecodePool {
+  decode(frames: readonly Buffer[], schemaId: number): Promise<DecodeResult>;
+  readonly utilization: number;
+  close(): Promise<void>;
+}
+
+export function createDecodePool(threads: number): DecodePool {
+  const pool = new Piscina({
+    // Resolves to the compiled worker both from src/ (tests) and dist/.
+    filename: new URL('../dist/decode-worker.js', import.meta.url).href,
+    minThreads: threads,
+    maxThreads: threads,
+  });
+  return {
+    async decode(frames, schemaId) {
+      let total = 0;
+      for (const f of frames) total += f.length;
+      const buffer = new ArrayBuffer(total);
+      const view = new Uint8Array(buffer);
+      const offsets = new Int32Array(frames.length + 1);
+      let off = 0;
+      frames.forEach((f, i) => {
+        offsets[i] = off;
+        view.set(f, off);
+        off += f.length;
+      });
+      offsets[frames.length] = off;
+      const task: DecodeTask = { buffer, offsets, schemaId };
+      return pool.run(task, { transferList: [buffer, offsets.buffer as ArrayBuffer] }) as Promise<DecodeResult>;
+    },
+    get utilization() {
+      return pool.utilization;
+    },
+    async close() {
+      await pool.destroy();
+    },
+  };
+}

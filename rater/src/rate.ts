@@ -1,0 +1,290 @@
+/**
+ * Rates one CDR against its account-month state. Pure apart from mutating that state, so an
+ * account-month rated in start-time order always gives the same result (see engine.ts).
+ */
+import { type Cdr, checkCdr, errors, type RatedEvent, type Voice } from '@ratel/schemas';
+import type { Account, AccountBook } from './accounts.js';
+import { type AccountMonth, userMonth } from './allowance.js';
+import type { Catalog, Plan, Tariff } from './catalog.js';
+import { normalise } from './normalise.js';
+import { callPrice, dataPrice, unitsPrice } from './price.js';
+import { type Alert, EU_ZONE, Reason } from './reasons.js';
+import { CLASS_IDS } from './trie.js';
+
+export interface RateContext {
+  catalog: Catalog;
+  accounts: AccountBook;
+}
+
+export type Rating = Omit<RatedEvent, 'version' | 'rated_at_ms'>;
+
+export interface Resolved {
+  account: Account;
+  plan: Plan;
+  tariff: Tariff;
+}
+
+/** Finds the account, the user's plan and its tariff, or throws CDR_UNRATEABLE. */
+export function resolve(cdr: Cdr, ctx: RateContext): Resolved {
+  const account = ctx.accounts.get(cdr.account_id);
+  if (!account) throw errors.cdrUnrateable(cdr.id, `unknown account ${cdr.account_id}`, cdr);
+  const planId = account.users.get(cdr.user_id);
+  if (!planId) throw errors.cdrUnrateable(cdr.id, `unknown user ${cdr.user_id} of account ${cdr.account_id}`, cdr);
+  const plan = ctx.catalog.plans.get(planId) as Plan;
+  const tariff = ctx.catalog.tariffs.get(plan.tariff) as Tariff;
+  return { account, plan, tariff };
+}
+
+const EMERGENCY = CLASS_IDS.emergency;
+const PREMIUM = CLASS_IDS.premium;
+const FREEPHONE = CLASS_IDS.freephone;
+
+function base(cdr: Cdr, r: Resolved, month: number): Rating {
+  return {
+    cdr_id: cdr.id,
+    account_id: cdr.account_id,
+    user_id: cdr.user_id,
+    plan_id: r.plan.id,
+    kind: cdr.kind,
+    direction: '',
+    start_ms: cdr.start_ms,
+    month,
+    counterpart: '',
+    prefix: '',
+    destination: '',
+    dest_class: '',
+    quantity: 0,
+    included_qty: 0,
+    billed_qty: 0,
+    cost_micros: 0,
+    currency: r.tariff.currency,
+    reasons: [],
+    roaming_country: cdr.roaming_country ?? '',
+  };
+}
+
+function fairUse(u: ReturnType<typeof userMonth>, cap: string, cdr: Cdr, month: number, alerts: Alert[], detail: string) {
+  if (u.crossed.has(cap)) return;
+  u.crossed.add(cap);
+  alerts.push({ kind: 'FAIR_USE', account_id: cdr.account_id, user_id: cdr.user_id, cdr_id: cdr.id, month, at_ms: cdr.start_ms, detail });
+}
+
+function rateVoice(cdr: Cdr, v: Voice, r: Resolved, state: AccountMonth, out: Rating, alerts: Alert[]): void {
+  const { plan, account } = r;
+  const trie = r.tariff.trie;
+  out.direction = v.direction;
+  out.quantity = v.billable_s;
+  const roaming = cdr.roaming_country && cdr.roaming_country !== account.country ? cdr.roaming_country : null;
+  const roamingOutsideEu = roaming !== null && !EU_ZONE.has(roaming);
+  if (roaming) out.reasons.push(roamingOutsideEu ? Reason.ROAMING_OUTSIDE_EU : Reason.ROAMING_EU);
+
+  if (v.direction === 'INBOUND') {
+    const key = normalise(v.caller, account.dialling);
+    out.counterpart = key ?? '';
+    out.reasons.push(Reason.INBOUND);
+    if (v.billable_s === 0) out.reasons.push(Reason.UNANSWERED);
+    // Inbound calls are included in every plan that lists them (seed 004); not rated otherwise.
+    out.included_qty = plan.inbound ? v.billable_s : 0;
+    return;
+  }
+
+  const key = normalise(v.callee, account.dialling);
+  if (key === null) throw errors.cdrMalformed(cdr.id, `callee "${v.callee}" is not a phone number`, cdr);
+  const row = trie.lookup(key, cdr.start_ms);
+  if (row < 0) throw errors.unknownDestination(cdr.id, v.callee, cdr);
+  out.counterpart = key;
+  out.destination = trie.destination(row);
+  out.dest_class = trie.classOf(row);
+  out.prefix = trie.prefixOf(row);
+  const cls = trie.cls[row] as number;
+  const country = trie.countryOf(row);
+  const billable = v.billable_s;
+
+  if (v.direction === 'FORWARDED') out.reasons.push(Reason.FORWARDED);
+  if (billable === 0) {
+    out.reasons.push(Reason.UNANSWERED);
+    return;
+  }
+  if (cls === EMERGENCY) {
+    out.reasons.push(Reason.EMERGENCY_FREE);
+    out.included_qty = billable;
+    return;
+  }
+  if (cls === PREMIUM && plan.premium === 'block') {
+    out.reasons.push(Reason.PREMIUM_BLOCKED);
+    alerts.push({ kind: 'PREMIUM_ATTEMPT', account_id: cdr.account_id, user_id: cdr.user_id, cdr_id: cdr.id, month: out.month, at_ms: cdr.start_ms, detail: `premium number ${key}` });
+    return;
+  }
+  if (cls === FREEPHONE) out.reasons.push(Reason.FREEPHONE);
+
+  const u = userMonth(state, cdr.user_id);
+  let included = 0;
+  let flagged = false;
+  const inPack = (v.direction === 'OUTBOUND' || plan.forwarded) && !roamingOutsideEu && plan.includedVoice.has(`${country}:${out.dest_class}`);
+  if (!inPack) {
+    out.reasons.push(Reason.NOT_IN_PACK);
+  } else if (!u.callees.has(key) && u.callees.size >= plan.caps.distinctCallees) {
+    out.reasons.push(Reason.DISTINCT_CALLEE_CAP);
+    fairUse(u, 'distinct_callees', cdr, out.month, alerts, `more than ${plan.caps.distinctCallees} distinct callees`);
+    flagged = plan.beyond === 'flag';
+  } else {
+    u.callees.add(key);
+    included = billable;
+    if (included > plan.caps.perCallSeconds) {
+      included = plan.caps.perCallSeconds;
+      out.reasons.push(Reason.OVER_CALL_CAP);
+      flagged = plan.beyond === 'flag';
+    }
+    const left = plan.caps.monthlySeconds - u.seconds;
+    if (included > left) {
+      included = Math.max(0, left);
+      out.reasons.push(Reason.MONTHLY_CAP);
+      fairUse(u, 'monthly_seconds', cdr, out.month, alerts, `more than ${plan.caps.monthlySeconds} s of calls`);
+      flagged = plan.beyond === 'flag';
+    }
+    u.seconds += included;
+    if (billable > plan.caps.repeatedLongCallSeconds) {
+      if (u.longCallees.has(key)) {
+        out.reasons.push(Reason.REPEATED_LONG_CALL);
+        fairUse(u, `long_calls:${key}`, cdr, out.month, alerts, `repeated calls over ${plan.caps.repeatedLongCallSeconds} s to ${key}`);
+      } else u.longCallees.add(key);
+    }
+    if (included > 0) out.reasons.push(Reason.IN_PACK);
+  }
+  out.included_qty = included;
+  const billed = billable - included;
+  if (flagged) {
+    // Plan says "flag" beyond the cap: the excess is reported, not charged.
+    out.reasons.push(Reason.FLAGGED);
+    return;
+  }
+  out.billed_qty = billed;
+  out.cost_micros = callPrice(billed, trie.rate[row] as number, trie.connect[row] as number, trie.minCharge[row] as number, trie.firstIncr[row] as number, trie.nextIncr[row] as number, included === 0);
+}
+
+function rateMessage(cdr: Cdr, r: Resolved, state: AccountMonth, out: Rating, alerts: Alert[]): void {
+  const m = cdr.message as NonNullable<Cdr['message']>;
+  const { plan, account } = r;
+  out.direction = m.direction;
+  out.quantity = m.parts;
+  const key = normalise(m.direction === 'INBOUND' ? m.sender : m.recipient, account.dialling);
+  if (key === null) throw errors.cdrMalformed(cdr.id, 'message counterpart is not a phone number', cdr);
+  out.counterpart = key;
+  if (m.direction === 'INBOUND') {
+    out.reasons.push(Reason.INBOUND);
+    out.included_qty = m.parts;
+    return;
+  }
+  const row = r.tariff.trie.lookup(key, cdr.start_ms);
+  if (row < 0) throw errors.unknownDestination(cdr.id, m.recipient, cdr);
+  out.destination = r.tariff.trie.destination(row);
+  out.dest_class = r.tariff.trie.classOf(row);
+  if ((r.tariff.trie.cls[row] as number) === PREMIUM && plan.premium === 'block') {
+    out.reasons.push(Reason.PREMIUM_BLOCKED);
+    alerts.push({ kind: 'PREMIUM_ATTEMPT', account_id: cdr.account_id, user_id: cdr.user_id, cdr_id: cdr.id, month: out.month, at_ms: cdr.start_ms, detail: `premium SMS ${key}` });
+    return;
+  }
+  const u = userMonth(state, cdr.user_id);
+  const national = r.tariff.trie.countryOf(row) === account.country;
+  const roamOk = !cdr.roaming_country || cdr.roaming_country === account.country || EU_ZONE.has(cdr.roaming_country);
+  let included = 0;
+  if (!plan.smsIncluded || !national || !roamOk) out.reasons.push(Reason.NOT_IN_PACK);
+  else if (!u.smsDestinations.has(key) && u.smsDestinations.size >= plan.caps.smsDestinations) {
+    out.reasons.push(Reason.SMS_DESTINATION_CAP);
+    fairUse(u, 'sms_destinations', cdr, out.month, alerts, `more than ${plan.caps.smsDestinations} distinct SMS destinations`);
+  } else {
+    u.smsDestinations.add(key);
+    included = Math.min(m.parts, Math.max(0, plan.caps.sms - u.sms));
+    u.sms += included;
+    if (included < m.parts) {
+      out.reasons.push(Reason.SMS_CAP);
+      fairUse(u, 'sms', cdr, out.month, alerts, `more than ${plan.caps.sms} SMS`);
+    } else out.reasons.push(Reason.IN_PACK);
+  }
+  out.included_qty = included;
+  out.billed_qty = m.parts - included;
+  out.cost_micros = unitsPrice(out.billed_qty, plan.smsPriceMicros);
+}
+
+function rateData(cdr: Cdr, r: Resolved, state: AccountMonth, out: Rating, alerts: Alert[]): void {
+  const d = cdr.data as NonNullable<Cdr['data']>;
+  const { plan, account } = r;
+  const bytes = d.bytes_up + d.bytes_down;
+  out.quantity = bytes;
+  const roaming = cdr.roaming_country && cdr.roaming_country !== account.country ? cdr.roaming_country : null;
+  const u = userMonth(state, cdr.user_id);
+  let included = 0;
+  if (!plan.dataIncluded || (roaming && !EU_ZONE.has(roaming))) {
+    out.reasons.push(roaming ? Reason.ROAMING_OUTSIDE_EU : Reason.NOT_IN_PACK);
+  } else {
+    // EU usage counts against both the EU quota and the overall (national) quota.
+    let left = plan.caps.bytesNational - u.bytesNational;
+    if (roaming) left = Math.min(left, plan.caps.bytesEu - u.bytesEu);
+    included = Math.min(bytes, Math.max(0, left));
+    u.bytesNational += included;
+    if (roaming) {
+      u.bytesEu += included;
+      out.reasons.push(Reason.ROAMING_EU);
+    }
+    if (included < bytes) {
+      out.reasons.push(Reason.DATA_QUOTA);
+      fairUse(u, roaming ? 'bytes_eu' : 'bytes_national', cdr, out.month, alerts, 'data quota used up');
+    } else out.reasons.push(Reason.IN_PACK);
+  }
+  out.included_qty = included;
+  out.billed_qty = bytes - included;
+  out.cost_micros = dataPrice(out.billed_qty, plan.dataPerMbMicros);
+}
+
+function rateEvent(cdr: Cdr, r: Resolved, out: Rating): void {
+  const e = cdr.event as NonNullable<Cdr['event']>;
+  const svc = r.plan.events.get(e.service);
+  if (!svc) throw errors.cdrUnrateable(cdr.id, `plan ${r.plan.id} has no per-event service "${e.service}"`, cdr);
+  out.destination = svc.name;
+  out.dest_class = e.service;
+  out.quantity = e.quantity;
+  out.billed_qty = e.quantity;
+  out.cost_micros = unitsPrice(e.quantity, svc.priceMicros);
+  out.reasons.push(Reason.EVENT);
+}
+
+/**
+ * Rates `cdr` (already checked) for billing month `month`, updating `state`; alerts are pushed
+ * onto `alerts`. Throws a RatelError naming the CDR when it cannot be rated.
+ */
+export function rateCdr(cdr: Cdr, ctx: RateContext, month: number, state: AccountMonth, alerts: Alert[]): Rating {
+  const bad = checkCdr(cdr);
+  if (bad) throw errors.cdrMalformed(cdr.id, bad, cdr);
+  const r = resolve(cdr, ctx);
+  const out = base(cdr, r, month);
+  switch (cdr.kind) {
+    case 'VOICE':
+      rateVoice(cdr, cdr.voice as Voice, r, state, out, alerts);
+      break;
+    case 'SMS':
+    case 'MMS':
+      rateMessage(cdr, r, state, out, alerts);
+      break;
+    case 'DATA':
+      rateData(cdr, r, state, out, alerts);
+      break;
+    case 'EVENT':
+      rateEvent(cdr, r, out);
+      break;
+  }
+  const before = state.costMicros;
+  state.costMicros += out.cost_micros;
+  if (!state.creditAlerted && before <= r.account.creditLimitMicros && state.costMicros > r.account.creditLimitMicros) {
+    state.creditAlerted = true;
+    alerts.push({
+      kind: 'CREDIT_LIMIT',
+      account_id: cdr.account_id,
+      user_id: cdr.user_id,
+      cdr_id: cdr.id,
+      month,
+      at_ms: cdr.start_ms,
+      detail: `usage ${state.costMicros} micros exceeds credit limit ${r.account.creditLimitMicros}`,
+    });
+  }
+  return out;
+}

@@ -1,0 +1,40 @@
+/** Reason codes attached to rated events, and alert kinds. */
+export const Reason = {
+  IN_PACK: 'IN_PACK',
+  NOT_IN_PACK: 'NOT_IN_PACK',
+  DISTINCT_CALLEE_CAP: 'DISTINCT_CALLEE_CAP',
+  OVER_CALL_CAP: 'OVER_CALL_CAP',
+  MONTHLY_CAP: 'MONTHLY_CAP',
+  REPEATED_LONG_CALL: 'REPEATED_LONG_CALL',
+  FLAGGED: 'FLAGGED',
+  PREMIUM_BLOCKED: 'PREMIUM_BLOCKED',
+  EMERGENCY_FREE: 'EMERGENCY_FREE',
+  FREEPHONE: 'FREEPHONE',
+  INBOUND: 'INBOUND',
+  FORWARDED: 'FORWARDED',
+  UNANSWERED: 'UNANSWERED',
+  ROAMING_EU: 'ROAMING_EU',
+  ROAMING_OUTSIDE_EU: 'ROAMING_OUTSIDE_EU',
+  SMS_CAP: 'SMS_CAP',
+  SMS_DESTINATION_CAP: 'SMS_DESTINATION_CAP',
+  DATA_QUOTA: 'DATA_QUOTA',
+  EVENT: 'EVENT',
+} as const;
+export type Reason = (typeof Reason)[keyof typeof Reason];
+
+export type AlertKind = 'CREDIT_LIMIT' | 'FAIR_USE' | 'PREMIUM_ATTEMPT';
+
+export interface Alert {
+  kind: AlertKind;
+  account_id: string;
+  user_id: string;
+  cdr_id: string;
+  month: number;
+  at_ms: number;
+  detail: string;
+}
+
+/** EU/EEA countries where "roam like at home" applies (SPEC §4 mobile plans). */
+export const EU_ZONE = new Set(
+  'AT BE BG HR CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE IS LI NO GP MQ GF RE YT'.split(' '),
+);

@@ -1,0 +1,68 @@
+/**
+ * Typed errors shared by every ratel stage. Each carries a stable `code` (for metrics, dead
+ * letters and exit messages) and, where there is one, the offending record or file.
+ * Create them through the `errors` factory so codes and wording stay uniform.
+ */
+export type ErrorCode =
+  | 'CDR_MALFORMED'
+  | 'CDR_UNRATEABLE'
+  | 'UNKNOWN_DESTINATION'
+  | 'CATALOG_INVALID'
+  | 'CONFIG_INVALID'
+  | 'SCHEMA_UNKNOWN'
+  | 'BROKER_UNREACHABLE'
+  | 'STORE_UNREACHABLE'
+  | 'STORE_QUERY_FAILED'
+  | 'INPUT_UNREADABLE';
+
+export class RatelError extends Error {
+  override readonly name = 'RatelError';
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    /** The record, file or address the error is about. */
+    readonly subject?: unknown,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+export const isRatelError = (e: unknown): e is RatelError => e instanceof RatelError;
+
+const cdrRef = (id: string | undefined): string => (id ? `CDR ${id}` : 'CDR (no id)');
+
+export const errors = {
+  cdrMalformed: (id: string | undefined, reason: string, record?: unknown) =>
+    new RatelError('CDR_MALFORMED', `${cdrRef(id)}: malformed: ${reason}`, record),
+  cdrUnrateable: (id: string, reason: string, record?: unknown) =>
+    new RatelError('CDR_UNRATEABLE', `${cdrRef(id)}: cannot be rated: ${reason}`, record),
+  unknownDestination: (id: string, number: string, record?: unknown) =>
+    new RatelError('UNKNOWN_DESTINATION', `${cdrRef(id)}: no tariff matches destination ${number}`, record),
+  catalogInvalid: (file: string, where: string, rule: string) =>
+    new RatelError('CATALOG_INVALID', `tariff catalog ${file}${where ? ` at ${where}` : ''}: ${rule}`, file),
+  configInvalid: (where: string, rule: string) => new RatelError('CONFIG_INVALID', `config ${where}: ${rule}`, where),
+  schemaUnknown: (id: number) => new RatelError('SCHEMA_UNKNOWN', `unknown schema id ${id} in message header`, id),
+  brokerUnreachable: (brokers: string, cause?: unknown) =>
+    new RatelError(
+      'BROKER_UNREACHABLE',
+      `Kafka broker not reachable at ${brokers}${cause instanceof Error ? ` (${cause.message})` : ''}`,
+      brokers,
+      { cause },
+    ),
+  storeUnreachable: (url: string, cause?: unknown) =>
+    new RatelError(
+      'STORE_UNREACHABLE',
+      `ClickHouse not reachable at ${url}${cause instanceof Error ? ` (${cause.message})` : ''}`,
+      url,
+      { cause },
+    ),
+  storeQueryFailed: (engine: string, sql: string, cause: unknown) =>
+    new RatelError(
+      'STORE_QUERY_FAILED',
+      `${engine} query failed: ${cause instanceof Error ? cause.message.split('\n')[0] : String(cause)} [${sql.replace(/\s+/g, ' ').slice(0, 160)}]`,
+      sql,
+      { cause },
+    ),
+  inputUnreadable: (file: string, reason: string) => new RatelError('INPUT_UNREADABLE', `${file}: ${reason}`, file),
+};

@@ -1,0 +1,98 @@
+/**
+ * Confluent wire format: byte 0 = magic 0, bytes 1-4 = schema id (big-endian), then the Avro
+ * binary body. Two ways to get the schema id:
+ *  - registry mode (a Schema Registry URL is configured): the schema is registered under
+ *    `<topic>-value` through @confluentinc/schemaregistry and the registry's id is used, so any
+ *    Confluent-compatible consumer can read ratel's topics;
+ *  - local mode (no registry): fixed ids from LOCAL_SCHEMA_IDS below. The bytes have the same
+ *    shape, but the ids mean nothing to a registry: do not mix the two modes on one topic.
+ * Encoding and decoding stay synchronous (avsc), so the hot path never awaits the registry.
+ */
+import type { Type } from 'avsc';
+import { CDR_SCHEMA_FILE, cdrType, RATED_SCHEMA_FILE, ratedEventType, schemaText } from './avro.js';
+import { errors } from './errors.js';
+import type { Cdr, RatedEvent } from './generated/avro-types.js';
+
+export const MAGIC_BYTE = 0;
+export const HEADER_BYTES = 5;
+export const LOCAL_SCHEMA_IDS = { cdr: 1, rated: 2 } as const;
+
+export interface WireCodec<T> {
+  readonly schemaId: number;
+  encode(value: T): Buffer;
+  /** Throws a RatelError (SCHEMA_UNKNOWN / CDR_MALFORMED) on a bad frame. */
+  decode(frame: Buffer): T;
+}
+
+export function makeCodec<T>(type: Type, schemaId: number): WireCodec<T> {
+  return {
+    schemaId,
+    encode(value: T): Buffer {
+      const body = type.toBuffer(value);
+      const out = Buffer.allocUnsafe(HEADER_BYTES + body.length);
+      out[0] = MAGIC_BYTE;
+      out.writeUInt32BE(schemaId, 1);
+      body.copy(out, HEADER_BYTES);
+      return out;
+    },
+    decode(frame: Buffer): T {
+      if (frame.length < HEADER_BYTES || frame[0] !== MAGIC_BYTE) {
+        throw errors.cdrMalformed(undefined, 'not a Confluent wire-format frame (bad magic byte or too short)');
+      }
+      const id = frame.readUInt32BE(1);
+      if (id !== schemaId) throw errors.schemaUnknown(id);
+      try {
+        return type.fromBuffer(frame.subarray(HEADER_BYTES)) as T;
+      } catch (e) {
+        throw errors.cdrMalformed(undefined, `Avro body does not match schema ${schemaId}: ${(e as Error).message}`);
+      }
+    },
+  };
+}
+
+export interface Codecs {
+  cdr: WireCodec<Cdr>;
+  rated: WireCodec<RatedEvent>;
+  mode: 'local' | 'registry';
+}
+
+/** Codecs with the local schema ids (no registry). */
+export function localCodecs(): Codecs {
+  return {
+    cdr: makeCodec<Cdr>(cdrType, LOCAL_SCHEMA_IDS.cdr),
+    rated: makeCodec<RatedEvent>(ratedEventType, LOCAL_SCHEMA_IDS.rated),
+    mode: 'local',
+  };
+}
+
+/** Minimal view of @confluentinc/schemaregistry's Client that ratel needs. */
+export interface RegistryClient {
+  register(subject: string, schema: { schemaType: string; schema: string }, normalize?: boolean): Promise<number>;
+}
+
+/**
+ * Registers ratel's schemas under `<topic>-value` and returns codecs framed with the registry's
+ * ids. Pass `client` to use an existing client (tests); otherwise one is created for `url`.
+ */
+export async function registryCodecs(opts: {
+  url?: string;
+  client?: RegistryClient;
+  cdrTopic: string;
+  ratedTopic: string;
+}): Promise<Codecs> {
+  let client = opts.client;
+  if (!client) {
+    if (!opts.url) throw errors.configInvalid('schemaRegistry.url', 'required in registry mode');
+    const sr = await import('@confluentinc/schemaregistry');
+    client = new sr.SchemaRegistryClient({ baseURLs: [opts.url] }) as unknown as RegistryClient;
+  }
+  const reg = async (topic: string, file: string) => {
+    try {
+      return await client.register(`${topic}-value`, { schemaType: 'AVRO', schema: schemaText(file) });
+    } catch (e) {
+      throw errors.configInvalid('schemaRegistry.url', `cannot register ${file} at ${opts.url ?? 'registry'}: ${(e as Error).message}`);
+    }
+  };
+  const [cdrId, ratedId] = await Promise.all([reg(opts.cdrTopic, CDR_SCHEMA_FILE), reg(opts.ratedTopic, RATED_SCHEMA_FILE)]);
+  return { cdr: makeCodec<Cdr>(cdrType, cdrId), rated: makeCodec<RatedEvent>(ratedEventType, ratedId), mode: 'registry' };
+}
