@@ -284,26 +284,68 @@ function rng(seed) {
 }
 const pick = (rand, arr) => arr[Math.floor(rand() * arr.length)];
 
-// A random completion of `prefix` (automaton state `st`) that the pattern accepts at one of the
-// allowed total lengths. Returns null if impossible.
+// cnt[r] = how many digit strings of length r the pattern accepts from automaton state `st`.
+const MAX_LEN = 20;
+function counts(auto, st) {
+  if (st.cnt) return st.cnt;
+  const cnt = new Float64Array(MAX_LEN);
+  if (st.lens & 1) cnt[0] = 1;
+  for (let d = 0; d < 10; d++) {
+    const nx = auto.step(st, d);
+    if (!nx) continue;
+    const sub = counts(auto, nx);
+    for (let r = 1; r < MAX_LEN; r++) cnt[r] += sub[r - 1];
+  }
+  st.cnt = cnt;
+  return cnt;
+}
+// Size of the pattern's language under `prefix` (state `st`), restricted to the allowed lengths.
+function weightOf(auto, st, depth, allowedMask) {
+  const cnt = counts(auto, st);
+  let w = 0;
+  for (let len = depth; len < depth + MAX_LEN; len++) if (allowedMask & (1 << len)) w += cnt[len - depth];
+  return w;
+}
+// Uniformly random completion of `prefix` (automaton state `st`) among the numbers the pattern
+// accepts at one of the allowed total lengths. Returns null if there is none.
 function complete(auto, st, prefix, allowedMask, rand) {
   const depth = prefix.length;
-  const lengths = [];
-  for (let len = depth; len < 31; len++) {
-    if (allowedMask & (1 << len) && st.lens & (1 << (len - depth))) lengths.push(len);
+  const cnt = counts(auto, st);
+  let total = 0;
+  for (let len = depth; len < depth + MAX_LEN; len++) if (allowedMask & (1 << len)) total += cnt[len - depth];
+  if (total === 0) return null;
+  let x = rand() * total;
+  let len = -1;
+  for (let l = depth; l < depth + MAX_LEN; l++) {
+    if (!(allowedMask & (1 << l))) continue;
+    len = l;
+    x -= cnt[l - depth];
+    if (x < 0 && cnt[l - depth] > 0) break;
   }
-  if (!lengths.length) return null;
-  const len = pick(rand, lengths);
+  while (cnt[len - depth] === 0) len--; // float guard: last non-empty length
   let out = prefix;
   let cur = st;
   for (let pos = depth; pos < len; pos++) {
-    const need = 1 << (len - pos - 1);
-    const options = [];
+    const rem = len - pos - 1;
+    const opts = [];
+    let sum = 0;
     for (let d = 0; d < 10; d++) {
       const nx = auto.step(cur, d);
-      if (nx && nx.lens & need) options.push(d);
+      const c = nx ? counts(auto, nx)[rem] : 0;
+      if (c > 0) {
+        opts.push(d, c);
+        sum += c;
+      }
     }
-    const d = pick(rand, options);
+    let y = rand() * sum;
+    let d = opts[opts.length - 2];
+    for (let k = 0; k < opts.length; k += 2) {
+      y -= opts[k + 1];
+      if (y < 0) {
+        d = opts[k];
+        break;
+      }
+    }
     out += d;
     cur = auto.step(cur, d);
   }
@@ -360,7 +402,38 @@ function channelsFor(cc) {
   return out;
 }
 
-const stats = { nodes: 0, majority: 0, majorityMixed: [], fixedOrMobile: new Map() };
+
+// True if every extension of the prefix (state `st` at `depth` digits) down to MAX_DEPTH digits
+// is still feasible for this pattern.
+function universal(ch, st, depth) {
+  if (depth >= MAX_DEPTH) return true;
+  st.univ ??= new Map();
+  let u = st.univ.get(depth);
+  if (u === undefined) {
+    u = true;
+    for (let d = 0; d < 10 && u; d++) {
+      const nx = ch.auto.step(st, d);
+      u = !!nx && ((nx.lens << (depth + 1)) & ch.allowed) !== 0 && universal(ch, nx, depth + 1);
+    }
+    st.univ.set(depth, u);
+  }
+  return u;
+}
+
+// Picks the class of a prefix whose completions disagree and cannot be split further.
+// If all contenders occur at the dominant contender's lengths, the largest share of the number
+// space wins. Otherwise the contenders are (at least partly) different-length numbers sharing the
+// prefix; then the ordinary classes win over service numbers: fixed/mobile, then freephone/premium,
+// then special (e.g. German 13-digit mobile voicemail numbers under 11-digit mobile ranges, Irish
+// 10-digit 15xx premium numbers over 9-digit Dublin numbers), by share within a tier.
+const TIER = { fixed: 0, mobile: 0, freephone: 1, premium: 1, special: 2 };
+function resolve(ranked) {
+  const top = ranked[0];
+  if (ranked.every((v) => [...v.lens].some((l) => top.lens.has(l)))) return top;
+  return [...ranked].sort((x, y) => TIER[x.cls] - TIER[y.cls] || y.weight - x.weight || (x.key < y.key ? -1 : 1))[0];
+}
+
+const stats = { perCc: {}, nodes: 0, majority: 0, majorityMixed: [], inseparable: [], fixedOrMobile: new Map() };
 
 function buildCallingCode(cc) {
   const channels = channelsFor(cc);
@@ -368,6 +441,7 @@ function buildCallingCode(cc) {
 
   function visit(prefix, states) {
     stats.nodes++;
+    stats.perCc[cc] = (stats.perCc[cc] || 0) + 1;
     const depth = prefix.length;
     const feasible = [];
     for (let k = 0; k < channels.length; k++) {
@@ -379,48 +453,64 @@ function buildCallingCode(cc) {
     const rand = rng(seedOf(`${cc}:${prefix}`));
     const atMax = depth >= MAX_DEPTH;
     const wanted = Math.max(MIN_SAMPLES, SAMPLES_PER_PATTERN * feasible.length) + (atMax ? MAX_DEPTH_EXTRA_SAMPLES : 0);
-    const votes = new Map();
-    let valid = 0;
-    let drawn = 0;
+    const samples = []; // { k, c, len }
+    const drawnPer = new Map();
     for (let n = 0; n < wanted; n++) {
       // round-robin over feasible patterns so every one of them is exercised
       const k = feasible[n % feasible.length];
       const ch = channels[k];
       const number = complete(ch.auto, states[k], prefix, ch.allowed, rand);
       if (number === null) continue;
-      drawn++;
-      const c = classify(cc, number);
-      if (!c) continue;
-      valid++;
-      const key = `${c.region},${c.cls}`;
-      const v = votes.get(key);
-      if (v) {
-        v.count++;
-        if (c.type === 'FIXED_LINE_OR_MOBILE') v.fom++;
-      } else votes.set(key, { region: c.region, cls: c.cls, count: 1, fom: c.type === 'FIXED_LINE_OR_MOBILE' ? 1 : 0 });
-      // early exit: disagreement already seen and we are going to descend anyway
-      if (votes.size > 1 && !atMax) break;
+      drawnPer.set(k, (drawnPer.get(k) || 0) + 1);
+      samples.push({ k, c: classify(cc, number), len: number.length });
     }
-    if (drawn === 0) return;
+    if (!samples.length) return;
+
+    // Votes, each sample weighted by the share of the number space it stands for: the size of its
+    // pattern's language under this prefix divided by the number of samples drawn from it.
+    const votes = new Map();
+    let total = 0;
+    for (const { k, c, len } of samples) {
+      if (!c) continue;
+      const ch = channels[k];
+      const w = weightOf(ch.auto, states[k], depth, ch.allowed) / drawnPer.get(k);
+      total += w;
+      const key = `${c.region},${c.cls}`;
+      let v = votes.get(key);
+      if (!v) {
+        v = { key, region: c.region, cls: c.cls, weight: 0, fom: 0, lens: new Set() };
+        votes.set(key, v);
+      }
+      v.weight += w;
+      v.lens.add(len);
+      if (c.type === 'FIXED_LINE_OR_MOBILE') v.fom++;
+    }
 
     if (votes.size === 1) {
       const [v] = votes.values();
       emitted.set(prefix, v);
       return;
     }
-    if (!atMax) {
+    const ranked = [...votes.values()].sort((x, y) => y.weight - x.weight || (x.key < y.key ? -1 : 1));
+    // Descending only helps if some feasible pattern can still be told apart by a further digit.
+    // When every feasible pattern accepts every extension of the prefix down to MAX_DEPTH, the
+    // mix is inseparable by prefix (typically numbers of different lengths sharing a prefix, such as
+    // Canada's 7-digit 310-xxxx inside the 10-digit 1-310 Los Angeles area code).
+    const separable = !atMax && !feasible.every((k) => universal(channels[k], states[k], depth));
+    if (separable || (!atMax && !ranked.length)) {
       for (let d = 0; d < 10; d++) {
         const next = states.map((st, k) => (st ? channels[k].auto.step(st, d) : null));
         if (next.some((st) => st)) visit(prefix + d, next);
       }
       return;
     }
-    if (valid === 0) return;
-    // max depth: majority (ties broken by key order, so deterministic)
-    const ranked = [...votes.entries()].sort((a, b) => b[1].count - a[1].count || (a[0] < b[0] ? -1 : 1));
-    stats.majority++;
-    if (ranked.length > 1) stats.majorityMixed.push(`${cc}${prefix}:${ranked.map(([k, v]) => `${k}=${v.count}`).join('/')}`);
-    emitted.set(prefix, ranked[0][1]);
+    if (!ranked.length) return;
+    const winner = resolve(ranked);
+    const how = ranked.every((v) => [...v.lens].some((l) => ranked[0].lens.has(l))) ? 'weight' : 'tier';
+    (atMax ? stats.majorityMixed : stats.inseparable).push(
+      `${cc}${prefix}:${how}->${winner.key} ${ranked.map((v) => `${v.key}@${[...v.lens].sort().join('/')}=${(v.weight / total).toPrecision(2)}`).join(' ')}`,
+    );
+    emitted.set(prefix, winner);
   }
 
   visit(
@@ -440,7 +530,7 @@ function buildCallingCode(cc) {
       if (kids.some((v) => !v)) continue;
       const k0 = keyOf(kids[0]);
       if (!kids.every((v) => keyOf(v) === k0)) continue;
-      const merged = { ...kids[0], fom: kids.reduce((s, v) => s + v.fom, 0), count: kids.reduce((s, v) => s + v.count, 0) };
+      const merged = { ...kids[0], fom: kids.reduce((s, v) => s + v.fom, 0) };
       for (let d = 0; d < 10; d++) emitted.delete(parent + d);
       emitted.set(parent, merged);
     }
@@ -513,7 +603,11 @@ writeFileSync(join(OUT_DIR, 'SOURCE.md'), source);
 
 const elapsed = (performance.now() - started) / 1000;
 console.log(`classes: ${JSON.stringify(byClass)}`);
-console.log(`search_nodes=${stats.nodes} libphonenumber_parses=${parses} majority_votes=${stats.majority} (mixed ${stats.majorityMixed.length})`);
-if (process.env.VERBOSE) for (const m of stats.majorityMixed) console.log(`  majority ${m}`);
+console.log(`search_nodes=${stats.nodes} libphonenumber_parses=${parses} majority_votes=${stats.majority} (mixed ${stats.majorityMixed.length}) inseparable=${stats.inseparable.length}`);
+if (process.env.VERBOSE) {
+  console.log(`  nodes ${JSON.stringify(Object.entries(stats.perCc).sort((a, b) => b[1] - a[1]).slice(0, 25))}`);
+  for (const m of stats.majorityMixed) console.log(`  majority ${m}`);
+  for (const m of stats.inseparable) console.log(`  inseparable ${m}`);
+}
 console.log(`numbering_prefixes=${rows.length}`);
 console.log(`elapsed=${elapsed.toFixed(1)}s`);

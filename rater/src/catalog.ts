@@ -135,6 +135,20 @@ export function diallingOf(country: string): Dialling {
   return { cc, trunk, intl: /^\d+$/.test(intl) ? intl : '00' };
 }
 
+const ccCache = new Map<string, string>();
+function ccOf(country: string): string {
+  let cc = ccCache.get(country);
+  if (cc === undefined) {
+    try {
+      cc = getCountryCallingCode(country as CountryCode);
+    } catch {
+      cc = '';
+    }
+    ccCache.set(country, cc);
+  }
+  return cc;
+}
+
 function loadNumbering(dir: string, hash: Hasher): NumberingRow[] {
   const file = join(dir, 'numbering', 'world.csv');
   const rows = readCsv(file, hash).map((r, i) => {
@@ -143,6 +157,18 @@ function loadNumbering(dir: string, hash: Hasher): NumberingRow[] {
     }
     return { prefix: r.prefix as string, country: r.country, name: r.name ?? '', cls: r.class as DestClass };
   });
+  // A country-level row under each calling code, so numbers in ranges the numbering plan does
+  // not list (unallocated, reserved) still rate at the country's catch-all price, as carrier decks
+  // do with their "<country> other" row. Never included in a pack (class special).
+  const have = new Set(rows.map((r) => r.prefix));
+  const byCc = new Map<string, NumberingRow>();
+  for (const r of rows) {
+    for (let len = 1; len <= 3; len++) {
+      const cc = r.prefix.slice(0, len);
+      if (ccOf(r.country) === cc && !have.has(cc) && !byCc.has(cc)) byCc.set(cc, { prefix: cc, country: r.country, name: `${r.name.replace(/ (fixed|mobile|special|premium|freephone)$/, '')} (other)`, cls: 'special' });
+    }
+  }
+  rows.push(...byCc.values());
   const scFile = join(dir, 'numbering', 'short-codes.csv');
   for (const [i, r] of readCsv(scFile, hash).entries()) {
     if (!r.country || !/^\d{2,6}$/.test(r.code ?? '')) throw errors.catalogInvalid(scFile, `line ${i + 2}`, 'country and 2-6 digit code required');

@@ -1,5 +1,5 @@
 /** Server engine: a ClickHouse server over HTTP through @clickhouse/client. */
-import { type ClickHouseClient, createClient } from '@clickhouse/client';
+import { type ClickHouseClient, ClickHouseLogLevel, createClient } from '@clickhouse/client';
 import { errors } from '@ratel/schemas';
 import type { Store } from './store.js';
 
@@ -14,7 +14,8 @@ export async function openServerStore(url: string, database = 'default'): Promis
   const client: ClickHouseClient = createClient({
     url,
     database,
-    request_timeout: 120_000,
+    // ratel reports errors itself (typed, once); the client's own logger stays quiet.
+    log: { level: ClickHouseLogLevel.OFF },
     clickhouse_settings: { output_format_json_quote_64bit_integers: 0 },
   });
   const fail = (sql: string, e: unknown): never => {

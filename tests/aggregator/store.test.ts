@@ -1,0 +1,132 @@
+/** The store on both engines: same DDL, same queries, same answers (chDB and the ClickHouse server). */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  createSchema,
+  dropMonthsBefore,
+  monthSummary,
+  monthTotals,
+  openChdbStore,
+  openServerStore,
+  readInvoice,
+  runInvoices,
+  type Store,
+  writeRated,
+} from '@ratel/aggregator';
+import { accountBook, loadCatalog } from '@ratel/rater';
+import type { RatedEvent } from '@ratel/schemas';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLICKHOUSE_URL, HINT } from '../services.js';
+
+const catalog = loadCatalog();
+const accounts = accountBook(
+  [
+    { id: 'A1', name: 'Alpha', plan: 'fr-start', billing: 'monthly', activated: '2026-09-17', country: 'FR', time_zone: 'Europe/Paris', vat_country: 'FR', credit_limit: '100.00', options: ['call-recording'], users: [{ id: 'A1-u1' }] },
+    { id: 'B1', name: 'Beta', plan: 'be-unlimited-fixed', billing: 'monthly', activated: '2025-01-01', country: 'BE', time_zone: 'Europe/Brussels', vat_country: 'BE', credit_limit: '100.00', options: [], users: [{ id: 'B1-u1' }, { id: 'B1-u2' }] },
+  ],
+  catalog,
+);
+
+const ev = (over: Partial<RatedEvent>): RatedEvent => ({
+  cdr_id: 'c1', version: 1, account_id: 'A1', user_id: 'A1-u1', plan_id: 'fr-start', kind: 'VOICE', direction: 'OUTBOUND',
+  start_ms: Date.parse('2026-09-20T10:00:00Z'), month: 202609, counterpart: '33612345678', prefix: '336', destination: 'France mobile',
+  dest_class: 'mobile', quantity: 60, included_qty: 0, billed_qty: 60, cost_micros: 150_000, currency: 'EUR', reasons: ['NOT_IN_PACK'],
+  roaming_country: '', rated_at_ms: 1, ...over,
+});
+
+const db = `ratel_test_${process.pid}_${Date.now()}`;
+
+async function serverStore(): Promise<Store> {
+  try {
+    const admin = await openServerStore(CLICKHOUSE_URL);
+    await admin.exec(`CREATE DATABASE ${db}`);
+    await admin.close();
+    return await openServerStore(CLICKHOUSE_URL, db);
+  } catch (e) {
+    throw new Error(`ClickHouse server not reachable at ${CLICKHOUSE_URL}: ${HINT} (${(e as Error).message})`);
+  }
+}
+
+const engines: [string, () => Promise<Store>][] = [
+  ['chdb', async () => openChdbStore(mkdtempSync(join(tmpdir(), 'ratel-chdb-')))],
+  ['server', serverStore],
+];
+
+describe.each(engines)('store on %s', (name, open) => {
+  let store: Store;
+  beforeAll(async () => {
+    store = await open();
+    await createSchema(store);
+    await createSchema(store); // idempotent
+  });
+  afterAll(async () => {
+    if (!store) return;
+    if (store.engine === 'server') await store.exec(`DROP DATABASE IF EXISTS ${db}`);
+    await store.close();
+    if (store.engine === 'chdb') rmSync(store.where, { recursive: true, force: true });
+  });
+
+  it('reports its engine', () => {
+    expect(store.engine).toBe(name);
+  });
+
+  it('counts only the highest version of a CDR, before any merge', async () => {
+    await writeRated(store, [ev({ cdr_id: 'v', version: 1, cost_micros: 150_000 })]);
+    await writeRated(store, [ev({ cdr_id: 'v', version: 2, cost_micros: 160_000 })]);
+    await writeRated(store, [ev({ cdr_id: 'v', version: 2, cost_micros: 160_000 })]); // replayed insert
+    const totals = await monthTotals(store, 202609);
+    const a1 = totals.filter((t) => t.account_id === 'A1');
+    expect(a1).toHaveLength(1);
+    expect(a1[0]).toMatchObject({ records: 1, cost_micros: 160_000, quantity: 60, billed_qty: 60 });
+    expect(typeof a1[0]?.cost_micros).toBe('number');
+  });
+
+  it('round-trips strings with quotes and Int64 money beyond 2^32', async () => {
+    await writeRated(store, [ev({ cdr_id: "o'brien\\x", account_id: 'B1', user_id: 'B1-u1', plan_id: 'be-unlimited-fixed', cost_micros: 5_000_000_000, dest_class: 'fixed' })]);
+    const [row] = await store.query<{ cdr_id: string; cost_micros: number }>(`SELECT cdr_id, cost_micros FROM rated_events FINAL WHERE account_id = 'B1'`);
+    expect(row).toEqual({ cdr_id: "o'brien\\x", cost_micros: 5_000_000_000 });
+    const s = await monthSummary(store, 202609);
+    expect(s).toMatchObject({ accounts: 2, users: 2, records: 2, cost_micros: 5_000_160_000 });
+  });
+
+  it('issues invoices once: a second run changes nothing', async () => {
+    const first = await runInvoices(store, catalog, accounts, 202609, () => 1_000);
+    expect(first.issued.map((i) => i.account_id)).toEqual(['A1', 'B1']);
+    const a1 = first.issued[0];
+    // Start activated on 17 Sept: 14 of 30 days, 19.90 * 14/30 = 9.2866.. -> 9.29; option 10 * 14/30 = 4.666.. -> 4.67;
+    // usage 0.16. Total 14.12, VAT 20% = 2.824 -> 2.82, incl. 16.94.
+    expect(a1?.lines.map((l) => [l.section, l.amount_micros])).toEqual([
+      ['recurring', 9_290_000],
+      ['option', 4_670_000],
+      ['usage', 160_000],
+    ]);
+    expect(a1).toMatchObject({ total_excl_micros: 14_120_000, vat_micros: 2_820_000, total_incl_micros: 16_940_000 });
+    await writeRated(store, [ev({ cdr_id: 'late', cost_micros: 990_000 })]);
+    const second = await runInvoices(store, catalog, accounts, 202609, () => 2_000);
+    expect(second.issued).toHaveLength(0);
+    expect(second.alreadyIssued).toBe(2);
+    const stored = await readInvoice(store, 'A1', 202609);
+    expect(stored?.total_incl_micros).toBe(16_940_000);
+    expect(stored?.lines.map((l) => l.amount_micros)).toEqual([9_290_000, 4_670_000, 160_000]);
+  });
+
+  it('drops expired monthly partitions (retention without TTL)', async () => {
+    await writeRated(store, [ev({ cdr_id: 'old', month: 202501, start_ms: Date.parse('2025-01-10T10:00:00Z') })]);
+    expect((await monthTotals(store, 202501)).length).toBe(1);
+    const dropped = await dropMonthsBefore(store, 202601);
+    expect(dropped).toEqual([202501]);
+    expect((await monthTotals(store, 202501)).length).toBe(0);
+    expect((await monthTotals(store, 202609)).length).toBeGreaterThan(0);
+  });
+
+  it('turns a bad query into STORE_QUERY_FAILED naming the engine', async () => {
+    await expect(store.query('SELECT no_such_column FROM rated_events')).rejects.toMatchObject({ code: 'STORE_QUERY_FAILED', message: expect.stringContaining(name) });
+  });
+});
+
+describe('server store errors', () => {
+  it('an unreachable server gives STORE_UNREACHABLE with its URL', async () => {
+    await expect(openServerStore('http://127.0.0.1:1')).rejects.toMatchObject({ code: 'STORE_UNREACHABLE', message: expect.stringContaining('http://127.0.0.1:1') });
+  });
+});

@@ -1,0 +1,110 @@
+/**
+ * End to end through the real services: CDRs produced into Kafka (Avro, Confluent framing) are
+ * consumed by the pipeline, decoded in the Piscina pool, rated, and read back from the ClickHouse
+ * server; bad records land on the dead-letter topic with their reason and original bytes.
+ */
+import { monthTotals, openServerStore, type Store } from '@ratel/aggregator';
+import { createKafka, createLogger, generateAccounts, generateCdrs, loadConfig, produceCdrs, startPipeline } from '@ratel/ingest';
+import { accountBook, loadCatalog, rateAll } from '@ratel/rater';
+import { type Cdr, localCodecs } from '@ratel/schemas';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLICKHOUSE_URL, HINT, KAFKA_BROKERS } from '../services.js';
+
+const run = `${process.pid}-${Date.now()}`;
+const db = `ratel_it_${run.replace(/-/g, '_')}`;
+const cfg = loadConfig({
+  overrides: {
+    'kafka.brokers': KAFKA_BROKERS,
+    'kafka.cdrTopic': `it.cdrs.${run}`,
+    'kafka.deadLetterTopic': `it.cdrs.dlq.${run}`,
+    'kafka.groupId': `it-rater-${run}`,
+    'store.engine': 'server',
+    'store.url': CLICKHOUSE_URL,
+    'store.database': db,
+    'rater.threads': 2,
+  },
+});
+const log = createLogger('silent');
+const month = 202610;
+const catalog = loadCatalog();
+const accountInputs = generateAccounts({ accounts: 25, month, seed: 11 });
+const accounts = accountBook(accountInputs, catalog);
+const cdrs: Cdr[] = generateCdrs(accountInputs, { accounts: 25, month, seed: 11, callsPerUser: 20, malformedShare: 0 });
+const unknownAccount: Cdr = { ...(cdrs[0] as Cdr), id: 'it-unknown-account', account_id: 'nobody' };
+const garbage = Buffer.from('this is not avro');
+
+let store: Store;
+
+beforeAll(async () => {
+  try {
+    const admin = await openServerStore(CLICKHOUSE_URL);
+    await admin.exec(`CREATE DATABASE ${db}`);
+    await admin.close();
+    store = await openServerStore(CLICKHOUSE_URL, db);
+  } catch (e) {
+    throw new Error(`ClickHouse server not reachable at ${CLICKHOUSE_URL}: ${HINT} (${(e as Error).message})`);
+  }
+});
+
+afterAll(async () => {
+  if (store) {
+    await store.exec(`DROP DATABASE IF EXISTS ${db}`);
+    await store.close();
+  }
+});
+
+describe('Kafka -> rater pool -> ClickHouse server', () => {
+  it('rates every produced CDR once and dead-letters the bad ones', async () => {
+    const kafka = createKafka(cfg, log);
+    const codecs = localCodecs();
+    let pipeline: Awaited<ReturnType<typeof startPipeline>>;
+    try {
+      pipeline = await startPipeline(kafka, cfg, { catalog, accounts, codecs, log, store });
+    } catch (e) {
+      throw new Error(`Kafka not reachable at ${KAFKA_BROKERS.join(',')}: ${HINT} (${(e as Error).message})`);
+    }
+    try {
+      const all = [...cdrs, unknownAccount];
+      await produceCdrs(kafka, cfg, codecs.cdr, all, { rate: 0, batch: 1000 });
+      const raw = kafka.producer();
+      await raw.connect();
+      await raw.send({ topic: cfg.kafka.cdrTopic, messages: [{ key: 'x', value: garbage }] });
+      await raw.disconnect();
+      const expected = all.length + 1;
+      const deadline = Date.now() + 60_000;
+      while (pipeline.stats.consumed < expected && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+      expect(pipeline.stats.consumed).toBe(expected);
+      expect(pipeline.stats.deadLetters).toBe(2);
+
+      // What the server holds equals an in-process rating of the same CDRs.
+      const reference = rateAll({ catalog, accounts }, cdrs);
+      expect(reference.dead).toHaveLength(0);
+      const totals = await monthTotals(store, month);
+      const sum = (k: 'records' | 'cost_micros' | 'billed_qty') => totals.reduce((s, t) => s + t[k], 0);
+      expect(sum('records')).toBe(cdrs.length);
+      expect(sum('cost_micros')).toBe(reference.events.reduce((s, e) => s + e.cost_micros, 0));
+      expect(sum('billed_qty')).toBe(reference.events.reduce((s, e) => s + e.billed_qty, 0));
+
+      // Dead letters: on the topic with reason headers and the original bytes.
+      const consumer = kafka.consumer({ groupId: `it-dlq-${run}` });
+      await consumer.connect();
+      await consumer.subscribe({ topic: cfg.kafka.deadLetterTopic, fromBeginning: true });
+      const dead: { reason: string; code: string; value: Buffer | null }[] = [];
+      await consumer.run({
+        eachMessage: async ({ message }) => {
+          dead.push({ code: String(message.headers?.reason_code), reason: String(message.headers?.reason), value: message.value });
+        },
+      });
+      const until = Date.now() + 30_000;
+      while (dead.length < 2 && Date.now() < until) await new Promise((r) => setTimeout(r, 200));
+      await consumer.disconnect();
+      expect(dead.map((d) => d.code).sort()).toEqual(['CDR_MALFORMED', 'CDR_UNRATEABLE']);
+      expect(dead.find((d) => d.code === 'CDR_MALFORMED')?.value).toEqual(garbage);
+      expect(dead.find((d) => d.code === 'CDR_UNRATEABLE')?.reason).toContain('unknown account nobody');
+      const unrateable = dead.find((d) => d.code === 'CDR_UNRATEABLE')?.value as Buffer;
+      expect(codecs.cdr.decode(unrateable).id).toBe('it-unknown-account');
+    } finally {
+      await pipeline.stop();
+    }
+  });
+});
