@@ -13,8 +13,9 @@ export function createKafka(cfg: Config, log: Logger): Kafka {
     logLevel: logLevel.WARN,
     logCreator: () => ({ namespace, level, log: entry }) => {
       const { message, ...rest } = entry;
-      const l = level === logLevel.ERROR ? 'error' : level === logLevel.WARN ? 'warn' : 'debug';
-      log[l]({ kafka: namespace, ...rest }, message);
+      // kafkajs logs every retry; ratel raises its own typed error when retries run out, so the
+      // client's chatter stays at debug (warn for warnings) to keep each failure logged once.
+      log[level === logLevel.WARN ? 'warn' : 'debug']({ kafka: namespace, ...rest }, message);
     },
   });
 }

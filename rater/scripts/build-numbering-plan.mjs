@@ -403,10 +403,12 @@ function channelsFor(cc) {
 }
 
 
-// True if every extension of the prefix (state `st` at `depth` digits) down to MAX_DEPTH digits
-// is still feasible for this pattern.
+// True if a further digit cannot split this pattern off: every extension of the prefix (state
+// `st` at `depth` digits) down to MAX_DEPTH digits is still feasible, or the pattern's numbers end
+// right here (a complete number is a prefix of the longer ones; children cannot hold it).
 function universal(ch, st, depth) {
   if (depth >= MAX_DEPTH) return true;
+  if ((((st.lens >> 1) << (depth + 1)) & ch.allowed) === 0) return true;
   st.univ ??= new Map();
   let u = st.univ.get(depth);
   if (u === undefined) {
@@ -433,7 +435,7 @@ function resolve(ranked) {
   return [...ranked].sort((x, y) => TIER[x.cls] - TIER[y.cls] || y.weight - x.weight || (x.key < y.key ? -1 : 1))[0];
 }
 
-const stats = { perCc: {}, nodes: 0, majority: 0, majorityMixed: [], inseparable: [], fixedOrMobile: new Map() };
+const stats = { perCc: {}, nodes: 0, majorityMixed: [], inseparable: [], fixedOrMobile: new Map() };
 
 function buildCallingCode(cc) {
   const channels = channelsFor(cc);
@@ -603,7 +605,7 @@ writeFileSync(join(OUT_DIR, 'SOURCE.md'), source);
 
 const elapsed = (performance.now() - started) / 1000;
 console.log(`classes: ${JSON.stringify(byClass)}`);
-console.log(`search_nodes=${stats.nodes} libphonenumber_parses=${parses} majority_votes=${stats.majority} (mixed ${stats.majorityMixed.length}) inseparable=${stats.inseparable.length}`);
+console.log(`search_nodes=${stats.nodes} libphonenumber_parses=${parses} max_depth_mixed=${stats.majorityMixed.length} inseparable=${stats.inseparable.length}`);
 if (process.env.VERBOSE) {
   console.log(`  nodes ${JSON.stringify(Object.entries(stats.perCc).sort((a, b) => b[1] - a[1]).slice(0, 25))}`);
   for (const m of stats.majorityMixed) console.log(`  majority ${m}`);

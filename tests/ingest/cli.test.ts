@@ -1,0 +1,48 @@
+/** The CLI's failure modes: one clear line and a non-zero exit, never a bare stack trace. */
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DEFAULT_CATALOG_DIR } from '@ratel/rater';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const cli = join(import.meta.dirname, '../../ingest/dist/cli.js');
+const dir = mkdtempSync(join(tmpdir(), 'ratel-cli-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function ratel(args: string[], env: Record<string, string> = {}) {
+  const r = spawnSync(process.execPath, [cli, ...args], { env: { ...process.env, RATEL_OUT_DIR: join(dir, 'out'), RATEL_CHDB_DIR: join(dir, 'chdb'), ...env }, encoding: 'utf8', timeout: 60_000 });
+  return { code: r.status, stderr: r.stderr.trim(), stdout: r.stdout };
+}
+
+describe('ratel CLI errors', () => {
+  it('--help lists the commands', () => {
+    const r = ratel(['--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/month[\s\S]*produce[\s\S]*run/);
+  });
+  it('a broken tariff file: CATALOG_INVALID naming the file and the place', () => {
+    const cat = join(dir, 'catalog');
+    cpSync(DEFAULT_CATALOG_DIR, cat, { recursive: true });
+    writeFileSync(join(cat, 'tariffs', 'fr-retail.json'), '{"id": "fr-retail", "versions": [');
+    const r = ratel(['month', '--accounts', '5', '--no-progress'], { RATEL_CATALOG_DIR: cat });
+    expect(r.code).toBe(2);
+    expect(r.stderr.split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/^ratel: CATALOG_INVALID tariff catalog .*fr-retail\.json.*not valid JSON/);
+  });
+  it('an unreachable broker: BROKER_UNREACHABLE naming the address', () => {
+    const r = ratel(['produce', '--accounts', '2', '--limit', '10'], { RATEL_KAFKA_BROKERS: '127.0.0.1:1' });
+    expect(r.code).toBe(2);
+    expect(r.stderr.split('\n').at(-1)).toMatch(/^ratel: BROKER_UNREACHABLE Kafka broker not reachable at 127\.0\.0\.1:1/);
+  });
+  it('an unreachable ClickHouse server: STORE_UNREACHABLE naming the URL', () => {
+    const r = ratel(['month', '--accounts', '5', '--no-progress', '--engine', 'server'], { RATEL_CLICKHOUSE_URL: 'http://127.0.0.1:1' });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^ratel: STORE_UNREACHABLE ClickHouse not reachable at http:\/\/127\.0\.0\.1:1/);
+  });
+  it('a bad flag value is refused with the rule', () => {
+    const r = ratel(['month', '--month', '2026-13']);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain('month must be YYYY-MM');
+  });
+});
