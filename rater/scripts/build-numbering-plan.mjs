@@ -1,27 +1,31 @@
 #!/usr/bin/env node
 // Compiles the world numbering plan (rater/catalog/numbering/world.csv) from libphonenumber
 // metadata, as shipped in the npm package libphonenumber-js ("max" metadata). Nothing in the
-// output is typed by hand: country codes, regions and fixed/mobile/... splits all come from
-// libphonenumber.
+// output is typed by hand: calling codes, regions and fixed/mobile/... splits all come from
+// libphonenumber. Run: node rater/scripts/build-numbering-plan.mjs
 //
 // Method, per country calling code (all regions sharing a calling code are handled together):
-//   * Every number-type pattern of every region (FIXED_LINE, MOBILE, TOLL_FREE, ...) is compiled
-//     into a small automaton over digits. The patterns only use a finite regex subset (no * or +),
-//     so for a national-number prefix p we can tell exactly which (region, type) patterns still
-//     have at least one completion of p at one of the type's possible lengths ("feasible").
-//   * Depth-first over national-number digit prefixes p. No feasible pattern -> emit nothing.
-//     Otherwise draw deterministic pseudo-random completions of p, a few guided through each
-//     feasible pattern (so narrow ranges such as 800 freephone are never missed), and classify
-//     each full number with libphonenumber itself (parsePhoneNumber + PhoneNumber#getType(), which
-//     also picks the region for shared calling codes). If every valid completion agrees on one
-//     (region, class) -> emit p; otherwise descend to the next digit, up to MAX_DEPTH national
-//     digits, where the majority (region, class) is emitted.
-//   * Siblings: when all 10 children of a prefix carry the same (region, class) they are merged
-//     into their parent.
-// Output is sorted by prefix and fully deterministic (fixed-seed PRNG, no clock, no Map-order
-// dependence). Run: node rater/scripts/build-numbering-plan.mjs
+//   * Every pattern libphonenumber uses to attribute a number (each region's leading digits, its
+//     general national-number pattern and its FIXED_LINE, MOBILE, TOLL_FREE, ... patterns with their
+//     possible lengths) is compiled into an automaton over digits. The patterns use a finite regex
+//     subset (no * or +), so the automata are acyclic and exact.
+//   * They are run in lock-step (a lazily built product automaton). In every product state we know,
+//     for each completion of the digits read so far, the (region, class) libphonenumber would give
+//     it: same rules as libphonenumber-js (region = first region of the calling code whose leading
+//     digits match or, without leading digits, whose patterns accept the number; type = FIXED_LINE
+//     first, then MOBILE, PREMIUM_RATE, TOLL_FREE, SHARED_COST, VOIP, PERSONAL_NUMBER, PAGER, UAN,
+//     VOICEMAIL). Per state we count the valid completions of each (region, class) exactly.
+//   * Depth-first over national-number digit prefixes p: no valid completion -> nothing; one
+//     (region, class) -> emit p; several -> descend one digit, unless no further digit can separate
+//     them (numbers of different lengths sharing a prefix) or MAX_DEPTH national digits are reached,
+//     in which case one class is picked (see resolve()).
+//   * Ten children that agree are merged into their parent.
+//   * Cross-check: completions of every emitted prefix are drawn (deterministic PRNG) and classified
+//     with libphonenumber itself, parsePhoneNumber(...).getType(); disagreements are counted and
+//     printed; more than a handful fails the build.
+// Output is sorted by prefix and deterministic (no clock, fixed seeds, sorted iteration).
 
-import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -34,14 +38,14 @@ const REPO = join(HERE, '..', '..');
 const OUT_DIR = join(HERE, '..', 'catalog', 'numbering');
 
 const MAX_DEPTH = 6; // national-number digits
-const SAMPLES_PER_PATTERN = 3; // guided completions per feasible (region, type) pattern
-const MIN_SAMPLES = 8; // at least this many completions per prefix
-const MAX_DEPTH_EXTRA_SAMPLES = 16; // more samples when a majority vote has to be taken
+const CHECK_SAMPLES = 4; // libphonenumber cross-check completions per emitted prefix
+const MAX_CHECK_MISMATCH = 0.001; // tolerated share of cross-check disagreements
+const MAX_LEN = 20; // longer than any national number
 
 // libphonenumber type -> ratel class
 const CLASS_OF = {
   FIXED_LINE: 'fixed',
-  FIXED_LINE_OR_MOBILE: 'fixed', // libphonenumber cannot tell (e.g. whole NANP): rated as fixed
+  FIXED_LINE_OR_MOBILE: 'fixed', // libphonenumber cannot tell (e.g. the whole NANP): rated as fixed
   MOBILE: 'mobile',
   TOLL_FREE: 'freephone',
   PREMIUM_RATE: 'premium',
@@ -52,11 +56,11 @@ const CLASS_OF = {
   UAN: 'special',
   VOICEMAIL: 'special',
 };
-const TYPES = [
-  'FIXED_LINE',
+// libphonenumber-js getNumberType() order: FIXED_LINE first, then these.
+const NON_FIXED_TYPES = [
   'MOBILE',
-  'TOLL_FREE',
   'PREMIUM_RATE',
+  'TOLL_FREE',
   'SHARED_COST',
   'VOIP',
   'PERSONAL_NUMBER',
@@ -158,6 +162,8 @@ function parseRegex(src) {
   return tree;
 }
 
+let nextStateId = 0;
+
 class Automaton {
   constructor(pattern) {
     this.eps = [];
@@ -240,7 +246,7 @@ class Automaton {
       let lens = 0;
       for (const s of set) lens |= this.lensOf(s);
       if (lens === 0) return null; // cannot reach acceptance any more
-      st = { set, lens, next: new Array(10) };
+      st = { id: nextStateId++, set, lens, next: new Array(10) };
       this.states.set(key, st);
     }
     return st;
@@ -282,98 +288,17 @@ function rng(seed) {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
-const pick = (rand, arr) => arr[Math.floor(rand() * arr.length)];
-
-// cnt[r] = how many digit strings of length r the pattern accepts from automaton state `st`.
-const MAX_LEN = 20;
-function counts(auto, st) {
-  if (st.cnt) return st.cnt;
-  const cnt = new Float64Array(MAX_LEN);
-  if (st.lens & 1) cnt[0] = 1;
-  for (let d = 0; d < 10; d++) {
-    const nx = auto.step(st, d);
-    if (!nx) continue;
-    const sub = counts(auto, nx);
-    for (let r = 1; r < MAX_LEN; r++) cnt[r] += sub[r - 1];
-  }
-  st.cnt = cnt;
-  return cnt;
-}
-// Size of the pattern's language under `prefix` (state `st`), restricted to the allowed lengths.
-function weightOf(auto, st, depth, allowedMask) {
-  const cnt = counts(auto, st);
-  let w = 0;
-  for (let len = depth; len < depth + MAX_LEN; len++) if (allowedMask & (1 << len)) w += cnt[len - depth];
-  return w;
-}
-// Uniformly random completion of `prefix` (automaton state `st`) among the numbers the pattern
-// accepts at one of the allowed total lengths. Returns null if there is none.
-function complete(auto, st, prefix, allowedMask, rand) {
-  const depth = prefix.length;
-  const cnt = counts(auto, st);
-  let total = 0;
-  for (let len = depth; len < depth + MAX_LEN; len++) if (allowedMask & (1 << len)) total += cnt[len - depth];
-  if (total === 0) return null;
-  let x = rand() * total;
-  let len = -1;
-  for (let l = depth; l < depth + MAX_LEN; l++) {
-    if (!(allowedMask & (1 << l))) continue;
-    len = l;
-    x -= cnt[l - depth];
-    if (x < 0 && cnt[l - depth] > 0) break;
-  }
-  while (cnt[len - depth] === 0) len--; // float guard: last non-empty length
-  let out = prefix;
-  let cur = st;
-  for (let pos = depth; pos < len; pos++) {
-    const rem = len - pos - 1;
-    const opts = [];
-    let sum = 0;
-    for (let d = 0; d < 10; d++) {
-      const nx = auto.step(cur, d);
-      const c = nx ? counts(auto, nx)[rem] : 0;
-      if (c > 0) {
-        opts.push(d, c);
-        sum += c;
-      }
-    }
-    let y = rand() * sum;
-    let d = opts[opts.length - 2];
-    for (let k = 0; k < opts.length; k += 2) {
-      y -= opts[k + 1];
-      if (y < 0) {
-        d = opts[k];
-        break;
-      }
-    }
-    out += d;
-    cur = auto.step(cur, d);
-  }
-  return out;
-}
 
 // ---------------------------------------------------------------------------------------------
-// Classification with libphonenumber itself.
-
-let parses = 0;
-function classify(cc, national) {
-  parses++;
-  const n = parsePhoneNumber(`+${cc}${national}`);
-  if (!n || !n.country) return null;
-  const type = n.getType();
-  if (!type) return null;
-  if (!CLASS_OF[type]) throw new Error(`unmapped libphonenumber type ${type}`);
-  return { region: n.country, cls: CLASS_OF[type], type };
-}
-
-// ---------------------------------------------------------------------------------------------
+// The product automaton of one calling code.
 
 const metadata = new Metadata(metadataJson);
-const regions = getCountries(); // geographic regions only (non-geographic 800/808/870/88x are "001")
+const regions = getCountries(); // geographic regions only; non-geographic +800, +808, +870, ... are "001"
+const regionSet = new Set(regions);
 const byCallingCode = new Map();
 for (const region of regions) {
   const cc = getCountryCallingCode(region);
-  if (!byCallingCode.has(cc)) byCallingCode.set(cc, metadataJson.country_calling_codes[cc]);
+  if (!byCallingCode.has(cc)) byCallingCode.set(cc, metadataJson.country_calling_codes[cc].filter((r) => regionSet.has(r)));
 }
 const callingCodes = [...byCallingCode.keys()].sort();
 
@@ -383,145 +308,248 @@ function lengthMask(lengths) {
   return m;
 }
 
-// Builds the (region, type) pattern channels of one calling code.
-function channelsFor(cc) {
-  const out = [];
-  for (const region of byCallingCode.get(cc)) {
-    if (!regions.includes(region)) continue;
-    metadata.selectNumberingPlan(region);
-    const generalLengths = metadata.numberingPlan.possibleLengths();
-    for (const type of TYPES) {
-      const def = metadata.numberingPlan.type(type);
-      const pattern = def?.pattern();
-      if (!pattern) continue; // absent, or "" = same as FIXED_LINE (-> FIXED_LINE_OR_MOBILE)
-      const auto = new Automaton(pattern);
-      if (!auto.root) continue;
-      out.push({ region, type, auto, allowed: lengthMask(def.possibleLengths() || generalLengths) });
+const MATCHED = 'matched'; // leading-digits component that has matched a prefix of the number
+
+class Plan {
+  constructor(cc) {
+    this.cc = cc;
+    this.comps = []; // { auto, kind: 'ld' | 'gen' | 'type', allowed? }
+    this.regions = [];
+    for (const region of byCallingCode.get(cc)) {
+      metadata.selectNumberingPlan(region);
+      const plan = metadata.numberingPlan;
+      const add = (kind, pattern, allowed) => {
+        this.comps.push({ kind, auto: new Automaton(pattern), allowed });
+        return this.comps.length - 1;
+      };
+      const r = { region, ld: -1, gen: -1, fixed: -1, others: [] };
+      if (plan.leadingDigits()) r.ld = add('ld', plan.leadingDigits());
+      r.gen = add('gen', plan.nationalNumberPattern());
+      const typeComp = (type) => {
+        const def = plan.type(type);
+        const pattern = def?.pattern();
+        // "" = removed as a duplicate of FIXED_LINE (libphonenumber then says FIXED_LINE_OR_MOBILE)
+        if (!pattern) return -1;
+        // libphonenumber-js checks the type's own possible lengths when it has any, else none
+        return add('type', pattern, def.possibleLengths() ? lengthMask(def.possibleLengths()) : 0x7fffffff);
+      };
+      r.fixed = typeComp('FIXED_LINE');
+      for (const type of NON_FIXED_TYPES) {
+        const k = typeComp(type);
+        if (k >= 0) r.others.push({ k, cls: CLASS_OF[type] });
+      }
+      this.regions.push(r);
+    }
+    this.states = new Map();
+    this.infoMemo = new Map();
+    this.sepMemo = new Map();
+    const idx = [];
+    const st = [];
+    this.comps.forEach((c, k) => {
+      if (c.auto.root) {
+        idx.push(k);
+        st.push(c.auto.root);
+      }
+    });
+    this.root = this.intern(idx, st, 0);
+  }
+
+  intern(idx, st, depth) {
+    if (!idx.length) return null;
+    const key = `${depth}|${idx.map((k, n) => `${k}:${st[n] === MATCHED ? 'm' : st[n].id}`).join(',')}`;
+    let p = this.states.get(key);
+    if (!p) {
+      p = { key, depth, idx, st, next: new Array(10), info: null };
+      this.states.set(key, p);
+    }
+    return p;
+  }
+
+  step(p, d) {
+    let nx = p.next[d];
+    if (nx !== undefined) return nx;
+    const depth = p.depth + 1;
+    const idx = [];
+    const st = [];
+    for (let n = 0; n < p.idx.length; n++) {
+      const k = p.idx[n];
+      const c = this.comps[k];
+      let s = p.st[n];
+      if (s !== MATCHED) {
+        s = c.auto.step(s, d);
+        if (!s) continue;
+        if (c.kind === 'ld' && s.lens & 1) s = MATCHED;
+        // a type pattern with no completion at one of its possible lengths is dead
+        else if (c.kind === 'type' && ((s.lens << depth) & c.allowed) === 0) continue;
+      }
+      idx.push(k);
+      st.push(s);
+    }
+    nx = this.intern(idx, st, depth);
+    p.next[d] = nx;
+    return nx;
+  }
+
+  // (region, class) libphonenumber gives the number that ends in state p, or null if invalid.
+  classify(p) {
+    const at = new Map();
+    for (let n = 0; n < p.idx.length; n++) at.set(p.idx[n], p.st[n]);
+    const len = p.depth;
+    const accepts = (k) => {
+      const s = at.get(k);
+      if (!s || s === MATCHED || !(s.lens & 1)) return false;
+      const c = this.comps[k];
+      return c.kind !== 'type' || (c.allowed & (1 << len)) !== 0;
+    };
+    const typeIn = (r) => {
+      if (!accepts(r.gen)) return null;
+      if (r.fixed >= 0 && accepts(r.fixed)) return 'fixed';
+      for (const o of r.others) if (accepts(o.k)) return o.cls;
+      return null;
+    };
+    for (const r of this.regions) {
+      if (r.ld >= 0) {
+        const s = at.get(r.ld);
+        if (s === MATCHED) {
+          const cls = typeIn(r);
+          return cls ? `${r.region},${cls}` : null;
+        }
+        continue;
+      }
+      const cls = typeIn(r);
+      if (cls) return `${r.region},${cls}`;
+    }
+    return null;
+  }
+
+  // Map "region,class" -> { count, lens } over all valid completions of state p: how many numbers
+  // and at which total national lengths (bit mask).
+  info(p) {
+    if (p.info) return p.info;
+    const out = new Map();
+    const own = this.classify(p);
+    if (own) out.set(own, { count: 1, lens: 1 << p.depth });
+    for (let d = 0; d < 10; d++) {
+      const nx = this.step(p, d);
+      if (!nx) continue;
+      for (const [key, v] of this.info(nx)) {
+        const o = out.get(key);
+        if (o) {
+          o.count += v.count;
+          o.lens |= v.lens;
+        } else out.set(key, { count: v.count, lens: v.lens });
+      }
+    }
+    p.info = out;
+    return out;
+  }
+
+  // True if no further digit (down to MAX_DEPTH) can split the classes of state p: every child with
+  // valid completions has the same set of classes and is itself inseparable.
+  inseparable(p) {
+    if (p.depth >= MAX_DEPTH) return true;
+    let v = this.sepMemo.get(p.key);
+    if (v !== undefined) return v;
+    const mine = [...this.info(p).keys()].sort().join(' ');
+    v = true;
+    for (let d = 0; d < 10 && v; d++) {
+      const nx = this.step(p, d);
+      if (!nx) continue;
+      const inf = this.info(nx);
+      if (!inf.size) continue;
+      v = [...inf.keys()].sort().join(' ') === mine && this.inseparable(nx);
+    }
+    this.sepMemo.set(p.key, v);
+    return v;
+  }
+
+  // Uniformly random valid completion of state p (its digits appended to `prefix`).
+  sample(p, prefix, rand) {
+    let cur = p;
+    let out = prefix;
+    for (;;) {
+      const total = [...this.info(cur).values()].reduce((s, v) => s + v.count, 0);
+      let x = rand() * total;
+      if (this.classify(cur)) {
+        x -= 1;
+        if (x < 0) return { number: out, key: this.classify(cur) };
+      }
+      let chosen = -1;
+      let last = -1;
+      for (let d = 0; d < 10; d++) {
+        const nx = this.step(cur, d);
+        if (!nx) continue;
+        const c = [...this.info(nx).values()].reduce((s, v) => s + v.count, 0);
+        if (c === 0) continue;
+        last = d;
+        x -= c;
+        if (x < 0) {
+          chosen = d;
+          break;
+        }
+      }
+      if (chosen < 0) chosen = last; // float rounding
+      if (chosen < 0) return { number: out, key: this.classify(cur) };
+      out += chosen;
+      cur = this.step(cur, chosen);
     }
   }
-  return out;
 }
 
-
-// True if a further digit cannot split this pattern off: every extension of the prefix (state
-// `st` at `depth` digits) down to MAX_DEPTH digits is still feasible, or the pattern's numbers end
-// right here (a complete number is a prefix of the longer ones; children cannot hold it).
-function universal(ch, st, depth) {
-  if (depth >= MAX_DEPTH) return true;
-  if ((((st.lens >> 1) << (depth + 1)) & ch.allowed) === 0) return true;
-  st.univ ??= new Map();
-  let u = st.univ.get(depth);
-  if (u === undefined) {
-    u = true;
-    for (let d = 0; d < 10 && u; d++) {
-      const nx = ch.auto.step(st, d);
-      u = !!nx && ((nx.lens << (depth + 1)) & ch.allowed) !== 0 && universal(ch, nx, depth + 1);
-    }
-    st.univ.set(depth, u);
-  }
-  return u;
-}
-
-// Picks the class of a prefix whose completions disagree and cannot be split further.
-// If all contenders occur at the dominant contender's lengths, the largest share of the number
-// space wins. Otherwise the contenders are (at least partly) different-length numbers sharing the
-// prefix; then the ordinary classes win over service numbers: fixed/mobile, then freephone/premium,
-// then special (e.g. German 13-digit mobile voicemail numbers under 11-digit mobile ranges, Irish
-// 10-digit 15xx premium numbers over 9-digit Dublin numbers), by share within a tier.
+// Picks the class of a prefix whose completions disagree and cannot (or may no longer) be split.
+// If every contender has numbers at the lengths of the biggest one, the largest share of the number
+// space wins. Otherwise the contenders are (at least partly) numbers of different lengths sharing the
+// prefix, and the share would just favour the longest numbers: then ordinary numbers win over
+// service numbers - fixed/mobile, then freephone/premium, then special - by share within a tier
+// (e.g. Canada's 7-digit 310-xxxx "special" numbers inside the 10-digit Los Angeles area code 1-310,
+// German 13-digit mobile voicemail numbers inside 11-digit mobile ranges).
 const TIER = { fixed: 0, mobile: 0, freephone: 1, premium: 1, special: 2 };
-function resolve(ranked) {
+function resolve(info) {
+  const ranked = [...info.entries()]
+    .map(([key, v]) => ({ key, cls: key.split(',')[1], ...v }))
+    .sort((x, y) => y.count - x.count || (x.key < y.key ? -1 : 1));
   const top = ranked[0];
-  if (ranked.every((v) => [...v.lens].some((l) => top.lens.has(l)))) return top;
-  return [...ranked].sort((x, y) => TIER[x.cls] - TIER[y.cls] || y.weight - x.weight || (x.key < y.key ? -1 : 1))[0];
+  if (ranked.every((v) => (v.lens & top.lens) !== 0)) return { winner: top, how: 'share', ranked };
+  const byTier = [...ranked].sort((x, y) => TIER[x.cls] - TIER[y.cls] || y.count - x.count || (x.key < y.key ? -1 : 1));
+  return { winner: byTier[0], how: 'tier', ranked };
 }
 
-const stats = { perCc: {}, nodes: 0, majorityMixed: [], inseparable: [], fixedOrMobile: new Map() };
+// ---------------------------------------------------------------------------------------------
+
+const stats = { nodes: 0, resolved: [], checks: 0, mismatches: [], fixedOrMobile: new Map(), perCc: {} };
+const lensText = (m) => [...Array(MAX_LEN).keys()].filter((l) => m & (1 << l)).join('/');
 
 function buildCallingCode(cc) {
-  const channels = channelsFor(cc);
-  const emitted = new Map(); // national prefix -> { region, cls }
+  const plan = new Plan(cc);
+  const emitted = new Map(); // national prefix -> "region,class"
 
-  function visit(prefix, states) {
+  function visit(prefix, p) {
     stats.nodes++;
     stats.perCc[cc] = (stats.perCc[cc] || 0) + 1;
-    const depth = prefix.length;
-    const feasible = [];
-    for (let k = 0; k < channels.length; k++) {
-      const st = states[k];
-      if (st && (st.lens << depth) & channels[k].allowed) feasible.push(k);
-    }
-    if (!feasible.length) return;
-
-    const rand = rng(seedOf(`${cc}:${prefix}`));
-    const atMax = depth >= MAX_DEPTH;
-    const wanted = Math.max(MIN_SAMPLES, SAMPLES_PER_PATTERN * feasible.length) + (atMax ? MAX_DEPTH_EXTRA_SAMPLES : 0);
-    const samples = []; // { k, c, len }
-    const drawnPer = new Map();
-    for (let n = 0; n < wanted; n++) {
-      // round-robin over feasible patterns so every one of them is exercised
-      const k = feasible[n % feasible.length];
-      const ch = channels[k];
-      const number = complete(ch.auto, states[k], prefix, ch.allowed, rand);
-      if (number === null) continue;
-      drawnPer.set(k, (drawnPer.get(k) || 0) + 1);
-      samples.push({ k, c: classify(cc, number), len: number.length });
-    }
-    if (!samples.length) return;
-
-    // Votes, each sample weighted by the share of the number space it stands for: the size of its
-    // pattern's language under this prefix divided by the number of samples drawn from it.
-    const votes = new Map();
-    let total = 0;
-    for (const { k, c, len } of samples) {
-      if (!c) continue;
-      const ch = channels[k];
-      const w = weightOf(ch.auto, states[k], depth, ch.allowed) / drawnPer.get(k);
-      total += w;
-      const key = `${c.region},${c.cls}`;
-      let v = votes.get(key);
-      if (!v) {
-        v = { key, region: c.region, cls: c.cls, weight: 0, fom: 0, lens: new Set() };
-        votes.set(key, v);
-      }
-      v.weight += w;
-      v.lens.add(len);
-      if (c.type === 'FIXED_LINE_OR_MOBILE') v.fom++;
-    }
-
-    if (votes.size === 1) {
-      const [v] = votes.values();
-      emitted.set(prefix, v);
+    const info = plan.info(p);
+    if (!info.size) return;
+    if (info.size === 1) {
+      emitted.set(prefix, [...info.keys()][0]);
       return;
     }
-    const ranked = [...votes.values()].sort((x, y) => y.weight - x.weight || (x.key < y.key ? -1 : 1));
-    // Descending only helps if some feasible pattern can still be told apart by a further digit.
-    // When every feasible pattern accepts every extension of the prefix down to MAX_DEPTH, the
-    // mix is inseparable by prefix (typically numbers of different lengths sharing a prefix, such as
-    // Canada's 7-digit 310-xxxx inside the 10-digit 1-310 Los Angeles area code).
-    const separable = !atMax && !feasible.every((k) => universal(channels[k], states[k], depth));
-    if (separable || (!atMax && !ranked.length)) {
-      for (let d = 0; d < 10; d++) {
-        const next = states.map((st, k) => (st ? channels[k].auto.step(st, d) : null));
-        if (next.some((st) => st)) visit(prefix + d, next);
-      }
+    const endsHere = [...info.values()].some((v) => v.lens & (1 << p.depth));
+    if (p.depth >= MAX_DEPTH || endsHere || plan.inseparable(p)) {
+      const { winner, how, ranked } = resolve(info);
+      const total = ranked.reduce((s, v) => s + v.count, 0);
+      stats.resolved.push(
+        `+${cc} ${prefix || '-'}: ${how} -> ${winner.key}  [${ranked.map((v) => `${v.key}@${lensText(v.lens)}=${(v.count / total).toPrecision(2)}`).join(' ')}]`,
+      );
+      emitted.set(prefix, winner.key);
       return;
     }
-    if (!ranked.length) return;
-    const winner = resolve(ranked);
-    const how = ranked.every((v) => [...v.lens].some((l) => ranked[0].lens.has(l))) ? 'weight' : 'tier';
-    (atMax ? stats.majorityMixed : stats.inseparable).push(
-      `${cc}${prefix}:${how}->${winner.key} ${ranked.map((v) => `${v.key}@${[...v.lens].sort().join('/')}=${(v.weight / total).toPrecision(2)}`).join(' ')}`,
-    );
-    emitted.set(prefix, winner);
+    for (let d = 0; d < 10; d++) {
+      const nx = plan.step(p, d);
+      if (nx) visit(prefix + d, nx);
+    }
   }
-
-  visit(
-    '',
-    channels.map((ch) => ch.auto.root),
-  );
+  if (plan.root) visit('', plan.root);
 
   // Merge complete sibling sets that agree into their parent, deepest first.
-  const keyOf = (v) => `${v.region},${v.cls}`;
   for (let len = MAX_DEPTH; len >= 1; len--) {
     const parents = new Set();
     for (const p of emitted.keys()) if (p.length === len) parents.add(p.slice(0, -1));
@@ -529,12 +557,25 @@ function buildCallingCode(cc) {
       if (emitted.has(parent)) continue;
       const kids = [];
       for (let d = 0; d < 10; d++) kids.push(emitted.get(parent + d));
-      if (kids.some((v) => !v)) continue;
-      const k0 = keyOf(kids[0]);
-      if (!kids.every((v) => keyOf(v) === k0)) continue;
-      const merged = { ...kids[0], fom: kids.reduce((s, v) => s + v.fom, 0) };
+      if (kids.some((v) => v !== kids[0])) continue;
       for (let d = 0; d < 10; d++) emitted.delete(parent + d);
-      emitted.set(parent, merged);
+      emitted.set(parent, kids[0]);
+    }
+  }
+
+  // Cross-check against libphonenumber itself.
+  for (const prefix of [...emitted.keys()].sort()) {
+    let p = plan.root;
+    for (const ch of prefix) p = plan.step(p, Number(ch));
+    const rand = rng(seedOf(`${cc}:${prefix}`));
+    for (let n = 0; n < CHECK_SAMPLES; n++) {
+      const { number, key } = plan.sample(p, prefix, rand);
+      const parsed = parsePhoneNumber(`+${cc}${number}`);
+      const type = parsed?.getType();
+      const theirs = type && parsed.country ? `${parsed.country},${CLASS_OF[type]}` : null;
+      stats.checks++;
+      if (theirs !== key) stats.mismatches.push(`+${cc} ${number}: automaton ${key}, libphonenumber ${theirs} (${type})`);
+      if (type === 'FIXED_LINE_OR_MOBILE') stats.fixedOrMobile.set(parsed.country, true);
     }
   }
   return emitted;
@@ -543,16 +584,21 @@ function buildCallingCode(cc) {
 const names = new Intl.DisplayNames(['en'], { type: 'region' });
 const rows = [];
 for (const cc of callingCodes) {
-  for (const [national, v] of buildCallingCode(cc)) {
-    const country = names.of(v.region);
-    if (!country || country === v.region || /[,"\n]/.test(country)) throw new Error(`no usable English name for ${v.region}`);
-    rows.push({ prefix: cc + national, region: v.region, name: `${country} ${v.cls}`, cls: v.cls });
-    if (v.fom > 0) stats.fixedOrMobile.set(v.region, (stats.fixedOrMobile.get(v.region) || 0) + 1);
+  for (const [national, key] of buildCallingCode(cc)) {
+    const [region, cls] = key.split(',');
+    const country = names.of(region);
+    if (!country || country === region || /[,"\n]/.test(country)) throw new Error(`no usable English name for ${region}`);
+    rows.push({ prefix: cc + national, region, name: `${country} ${cls}`, cls });
   }
 }
 rows.sort((a, b) => (a.prefix < b.prefix ? -1 : a.prefix > b.prefix ? 1 : 0));
 for (let k = 1; k < rows.length; k++) {
   if (rows[k].prefix === rows[k - 1].prefix) throw new Error(`duplicate prefix ${rows[k].prefix}`);
+}
+
+if (stats.mismatches.length > MAX_CHECK_MISMATCH * stats.checks) {
+  for (const m of stats.mismatches.slice(0, 50)) console.error(`  mismatch ${m}`);
+  throw new Error(`${stats.mismatches.length}/${stats.checks} libphonenumber cross-checks disagree`);
 }
 
 const csv = `prefix,country,name,class\n${rows.map((r) => `${r.prefix},${r.region},${r.name},${r.cls}`).join('\n')}\n`;
@@ -568,48 +614,51 @@ const lpnVersion = JSON.parse(readFileSync(join(pkgDir, 'package.json'), 'utf8')
 const byClass = {};
 for (const r of rows) byClass[r.cls] = (byClass[r.cls] || 0) + 1;
 const regionsCovered = new Set(rows.map((r) => r.region));
-const fom = [...stats.fixedOrMobile.keys()].sort();
 const script = relative(REPO, fileURLToPath(import.meta.url));
 
-const source = `# World numbering plan — provenance
+const source = `# World numbering plan: provenance
 
-\`world.csv\` is **generated**; do not edit it by hand. It was produced by \`${script}\` from the
-libphonenumber metadata shipped in the npm package **libphonenumber-js ${lpnVersion}** ("max" metadata,
-format version ${metadataJson.version}), with English destination names from \`Intl.DisplayNames\`
-(ICU ${process.versions.icu}).
+\`world.csv\` is **generated**; do not edit it by hand. Generator: \`${script}\`.
+Source: libphonenumber metadata from the npm package **libphonenumber-js ${lpnVersion}** ("max" metadata,
+format ${metadataJson.version}); English destination names from \`Intl.DisplayNames\` (ICU ${process.versions.icu}).
 
-- Columns: \`prefix\` (E.164 digits, no \`+\`, starting with the country calling code), \`country\`
-  (ISO 3166-1 alpha-2 region as attributed by libphonenumber), \`name\`, \`class\`
+- Columns: \`prefix\` (E.164 digits without \`+\`, starting with the country calling code), \`country\`
+  (ISO 3166-1 alpha-2 region libphonenumber attributes the numbers to), \`name\`, \`class\`
   (fixed | mobile | freephone | premium | special). Look numbers up by longest prefix.
-- ${rows.length} prefixes covering ${regionsCovered.size} regions (${Object.entries(byClass)
+- ${rows.length} prefixes, ${regionsCovered.size} regions (${Object.entries(byClass)
   .sort()
   .map(([c, n]) => `${c} ${n}`)
   .join(', ')}).
-- Method: per calling code, depth-first over national-number digit prefixes (max ${MAX_DEPTH} digits).
-  Each libphonenumber type pattern is compiled to an automaton to know which (region, type) patterns
-  are still possible under a prefix; deterministic pseudo-random completions guided through each of
-  them are classified with libphonenumber's \`parsePhoneNumber(...).getType()\` (which also picks the
-  region for shared codes such as NANP +1, +7, +44, +262, +590). A prefix is emitted when all valid
-  completions agree on (region, class), else the search descends; at max depth the majority wins.
-  Ten agreeing siblings are merged into their parent.
+- Method: libphonenumber's leading-digits, national-number and per-type patterns of every region of a
+  calling code are compiled to automata and walked together over national-number digit prefixes (at
+  most ${MAX_DEPTH} digits). A prefix is emitted as soon as all valid numbers under it have the same
+  (region, class), with libphonenumber's precedence rules (region order for shared codes such as +1,
+  +7, +44, +262, +590; FIXED_LINE before MOBILE before the service types). Classes that no further
+  digit can separate (numbers of different lengths sharing a prefix) or still mixed at ${MAX_DEPTH} digits get
+  the class with most numbers, or, across different lengths, fixed/mobile over freephone/premium
+  over special. Ten agreeing siblings are merged into their parent. Every emitted prefix is
+  cross-checked on ${CHECK_SAMPLES} sample numbers with libphonenumber's \`parsePhoneNumber().getType()\`
+  (${stats.checks} checks, ${stats.mismatches.length} disagreements).
 - Type mapping: FIXED_LINE -> fixed, MOBILE -> mobile, TOLL_FREE -> freephone, PREMIUM_RATE -> premium,
   SHARED_COST/VOIP/PERSONAL_NUMBER/PAGER/UAN/VOICEMAIL -> special. FIXED_LINE_OR_MOBILE (libphonenumber
-  cannot tell fixed from mobile, e.g. the whole NANP) -> **fixed**; regions with such prefixes:
-  ${fom.join(' ')}.
-- Not included: emergency/short codes, and non-geographic calling codes (+800, +808, +870, +878,
+  cannot tell fixed from mobile) -> **fixed**; this concerns ${stats.fixedOrMobile.size} regions, among them the whole NANP:
+  ${[...stats.fixedOrMobile.keys()].sort().join(' ')}.
+- Not included: emergency and other short codes; non-geographic calling codes (+800, +808, +870, +878,
   +881, +882, +883, +888, +979), which have no ISO region.
-- Regenerate (after bumping libphonenumber-js): \`node ${script}\`. Output is deterministic
-  (fixed-seed sampling), so an unchanged library gives byte-identical files.
+- Regenerate (e.g. after bumping libphonenumber-js): \`node ${script}\`. The output is deterministic:
+  the same library version gives byte-identical files.
 `;
 writeFileSync(join(OUT_DIR, 'SOURCE.md'), source);
 
 const elapsed = (performance.now() - started) / 1000;
 console.log(`classes: ${JSON.stringify(byClass)}`);
-console.log(`search_nodes=${stats.nodes} libphonenumber_parses=${parses} max_depth_mixed=${stats.majorityMixed.length} inseparable=${stats.inseparable.length}`);
+console.log(
+  `search_nodes=${stats.nodes} resolved_mixed=${stats.resolved.length} libphonenumber_checks=${stats.checks} mismatches=${stats.mismatches.length}`,
+);
 if (process.env.VERBOSE) {
-  console.log(`  nodes ${JSON.stringify(Object.entries(stats.perCc).sort((a, b) => b[1] - a[1]).slice(0, 25))}`);
-  for (const m of stats.majorityMixed) console.log(`  majority ${m}`);
-  for (const m of stats.inseparable) console.log(`  inseparable ${m}`);
+  console.log(`  nodes ${JSON.stringify(Object.entries(stats.perCc).sort((a, b) => b[1] - a[1]).slice(0, 20))}`);
+  for (const m of stats.resolved) console.log(`  resolved ${m}`);
+  for (const m of stats.mismatches) console.log(`  mismatch ${m}`);
 }
 console.log(`numbering_prefixes=${rows.length}`);
 console.log(`elapsed=${elapsed.toFixed(1)}s`);
