@@ -385,7 +385,8 @@ class Plan {
       idx.push(k);
       st.push(s);
     }
-    nx = this.intern(idx, st, depth);
+    // leading-digits components alone cannot make a valid number
+    nx = idx.some((k) => this.comps[k].kind !== 'ld') ? this.intern(idx, st, depth) : null;
     p.next[d] = nx;
     return nx;
   }
