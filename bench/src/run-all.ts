@@ -2,7 +2,7 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-const benches = ['embedded.js'];
+const benches = ['rater.js', 'embedded.js'];
 let failed = 0;
 for (const b of benches) {
   const r = spawnSync(process.execPath, [fileURLToPath(new URL(b, import.meta.url))], { stdio: 'inherit' });

@@ -2,7 +2,7 @@
 // Compiles the world numbering plan (rater/catalog/numbering/world.csv) from libphonenumber
 // metadata, as shipped in the npm package libphonenumber-js ("max" metadata). Nothing in the
 // output is typed by hand: calling codes, regions and fixed/mobile/... splits all come from
-// libphonenumber. Run: node rater/scripts/build-numbering-plan.mjs
+// libphonenumber. Run: node rater/scripts/build-numbering-plan.mjs [--out <dir>]
 //
 // Method, per country calling code (all regions sharing a calling code are handled together):
 //   * Every pattern libphonenumber uses to attribute a number (each region's leading digits, its
@@ -35,9 +35,11 @@ import metadataJson from 'libphonenumber-js/metadata.max.json';
 const started = performance.now();
 const HERE = dirname(fileURLToPath(import.meta.url));
 const REPO = join(HERE, '..', '..');
-const OUT_DIR = join(HERE, '..', 'catalog', 'numbering');
+// --out <dir> writes elsewhere (the test uses it to check the checked-in files are up to date)
+const outArg = process.argv.indexOf('--out');
+const OUT_DIR = outArg > 0 && process.argv[outArg + 1] ? process.argv[outArg + 1] : join(HERE, '..', 'catalog', 'numbering');
 
-const MAX_DEPTH = 6; // national-number digits
+const MAX_DEPTH = 7; // national-number digits (7 = NANP area code + exchange + thousands block)
 const CHECK_SAMPLES = 4; // libphonenumber cross-check completions per emitted prefix
 const MAX_CHECK_MISMATCH = 0.001; // tolerated share of cross-check disagreements
 const MAX_LEN = 20; // longer than any national number
@@ -57,17 +59,7 @@ const CLASS_OF = {
   VOICEMAIL: 'special',
 };
 // libphonenumber-js getNumberType() order: FIXED_LINE first, then these.
-const NON_FIXED_TYPES = [
-  'MOBILE',
-  'PREMIUM_RATE',
-  'TOLL_FREE',
-  'SHARED_COST',
-  'VOIP',
-  'PERSONAL_NUMBER',
-  'PAGER',
-  'UAN',
-  'VOICEMAIL',
-];
+const NON_FIXED_TYPES = ['MOBILE', 'PREMIUM_RATE', 'TOLL_FREE', 'SHARED_COST', 'VOIP', 'PERSONAL_NUMBER', 'PAGER', 'UAN', 'VOICEMAIL'];
 
 // ---------------------------------------------------------------------------------------------
 // Regex subset -> NFA -> lazily determinised automaton with "remaining length" masks.
@@ -298,7 +290,11 @@ const regionSet = new Set(regions);
 const byCallingCode = new Map();
 for (const region of regions) {
   const cc = getCountryCallingCode(region);
-  if (!byCallingCode.has(cc)) byCallingCode.set(cc, metadataJson.country_calling_codes[cc].filter((r) => regionSet.has(r)));
+  if (!byCallingCode.has(cc))
+    byCallingCode.set(
+      cc,
+      metadataJson.country_calling_codes[cc].filter((r) => regionSet.has(r)),
+    );
 }
 const callingCodes = [...byCallingCode.keys()].sort();
 
@@ -323,7 +319,8 @@ class Plan {
         return this.comps.length - 1;
       };
       const r = { region, ld: -1, gen: -1, fixed: -1, others: [] };
-      if (plan.leadingDigits()) r.ld = add('ld', plan.leadingDigits());
+      // like libphonenumber-js, leading digits only matter when several regions share the code
+      if (plan.leadingDigits() && byCallingCode.get(cc).length > 1) r.ld = add('ld', plan.leadingDigits());
       r.gen = add('gen', plan.nationalNumberPattern());
       const typeComp = (type) => {
         const def = plan.type(type);
@@ -616,6 +613,13 @@ const byClass = {};
 for (const r of rows) byClass[r.cls] = (byClass[r.cls] || 0) + 1;
 const regionsCovered = new Set(rows.map((r) => r.region));
 const script = relative(REPO, fileURLToPath(import.meta.url));
+const mismatchGroups = [...new Set(stats.mismatches.map((m) => m.split(':')[0].slice(0, m.indexOf(' ') + 4)))].sort();
+let mismatchNote = mismatchGroups.length ? `, all under ${mismatchGroups.join(', ')}` : '';
+if (mismatchGroups.join() === '+375 810') {
+  mismatchNote +=
+    ": Belarus premium per libphonenumber's own BY PREMIUM_RATE pattern, but its parser strips the" +
+    ' leading 8 of +375 810... as a trunk prefix and then finds the number invalid; kept as premium';
+}
 
 const source = `# World numbering plan: provenance
 
@@ -639,11 +643,13 @@ format ${metadataJson.version}); English destination names from \`Intl.DisplayNa
   the class with most numbers, or, across different lengths, fixed/mobile over freephone/premium
   over special. Ten agreeing siblings are merged into their parent. Every emitted prefix is
   cross-checked on ${CHECK_SAMPLES} sample numbers with libphonenumber's \`parsePhoneNumber().getType()\`
-  (${stats.checks} checks, ${stats.mismatches.length} disagreements).
+  (${stats.checks} checks, ${stats.mismatches.length} disagreements${mismatchNote}).
+- Regions with no prefix of their own: ${regions.filter((r) => !regionsCovered.has(r)).join(' ') || 'none'} (libphonenumber attributes their
+  numbers to another region of the same calling code, e.g. all +212 numbers to MA).
 - Type mapping: FIXED_LINE -> fixed, MOBILE -> mobile, TOLL_FREE -> freephone, PREMIUM_RATE -> premium,
   SHARED_COST/VOIP/PERSONAL_NUMBER/PAGER/UAN/VOICEMAIL -> special. FIXED_LINE_OR_MOBILE (libphonenumber
-  cannot tell fixed from mobile) -> **fixed**; this concerns ${stats.fixedOrMobile.size} regions, among them the whole NANP:
-  ${[...stats.fixedOrMobile.keys()].sort().join(' ')}.
+  cannot tell fixed from mobile, e.g. all of US and CA) -> **fixed**. Regions where libphonenumber
+  returns it for at least some numbers: ${[...stats.fixedOrMobile.keys()].sort().join(' ')}.
 - Not included: emergency and other short codes; non-geographic calling codes (+800, +808, +870, +878,
   +881, +882, +883, +888, +979), which have no ISO region.
 - Regenerate (e.g. after bumping libphonenumber-js): \`node ${script}\`. The output is deterministic:
@@ -657,7 +663,13 @@ console.log(
   `search_nodes=${stats.nodes} resolved_mixed=${stats.resolved.length} libphonenumber_checks=${stats.checks} mismatches=${stats.mismatches.length}`,
 );
 if (process.env.VERBOSE) {
-  console.log(`  nodes ${JSON.stringify(Object.entries(stats.perCc).sort((a, b) => b[1] - a[1]).slice(0, 20))}`);
+  console.log(
+    `  nodes ${JSON.stringify(
+      Object.entries(stats.perCc)
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, 20),
+    )}`,
+  );
   for (const m of stats.resolved) console.log(`  resolved ${m}`);
   for (const m of stats.mismatches) console.log(`  mismatch ${m}`);
 }

@@ -1,0 +1,73 @@
+/**
+ * rater_cdrs_per_sec: normalise + trie lookup + price + allowances, one core, with a
+ * 100,000-prefix deck and 100,000 accounts. Also trie_mb and trie_compile_ms.
+ *   node bench/dist/rater.js [cdrs] [prefixes] [accounts]
+ */
+import { accountBook, compileTrie, loadCatalog, newOutput, RatingEngine } from '@ratel/rater';
+import type { AccountInput } from '@ratel/rater';
+import type { Cdr } from '@ratel/schemas';
+import { Rng } from '@ratel/ingest';
+import { syntheticDeck } from './deck.js';
+
+const nCdrs = Number(process.argv[2] ?? 2_000_000);
+const nPrefixes = Number(process.argv[3] ?? 100_000);
+const nAccounts = Number(process.argv[4] ?? 100_000);
+
+const deck = syntheticDeck(nPrefixes);
+const t0 = performance.now();
+const trie = compileTrie(deck);
+const compileMs = performance.now() - t0;
+
+// The shipped catalog, with its fr-retail tariff replaced by the synthetic deck.
+const catalog = loadCatalog();
+const fr = catalog.tariffs.get('fr-retail');
+if (!fr) throw new Error('fr-retail tariff missing');
+catalog.tariffs.set('fr-retail', { ...fr, trie });
+
+const accounts: AccountInput[] = Array.from({ length: nAccounts }, (_, i) => ({
+  id: `a${i}`, name: '', plan: i % 2 ? 'fr-start' : 'fr-pro', billing: 'monthly', activated: '2025-01-01', country: 'FR',
+  time_zone: 'Europe/Paris', vat_country: 'FR', credit_limit: '100.00', options: [], users: [{ id: `a${i}u` }],
+}));
+const book = accountBook(accounts, catalog);
+
+const rng = new Rng(5);
+const start = Date.parse('2026-10-01T00:00:00Z');
+const span = 30 * 86_400_000;
+const cdrs: Cdr[] = new Array(nCdrs);
+for (let i = 0; i < nCdrs; i++) {
+  const a = rng.int(0, nAccounts - 1);
+  const p = (deck[rng.int(0, deck.length - 1)] as { prefix: string }).prefix;
+  const d = rng.next() < 0.1 ? 0 : rng.int(1, 900);
+  const s = start + Math.floor((i / nCdrs) * span);
+  cdrs[i] = {
+    id: `c${i}`, kind: 'VOICE', account_id: `a${a}`, user_id: `a${a}u`, start_ms: s, roaming_country: null,
+    voice: { sip_call_id: `c${i}`, trunk_id: 't', caller: '+33612345678', callee: `+${p}${rng.digits(12 - p.length)}`, forwarded_from: null,
+      direction: 'OUTBOUND', answer_ms: d ? s + 5000 : null, end_ms: s + 5000 + d * 1000, duration_s: d + 5, billable_s: d,
+      disposition: d ? 'ANSWERED' : 'NO_ANSWER', sip_status: d ? 200 : 480 },
+    message: null, data: null, event: null,
+  };
+}
+
+const engine = new RatingEngine({ catalog, accounts: book }, () => 0);
+const batch = 10_000;
+let events = 0;
+let dead = 0;
+const t1 = performance.now();
+for (let i = 0; i < nCdrs; i += batch) {
+  const out = newOutput();
+  const end = Math.min(nCdrs, i + batch);
+  for (let k = i; k < end; k++) engine.add(cdrs[k] as Cdr, out);
+  events += out.events.length;
+  dead += out.dead.length;
+}
+const rateMs = performance.now() - t1;
+
+console.log(`trie_prefixes=${nPrefixes}`);
+console.log(`trie_nodes=${trie.nodeCount}`);
+console.log(`trie_compile_ms=${compileMs.toFixed(0)}`);
+console.log(`trie_mb=${(trie.byteLength / 1048576).toFixed(1)}`);
+console.log(`rater_accounts=${nAccounts}`);
+console.log(`rater_cdrs=${nCdrs}`);
+console.log(`rater_events=${events}`);
+console.log(`rater_dead=${dead}`);
+console.log(`rater_cdrs_per_sec=${Math.round(nCdrs / (rateMs / 1000))}`);
