@@ -24,6 +24,31 @@ export interface Account {
 
 export type AccountBook = Map<string, Account>;
 
+const zones = new Map<string, boolean>();
+function validZone(tz: string): boolean {
+  let ok = zones.get(tz);
+  if (ok === undefined) {
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: tz });
+      ok = true;
+    } catch {
+      ok = false;
+    }
+    zones.set(tz, ok);
+  }
+  return ok;
+}
+
+const diallings = new Map<string, Dialling>();
+function dialling(country: string): Dialling {
+  let d = diallings.get(country);
+  if (!d) {
+    d = diallingOf(country);
+    diallings.set(country, d);
+  }
+  return d;
+}
+
 export function compileAccount(a: AccountInput, catalog: Catalog, where = 'accounts'): Account {
   const plan = catalog.plans.get(a.plan);
   if (!plan) throw errors.catalogInvalid(where, `account ${a.id}`, `unknown plan "${a.plan}"`);
@@ -33,11 +58,7 @@ export function compileAccount(a: AccountInput, catalog: Catalog, where = 'accou
   if (a.billing === 'annual' && plan.annualMicros === null) {
     throw errors.catalogInvalid(where, `account ${a.id}`, `plan ${plan.id} has no annual price`);
   }
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: a.time_zone });
-  } catch {
-    throw errors.catalogInvalid(where, `account ${a.id}`, `unknown time zone "${a.time_zone}"`);
-  }
+  if (!validZone(a.time_zone)) throw errors.catalogInvalid(where, `account ${a.id}`, `unknown time zone "${a.time_zone}"`);
   const users = new Map<string, string>();
   for (const u of a.users) {
     const up = u.plan ?? a.plan;
@@ -56,7 +77,7 @@ export function compileAccount(a: AccountInput, catalog: Catalog, where = 'accou
     creditLimitMicros: parseMoney(a.credit_limit),
     options: a.options,
     users,
-    dialling: diallingOf(a.country),
+    dialling: dialling(a.country),
   };
 }
 

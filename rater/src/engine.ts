@@ -10,7 +10,7 @@
 import { type Cdr, type ErrorCode, isRatelError, type RatedEvent } from '@ratel/schemas';
 import { type AccountMonth, newAccountMonth } from './allowance.js';
 import { MonthClock } from './month-clock.js';
-import { type RateContext, type Rating, rateCdr } from './rate.js';
+import { type RateContext, type Rating, type Resolved, rateCdr, resolve } from './rate.js';
 import type { Alert } from './reasons.js';
 
 export interface DeadLetter {
@@ -29,24 +29,47 @@ export interface EngineOutput {
 
 export const newOutput = (): EngineOutput => ({ events: [], alerts: [], dead: [], replays: 0 });
 
+/** What was last emitted for a CDR: a new version is emitted only when one of these changes. */
+interface Emitted {
+  version: number;
+  included: number;
+  billed: number;
+  cost: number;
+  prefix: string;
+  /** Shared per reason set (see reasonsOf), so identity is equality. */
+  reasons: readonly string[];
+}
+
 interface Bucket {
   cdrs: Cdr[];
-  /** cdr id -> [version, signature] of the last emitted rating */
-  emitted: Map<string, { version: number; sig: string }>;
+  emitted: Map<string, Emitted>;
   state: AccountMonth;
   alertKeys: Set<string>;
 }
 
+/** Per-account cursor: the bucket of the month last seen, so most CDRs skip every string key. */
+interface AccountRun {
+  tz: string;
+  from: number;
+  to: number;
+  bucket: Bucket | null;
+  buckets: Map<number, Bucket>;
+  month: number;
+  /** user id -> account, plan and tariff */
+  users: Map<string, Resolved>;
+}
+
 const before = (a: Cdr, b: Cdr): boolean => a.start_ms < b.start_ms || (a.start_ms === b.start_ms && a.id < b.id);
 
-const signature = (r: Rating): string =>
-  `${r.included_qty}|${r.billed_qty}|${r.cost_micros}|${r.prefix}|${r.reasons.join(',')}`;
+const same = (e: Emitted, r: Rating): boolean =>
+  e.included === r.included_qty && e.billed === r.billed_qty && e.cost === r.cost_micros && e.prefix === r.prefix && e.reasons === r.reasons;
 
 const alertKey = (a: Alert): string =>
   a.kind === 'CREDIT_LIMIT' ? a.kind : a.kind === 'PREMIUM_ATTEMPT' ? `${a.kind}|${a.cdr_id}` : `${a.kind}|${a.user_id}|${a.detail}`;
 
 export class RatingEngine {
-  private readonly buckets = new Map<string, Bucket>();
+  private readonly runs = new Map<string, AccountRun>();
+  private buckets = 0;
   private readonly clock = new MonthClock();
   private readonly scratch: Alert[] = [];
 
@@ -57,29 +80,55 @@ export class RatingEngine {
 
   /** Number of account-month buckets held in memory. */
   get bucketCount(): number {
-    return this.buckets.size;
+    return this.buckets;
   }
 
   add(cdr: Cdr, out: EngineOutput): void {
-    const account = this.ctx.accounts.get(cdr.account_id);
-    if (!account || !(cdr.start_ms > 0)) {
-      this.rateInto(cdr, 0, newAccountMonth(), out); // produces the dead letter with its reason
+    let run = this.runs.get(cdr.account_id);
+    if (!run) {
+      const account = this.ctx.accounts.get(cdr.account_id);
+      if (!account) {
+        this.rateInto(cdr, 0, newAccountMonth(), out); // produces the dead letter with its reason
+        return;
+      }
+      run = { tz: account.timeZone, from: 0, to: 0, bucket: null, buckets: new Map(), month: 0, users: new Map() };
+      this.runs.set(cdr.account_id, run);
+    }
+    if (!(cdr.start_ms > 0)) {
+      this.rateInto(cdr, 0, newAccountMonth(), out);
       return;
     }
-    const month = this.clock.monthOf(cdr.start_ms, account.timeZone);
-    const key = `${cdr.account_id}|${month}`;
-    let b = this.buckets.get(key);
-    if (!b) {
-      b = { cdrs: [], emitted: new Map(), state: newAccountMonth(), alertKeys: new Set() };
-      this.buckets.set(key, b);
+    let b = run.bucket;
+    if (b === null || cdr.start_ms < run.from || cdr.start_ms >= run.to) {
+      const span = this.clock.spanOf(cdr.start_ms, run.tz);
+      b = run.buckets.get(span.month) ?? null;
+      if (b === null) {
+        b = { cdrs: [], emitted: new Map(), state: newAccountMonth(), alertKeys: new Set() };
+        run.buckets.set(span.month, b);
+        this.buckets++;
+      }
+      run.bucket = b;
+      run.month = span.month;
+      run.from = span.from;
+      run.to = span.to;
     }
+    const month = run.month;
     if (b.emitted.has(cdr.id)) {
       out.replays++;
       return;
     }
+    let res = run.users.get(cdr.user_id);
+    if (res === undefined) {
+      try {
+        res = resolve(cdr, this.ctx);
+        run.users.set(cdr.user_id, res);
+      } catch {
+        // unknown user: rateCdr below raises the dead letter
+      }
+    }
     const last = b.cdrs[b.cdrs.length - 1];
     if (!last || before(last, cdr)) {
-      const r = this.rateInto(cdr, month, b.state, out);
+      const r = this.rateInto(cdr, month, b.state, out, res);
       if (r) {
         b.cdrs.push(cdr);
         this.emit(b, r, out);
@@ -110,9 +159,9 @@ export class RatingEngine {
     for (const a of this.scratch.splice(0)) this.alert(b, a, out);
   }
 
-  private rateInto(cdr: Cdr, month: number, state: AccountMonth, out: EngineOutput | null): Rating | null {
+  private rateInto(cdr: Cdr, month: number, state: AccountMonth, out: EngineOutput | null, resolved?: Resolved): Rating | null {
     try {
-      return rateCdr(cdr, this.ctx, month, state, this.scratch);
+      return rateCdr(cdr, this.ctx, month, state, this.scratch, resolved);
     } catch (e) {
       if (!isRatelError(e)) throw e;
       out?.dead.push({ cdr_id: cdr.id, code: e.code, reason: e.message, cdr });
@@ -121,13 +170,15 @@ export class RatingEngine {
   }
 
   private emit(b: Bucket, r: Rating, out: EngineOutput): void {
-    for (const a of this.scratch.splice(0)) this.alert(b, a, out);
-    const sig = signature(r);
+    if (this.scratch.length) for (const a of this.scratch.splice(0)) this.alert(b, a, out);
     const prev = b.emitted.get(r.cdr_id);
-    if (prev && prev.sig === sig) return;
+    if (prev && same(prev, r)) return;
     const version = prev ? prev.version + 1 : 1;
-    b.emitted.set(r.cdr_id, { version, sig });
-    out.events.push({ ...r, version, rated_at_ms: this.now() });
+    b.emitted.set(r.cdr_id, { version, included: r.included_qty, billed: r.billed_qty, cost: r.cost_micros, prefix: r.prefix, reasons: r.reasons });
+    const e = r as RatedEvent;
+    e.version = version;
+    e.rated_at_ms = this.now();
+    out.events.push(e);
   }
 
   private alert(b: Bucket, a: Alert, out: EngineOutput): void {

@@ -4,7 +4,7 @@
  */
 import { billingMonth, localMidnightMs, nextMonth } from '@ratel/schemas';
 
-interface Span {
+export interface Span {
   from: number;
   to: number;
   month: number;
@@ -14,6 +14,11 @@ export class MonthClock {
   private readonly spans = new Map<string, Span[]>();
 
   monthOf(ms: number, tz: string): number {
+    return this.spanOf(ms, tz).month;
+  }
+
+  /** The billing month containing `ms` in `tz`, with its UTC bounds [from, to). */
+  spanOf(ms: number, tz: string): Span {
     let list = this.spans.get(tz);
     if (!list) {
       list = [];
@@ -21,11 +26,12 @@ export class MonthClock {
     }
     for (let i = 0; i < list.length; i++) {
       const s = list[i] as Span;
-      if (ms >= s.from && ms < s.to) return s.month;
+      if (ms >= s.from && ms < s.to) return s;
     }
     const month = billingMonth(ms, tz);
-    list.push({ month, from: localMidnightMs(month, 1, tz), to: localMidnightMs(nextMonth(month), 1, tz) });
+    const span = { month, from: localMidnightMs(month, 1, tz), to: localMidnightMs(nextMonth(month), 1, tz) };
+    list.push(span);
     if (list.length > 24) list.shift();
-    return month;
+    return span;
   }
 }

@@ -8,8 +8,39 @@ import { type AccountMonth, userMonth } from './allowance.js';
 import type { Catalog, Plan, Tariff } from './catalog.js';
 import { normalise } from './normalise.js';
 import { callPrice, dataPrice, unitsPrice } from './price.js';
-import { type Alert, EU_ZONE, Reason } from './reasons.js';
-import { CLASS_IDS } from './trie.js';
+import { type Alert, EU_ZONE, REASON_BIT, Reason, reasonsOf } from './reasons.js';
+
+/** Reasons of the CDR being rated, as a bit mask (module state: rating is synchronous). */
+let why = 0;
+const bit = (r: Reason): number => REASON_BIT[r];
+import { CLASS_IDS, type Trie } from './trie.js';
+
+const inclusion = new WeakMap<Plan, WeakMap<Trie, Uint8Array>>();
+
+/**
+ * The plan's included voice destinations as a bit mask of classes per country string id of the
+ * trie, built once per (plan, trie): the hot path tests one byte instead of building a key.
+ */
+function includedMask(plan: Plan, trie: Trie): Uint8Array {
+  let byTrie = inclusion.get(plan);
+  if (!byTrie) {
+    byTrie = new WeakMap();
+    inclusion.set(plan, byTrie);
+  }
+  let m = byTrie.get(trie);
+  if (!m) {
+    const strings = trie.data.strings;
+    m = new Uint8Array(strings.length);
+    for (const key of plan.includedVoice) {
+      const [country, cls] = key.split(':') as [string, keyof typeof CLASS_IDS];
+      strings.forEach((s, i) => {
+        if (s === country) (m as Uint8Array)[i] = (m as Uint8Array)[i]! | (1 << CLASS_IDS[cls]);
+      });
+    }
+    byTrie.set(trie, m);
+  }
+  return m;
+}
 
 export interface RateContext {
   catalog: Catalog;
@@ -35,6 +66,7 @@ export function resolve(cdr: Cdr, ctx: RateContext): Resolved {
   return { account, plan, tariff };
 }
 
+const NO_REASONS = reasonsOf(0);
 const EMERGENCY = CLASS_IDS.emergency;
 const PREMIUM = CLASS_IDS.premium;
 const FREEPHONE = CLASS_IDS.freephone;
@@ -58,7 +90,7 @@ function base(cdr: Cdr, r: Resolved, month: number): Rating {
     billed_qty: 0,
     cost_micros: 0,
     currency: r.tariff.currency,
-    reasons: [],
+    reasons: NO_REASONS,
     roaming_country: cdr.roaming_country ?? '',
   };
 }
@@ -76,13 +108,13 @@ function rateVoice(cdr: Cdr, v: Voice, r: Resolved, state: AccountMonth, out: Ra
   out.quantity = v.billable_s;
   const roaming = cdr.roaming_country && cdr.roaming_country !== account.country ? cdr.roaming_country : null;
   const roamingOutsideEu = roaming !== null && !EU_ZONE.has(roaming);
-  if (roaming) out.reasons.push(roamingOutsideEu ? Reason.ROAMING_OUTSIDE_EU : Reason.ROAMING_EU);
+  if (roaming) why |= bit(roamingOutsideEu ? Reason.ROAMING_OUTSIDE_EU : Reason.ROAMING_EU);
 
   if (v.direction === 'INBOUND') {
     const key = normalise(v.caller, account.dialling);
     out.counterpart = key ?? '';
-    out.reasons.push(Reason.INBOUND);
-    if (v.billable_s === 0) out.reasons.push(Reason.UNANSWERED);
+    why |= bit(Reason.INBOUND);
+    if (v.billable_s === 0) why |= bit(Reason.UNANSWERED);
     // Inbound calls are included in every plan that lists them (seed 004); not rated otherwise.
     out.included_qty = plan.inbound ? v.billable_s : 0;
     return;
@@ -97,34 +129,33 @@ function rateVoice(cdr: Cdr, v: Voice, r: Resolved, state: AccountMonth, out: Ra
   out.dest_class = trie.classOf(row);
   out.prefix = trie.prefixOf(row);
   const cls = trie.cls[row] as number;
-  const country = trie.countryOf(row);
   const billable = v.billable_s;
 
-  if (v.direction === 'FORWARDED') out.reasons.push(Reason.FORWARDED);
+  if (v.direction === 'FORWARDED') why |= bit(Reason.FORWARDED);
   if (billable === 0) {
-    out.reasons.push(Reason.UNANSWERED);
+    why |= bit(Reason.UNANSWERED);
     return;
   }
   if (cls === EMERGENCY) {
-    out.reasons.push(Reason.EMERGENCY_FREE);
+    why |= bit(Reason.EMERGENCY_FREE);
     out.included_qty = billable;
     return;
   }
   if (cls === PREMIUM && plan.premium === 'block') {
-    out.reasons.push(Reason.PREMIUM_BLOCKED);
+    why |= bit(Reason.PREMIUM_BLOCKED);
     alerts.push({ kind: 'PREMIUM_ATTEMPT', account_id: cdr.account_id, user_id: cdr.user_id, cdr_id: cdr.id, month: out.month, at_ms: cdr.start_ms, detail: `premium number ${key}` });
     return;
   }
-  if (cls === FREEPHONE) out.reasons.push(Reason.FREEPHONE);
+  if (cls === FREEPHONE) why |= bit(Reason.FREEPHONE);
 
   const u = userMonth(state, cdr.user_id);
   let included = 0;
   let flagged = false;
-  const inPack = (v.direction === 'OUTBOUND' || plan.forwarded) && !roamingOutsideEu && plan.includedVoice.has(`${country}:${out.dest_class}`);
+  const inPack = (v.direction === 'OUTBOUND' || plan.forwarded) && !roamingOutsideEu && (includedMask(plan, trie)[trie.country[row] as number]! & (1 << cls)) !== 0;
   if (!inPack) {
-    out.reasons.push(Reason.NOT_IN_PACK);
+    why |= bit(Reason.NOT_IN_PACK);
   } else if (!u.callees.has(key) && u.callees.size >= plan.caps.distinctCallees) {
-    out.reasons.push(Reason.DISTINCT_CALLEE_CAP);
+    why |= bit(Reason.DISTINCT_CALLEE_CAP);
     fairUse(u, 'distinct_callees', cdr, out.month, alerts, `more than ${plan.caps.distinctCallees} distinct callees`);
     flagged = plan.beyond === 'flag';
   } else {
@@ -132,30 +163,30 @@ function rateVoice(cdr: Cdr, v: Voice, r: Resolved, state: AccountMonth, out: Ra
     included = billable;
     if (included > plan.caps.perCallSeconds) {
       included = plan.caps.perCallSeconds;
-      out.reasons.push(Reason.OVER_CALL_CAP);
+      why |= bit(Reason.OVER_CALL_CAP);
       flagged = plan.beyond === 'flag';
     }
     const left = plan.caps.monthlySeconds - u.seconds;
     if (included > left) {
       included = Math.max(0, left);
-      out.reasons.push(Reason.MONTHLY_CAP);
+      why |= bit(Reason.MONTHLY_CAP);
       fairUse(u, 'monthly_seconds', cdr, out.month, alerts, `more than ${plan.caps.monthlySeconds} s of calls`);
       flagged = plan.beyond === 'flag';
     }
     u.seconds += included;
     if (billable > plan.caps.repeatedLongCallSeconds) {
       if (u.longCallees.has(key)) {
-        out.reasons.push(Reason.REPEATED_LONG_CALL);
+        why |= bit(Reason.REPEATED_LONG_CALL);
         fairUse(u, `long_calls:${key}`, cdr, out.month, alerts, `repeated calls over ${plan.caps.repeatedLongCallSeconds} s to ${key}`);
       } else u.longCallees.add(key);
     }
-    if (included > 0) out.reasons.push(Reason.IN_PACK);
+    if (included > 0) why |= bit(Reason.IN_PACK);
   }
   out.included_qty = included;
   const billed = billable - included;
   if (flagged) {
     // Plan says "flag" beyond the cap: the excess is reported, not charged.
-    out.reasons.push(Reason.FLAGGED);
+    why |= bit(Reason.FLAGGED);
     return;
   }
   out.billed_qty = billed;
@@ -171,7 +202,7 @@ function rateMessage(cdr: Cdr, r: Resolved, state: AccountMonth, out: Rating, al
   if (key === null) throw errors.cdrMalformed(cdr.id, 'message counterpart is not a phone number', cdr);
   out.counterpart = key;
   if (m.direction === 'INBOUND') {
-    out.reasons.push(Reason.INBOUND);
+    why |= bit(Reason.INBOUND);
     out.included_qty = m.parts;
     return;
   }
@@ -180,7 +211,7 @@ function rateMessage(cdr: Cdr, r: Resolved, state: AccountMonth, out: Rating, al
   out.destination = r.tariff.trie.destination(row);
   out.dest_class = r.tariff.trie.classOf(row);
   if ((r.tariff.trie.cls[row] as number) === PREMIUM && plan.premium === 'block') {
-    out.reasons.push(Reason.PREMIUM_BLOCKED);
+    why |= bit(Reason.PREMIUM_BLOCKED);
     alerts.push({ kind: 'PREMIUM_ATTEMPT', account_id: cdr.account_id, user_id: cdr.user_id, cdr_id: cdr.id, month: out.month, at_ms: cdr.start_ms, detail: `premium SMS ${key}` });
     return;
   }
@@ -188,18 +219,18 @@ function rateMessage(cdr: Cdr, r: Resolved, state: AccountMonth, out: Rating, al
   const national = r.tariff.trie.countryOf(row) === account.country;
   const roamOk = !cdr.roaming_country || cdr.roaming_country === account.country || EU_ZONE.has(cdr.roaming_country);
   let included = 0;
-  if (!plan.smsIncluded || !national || !roamOk) out.reasons.push(Reason.NOT_IN_PACK);
+  if (!plan.smsIncluded || !national || !roamOk) why |= bit(Reason.NOT_IN_PACK);
   else if (!u.smsDestinations.has(key) && u.smsDestinations.size >= plan.caps.smsDestinations) {
-    out.reasons.push(Reason.SMS_DESTINATION_CAP);
+    why |= bit(Reason.SMS_DESTINATION_CAP);
     fairUse(u, 'sms_destinations', cdr, out.month, alerts, `more than ${plan.caps.smsDestinations} distinct SMS destinations`);
   } else {
     u.smsDestinations.add(key);
     included = Math.min(m.parts, Math.max(0, plan.caps.sms - u.sms));
     u.sms += included;
     if (included < m.parts) {
-      out.reasons.push(Reason.SMS_CAP);
+      why |= bit(Reason.SMS_CAP);
       fairUse(u, 'sms', cdr, out.month, alerts, `more than ${plan.caps.sms} SMS`);
-    } else out.reasons.push(Reason.IN_PACK);
+    } else why |= bit(Reason.IN_PACK);
   }
   out.included_qty = included;
   out.billed_qty = m.parts - included;
@@ -215,7 +246,7 @@ function rateData(cdr: Cdr, r: Resolved, state: AccountMonth, out: Rating, alert
   const u = userMonth(state, cdr.user_id);
   let included = 0;
   if (!plan.dataIncluded || (roaming && !EU_ZONE.has(roaming))) {
-    out.reasons.push(roaming ? Reason.ROAMING_OUTSIDE_EU : Reason.NOT_IN_PACK);
+    why |= bit(roaming ? Reason.ROAMING_OUTSIDE_EU : Reason.NOT_IN_PACK);
   } else {
     // EU usage counts against both the EU quota and the overall (national) quota.
     let left = plan.caps.bytesNational - u.bytesNational;
@@ -224,12 +255,12 @@ function rateData(cdr: Cdr, r: Resolved, state: AccountMonth, out: Rating, alert
     u.bytesNational += included;
     if (roaming) {
       u.bytesEu += included;
-      out.reasons.push(Reason.ROAMING_EU);
+      why |= bit(Reason.ROAMING_EU);
     }
     if (included < bytes) {
-      out.reasons.push(Reason.DATA_QUOTA);
+      why |= bit(Reason.DATA_QUOTA);
       fairUse(u, roaming ? 'bytes_eu' : 'bytes_national', cdr, out.month, alerts, 'data quota used up');
-    } else out.reasons.push(Reason.IN_PACK);
+    } else why |= bit(Reason.IN_PACK);
   }
   out.included_qty = included;
   out.billed_qty = bytes - included;
@@ -245,18 +276,20 @@ function rateEvent(cdr: Cdr, r: Resolved, out: Rating): void {
   out.quantity = e.quantity;
   out.billed_qty = e.quantity;
   out.cost_micros = unitsPrice(e.quantity, svc.priceMicros);
-  out.reasons.push(Reason.EVENT);
+  why |= bit(Reason.EVENT);
 }
 
 /**
  * Rates `cdr` (already checked) for billing month `month`, updating `state`; alerts are pushed
- * onto `alerts`. Throws a RatelError naming the CDR when it cannot be rated.
+ * onto `alerts`. Throws a RatelError naming the CDR when it cannot be rated. `resolved` may carry
+ * the account, plan and tariff already looked up for this CDR's user.
  */
-export function rateCdr(cdr: Cdr, ctx: RateContext, month: number, state: AccountMonth, alerts: Alert[]): Rating {
+export function rateCdr(cdr: Cdr, ctx: RateContext, month: number, state: AccountMonth, alerts: Alert[], resolved?: Resolved): Rating {
   const bad = checkCdr(cdr);
   if (bad) throw errors.cdrMalformed(cdr.id, bad, cdr);
-  const r = resolve(cdr, ctx);
+  const r = resolved ?? resolve(cdr, ctx);
   const out = base(cdr, r, month);
+  why = 0;
   switch (cdr.kind) {
     case 'VOICE':
       rateVoice(cdr, cdr.voice as Voice, r, state, out, alerts);
@@ -272,6 +305,7 @@ export function rateCdr(cdr: Cdr, ctx: RateContext, month: number, state: Accoun
       rateEvent(cdr, r, out);
       break;
   }
+  out.reasons = why === 0 ? NO_REASONS : reasonsOf(why);
   const before = state.costMicros;
   state.costMicros += out.cost_micros;
   if (!state.creditAlerted && before <= r.account.creditLimitMicros && state.costMicros > r.account.creditLimitMicros) {

@@ -22,6 +22,21 @@ export const Reason = {
 } as const;
 export type Reason = (typeof Reason)[keyof typeof Reason];
 
+/** Bit of each reason in a reason mask; arrays of reason codes come out in this order. */
+const ORDER = Object.values(Reason) as Reason[];
+export const REASON_BIT = Object.fromEntries(ORDER.map((r, i) => [r, 1 << i])) as Record<Reason, number>;
+
+const arrays = new Map<number, readonly string[]>();
+/** The reason codes of a mask, as one shared frozen array per distinct mask (no allocation per event). */
+export function reasonsOf(mask: number): string[] {
+  let a = arrays.get(mask);
+  if (!a) {
+    a = Object.freeze(ORDER.filter((r) => (mask & REASON_BIT[r]) !== 0));
+    arrays.set(mask, a);
+  }
+  return a as string[];
+}
+
 export type AlertKind = 'CREDIT_LIMIT' | 'FAIR_USE' | 'PREMIUM_ATTEMPT';
 
 export interface Alert {

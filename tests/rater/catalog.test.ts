@@ -3,16 +3,8 @@
 import { appendFileSync, cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  accountBook,
-  type Catalog,
-  compileAccount,
-  DEFAULT_CATALOG_DIR,
-  loadAccounts,
-  loadCatalog,
-  loadDeckCsv,
-} from '@ratel/rater';
-import { isRatelError, RatelError } from '@ratel/schemas';
+import { accountBook, type Catalog, compileAccount, DEFAULT_CATALOG_DIR, loadAccounts, loadCatalog, loadDeckCsv } from '@ratel/rater';
+import { isRatelError, type RatelError } from '@ratel/schemas';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accountInput } from './helpers.js';
 
@@ -34,6 +26,7 @@ function copyCatalog(edit: (dir: string) => void): string {
   return dir;
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: free-form edits of catalog JSON
 function editJson(file: string, change: (j: any) => void): void {
   const j = JSON.parse(readFileSync(file, 'utf8'));
   change(j);
@@ -53,7 +46,13 @@ function loadError(dir: string): RatelError {
 
 describe('shipped catalog', () => {
   it('has the five plans and two tariffs of SPEC §4', () => {
-    expect([...shipped.plans.keys()].sort()).toEqual(['answering-service', 'be-mobile-unlimited', 'be-unlimited-fixed', 'fr-pro', 'fr-start']);
+    expect([...shipped.plans.keys()].sort()).toEqual([
+      'answering-service',
+      'be-mobile-unlimited',
+      'be-unlimited-fixed',
+      'fr-pro',
+      'fr-start',
+    ]);
     expect([...shipped.tariffs.keys()].sort()).toEqual(['be-retail', 'fr-retail']);
     for (const p of shipped.plans.values()) expect(shipped.tariffs.has(p.tariff), p.id).toBe(true);
   });
@@ -98,12 +97,70 @@ describe('shipped catalog', () => {
   // Seed 004, "Destinations incluses" of Forfait Pro, mapped to ISO codes (Hawaii is US,
   // "Chypre du Sud" is CY).
   const SEED_004_PRO: Record<string, 'F' | 'FM'> = {
-    AD: 'F', AR: 'F', AU: 'FM', AT: 'F', BD: 'FM', BE: 'FM', BM: 'FM', BR: 'FM', BG: 'FM', CA: 'FM', CL: 'F', CO: 'FM',
-    CR: 'F', CY: 'F', CZ: 'FM', DK: 'FM', DO: 'F', FI: 'FM', GF: 'FM', DE: 'FM', GI: 'F', GR: 'F', GP: 'FM', GU: 'FM',
-    HK: 'FM', HU: 'FM', IS: 'FM', IN: 'FM', ID: 'FM', IE: 'FM', IL: 'FM', IT: 'FM', JP: 'F', KR: 'FM', LU: 'FM', MY: 'FM',
-    MT: 'FM', MQ: 'FM', YT: 'FM', MX: 'FM', MN: 'FM', NL: 'FM', NZ: 'FM', NO: 'FM', PA: 'F', PY: 'F', PE: 'FM', PL: 'FM',
-    PT: 'FM', PR: 'FM', RE: 'FM', RO: 'FM', RU: 'F', SM: 'F', SK: 'FM', ES: 'F', SE: 'FM', CH: 'F', TW: 'F', TR: 'F',
-    GB: 'FM', US: 'FM', VE: 'FM', VI: 'FM',
+    AD: 'F',
+    AR: 'F',
+    AU: 'FM',
+    AT: 'F',
+    BD: 'FM',
+    BE: 'FM',
+    BM: 'FM',
+    BR: 'FM',
+    BG: 'FM',
+    CA: 'FM',
+    CL: 'F',
+    CO: 'FM',
+    CR: 'F',
+    CY: 'F',
+    CZ: 'FM',
+    DK: 'FM',
+    DO: 'F',
+    FI: 'FM',
+    GF: 'FM',
+    DE: 'FM',
+    GI: 'F',
+    GR: 'F',
+    GP: 'FM',
+    GU: 'FM',
+    HK: 'FM',
+    HU: 'FM',
+    IS: 'FM',
+    IN: 'FM',
+    ID: 'FM',
+    IE: 'FM',
+    IL: 'FM',
+    IT: 'FM',
+    JP: 'F',
+    KR: 'FM',
+    LU: 'FM',
+    MY: 'FM',
+    MT: 'FM',
+    MQ: 'FM',
+    YT: 'FM',
+    MX: 'FM',
+    MN: 'FM',
+    NL: 'FM',
+    NZ: 'FM',
+    NO: 'FM',
+    PA: 'F',
+    PY: 'F',
+    PE: 'FM',
+    PL: 'FM',
+    PT: 'FM',
+    PR: 'FM',
+    RE: 'FM',
+    RO: 'FM',
+    RU: 'F',
+    SM: 'F',
+    SK: 'FM',
+    ES: 'F',
+    SE: 'FM',
+    CH: 'F',
+    TW: 'F',
+    TR: 'F',
+    GB: 'FM',
+    US: 'FM',
+    VE: 'FM',
+    VI: 'FM',
   };
   const seedKeys = () => {
     const keys = new Set(['FR:fixed', 'FR:mobile']);
@@ -307,16 +364,34 @@ describe('broken catalog -> CATALOG_INVALID naming the file and the place', () =
 describe('loadDeckCsv', () => {
   it('parses a deck with defaults: increments 1/1, band any, open-ended', () => {
     const dir = copyCatalog((d) =>
-      writeFileSync(join(d, 'deck.csv'), 'prefix,destination,class,country,rate_per_min,connect_fee,effective_from,effective_to\n44,UK,fixed,GB,0.05,0.02,2025-01-01,\n447,UK mobile,mobile,GB,0.20,,2025-01-01,2025-07-01\n'),
+      writeFileSync(
+        join(d, 'deck.csv'),
+        'prefix,destination,class,country,rate_per_min,connect_fee,effective_from,effective_to\n44,UK,fixed,GB,0.05,0.02,2025-01-01,\n447,UK mobile,mobile,GB,0.20,,2025-01-01,2025-07-01\n',
+      ),
     );
     const rows = loadDeckCsv(join(dir, 'deck.csv'));
     expect(rows).toHaveLength(2);
-    expect(rows[0]).toMatchObject({ prefix: '44', rateMicrosPerMin: 50_000, connectMicros: 20_000, firstIncrement: 1, nextIncrement: 1, band: 'any', toMs: Number.POSITIVE_INFINITY });
-    expect(rows[1]).toMatchObject({ prefix: '447', connectMicros: 0, fromMs: Date.parse('2025-01-01T00:00:00Z'), toMs: Date.parse('2025-07-01T00:00:00Z') });
+    expect(rows[0]).toMatchObject({
+      prefix: '44',
+      rateMicrosPerMin: 50_000,
+      connectMicros: 20_000,
+      firstIncrement: 1,
+      nextIncrement: 1,
+      band: 'any',
+      toMs: Number.POSITIVE_INFINITY,
+    });
+    expect(rows[1]).toMatchObject({
+      prefix: '447',
+      connectMicros: 0,
+      fromMs: Date.parse('2025-01-01T00:00:00Z'),
+      toMs: Date.parse('2025-07-01T00:00:00Z'),
+    });
   });
 
   it('rejects a prefix with a "+"', () => {
-    const dir = copyCatalog((d) => writeFileSync(join(d, 'deck.csv'), 'prefix,destination,class,rate_per_min,effective_from\n+44,UK,fixed,0.05,2025-01-01\n'));
+    const dir = copyCatalog((d) =>
+      writeFileSync(join(d, 'deck.csv'), 'prefix,destination,class,rate_per_min,effective_from\n+44,UK,fixed,0.05,2025-01-01\n'),
+    );
     expect(() => loadDeckCsv(join(dir, 'deck.csv'))).toThrow(/deck\.csv at line 2 column prefix/);
   });
 });
@@ -357,12 +432,42 @@ describe('accounts', () => {
   it('loadAccounts reads { accounts: [...] } with defaults and names the file on errors', () => {
     const dir = copyCatalog(() => {});
     const good = join(dir, 'accounts.json');
-    writeFileSync(good, JSON.stringify({ accounts: [{ id: 'a1', plan: 'fr-start', activated: '2025-01-01', country: 'FR', time_zone: 'Europe/Paris', vat_country: 'FR', users: [{ id: 'u1' }] }] }));
+    writeFileSync(
+      good,
+      JSON.stringify({
+        accounts: [
+          {
+            id: 'a1',
+            plan: 'fr-start',
+            activated: '2025-01-01',
+            country: 'FR',
+            time_zone: 'Europe/Paris',
+            vat_country: 'FR',
+            users: [{ id: 'u1' }],
+          },
+        ],
+      }),
+    );
     const book = loadAccounts(good, shipped);
     // defaults: monthly billing, credit limit 100.00 EUR
     expect(book.get('a1')).toMatchObject({ billing: 'monthly', creditLimitMicros: 100_000_000, name: 'a1' });
     const bad = join(dir, 'bad-accounts.json');
-    writeFileSync(bad, JSON.stringify({ accounts: [{ id: 'a1', plan: 'fr-start', activated: '1 Jan 2025', country: 'FR', time_zone: 'Europe/Paris', vat_country: 'FR', users: [{ id: 'u1' }] }] }));
+    writeFileSync(
+      bad,
+      JSON.stringify({
+        accounts: [
+          {
+            id: 'a1',
+            plan: 'fr-start',
+            activated: '1 Jan 2025',
+            country: 'FR',
+            time_zone: 'Europe/Paris',
+            vat_country: 'FR',
+            users: [{ id: 'u1' }],
+          },
+        ],
+      }),
+    );
     expect(() => loadAccounts(bad, shipped)).toThrow(/bad-accounts\.json at accounts\.0\.activated/);
   });
 });

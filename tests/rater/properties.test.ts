@@ -72,7 +72,10 @@ beforeAll(() => {
   const catalog: Catalog = { ...shipped, plans };
   ctx = contextOf(
     catalog,
-    accountInput('acc-1', 'tiny', ['u1'], { users: [{ id: 'u1' }, { id: 'u2', plan: 'tiny-flag' }, { id: 'u3', plan: 'fr-start' }], credit_limit: '2.00' }),
+    accountInput('acc-1', 'tiny', ['u1'], {
+      users: [{ id: 'u1' }, { id: 'u2', plan: 'tiny-flag' }, { id: 'u3', plan: 'fr-start' }],
+      credit_limit: '2.00',
+    }),
     accountInput('acc-2', 'tiny', ['v1']),
   );
 });
@@ -103,12 +106,25 @@ const BASE = Date.parse('2025-03-31T02:00:00Z');
 const iso = (ms: number) => new Date(ms).toISOString();
 
 type Spec =
-  | { k: 'voice'; user: string; account: string; callee: string; dir: 'OUTBOUND' | 'INBOUND' | 'FORWARDED'; s: number; hour: number; roaming: string | null }
+  | {
+      k: 'voice';
+      user: string;
+      account: string;
+      callee: string;
+      dir: 'OUTBOUND' | 'INBOUND' | 'FORWARDED';
+      s: number;
+      hour: number;
+      roaming: string | null;
+    }
   | { k: 'sms'; user: string; account: string; to: string; parts: number; hour: number }
   | { k: 'data'; user: string; account: string; bytes: number; hour: number; roaming: string | null }
   | { k: 'event'; user: string; account: string; service: string; qty: number; hour: number };
 
-const user = fc.oneof({ weight: 8, arbitrary: fc.constantFrom('u1', 'u2') }, { weight: 3, arbitrary: fc.constantFrom('u3', 'v1') }, { weight: 1, arbitrary: fc.constant('ghost') });
+const user = fc.oneof(
+  { weight: 8, arbitrary: fc.constantFrom('u1', 'u2') },
+  { weight: 3, arbitrary: fc.constantFrom('u3', 'v1') },
+  { weight: 1, arbitrary: fc.constant('ghost') },
+);
 const accountOf = (u: string) => (u === 'v1' ? 'acc-2' : 'acc-1');
 const hour = fc.noBias(fc.integer({ min: 0, max: 40 })); // coarse: many CDRs share a start time
 const specArb: fc.Arbitrary<Spec> = fc.oneof(
@@ -118,7 +134,10 @@ const specArb: fc.Arbitrary<Spec> = fc.oneof(
       k: fc.constant('voice' as const),
       user,
       account: fc.constant(''),
-      callee: fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...CALLEES.slice(0, 8)) }, { weight: 1, arbitrary: fc.constantFrom(...CALLEES.slice(8)) }),
+      callee: fc.oneof(
+        { weight: 3, arbitrary: fc.constantFrom(...CALLEES.slice(0, 8)) },
+        { weight: 1, arbitrary: fc.constantFrom(...CALLEES.slice(8)) },
+      ),
       dir: fc.constantFrom('OUTBOUND' as const, 'OUTBOUND' as const, 'OUTBOUND' as const, 'INBOUND' as const, 'FORWARDED' as const),
       s: fc.oneof(fc.constant(0), fc.noBias(fc.integer({ min: 1, max: 300 }))),
       hour,
@@ -196,7 +215,13 @@ const withShuffle = cdrsArb.chain((cdrs) =>
   ),
 );
 
-const view = (e: RatedEvent) => ({ cost: e.cost_micros, included: e.included_qty, billed: e.billed_qty, reasons: e.reasons, month: e.month });
+const view = (e: RatedEvent) => ({
+  cost: e.cost_micros,
+  included: e.included_qty,
+  billed: e.billed_qty,
+  reasons: e.reasons,
+  month: e.month,
+});
 const results = (events: readonly RatedEvent[]) =>
   Object.fromEntries([...latestVersions(events)].sort(([a], [b]) => (a < b ? -1 : 1)).map(([id, e]) => [id, view(e)]));
 const deadOf = (out: EngineOutput) => [...new Set(out.dead.map((d) => `${d.cdr_id}:${d.code}`))].sort();
@@ -398,15 +423,20 @@ describe('trie lookup = brute-force longest prefix in force', () => {
 
   it('a key with trailing digits finds the same row as its longest stored prefix', () => {
     fc.assert(
-      fc.property(deckArb, fc.string({ unit: fc.constantFrom('0', '1', '2', '3'), maxLength: 6 }), fc.integer({ min: 0, max: 16 * DAY }), (rows, tail, atMs) => {
-        const trie = compileTrie(rows);
-        for (const r of rows) {
-          const key = r.prefix + tail;
-          const want = brute(rows, key, atMs, 'any');
-          const got = trie.lookup(key, atMs);
-          expect(got < 0 ? -1 : Number(trie.destination(got).slice(3))).toBe(want);
-        }
-      }),
+      fc.property(
+        deckArb,
+        fc.string({ unit: fc.constantFrom('0', '1', '2', '3'), maxLength: 6 }),
+        fc.integer({ min: 0, max: 16 * DAY }),
+        (rows, tail, atMs) => {
+          const trie = compileTrie(rows);
+          for (const r of rows) {
+            const key = r.prefix + tail;
+            const want = brute(rows, key, atMs, 'any');
+            const got = trie.lookup(key, atMs);
+            expect(got < 0 ? -1 : Number(trie.destination(got).slice(3))).toBe(want);
+          }
+        },
+      ),
       { numRuns: 150 },
     );
   });
@@ -445,14 +475,21 @@ describe('price of a call (SPEC §3): never below exact, at most one cent above'
 
   it('any increments: price is the exact price of the charged seconds rounded up, never below the billed seconds', () => {
     fc.assert(
-      fc.property(seconds, rate, money, fc.integer({ min: 1, max: 120 }), fc.integer({ min: 1, max: 120 }), (s, r, connect, first, next) => {
-        const price = callPrice(s, r, connect, 0, first, next, true);
-        const charged = chargedSeconds(s, first, next);
-        const exactCharged60 = connect * 60 + r * charged;
-        expect(price * 60).toBeGreaterThanOrEqual(exactCharged60);
-        expect(price * 60 - exactCharged60).toBeLessThan(CENT * 60);
-        expect(price * 60).toBeGreaterThanOrEqual(connect * 60 + r * s);
-      }),
+      fc.property(
+        seconds,
+        rate,
+        money,
+        fc.integer({ min: 1, max: 120 }),
+        fc.integer({ min: 1, max: 120 }),
+        (s, r, connect, first, next) => {
+          const price = callPrice(s, r, connect, 0, first, next, true);
+          const charged = chargedSeconds(s, first, next);
+          const exactCharged60 = connect * 60 + r * charged;
+          expect(price * 60).toBeGreaterThanOrEqual(exactCharged60);
+          expect(price * 60 - exactCharged60).toBeLessThan(CENT * 60);
+          expect(price * 60).toBeGreaterThanOrEqual(connect * 60 + r * s);
+        },
+      ),
       { numRuns: 500 },
     );
   });
@@ -477,19 +514,24 @@ describe('price of a call (SPEC §3): never below exact, at most one cent above'
 
   it('chargedSeconds >= billed, is a whole number of increments, and wastes less than one increment', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 100_000 }), fc.integer({ min: 1, max: 3600 }), fc.integer({ min: 1, max: 3600 }), (s, first, next) => {
-        const c = chargedSeconds(s, first, next);
-        if (s === 0) {
-          expect(c).toBe(0);
-          return;
-        }
-        expect(Number.isInteger(c)).toBe(true);
-        expect(c).toBeGreaterThanOrEqual(s);
-        expect(c).toBeGreaterThanOrEqual(first);
-        expect((c - first) % next).toBe(0);
-        if (s > first) expect(c - s).toBeLessThan(next);
-        else expect(c).toBe(first);
-      }),
+      fc.property(
+        fc.integer({ min: 0, max: 100_000 }),
+        fc.integer({ min: 1, max: 3600 }),
+        fc.integer({ min: 1, max: 3600 }),
+        (s, first, next) => {
+          const c = chargedSeconds(s, first, next);
+          if (s === 0) {
+            expect(c).toBe(0);
+            return;
+          }
+          expect(Number.isInteger(c)).toBe(true);
+          expect(c).toBeGreaterThanOrEqual(s);
+          expect(c).toBeGreaterThanOrEqual(first);
+          expect((c - first) % next).toBe(0);
+          if (s > first) expect(c - s).toBeLessThan(next);
+          else expect(c).toBe(first);
+        },
+      ),
       { numRuns: 1000 },
     );
   });
