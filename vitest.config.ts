@@ -1,10 +1,20 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
-// One runner for the whole repository. Workspace packages resolve to their TypeScript sources
-// (the "source" export condition), so tests need no build step except for worker-thread code,
-// which `npm test` builds first.
+const src = (pkg: string) => fileURLToPath(new URL(`./${pkg}/src/index.ts`, import.meta.url));
+
+// One runner for the whole repository. Workspace packages resolve to their TypeScript sources,
+// so tests need no build step, except worker-thread code (the Piscina decode worker) and the
+// CLI, which run from dist/: `npm test` builds first.
 export default defineConfig({
-  resolve: { conditions: ['source'] },
+  resolve: {
+    alias: {
+      '@ratel/schemas': src('schemas'),
+      '@ratel/rater': src('rater'),
+      '@ratel/aggregator': src('aggregator'),
+      '@ratel/ingest': src('ingest'),
+    },
+  },
   test: {
     include: ['tests/**/*.test.ts'],
     testTimeout: 120_000,

@@ -23,6 +23,8 @@ const pricing = {
 export const tariffRuleSchema = z.strictObject({
   match: z.strictObject({ country: z.array(country).optional(), class: z.array(destClass).optional() }),
   ...pricing,
+  /** Time band the rule prices; rules of other bands for the same destination may follow. */
+  band: z.enum(BANDS).default('any'),
   note: z.string().optional(),
 });
 

@@ -13,6 +13,7 @@ import { getCountryCallingCode, type CountryCode } from 'libphonenumber-js/max';
 import metadata from 'libphonenumber-js/metadata.max.json';
 import type { z } from 'zod';
 import {
+  DEST_CLASSES,
   type DeckRowInput,
   type DestClass,
   deckRowSchema,
@@ -135,6 +136,13 @@ export function diallingOf(country: string): Dialling {
   return { cc, trunk, intl: /^\d+$/.test(intl) ? intl : '00' };
 }
 
+function destClassAt(file: string, i: number, cls: string | undefined): DestClass {
+  if (!(DEST_CLASSES as readonly string[]).includes(cls ?? '')) {
+    throw errors.catalogInvalid(file, `line ${i + 2}`, `class "${cls}" is not one of ${DEST_CLASSES.join(', ')}`);
+  }
+  return cls as DestClass;
+}
+
 const ccCache = new Map<string, string>();
 function ccOf(country: string): string {
   let cc = ccCache.get(country);
@@ -155,8 +163,23 @@ function loadNumbering(dir: string, hash: Hasher): NumberingRow[] {
     if (!/^\d{1,15}$/.test(r.prefix ?? '') || !r.country || !r.class) {
       throw errors.catalogInvalid(file, `line ${i + 2}`, 'each row needs prefix (digits), country, name, class');
     }
-    return { prefix: r.prefix as string, country: r.country, name: r.name ?? '', cls: r.class as DestClass };
+    return { prefix: r.prefix as string, country: r.country, name: r.name ?? '', cls: destClassAt(file, i, r.class) };
   });
+  // Contract rules that differ from libphonenumber's typing (e.g. SPEC §2: Belgian 070/078 are
+  // shared cost, not premium) replace the generated rows of the same prefix.
+  const ovFile = join(dir, 'numbering', 'overrides.csv');
+  if (existsSync(ovFile)) {
+    const byPrefix = new Map(rows.map((r, i) => [r.prefix, i]));
+    for (const [i, r] of readCsv(ovFile, hash).entries()) {
+      if (!/^\d{1,15}$/.test(r.prefix ?? '') || !r.country || !r.source) {
+        throw errors.catalogInvalid(ovFile, `line ${i + 2}`, 'each override needs prefix (digits), country, name, class and source');
+      }
+      const row = { prefix: r.prefix as string, country: r.country, name: r.name ?? '', cls: destClassAt(ovFile, i, r.class) };
+      const at = byPrefix.get(row.prefix);
+      if (at === undefined) rows.push(row);
+      else rows[at] = row;
+    }
+  }
   // A country-level row under each calling code, so numbers in ranges the numbering plan does
   // not list (unallocated, reserved) still rate at the country's catch-all price, as carrier decks
   // do with their "<country> other" row. Never included in a pack (class special).
@@ -172,7 +195,7 @@ function loadNumbering(dir: string, hash: Hasher): NumberingRow[] {
   const scFile = join(dir, 'numbering', 'short-codes.csv');
   for (const [i, r] of readCsv(scFile, hash).entries()) {
     if (!r.country || !/^\d{2,6}$/.test(r.code ?? '')) throw errors.catalogInvalid(scFile, `line ${i + 2}`, 'country and 2-6 digit code required');
-    rows.push({ prefix: `0${diallingOf(r.country).cc}${r.code}`, country: r.country, name: r.name ?? r.code ?? '', cls: r.class as DestClass });
+    rows.push({ prefix: `0${diallingOf(r.country).cc}${r.code}`, country: r.country, name: r.name ?? r.code ?? '', cls: destClassAt(scFile, i, r.class) });
   }
   return rows;
 }
@@ -186,6 +209,7 @@ function expandTariff(t: TariffFile, numbering: NumberingRow[], file: string): D
     const next = versions[vi + 1];
     const toMs = v.effective_to ? dayMs(v.effective_to) : next ? dayMs(next.effective_from) : Number.POSITIVE_INFINITY;
     const rules = v.rules.map((r) => ({
+      band: r.band,
       countries: r.match.country ? new Set(r.match.country) : null,
       classes: r.match.class ? new Set<string>(r.match.class) : null,
       rate: parseMoney(r.rate_per_min),
@@ -195,9 +219,12 @@ function expandTariff(t: TariffFile, numbering: NumberingRow[], file: string): D
       nextI: r.next_increment,
     }));
     for (const n of numbering) {
-      const rule = rules.find((r) => (!r.countries || r.countries.has(n.country)) && (!r.classes || r.classes.has(n.cls)));
-      if (!rule) throw errors.catalogInvalid(file, `versions.${vi}.rules`, `no rule prices ${n.country} ${n.cls} (prefix ${n.prefix}); end with a catch-all rule`);
-      out.push({
+      // The first matching rule of each band prices the prefix; an "any" rule ends the search.
+      const seen = new Set<string>();
+      for (const rule of rules) {
+        if ((rule.countries && !rule.countries.has(n.country)) || (rule.classes && !rule.classes.has(n.cls)) || seen.has(rule.band)) continue;
+        seen.add(rule.band);
+        out.push({
         prefix: n.prefix,
         destination: n.name,
         cls: n.cls,
@@ -207,10 +234,13 @@ function expandTariff(t: TariffFile, numbering: NumberingRow[], file: string): D
         minChargeMicros: rule.min,
         firstIncrement: rule.first,
         nextIncrement: rule.nextI,
-        band: 'any',
+        band: rule.band,
         fromMs,
         toMs,
-      });
+        });
+        if (rule.band === 'any') break;
+      }
+      if (!seen.has('any')) throw errors.catalogInvalid(file, `versions.${vi}.rules`, `no rule prices ${n.country} ${n.cls} (prefix ${n.prefix}) in every band; end with a catch-all rule`);
     }
   });
   return out;

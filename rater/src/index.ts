@@ -13,7 +13,7 @@ export {
 } from './catalog.js';
 export { type AccountInput, type DestClass, DEST_CLASSES, type PlanInput } from './catalog-schema.js';
 export { type DeadLetter, type EngineOutput, latestVersions, newOutput, RatingEngine, rateAll } from './engine.js';
-export { MonthClock } from './month-clock.js';
+export { bandOf, MonthClock } from './month-clock.js';
 export { type Dialling, displayNumber, normalise } from './normalise.js';
 export { callPrice, chargedSeconds, dataPrice, unitsPrice } from './price.js';
 export { type RateContext, type Rating, rateCdr, resolve } from './rate.js';

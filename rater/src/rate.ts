@@ -6,6 +6,7 @@ import { type Cdr, checkCdr, errors, type RatedEvent, type Voice } from '@ratel/
 import type { Account, AccountBook } from './accounts.js';
 import { type AccountMonth, userMonth } from './allowance.js';
 import type { Catalog, Plan, Tariff } from './catalog.js';
+import { bandOf } from './month-clock.js';
 import { normalise } from './normalise.js';
 import { callPrice, dataPrice, unitsPrice } from './price.js';
 import { type Alert, EU_ZONE, REASON_BIT, Reason, reasonsOf } from './reasons.js';
@@ -122,7 +123,7 @@ function rateVoice(cdr: Cdr, v: Voice, r: Resolved, state: AccountMonth, out: Ra
 
   const key = normalise(v.callee, account.dialling);
   if (key === null) throw errors.cdrMalformed(cdr.id, `callee "${v.callee}" is not a phone number`, cdr);
-  const row = trie.lookup(key, cdr.start_ms);
+  const row = trie.lookup(key, cdr.start_ms, trie.data.hasBands ? bandOf(cdr.start_ms, account.timeZone) : 0);
   if (row < 0) throw errors.unknownDestination(cdr.id, v.callee, cdr);
   out.counterpart = key;
   out.destination = trie.destination(row);
@@ -132,6 +133,12 @@ function rateVoice(cdr: Cdr, v: Voice, r: Resolved, state: AccountMonth, out: Ra
   const billable = v.billable_s;
 
   if (v.direction === 'FORWARDED') why |= bit(Reason.FORWARDED);
+  // A premium attempt is flagged even unanswered: blocked calls usually never connect (SPEC §2, §6).
+  if (cls === PREMIUM && plan.premium === 'block') {
+    why |= bit(Reason.PREMIUM_BLOCKED);
+    alerts.push({ kind: 'PREMIUM_ATTEMPT', account_id: cdr.account_id, user_id: cdr.user_id, cdr_id: cdr.id, month: out.month, at_ms: cdr.start_ms, detail: `premium number ${key}` });
+    return;
+  }
   if (billable === 0) {
     why |= bit(Reason.UNANSWERED);
     return;
@@ -139,11 +146,6 @@ function rateVoice(cdr: Cdr, v: Voice, r: Resolved, state: AccountMonth, out: Ra
   if (cls === EMERGENCY) {
     why |= bit(Reason.EMERGENCY_FREE);
     out.included_qty = billable;
-    return;
-  }
-  if (cls === PREMIUM && plan.premium === 'block') {
-    why |= bit(Reason.PREMIUM_BLOCKED);
-    alerts.push({ kind: 'PREMIUM_ATTEMPT', account_id: cdr.account_id, user_id: cdr.user_id, cdr_id: cdr.id, month: out.month, at_ms: cdr.start_ms, detail: `premium number ${key}` });
     return;
   }
   if (cls === FREEPHONE) why |= bit(Reason.FREEPHONE);
@@ -164,6 +166,8 @@ function rateVoice(cdr: Cdr, v: Voice, r: Resolved, state: AccountMonth, out: Ra
     if (included > plan.caps.perCallSeconds) {
       included = plan.caps.perCallSeconds;
       why |= bit(Reason.OVER_CALL_CAP);
+      // One alert per call over the cap: each such call is a fair-use crossing (SPEC §4, §6).
+      fairUse(u, `per_call:${cdr.id}`, cdr, out.month, alerts, `call over ${plan.caps.perCallSeconds} s`);
       flagged = plan.beyond === 'flag';
     }
     const left = plan.caps.monthlySeconds - u.seconds;

@@ -21,8 +21,8 @@ export function floorDiv(a: number, b: number): number {
 
 /** a * b / c rounded half up, for non-negative integers, exact via BigInt when a*b may overflow 2^53. */
 export function mulDivRound(a: number, b: number, c: number): number {
-  const p = a * b;
-  if (Number.isSafeInteger(p)) return floorDiv(2 * p + c, 2 * c);
+  const twice = 2 * a * b + c;
+  if (Number.isSafeInteger(twice)) return floorDiv(twice, 2 * c);
   const big = (2n * BigInt(a) * BigInt(b) + BigInt(c)) / (2n * BigInt(c));
   return Number(big);
 }

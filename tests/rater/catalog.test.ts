@@ -180,7 +180,7 @@ describe('shipped catalog', () => {
 
   // Seed 004 lists "Finlande (Fixe et Mobile)" between République Dominicaine and Guyane; the
   // fr-pro plan in rater/catalog/plans.json has no FI entry.
-  it.fails('Forfait Pro includes every destination of seed 004 [catalog bug: Finland missing from fr-pro]', () => {
+  it('Forfait Pro includes every destination of seed 004 (regression)', () => {
     const pro = shipped.plans.get('fr-pro')!.includedVoice;
     const missing = [...seedKeys()].filter((k) => !pro.has(k));
     expect(missing).toEqual([]);
@@ -348,13 +348,13 @@ describe('broken catalog -> CATALOG_INVALID naming the file and the place', () =
   // The catalog promises that "every file is schema-checked" (rater/src/catalog.ts), but the
   // class column of world.csv / short-codes.csv is only checked for being non-empty: a typo
   // loads, and the row silently becomes class id 0 = "fixed" (Uint8Array of undefined).
-  it.fails('a numbering row with an unknown class is rejected [source bug: class not validated]', () => {
+  it('a numbering row with an unknown class is rejected (regression)', () => {
     const dir = copyCatalog((d) => appendFileSync(join(d, 'numbering', 'world.csv'), '999123,XX,Nowhere,mobil\n'));
     const e = loadError(dir);
     expect(e.message).toContain('world.csv');
   });
 
-  it.fails('a short code with an unknown class is rejected [source bug: class not validated]', () => {
+  it('a short code with an unknown class is rejected (regression)', () => {
     const dir = copyCatalog((d) => appendFileSync(join(d, 'numbering', 'short-codes.csv'), 'FR,116117,Medical on-call,emergancy\n'));
     const e = loadError(dir);
     expect(e.message).toContain('short-codes.csv');

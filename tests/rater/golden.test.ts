@@ -158,7 +158,7 @@ describe('SPEC §4 Forfait Start: at most 1 h per call', () => {
 
   // SPEC §4 lists "at most 1 h per call" under fair use and §6 says "Fair-use crossings ... are
   // alert events": the over-long call must raise a FAIR_USE alert like the other caps do.
-  it.fails('raises a FAIR_USE alert for the call over 1 h [source bug: no alert for OVER_CALL_CAP]', () => {
+  it('raises a FAIR_USE alert for the call over 1 h (regression)', () => {
     const r = rate([call], START);
     expect(r.out.alerts.filter((a) => a.kind === 'FAIR_USE' && a.cdr_id === 'long')).toHaveLength(1);
   });
@@ -201,7 +201,7 @@ describe('SPEC §4 Forfait Pro: included international destinations by class', (
   });
 
   // Seed 004 lists "Finlande (Fixe et Mobile)" among Pro's destinations; plans.json omits FI.
-  it.fails('includes Finland fixed and mobile [catalog bug: FI missing from fr-pro in plans.json]', () => {
+  it('includes Finland fixed and mobile (regression)', () => {
     const r = rate([voice('fi-mob', 'u1', '+358401234567', t(0), 120), voice('fi-fix', 'u1', '+358912345678', t(10), 120)], PRO);
     expect(r.ev('fi-mob').cost_micros).toBe(0);
     expect(r.ev('fi-fix').cost_micros).toBe(0);
@@ -360,14 +360,14 @@ describe('SPEC §2 premium numbers: blocked and flagged, never billed', () => {
 
   // SPEC §6: "premium-number attempts ... are alert events". A blocked premium call is normally
   // never answered, so the SBC reports billable_s = 0: the attempt must still be flagged.
-  it.fails('flags an unanswered premium attempt too [source bug: UNANSWERED returns before the premium check]', () => {
+  it('flags an unanswered premium attempt too (regression)', () => {
     const r = rate([voice('prem0', 'u1', '0899123456', t(0), 0)], START);
     expect(r.out.alerts.map((a) => a.kind)).toEqual(['PREMIUM_ATTEMPT']);
   });
 
   // SPEC §2: "070 / 078 (shared cost), 090x premium". The generated numbering plan follows
   // libphonenumber, which types Belgian 070 as PREMIUM_RATE, so the call is blocked instead of billed.
-  it.fails('SPEC §2: Belgian 070 is shared cost (special), not premium [catalog bug: world.csv 3270 = premium]', () => {
+  it('SPEC §2: Belgian 070 is shared cost (special), not premium (regression)', () => {
     const r = rate([voice('sc', 'u1', '+3270123456', t(0), 60)], BE_FIXED);
     expect(r.ev('sc').dest_class).toBe('special');
     expect(r.ev('sc').reasons).not.toContain(Reason.PREMIUM_BLOCKED);

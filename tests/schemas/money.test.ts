@@ -115,11 +115,11 @@ describe('mulDivRound (a * b / c, half up)', () => {
   // The doc promises exactness, but only a * b is checked for safety: when a * b is a safe
   // integer above 2^52, 2 * a * b + c is not, and the float rounding can add one unit.
   // e.g. a = 2^52 + 1, b = 1, c = 1: a * b / c = 4503599627370497 exactly, returned ...498.
-  it.fails('is exact when a * b is safe but 2 * a * b + c is not [source bug]', () => {
+  it('is exact when a * b is safe but 2 * a * b + c is not (regression)', () => {
     expect(mulDivRound(4_503_599_627_370_497, 1, 1)).toBe(4_503_599_627_370_497);
   });
 
-  it.fails('agrees with BigInt for amounts up to 10^12 micros and odd divisors [source bug, found by fast-check]', () => {
+  it('agrees with BigInt for amounts up to 10^12 micros and odd divisors (regression)', () => {
     // 937031408341 * 7391 / 1 = 6925599139048331 exactly; mulDivRound returns ...332
     expect(mulDivRound(937_031_408_341, 7391, 1)).toBe(Number(ref(937_031_408_341, 7391, 1)));
   });
