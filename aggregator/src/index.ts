@@ -1,10 +1,3 @@
-export { openChdbStore } from './store/chdb-store.js';
-export { createSchema, dropMonthsBefore, TABLES, type TableName } from './store/ddl.js';
-export { openStore, type StoreConfig } from './store/open-store.js';
-export { openServerStore } from './store/server-store.js';
-export { type EngineName, int, type Store, str, strList } from './store/store.js';
-export { type AlertRow, type DeadLetterRow, writeAlerts, writeDeadLetters, writeRated } from './rated-events.js';
-export { type MonthSummary, monthSummary, monthTotals, monthTotalsSql, type UsageTotal } from './totals.js';
 export {
   buildInvoice,
   type Invoice,
@@ -18,3 +11,10 @@ export {
   vatOf,
 } from './invoice.js';
 export { invoiceCsv, invoiceJson, invoiceText, writeInvoiceFiles } from './invoice-render.js';
+export { type AlertRow, type DeadLetterRow, writeAlerts, writeDeadLetters, writeRated } from './rated-events.js';
+export { openChdbStore } from './store/chdb-store.js';
+export { createSchema, dropMonthsBefore, TABLES, type TableName } from './store/ddl.js';
+export { openStore, type StoreConfig } from './store/open-store.js';
+export { openServerStore } from './store/server-store.js';
+export { type EngineName, int, type Store, str, strList } from './store/store.js';
+export { type MonthSummary, monthSummary, monthTotals, monthTotalsSql, type UsageTotal } from './totals.js';

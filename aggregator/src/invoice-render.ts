@@ -27,7 +27,18 @@ const csvCell = (v: string | number): string => {
 export function invoiceCsv(inv: Invoice): string {
   const head = 'invoice_id,line_no,section,description,user_id,quantity,included_qty,billed_qty,unit,amount';
   const rows = inv.lines.map((l) =>
-    [inv.invoice_id, l.line_no, l.section, l.description, l.user_id, l.quantity, l.included_qty, l.billed_qty, l.unit, formatMoney(l.amount_micros)]
+    [
+      inv.invoice_id,
+      l.line_no,
+      l.section,
+      l.description,
+      l.user_id,
+      l.quantity,
+      l.included_qty,
+      l.billed_qty,
+      l.unit,
+      formatMoney(l.amount_micros),
+    ]
       .map(csvCell)
       .join(','),
   );

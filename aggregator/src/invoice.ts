@@ -56,7 +56,12 @@ export function roundHalfUpToCent(micros: number): number {
  * Recurring fee of a plan for `month` given the activation date: prorated by calendar days from
  * the activation day (inclusive), rounded half up to the cent; 0 before activation.
  */
-export function recurringFee(monthly: number, activated: string, month: number, policy: Plan['proration']): { amount: number; days: number; of: number } {
+export function recurringFee(
+  monthly: number,
+  activated: string,
+  month: number,
+  policy: Plan['proration'],
+): { amount: number; days: number; of: number } {
   const actMonth = Number(activated.slice(0, 4)) * 100 + Number(activated.slice(5, 7));
   const dim = daysInMonth(month);
   if (month < actMonth) return { amount: 0, days: 0, of: dim };
@@ -96,13 +101,31 @@ export function buildInvoice(
       const actMonth = Number(account.activated.slice(5, 7));
       const actYm = Number(account.activated.slice(0, 4)) * 100 + actMonth;
       if (month >= actYm && month % 100 === actMonth) {
-        push({ section: 'recurring', description: `${plan.name}, annual subscription from ${mm}`, user_id: userId, quantity: 1, included_qty: 0, billed_qty: 1, unit: 'year', amount_micros: plan.annualMicros ?? 0 });
+        push({
+          section: 'recurring',
+          description: `${plan.name}, annual subscription from ${mm}`,
+          user_id: userId,
+          quantity: 1,
+          included_qty: 0,
+          billed_qty: 1,
+          unit: 'year',
+          amount_micros: plan.annualMicros ?? 0,
+        });
       }
     } else {
       const fee = recurringFee(plan.monthlyMicros, account.activated, month, plan.proration);
       if (fee.amount > 0) {
         const pro = fee.days < fee.of ? `, prorata ${fee.days}/${fee.of} days` : '';
-        push({ section: 'recurring', description: `${plan.name}, ${mm}${pro}`, user_id: userId, quantity: fee.days, included_qty: 0, billed_qty: fee.days, unit: 'day', amount_micros: fee.amount });
+        push({
+          section: 'recurring',
+          description: `${plan.name}, ${mm}${pro}`,
+          user_id: userId,
+          quantity: fee.days,
+          included_qty: 0,
+          billed_qty: fee.days,
+          unit: 'day',
+          amount_micros: fee.amount,
+        });
       }
     }
   }
@@ -112,7 +135,16 @@ export function buildInvoice(
     if (!opt) continue;
     const fee = recurringFee(opt.monthlyMicros, account.activated, month, basePlan.proration);
     if (fee.amount > 0) {
-      push({ section: 'option', description: `Option: ${opt.name}, ${mm}`, user_id: '', quantity: fee.days, included_qty: 0, billed_qty: fee.days, unit: 'day', amount_micros: fee.amount });
+      push({
+        section: 'option',
+        description: `Option: ${opt.name}, ${mm}`,
+        user_id: '',
+        quantity: fee.days,
+        included_qty: 0,
+        billed_qty: fee.days,
+        unit: 'day',
+        amount_micros: fee.amount,
+      });
     }
   }
   // Usage: one line per (plan, kind, destination class), summed over the account's users.
@@ -144,7 +176,8 @@ export function buildInvoice(
   }
   const totalExcl = lines.reduce((s, l) => s + l.amount_micros, 0);
   const vatBp = catalog.vatBp.get(account.vatCountry);
-  if (vatBp === undefined) throw errors.catalogInvalid('vat.json', account.vatCountry, `no VAT rate for account ${accountId}'s VAT country`);
+  if (vatBp === undefined)
+    throw errors.catalogInvalid('vat.json', account.vatCountry, `no VAT rate for account ${accountId}'s VAT country`);
   const vat = vatOf(totalExcl, vatBp);
   return {
     invoice_id: `${accountId}-${month}`,
@@ -179,7 +212,9 @@ export async function runInvoices(
   now: () => number = Date.now,
 ): Promise<InvoiceRunResult> {
   const done = new Set(
-    (await store.query<{ account_id: string }>(`SELECT account_id FROM invoices FINAL WHERE month = ${int(month)}`)).map((r) => r.account_id),
+    (await store.query<{ account_id: string }>(`SELECT account_id FROM invoices FINAL WHERE month = ${int(month)}`)).map(
+      (r) => r.account_id,
+    ),
   );
   const usage = new Map<string, UsageTotal[]>();
   for (const t of await monthTotals(store, month)) {
@@ -196,7 +231,9 @@ export async function runInvoices(
     if (!a || Number(a.activated.replace(/-/g, '')) > lastDay) continue;
     issued.push(buildInvoice(catalog, accounts, id, month, usage.get(id) ?? [], issuedAt));
   }
-  const lineRows = issued.flatMap((inv) => inv.lines.map((l) => ({ ...l, invoice_id: inv.invoice_id, account_id: inv.account_id, month, issued_at_ms: issuedAt })));
+  const lineRows = issued.flatMap((inv) =>
+    inv.lines.map((l) => ({ ...l, invoice_id: inv.invoice_id, account_id: inv.account_id, month, issued_at_ms: issuedAt })),
+  );
   for (let i = 0; i < lineRows.length; i += 50_000) await store.insert('invoice_lines', lineRows.slice(i, i + 50_000));
   await store.insert(
     'invoices',

@@ -1,6 +1,7 @@
 /** Per-user monthly totals, read through FINAL so pending duplicate versions never count twice. */
-import { int } from './store/store.js';
+
 import type { Store } from './store/store.js';
+import { int } from './store/store.js';
 
 export interface UsageTotal {
   account_id: string;

@@ -12,7 +12,12 @@ const accounts = Number(process.argv[2] ?? 3000);
 const dir = mkdtempSync(join(tmpdir(), 'ratel-bench-'));
 try {
   const cfg = loadConfig({ overrides: { 'store.engine': 'chdb', 'store.dataDir': join(dir, 'chdb'), outDir: join(dir, 'out') } });
-  const r = await runMonthJob(cfg, { accounts, month: 202610, seed: 7, keep: false, show: 0, progress: false }, createLogger('error'), () => {});
+  const r = await runMonthJob(
+    cfg,
+    { accounts, month: 202610, seed: 7, keep: false, show: 0, progress: false },
+    createLogger('error'),
+    () => {},
+  );
   const rss = process.memoryUsage().rss;
   console.log(`embedded_accounts=${accounts}`);
   console.log(`embedded_cdrs=${r.cdrs}`);

@@ -3,10 +3,11 @@
  * 100,000-prefix deck and 100,000 accounts. Also trie_mb and trie_compile_ms.
  *   node bench/dist/rater.js [cdrs] [prefixes] [accounts]
  */
-import { accountBook, compileTrie, loadCatalog, newOutput, RatingEngine } from '@ratel/rater';
-import type { AccountInput } from '@ratel/rater';
-import type { Cdr } from '@ratel/schemas';
+
 import { Rng } from '@ratel/ingest';
+import type { AccountInput } from '@ratel/rater';
+import { accountBook, compileTrie, loadCatalog, newOutput, RatingEngine } from '@ratel/rater';
+import type { Cdr } from '@ratel/schemas';
 import { syntheticDeck } from './deck.js';
 
 const nCdrs = Number(process.argv[2] ?? 2_000_000);
@@ -25,8 +26,17 @@ if (!fr) throw new Error('fr-retail tariff missing');
 catalog.tariffs.set('fr-retail', { ...fr, trie });
 
 const accounts: AccountInput[] = Array.from({ length: nAccounts }, (_, i) => ({
-  id: `a${i}`, name: '', plan: i % 2 ? 'fr-start' : 'fr-pro', billing: 'monthly', activated: '2025-01-01', country: 'FR',
-  time_zone: 'Europe/Paris', vat_country: 'FR', credit_limit: '100.00', options: [], users: [{ id: `a${i}u` }],
+  id: `a${i}`,
+  name: '',
+  plan: i % 2 ? 'fr-start' : 'fr-pro',
+  billing: 'monthly',
+  activated: '2025-01-01',
+  country: 'FR',
+  time_zone: 'Europe/Paris',
+  vat_country: 'FR',
+  credit_limit: '100.00',
+  options: [],
+  users: [{ id: `a${i}u` }],
 }));
 const book = accountBook(accounts, catalog);
 
@@ -40,11 +50,29 @@ for (let i = 0; i < nCdrs; i++) {
   const d = rng.next() < 0.1 ? 0 : rng.int(1, 900);
   const s = start + Math.floor((i / nCdrs) * span);
   cdrs[i] = {
-    id: `c${i}`, kind: 'VOICE', account_id: `a${a}`, user_id: `a${a}u`, start_ms: s, roaming_country: null,
-    voice: { sip_call_id: `c${i}`, trunk_id: 't', caller: '+33612345678', callee: `+${p}${rng.digits(12 - p.length)}`, forwarded_from: null,
-      direction: 'OUTBOUND', answer_ms: d ? s + 5000 : null, end_ms: s + 5000 + d * 1000, duration_s: d + 5, billable_s: d,
-      disposition: d ? 'ANSWERED' : 'NO_ANSWER', sip_status: d ? 200 : 480 },
-    message: null, data: null, event: null,
+    id: `c${i}`,
+    kind: 'VOICE',
+    account_id: `a${a}`,
+    user_id: `a${a}u`,
+    start_ms: s,
+    roaming_country: null,
+    voice: {
+      sip_call_id: `c${i}`,
+      trunk_id: 't',
+      caller: '+33612345678',
+      callee: `+${p}${rng.digits(12 - p.length)}`,
+      forwarded_from: null,
+      direction: 'OUTBOUND',
+      answer_ms: d ? s + 5000 : null,
+      end_ms: s + 5000 + d * 1000,
+      duration_s: d + 5,
+      billable_s: d,
+      disposition: d ? 'ANSWERED' : 'NO_ANSWER',
+      sip_status: d ? 200 : 480,
+    },
+    message: null,
+    data: null,
+    event: null,
   };
 }
 

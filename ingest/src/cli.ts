@@ -57,9 +57,16 @@ program
   .option('--keep', 'keep the existing embedded data instead of starting fresh', false)
   .option('--no-progress', 'no progress bar')
   .action(async (o, cmd: Command) => {
-    const cfg = config(cmd, { outDir: o.out, logLevel: (cmd.optsWithGlobals() as { logLevel?: string }).logLevel ?? process.env.RATEL_LOG_LEVEL ?? 'error' });
+    const cfg = config(cmd, {
+      outDir: o.out,
+      logLevel: (cmd.optsWithGlobals() as { logLevel?: string }).logLevel ?? process.env.RATEL_LOG_LEVEL ?? 'error',
+    });
     const log = createLogger(cfg.logLevel);
-    await runMonthJob(cfg, { accounts: o.accounts, month: o.month ?? lastMonth(), seed: o.seed, keep: o.keep, show: o.show, progress: o.progress }, log);
+    await runMonthJob(
+      cfg,
+      { accounts: o.accounts, month: o.month ?? lastMonth(), seed: o.seed, keep: o.keep, show: o.show, progress: o.progress },
+      log,
+    );
   });
 
 program
@@ -77,7 +84,9 @@ program
     const accounts = generateAccounts({ accounts: o.accounts, month, seed: o.seed });
     let cdrs = generateCdrs(accounts, { accounts: o.accounts, month, seed: o.seed });
     if (o.limit !== undefined) cdrs = cdrs.slice(0, o.limit);
-    const codecs = cfg.schemaRegistry.url ? await registryCodecs({ url: cfg.schemaRegistry.url, cdrTopic: cfg.kafka.cdrTopic, ratedTopic: `${cfg.kafka.cdrTopic}.rated` }) : localCodecs();
+    const codecs = cfg.schemaRegistry.url
+      ? await registryCodecs({ url: cfg.schemaRegistry.url, cdrTopic: cfg.kafka.cdrTopic, ratedTopic: `${cfg.kafka.cdrTopic}.rated` })
+      : localCodecs();
     const t0 = Date.now();
     const sent = await produceCdrs(createKafka(cfg, log), cfg, codecs.cdr, cdrs, { rate: o.rate, batch: 2000 });
     console.log(`produced=${sent} seconds=${((Date.now() - t0) / 1000).toFixed(1)} topic=${cfg.kafka.cdrTopic}`);
@@ -97,7 +106,9 @@ program
     const accounts = cfg.accountsFile
       ? loadAccounts(cfg.accountsFile, catalog)
       : accountBook(generateAccounts({ accounts: o.accounts, month: o.month ?? lastMonth(), seed: o.seed }), catalog);
-    const codecs = cfg.schemaRegistry.url ? await registryCodecs({ url: cfg.schemaRegistry.url, cdrTopic: cfg.kafka.cdrTopic, ratedTopic: `${cfg.kafka.cdrTopic}.rated` }) : localCodecs();
+    const codecs = cfg.schemaRegistry.url
+      ? await registryCodecs({ url: cfg.schemaRegistry.url, cdrTopic: cfg.kafka.cdrTopic, ratedTopic: `${cfg.kafka.cdrTopic}.rated` })
+      : localCodecs();
     const p = await startPipeline(createKafka(cfg, log), cfg, { catalog, accounts, codecs, log });
     log.info({ brokers: cfg.kafka.brokers, topic: cfg.kafka.cdrTopic, store: cfg.store.engine }, 'pipeline running');
     const timer = setInterval(() => log.info(p.stats, 'progress'), 10_000);

@@ -21,7 +21,10 @@ export const configSchema = z.strictObject({
     .prefault({}),
   kafka: z
     .strictObject({
-      brokers: z.array(z.string().regex(/^[\w.-]+:\d+$/, 'host:port')).min(1).default(['127.0.0.1:19092']),
+      brokers: z
+        .array(z.string().regex(/^[\w.-]+:\d+$/, 'host:port'))
+        .min(1)
+        .default(['127.0.0.1:19092']),
       clientId: z.string().default('ratel'),
       cdrTopic: z.string().default('ratel.cdrs'),
       deadLetterTopic: z.string().default('ratel.cdrs.dlq'),

@@ -71,7 +71,7 @@ export function generateAccounts(opts: GenerateOptions): AccountInput[] {
 
 // Callee generators: [weight, make(rng, homeCountry)]
 type Maker = (rng: Rng, home: string) => string;
-const fmt = (rng: Rng, cc: string, national: string, home: string, homeCc: string): string => {
+const fmt = (rng: Rng, cc: string, national: string, homeCc: string): string => {
   const r = rng.next();
   if (cc === homeCc && r < 0.4) return `0${national}`;
   if (r < 0.7) return `+${cc}${national}`;
@@ -79,10 +79,10 @@ const fmt = (rng: Rng, cc: string, national: string, home: string, homeCc: strin
 };
 const CC: Record<string, string> = { FR: '33', BE: '32' };
 const DESTS: [number, Maker][] = [
-  [0.32, (g, h) => fmt(g, '33', `6${g.digits(8)}`, h, CC[h] as string)],
-  [0.2, (g, h) => fmt(g, '33', `${g.int(1, 5)}${g.digits(8)}`, h, CC[h] as string)],
-  [0.14, (g, h) => fmt(g, '32', `4${g.int(7, 9)}${g.digits(7)}`, h, CC[h] as string)],
-  [0.12, (g, h) => fmt(g, '32', `2${g.digits(7)}`, h, CC[h] as string)],
+  [0.32, (g, h) => fmt(g, '33', `6${g.digits(8)}`, CC[h] as string)],
+  [0.2, (g, h) => fmt(g, '33', `${g.int(1, 5)}${g.digits(8)}`, CC[h] as string)],
+  [0.14, (g, h) => fmt(g, '32', `4${g.int(7, 9)}${g.digits(7)}`, CC[h] as string)],
+  [0.12, (g, h) => fmt(g, '32', `2${g.digits(7)}`, CC[h] as string)],
   [0.04, (g) => `+4930${g.digits(8)}`],
   [0.03, (g) => `+447${g.pick(['4', '5', '7', '8', '9'])}${g.digits(8)}`],
   [0.02, (g) => `+8190${g.digits(8)}`],
@@ -149,7 +149,20 @@ export function generateCdrs(accounts: readonly AccountInput[], opts: GenerateOp
             out.push(t);
             const f = base('VOICE', c.start_ms + 2000);
             const d = rng.duration(90);
-            f.voice = { sip_call_id: `${f.id}@sbc1`, trunk_id: 'sbc1', caller: own, callee: callee(rng, a.country), forwarded_from: own, direction: 'FORWARDED', answer_ms: f.start_ms + 3000, end_ms: f.start_ms + 3000 + d * 1000, duration_s: d + 3, billable_s: d, disposition: 'ANSWERED', sip_status: 200 };
+            f.voice = {
+              sip_call_id: `${f.id}@sbc1`,
+              trunk_id: 'sbc1',
+              caller: own,
+              callee: callee(rng, a.country),
+              forwarded_from: own,
+              direction: 'FORWARDED',
+              answer_ms: f.start_ms + 3000,
+              end_ms: f.start_ms + 3000 + d * 1000,
+              duration_s: d + 3,
+              billable_s: d,
+              disposition: 'ANSWERED',
+              sip_status: 200,
+            };
             out.push(f);
           }
         }
@@ -185,7 +198,12 @@ export function generateCdrs(accounts: readonly AccountInput[], opts: GenerateOp
       if (mobile) {
         for (let i = rng.count(heavy ? 600 : 50); i > 0; i--) {
           const c = base('SMS', at());
-          c.message = { sender: own, recipient: rng.next() < 0.85 ? rng.pick(pool) : callee(rng, a.country), direction: 'OUTBOUND', parts: rng.next() < 0.9 ? 1 : 2 };
+          c.message = {
+            sender: own,
+            recipient: rng.next() < 0.85 ? rng.pick(pool) : callee(rng, a.country),
+            direction: 'OUTBOUND',
+            parts: rng.next() < 0.9 ? 1 : 2,
+          };
           out.push(c);
         }
         for (let i = rng.count(60); i > 0; i--) {

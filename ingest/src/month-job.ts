@@ -3,7 +3,7 @@
  * users, rate them in-process, store the rated events in chDB, run the month's invoices, print
  * a summary and write the invoices to the output folder. No Kafka, no server, no Java.
  */
-import { rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   createSchema,
@@ -46,7 +46,12 @@ export interface MonthJobResult {
   totalExclMicros: number;
 }
 
-export async function runMonthJob(cfg: Config, opts: MonthJobOptions, log: Logger, print: (s: string) => void = console.log): Promise<MonthJobResult> {
+export async function runMonthJob(
+  cfg: Config,
+  opts: MonthJobOptions,
+  log: Logger,
+  print: (s: string) => void = console.log,
+): Promise<MonthJobResult> {
   const t0 = performance.now();
   const catalog = loadCatalog(cfg.catalogDir);
   log.info({ catalog: catalog.version, plans: catalog.plans.size, tariffs: catalog.tariffs.size }, 'catalog loaded');
@@ -61,7 +66,11 @@ export async function runMonthJob(cfg: Config, opts: MonthJobOptions, log: Logge
   const frames = cdrs.map((c) => codecs.cdr.encode(c));
 
   if (cfg.store.engine === 'chdb' && !opts.keep) rmSync(cfg.store.dataDir, { recursive: true, force: true });
-  const store: Store = await openStore(cfg.store.engine === 'chdb' ? { engine: 'chdb', dataDir: cfg.store.dataDir } : { engine: 'server', url: cfg.store.url, database: cfg.store.database });
+  const store: Store = await openStore(
+    cfg.store.engine === 'chdb'
+      ? { engine: 'chdb', dataDir: cfg.store.dataDir }
+      : { engine: 'server', url: cfg.store.url, database: cfg.store.database },
+  );
   try {
     await createSchema(store);
     const engine = new RatingEngine({ catalog, accounts });
@@ -103,12 +112,28 @@ export async function runMonthJob(cfg: Config, opts: MonthJobOptions, log: Logge
     const vat = run.issued.reduce((s, inv) => s + inv.vat_micros, 0);
     for (const inv of run.issued.slice(0, opts.show)) print(`\n${invoiceText(inv)}`);
     print('');
-    print(`month ${opts.month}: ${summary.records} rated CDRs for ${summary.users} users, usage ${formatMoney(summary.cost_micros)} EUR excl. VAT`);
-    print(`invoices: ${run.issued.length} issued (${run.alreadyIssued} already issued), total ${formatMoney(total)} excl. VAT + ${formatMoney(vat)} VAT, written to ${folder}`);
+    print(
+      `month ${opts.month}: ${summary.records} rated CDRs for ${summary.users} users, usage ${formatMoney(summary.cost_micros)} EUR excl. VAT`,
+    );
+    print(
+      `invoices: ${run.issued.length} issued (${run.alreadyIssued} already issued), total ${formatMoney(total)} excl. VAT + ${formatMoney(vat)} VAT, written to ${folder}`,
+    );
     print(`dead letters: ${dead} (${deadFile}), alerts: ${alerts}, replays ignored: 0`);
     const cdrsPerSec = Math.round(cdrs.length / (rateMs / 1000));
-    print(`cdrs=${cdrs.length} elapsed_s=${(elapsedMs / 1000).toFixed(1)} rating_s=${(rateMs / 1000).toFixed(1)} embedded_cdrs_per_sec=${cdrsPerSec}`);
-    return { cdrs: cdrs.length, rated, deadLetters: dead, alerts, invoices: run.issued, elapsedMs, rateMs, cdrsPerSec, totalExclMicros: total };
+    print(
+      `cdrs=${cdrs.length} elapsed_s=${(elapsedMs / 1000).toFixed(1)} rating_s=${(rateMs / 1000).toFixed(1)} embedded_cdrs_per_sec=${cdrsPerSec}`,
+    );
+    return {
+      cdrs: cdrs.length,
+      rated,
+      deadLetters: dead,
+      alerts,
+      invoices: run.issued,
+      elapsedMs,
+      rateMs,
+      cdrsPerSec,
+      totalExclMicros: total,
+    };
   } finally {
     await store.close();
   }

@@ -10,7 +10,7 @@
  */
 import { createSchema, openStore, type Store, writeAlerts, writeDeadLetters, writeRated } from '@ratel/aggregator';
 import { type AccountBook, type Catalog, createDecodePool, newOutput, RatingEngine } from '@ratel/rater';
-import { errors, type Codecs } from '@ratel/schemas';
+import { type Codecs, errors } from '@ratel/schemas';
 import type { Kafka } from 'kafkajs';
 import type { Config } from './config.js';
 import { ensureTopics } from './kafka.js';
@@ -38,7 +38,13 @@ export async function startPipeline(
 ): Promise<Pipeline> {
   const { log, codecs } = deps;
   await ensureTopics(kafka, cfg);
-  const store = deps.store ?? (await openStore(cfg.store.engine === 'chdb' ? { engine: 'chdb', dataDir: cfg.store.dataDir } : { engine: 'server', url: cfg.store.url, database: cfg.store.database }));
+  const store =
+    deps.store ??
+    (await openStore(
+      cfg.store.engine === 'chdb'
+        ? { engine: 'chdb', dataDir: cfg.store.dataDir }
+        : { engine: 'server', url: cfg.store.url, database: cfg.store.database },
+    ));
   await createSchema(store);
   const pool = createDecodePool(cfg.rater.threads);
   const engine = new RatingEngine({ catalog: deps.catalog, accounts: deps.accounts });
@@ -85,7 +91,16 @@ export async function startPipeline(
       if (dlq.length) {
         const now = Date.now();
         await producer.send({ topic: cfg.kafka.deadLetterTopic, messages: dlq });
-        await writeDeadLetters(store, out.dead.map((d) => ({ cdr_id: d.cdr_id, code: d.code, reason: d.reason, record: d.cdr ? JSON.stringify(d.cdr) : '', at_ms: now })));
+        await writeDeadLetters(
+          store,
+          out.dead.map((d) => ({
+            cdr_id: d.cdr_id,
+            code: d.code,
+            reason: d.reason,
+            record: d.cdr ? JSON.stringify(d.cdr) : '',
+            at_ms: now,
+          })),
+        );
         for (const d of out.dead) log.warn({ cdr_id: d.cdr_id, code: d.code }, d.reason);
       }
       const last = batch.messages[batch.messages.length - 1];

@@ -1,5 +1,5 @@
 /** Produces CDRs into Kafka as Avro (Confluent wire format), keyed by account. */
-import { errors, type Cdr, type WireCodec } from '@ratel/schemas';
+import { type Cdr, errors, type WireCodec } from '@ratel/schemas';
 import { CompressionTypes, type Kafka } from 'kafkajs';
 import type { Config } from './config.js';
 
@@ -10,7 +10,13 @@ export interface ProduceOptions {
   onProgress?: (sent: number) => void;
 }
 
-export async function produceCdrs(kafka: Kafka, cfg: Config, codec: WireCodec<Cdr>, cdrs: readonly Cdr[], opts: ProduceOptions): Promise<number> {
+export async function produceCdrs(
+  kafka: Kafka,
+  cfg: Config,
+  codec: WireCodec<Cdr>,
+  cdrs: readonly Cdr[],
+  opts: ProduceOptions,
+): Promise<number> {
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   try {
     await producer.connect();

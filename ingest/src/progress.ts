@@ -11,7 +11,11 @@ export function createProgress(enabled = true): Progress {
   if (!enabled) return { start() {}, update() {}, stop() {} };
   if (process.stderr.isTTY) {
     const bar = new cliProgress.SingleBar(
-      { format: '{label} [{bar}] {percentage}% | {value}/{total} | {rate}/s | {duration_formatted}', stream: process.stderr, hideCursor: true },
+      {
+        format: '{label} [{bar}] {percentage}% | {value}/{total} | {rate}/s | {duration_formatted}',
+        stream: process.stderr,
+        hideCursor: true,
+      },
       cliProgress.Presets.shades_classic,
     );
     let t0 = 0;

@@ -1,8 +1,8 @@
 /** Accounts and their users: plan, activation, country, time zone, VAT country, credit limit. */
 import { readFileSync } from 'node:fs';
 import { errors, parseMoney } from '@ratel/schemas';
-import { type AccountInput, accountsFileSchema } from './catalog-schema.js';
 import { type Catalog, diallingOf } from './catalog.js';
+import { type AccountInput, accountsFileSchema } from './catalog-schema.js';
 import type { Dialling } from './normalise.js';
 
 export interface Account {

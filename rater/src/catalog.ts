@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { errors, parseMoney } from '@ratel/schemas';
 import { parse as parseCsv } from 'csv-parse/sync';
-import { getCountryCallingCode, type CountryCode } from 'libphonenumber-js/max';
+import { type CountryCode, getCountryCallingCode } from 'libphonenumber-js/max';
 import metadata from 'libphonenumber-js/metadata.max.json';
 import type { z } from 'zod';
 import {
@@ -188,14 +188,26 @@ function loadNumbering(dir: string, hash: Hasher): NumberingRow[] {
   for (const r of rows) {
     for (let len = 1; len <= 3; len++) {
       const cc = r.prefix.slice(0, len);
-      if (ccOf(r.country) === cc && !have.has(cc) && !byCc.has(cc)) byCc.set(cc, { prefix: cc, country: r.country, name: `${r.name.replace(/ (fixed|mobile|special|premium|freephone)$/, '')} (other)`, cls: 'special' });
+      if (ccOf(r.country) === cc && !have.has(cc) && !byCc.has(cc))
+        byCc.set(cc, {
+          prefix: cc,
+          country: r.country,
+          name: `${r.name.replace(/ (fixed|mobile|special|premium|freephone)$/, '')} (other)`,
+          cls: 'special',
+        });
     }
   }
   rows.push(...byCc.values());
   const scFile = join(dir, 'numbering', 'short-codes.csv');
   for (const [i, r] of readCsv(scFile, hash).entries()) {
-    if (!r.country || !/^\d{2,6}$/.test(r.code ?? '')) throw errors.catalogInvalid(scFile, `line ${i + 2}`, 'country and 2-6 digit code required');
-    rows.push({ prefix: `0${diallingOf(r.country).cc}${r.code}`, country: r.country, name: r.name ?? r.code ?? '', cls: destClassAt(scFile, i, r.class) });
+    if (!r.country || !/^\d{2,6}$/.test(r.code ?? ''))
+      throw errors.catalogInvalid(scFile, `line ${i + 2}`, 'country and 2-6 digit code required');
+    rows.push({
+      prefix: `0${diallingOf(r.country).cc}${r.code}`,
+      country: r.country,
+      name: r.name ?? r.code ?? '',
+      cls: destClassAt(scFile, i, r.class),
+    });
   }
   return rows;
 }
@@ -222,25 +234,31 @@ function expandTariff(t: TariffFile, numbering: NumberingRow[], file: string): D
       // The first matching rule of each band prices the prefix; an "any" rule ends the search.
       const seen = new Set<string>();
       for (const rule of rules) {
-        if ((rule.countries && !rule.countries.has(n.country)) || (rule.classes && !rule.classes.has(n.cls)) || seen.has(rule.band)) continue;
+        if ((rule.countries && !rule.countries.has(n.country)) || (rule.classes && !rule.classes.has(n.cls)) || seen.has(rule.band))
+          continue;
         seen.add(rule.band);
         out.push({
-        prefix: n.prefix,
-        destination: n.name,
-        cls: n.cls,
-        country: n.country,
-        rateMicrosPerMin: rule.rate,
-        connectMicros: rule.connect,
-        minChargeMicros: rule.min,
-        firstIncrement: rule.first,
-        nextIncrement: rule.nextI,
-        band: rule.band,
-        fromMs,
-        toMs,
+          prefix: n.prefix,
+          destination: n.name,
+          cls: n.cls,
+          country: n.country,
+          rateMicrosPerMin: rule.rate,
+          connectMicros: rule.connect,
+          minChargeMicros: rule.min,
+          firstIncrement: rule.first,
+          nextIncrement: rule.nextI,
+          band: rule.band,
+          fromMs,
+          toMs,
         });
         if (rule.band === 'any') break;
       }
-      if (!seen.has('any')) throw errors.catalogInvalid(file, `versions.${vi}.rules`, `no rule prices ${n.country} ${n.cls} (prefix ${n.prefix}) in every band; end with a catch-all rule`);
+      if (!seen.has('any'))
+        throw errors.catalogInvalid(
+          file,
+          `versions.${vi}.rules`,
+          `no rule prices ${n.country} ${n.cls} (prefix ${n.prefix}) in every band; end with a catch-all rule`,
+        );
     }
   });
   return out;
@@ -259,7 +277,11 @@ export function loadDeckCsv(file: string, hash: Hasher = createHash('sha256')): 
     });
     if (!res.success) {
       const issue = res.error.issues[0];
-      throw errors.catalogInvalid(file, `line ${i + 2}${issue?.path.length ? ` column ${issue.path.join('.')}` : ''}`, issue?.message ?? 'invalid');
+      throw errors.catalogInvalid(
+        file,
+        `line ${i + 2}${issue?.path.length ? ` column ${issue.path.join('.')}` : ''}`,
+        issue?.message ?? 'invalid',
+      );
     }
     return deckRowFromInput(res.data);
   });
@@ -327,7 +349,9 @@ export function loadCatalog(dir: string = DEFAULT_CATALOG_DIR): Catalog {
   const numbering = loadNumbering(dir, hash);
   const tariffs = new Map<string, Tariff>();
   const tdir = join(dir, 'tariffs');
-  for (const f of readdirSync(tdir).filter((x) => x.endsWith('.json')).sort()) {
+  for (const f of readdirSync(tdir)
+    .filter((x) => x.endsWith('.json'))
+    .sort()) {
     const file = join(tdir, f);
     const t = readJson(file, tariffFileSchema, hash);
     const deckFile = join(tdir, `${t.id}.csv`);

@@ -62,7 +62,11 @@ interface AccountRun {
 const before = (a: Cdr, b: Cdr): boolean => a.start_ms < b.start_ms || (a.start_ms === b.start_ms && a.id < b.id);
 
 const same = (e: Emitted, r: Rating): boolean =>
-  e.included === r.included_qty && e.billed === r.billed_qty && e.cost === r.cost_micros && e.prefix === r.prefix && e.reasons === r.reasons;
+  e.included === r.included_qty &&
+  e.billed === r.billed_qty &&
+  e.cost === r.cost_micros &&
+  e.prefix === r.prefix &&
+  e.reasons === r.reasons;
 
 const alertKey = (a: Alert): string =>
   a.kind === 'CREDIT_LIMIT' ? a.kind : a.kind === 'PREMIUM_ATTEMPT' ? `${a.kind}|${a.cdr_id}` : `${a.kind}|${a.user_id}|${a.detail}`;
@@ -174,7 +178,14 @@ export class RatingEngine {
     const prev = b.emitted.get(r.cdr_id);
     if (prev && same(prev, r)) return;
     const version = prev ? prev.version + 1 : 1;
-    b.emitted.set(r.cdr_id, { version, included: r.included_qty, billed: r.billed_qty, cost: r.cost_micros, prefix: r.prefix, reasons: r.reasons });
+    b.emitted.set(r.cdr_id, {
+      version,
+      included: r.included_qty,
+      billed: r.billed_qty,
+      cost: r.cost_micros,
+      prefix: r.prefix,
+      reasons: r.reasons,
+    });
     const e = r as RatedEvent;
     e.version = version;
     e.rated_at_ms = this.now();
@@ -191,7 +202,7 @@ export class RatingEngine {
 
 /** Rates a whole set of CDRs in one go (sorted first, so nothing is re-rated). */
 export function rateAll(ctx: RateContext, cdrs: readonly Cdr[], now: () => number = Date.now): EngineOutput {
-  const sorted = [...cdrs].sort((a, b) => (a.start_ms - b.start_ms) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const sorted = [...cdrs].sort((a, b) => a.start_ms - b.start_ms || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const engine = new RatingEngine(ctx, now);
   const out = newOutput();
   for (const c of sorted) engine.add(c, out);

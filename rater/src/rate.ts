@@ -14,6 +14,7 @@ import { type Alert, EU_ZONE, REASON_BIT, Reason, reasonsOf } from './reasons.js
 /** Reasons of the CDR being rated, as a bit mask (module state: rating is synchronous). */
 let why = 0;
 const bit = (r: Reason): number => REASON_BIT[r];
+
 import { CLASS_IDS, type Trie } from './trie.js';
 
 const inclusion = new WeakMap<Plan, WeakMap<Trie, Uint8Array>>();
@@ -136,7 +137,15 @@ function rateVoice(cdr: Cdr, v: Voice, r: Resolved, state: AccountMonth, out: Ra
   // A premium attempt is flagged even unanswered: blocked calls usually never connect (SPEC §2, §6).
   if (cls === PREMIUM && plan.premium === 'block') {
     why |= bit(Reason.PREMIUM_BLOCKED);
-    alerts.push({ kind: 'PREMIUM_ATTEMPT', account_id: cdr.account_id, user_id: cdr.user_id, cdr_id: cdr.id, month: out.month, at_ms: cdr.start_ms, detail: `premium number ${key}` });
+    alerts.push({
+      kind: 'PREMIUM_ATTEMPT',
+      account_id: cdr.account_id,
+      user_id: cdr.user_id,
+      cdr_id: cdr.id,
+      month: out.month,
+      at_ms: cdr.start_ms,
+      detail: `premium number ${key}`,
+    });
     return;
   }
   if (billable === 0) {
@@ -153,7 +162,10 @@ function rateVoice(cdr: Cdr, v: Voice, r: Resolved, state: AccountMonth, out: Ra
   const u = userMonth(state, cdr.user_id);
   let included = 0;
   let flagged = false;
-  const inPack = (v.direction === 'OUTBOUND' || plan.forwarded) && !roamingOutsideEu && (includedMask(plan, trie)[trie.country[row] as number]! & (1 << cls)) !== 0;
+  const inPack =
+    (v.direction === 'OUTBOUND' || plan.forwarded) &&
+    !roamingOutsideEu &&
+    (includedMask(plan, trie)[trie.country[row] as number]! & (1 << cls)) !== 0;
   if (!inPack) {
     why |= bit(Reason.NOT_IN_PACK);
   } else if (!u.callees.has(key) && u.callees.size >= plan.caps.distinctCallees) {
@@ -194,7 +206,15 @@ function rateVoice(cdr: Cdr, v: Voice, r: Resolved, state: AccountMonth, out: Ra
     return;
   }
   out.billed_qty = billed;
-  out.cost_micros = callPrice(billed, trie.rate[row] as number, trie.connect[row] as number, trie.minCharge[row] as number, trie.firstIncr[row] as number, trie.nextIncr[row] as number, included === 0);
+  out.cost_micros = callPrice(
+    billed,
+    trie.rate[row] as number,
+    trie.connect[row] as number,
+    trie.minCharge[row] as number,
+    trie.firstIncr[row] as number,
+    trie.nextIncr[row] as number,
+    included === 0,
+  );
 }
 
 function rateMessage(cdr: Cdr, r: Resolved, state: AccountMonth, out: Rating, alerts: Alert[]): void {
@@ -216,7 +236,15 @@ function rateMessage(cdr: Cdr, r: Resolved, state: AccountMonth, out: Rating, al
   out.dest_class = r.tariff.trie.classOf(row);
   if ((r.tariff.trie.cls[row] as number) === PREMIUM && plan.premium === 'block') {
     why |= bit(Reason.PREMIUM_BLOCKED);
-    alerts.push({ kind: 'PREMIUM_ATTEMPT', account_id: cdr.account_id, user_id: cdr.user_id, cdr_id: cdr.id, month: out.month, at_ms: cdr.start_ms, detail: `premium SMS ${key}` });
+    alerts.push({
+      kind: 'PREMIUM_ATTEMPT',
+      account_id: cdr.account_id,
+      user_id: cdr.user_id,
+      cdr_id: cdr.id,
+      month: out.month,
+      at_ms: cdr.start_ms,
+      detail: `premium SMS ${key}`,
+    });
     return;
   }
   const u = userMonth(state, cdr.user_id);

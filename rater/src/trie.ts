@@ -12,7 +12,7 @@
  * Strings (destination names, countries) live in a plain array beside the buffer.
  * Lookup is the longest prefix that has a row in force at the call's start time.
  */
-import { type Band, BANDS, DEST_CLASSES, type DestClass } from './catalog-schema.js';
+import { BANDS, type Band, DEST_CLASSES, type DestClass } from './catalog-schema.js';
 
 export interface DeckRow {
   prefix: string;
@@ -41,10 +41,7 @@ export interface TrieData {
 const F64_FIELDS = ['rate', 'connect', 'minCharge', 'fromMs', 'toMs'] as const;
 const I32_FIELDS = ['firstIncr', 'nextIncr', 'dest', 'country', 'pfx'] as const;
 
-export const CLASS_IDS: Record<DestClass, number> = Object.fromEntries(DEST_CLASSES.map((c, i) => [c, i])) as Record<
-  DestClass,
-  number
->;
+export const CLASS_IDS: Record<DestClass, number> = Object.fromEntries(DEST_CLASSES.map((c, i) => [c, i])) as Record<DestClass, number>;
 export const BAND_IDS: Record<Band, number> = Object.fromEntries(BANDS.map((b, i) => [b, i])) as Record<Band, number>;
 
 export class Trie {

@@ -51,12 +51,9 @@ export const errors = {
       { cause },
     ),
   storeUnreachable: (url: string, cause?: unknown) =>
-    new RatelError(
-      'STORE_UNREACHABLE',
-      `ClickHouse not reachable at ${url}${cause instanceof Error ? ` (${cause.message})` : ''}`,
-      url,
-      { cause },
-    ),
+    new RatelError('STORE_UNREACHABLE', `ClickHouse not reachable at ${url}${cause instanceof Error ? ` (${cause.message})` : ''}`, url, {
+      cause,
+    }),
   storeQueryFailed: (engine: string, sql: string, cause: unknown) =>
     new RatelError(
       'STORE_QUERY_FAILED',

@@ -1,17 +1,17 @@
-export * from './generated/avro-types.js';
-export { cdrType, ratedEventType, schemaText, CDR_SCHEMA_FILE, RATED_SCHEMA_FILE } from './avro.js';
+export { CDR_SCHEMA_FILE, cdrType, RATED_SCHEMA_FILE, ratedEventType, schemaText } from './avro.js';
 export { checkCdr } from './cdr-check.js';
-export { errors, isRatelError, RatelError, type ErrorCode } from './errors.js';
+export { type ErrorCode, errors, isRatelError, RatelError } from './errors.js';
+export * from './generated/avro-types.js';
 export * from './money.js';
 export * from './time.js';
 export {
+  type Codecs,
   HEADER_BYTES,
   LOCAL_SCHEMA_IDS,
-  MAGIC_BYTE,
   localCodecs,
+  MAGIC_BYTE,
   makeCodec,
-  registryCodecs,
-  type Codecs,
   type RegistryClient,
+  registryCodecs,
   type WireCodec,
 } from './wire.js';

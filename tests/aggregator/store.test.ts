@@ -22,17 +22,59 @@ import { CLICKHOUSE_URL, HINT } from '../services.js';
 const catalog = loadCatalog();
 const accounts = accountBook(
   [
-    { id: 'A1', name: 'Alpha', plan: 'fr-start', billing: 'monthly', activated: '2026-09-17', country: 'FR', time_zone: 'Europe/Paris', vat_country: 'FR', credit_limit: '100.00', options: ['call-recording'], users: [{ id: 'A1-u1' }] },
-    { id: 'B1', name: 'Beta', plan: 'be-unlimited-fixed', billing: 'monthly', activated: '2025-01-01', country: 'BE', time_zone: 'Europe/Brussels', vat_country: 'BE', credit_limit: '100.00', options: [], users: [{ id: 'B1-u1' }, { id: 'B1-u2' }] },
+    {
+      id: 'A1',
+      name: 'Alpha',
+      plan: 'fr-start',
+      billing: 'monthly',
+      activated: '2026-09-17',
+      country: 'FR',
+      time_zone: 'Europe/Paris',
+      vat_country: 'FR',
+      credit_limit: '100.00',
+      options: ['call-recording'],
+      users: [{ id: 'A1-u1' }],
+    },
+    {
+      id: 'B1',
+      name: 'Beta',
+      plan: 'be-unlimited-fixed',
+      billing: 'monthly',
+      activated: '2025-01-01',
+      country: 'BE',
+      time_zone: 'Europe/Brussels',
+      vat_country: 'BE',
+      credit_limit: '100.00',
+      options: [],
+      users: [{ id: 'B1-u1' }, { id: 'B1-u2' }],
+    },
   ],
   catalog,
 );
 
 const ev = (over: Partial<RatedEvent>): RatedEvent => ({
-  cdr_id: 'c1', version: 1, account_id: 'A1', user_id: 'A1-u1', plan_id: 'fr-start', kind: 'VOICE', direction: 'OUTBOUND',
-  start_ms: Date.parse('2026-09-20T10:00:00Z'), month: 202609, counterpart: '33612345678', prefix: '336', destination: 'France mobile',
-  dest_class: 'mobile', quantity: 60, included_qty: 0, billed_qty: 60, cost_micros: 150_000, currency: 'EUR', reasons: ['NOT_IN_PACK'],
-  roaming_country: '', rated_at_ms: 1, ...over,
+  cdr_id: 'c1',
+  version: 1,
+  account_id: 'A1',
+  user_id: 'A1-u1',
+  plan_id: 'fr-start',
+  kind: 'VOICE',
+  direction: 'OUTBOUND',
+  start_ms: Date.parse('2026-09-20T10:00:00Z'),
+  month: 202609,
+  counterpart: '33612345678',
+  prefix: '336',
+  destination: 'France mobile',
+  dest_class: 'mobile',
+  quantity: 60,
+  included_qty: 0,
+  billed_qty: 60,
+  cost_micros: 150_000,
+  currency: 'EUR',
+  reasons: ['NOT_IN_PACK'],
+  roaming_country: '',
+  rated_at_ms: 1,
+  ...over,
 });
 
 const db = `ratel_test_${process.pid}_${Date.now()}`;
@@ -83,8 +125,19 @@ describe.each(engines)('store on %s', (name, open) => {
   });
 
   it('round-trips strings with quotes and Int64 money beyond 2^32', async () => {
-    await writeRated(store, [ev({ cdr_id: "o'brien\\x", account_id: 'B1', user_id: 'B1-u1', plan_id: 'be-unlimited-fixed', cost_micros: 5_000_000_000, dest_class: 'fixed' })]);
-    const [row] = await store.query<{ cdr_id: string; cost_micros: number }>(`SELECT cdr_id, cost_micros FROM rated_events FINAL WHERE account_id = 'B1'`);
+    await writeRated(store, [
+      ev({
+        cdr_id: "o'brien\\x",
+        account_id: 'B1',
+        user_id: 'B1-u1',
+        plan_id: 'be-unlimited-fixed',
+        cost_micros: 5_000_000_000,
+        dest_class: 'fixed',
+      }),
+    ]);
+    const [row] = await store.query<{ cdr_id: string; cost_micros: number }>(
+      `SELECT cdr_id, cost_micros FROM rated_events FINAL WHERE account_id = 'B1'`,
+    );
     expect(row).toEqual({ cdr_id: "o'brien\\x", cost_micros: 5_000_000_000 });
     const s = await monthSummary(store, 202609);
     expect(s).toMatchObject({ accounts: 2, users: 2, records: 2, cost_micros: 5_000_160_000 });
@@ -121,12 +174,18 @@ describe.each(engines)('store on %s', (name, open) => {
   });
 
   it('turns a bad query into STORE_QUERY_FAILED naming the engine', async () => {
-    await expect(store.query('SELECT no_such_column FROM rated_events')).rejects.toMatchObject({ code: 'STORE_QUERY_FAILED', message: expect.stringContaining(name) });
+    await expect(store.query('SELECT no_such_column FROM rated_events')).rejects.toMatchObject({
+      code: 'STORE_QUERY_FAILED',
+      message: expect.stringContaining(name),
+    });
   });
 });
 
 describe('server store errors', () => {
   it('an unreachable server gives STORE_UNREACHABLE with its URL', async () => {
-    await expect(openServerStore('http://127.0.0.1:1')).rejects.toMatchObject({ code: 'STORE_UNREACHABLE', message: expect.stringContaining('http://127.0.0.1:1') });
+    await expect(openServerStore('http://127.0.0.1:1')).rejects.toMatchObject({
+      code: 'STORE_UNREACHABLE',
+      message: expect.stringContaining('http://127.0.0.1:1'),
+    });
   });
 });

@@ -9,10 +9,7 @@ async function get(path: string, init?: RequestInit): Promise<Response> {
   try {
     return await fetch(`${URL_BASE}${path}`, { ...init, signal: AbortSignal.timeout(5_000) });
   } catch (err) {
-    const cause =
-      err instanceof Error
-        ? ((err.cause as Error | undefined)?.message ?? err.message)
-        : String(err);
+    const cause = err instanceof Error ? ((err.cause as Error | undefined)?.message ?? err.message) : String(err);
     throw new Error(`ClickHouse not reachable at ${URL_BASE} (${cause}): ${HOW}`);
   }
 }
@@ -20,10 +17,7 @@ async function get(path: string, init?: RequestInit): Promise<Response> {
 async function query(sql: string): Promise<string> {
   const res = await get('/', { method: 'POST', body: sql });
   const body = await res.text();
-  if (!res.ok)
-    throw new Error(
-      `ClickHouse at ${URL_BASE} answered HTTP ${res.status} to ${JSON.stringify(sql)}: ${body.trim()}`,
-    );
+  if (!res.ok) throw new Error(`ClickHouse at ${URL_BASE} answered HTTP ${res.status} to ${JSON.stringify(sql)}: ${body.trim()}`);
   return body;
 }
 
@@ -41,16 +35,10 @@ describe(`ClickHouse server at ${URL_BASE}`, () => {
 
   it('creates, fills and reads a MergeTree table (default user, no password)', async () => {
     const table = `ratel_deploy_check_${Date.now()}_${Math.floor(Math.random() * 1e6)}`;
-    await query(
-      `CREATE TABLE default.${table} (id UInt32, v String) ENGINE = MergeTree ORDER BY id`,
-    );
+    await query(`CREATE TABLE default.${table} (id UInt32, v String) ENGINE = MergeTree ORDER BY id`);
     try {
-      await query(
-        `INSERT INTO default.${table} FORMAT JSONEachRow {"id":2,"v":"b"} {"id":1,"v":"a"}`,
-      );
-      expect(
-        await query(`SELECT id, v FROM default.${table} ORDER BY id FORMAT TabSeparated`),
-      ).toBe('1\ta\n2\tb\n');
+      await query(`INSERT INTO default.${table} FORMAT JSONEachRow {"id":2,"v":"b"} {"id":1,"v":"a"}`);
+      expect(await query(`SELECT id, v FROM default.${table} ORDER BY id FORMAT TabSeparated`)).toBe('1\ta\n2\tb\n');
     } finally {
       await query(`DROP TABLE IF EXISTS default.${table}`);
     }

@@ -5,14 +5,7 @@
 // It never skips: an unreachable broker is a failure that says how to start it.
 import { randomUUID } from 'node:crypto';
 import { connect } from 'node:net';
-import {
-  CompressionTypes,
-  type Consumer,
-  type EachMessagePayload,
-  Kafka,
-  logLevel,
-  Partitioners,
-} from 'kafkajs';
+import { CompressionTypes, type Consumer, type EachMessagePayload, Kafka, logLevel, Partitioners } from 'kafkajs';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const BROKERS = (process.env.RATEL_KAFKA_BROKERS ?? '127.0.0.1:19092')
@@ -44,9 +37,7 @@ function requireBroker(): Promise<void> {
   reachable ??= (async () => {
     const results = await Promise.all(BROKERS.map((b) => canConnect(b)));
     if (!results.some(Boolean)) {
-      throw new Error(
-        `Kafka not reachable at ${BROKERS.join(',')}: run \`bash deploy/services.sh up\` (or set RATEL_KAFKA_BROKERS)`,
-      );
+      throw new Error(`Kafka not reachable at ${BROKERS.join(',')}: run \`bash deploy/services.sh up\` (or set RATEL_KAFKA_BROKERS)`);
     }
   })();
   return reachable;
@@ -118,9 +109,7 @@ describe(`kafkajs 2.2.4 against the broker at ${BROKERS.join(',')}`, () => {
     const admin = kafka.admin();
     await admin.connect();
     try {
-      await admin
-        .deleteTopics({ topics: [plainTopic, inTopic, outTopic], timeout: 10_000 })
-        .catch(() => {});
+      await admin.deleteTopics({ topics: [plainTopic, inTopic, outTopic], timeout: 10_000 }).catch(() => {});
     } finally {
       await admin.disconnect();
     }
@@ -183,15 +172,11 @@ describe(`kafkajs 2.2.4 against the broker at ${BROKERS.join(',')}`, () => {
     await admin.connect();
     try {
       const offsets = await admin.fetchOffsets({ groupId: group, topics: [plainTopic] });
-      expect(offsets[0]?.partitions).toEqual([
-        expect.objectContaining({ partition: 0, offset: '3' }),
-      ]);
+      expect(offsets[0]?.partitions).toEqual([expect.objectContaining({ partition: 0, offset: '3' })]);
       const ends = await admin.fetchTopicOffsets(plainTopic);
       expect(ends).toEqual([expect.objectContaining({ partition: 0, low: '0', high: '5' })]);
       const described = await admin.describeGroups([group]);
-      expect(described.groups[0]).toEqual(
-        expect.objectContaining({ groupId: group, errorCode: 0 }),
-      );
+      expect(described.groups[0]).toEqual(expect.objectContaining({ groupId: group, errorCode: 0 }));
     } finally {
       await admin.disconnect();
     }
@@ -274,9 +259,7 @@ describe(`kafkajs 2.2.4 against the broker at ${BROKERS.join(',')}`, () => {
     await admin.connect();
     try {
       const offsets = await admin.fetchOffsets({ groupId: txGroup, topics: [inTopic] });
-      expect(offsets[0]?.partitions).toEqual([
-        expect.objectContaining({ partition: 0, offset: '2' }),
-      ]);
+      expect(offsets[0]?.partitions).toEqual([expect.objectContaining({ partition: 0, offset: '2' })]);
     } finally {
       await admin.disconnect();
     }
@@ -295,14 +278,7 @@ describe(`kafkajs 2.2.4 against the broker at ${BROKERS.join(',')}`, () => {
     const uncommittedReader = kafka.consumer({ groupId: name('ru'), readUncommitted: true });
     try {
       const got = await consumeUntil(uncommittedReader, outTopic, endsSeen);
-      expect(got.map(text).sort()).toEqual([
-        'aborted-1',
-        'aborted-2',
-        'committed-1',
-        'committed-2',
-        'end',
-        'end',
-      ]);
+      expect(got.map(text).sort()).toEqual(['aborted-1', 'aborted-2', 'committed-1', 'committed-2', 'end', 'end']);
     } finally {
       await uncommittedReader.disconnect();
     }

@@ -11,7 +11,11 @@ const dir = mkdtempSync(join(tmpdir(), 'ratel-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function ratel(args: string[], env: Record<string, string> = {}) {
-  const r = spawnSync(process.execPath, [cli, ...args], { env: { ...process.env, RATEL_OUT_DIR: join(dir, 'out'), RATEL_CHDB_DIR: join(dir, 'chdb'), ...env }, encoding: 'utf8', timeout: 60_000 });
+  const r = spawnSync(process.execPath, [cli, ...args], {
+    env: { ...process.env, RATEL_OUT_DIR: join(dir, 'out'), RATEL_CHDB_DIR: join(dir, 'chdb'), ...env },
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
   return { code: r.status, stderr: r.stderr.trim(), stdout: r.stdout };
 }
 

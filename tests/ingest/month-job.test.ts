@@ -12,7 +12,12 @@ describe('month job (embedded chDB)', () => {
   it('rates a generated month and writes one JSON and CSV invoice per account', async () => {
     const cfg = loadConfig({ env: {}, overrides: { 'store.dataDir': join(dir, 'chdb'), outDir: join(dir, 'out') } });
     const printed: string[] = [];
-    const r = await runMonthJob(cfg, { accounts: 40, month: 202610, seed: 3, keep: false, show: 1, progress: false }, createLogger('silent'), (s) => printed.push(s));
+    const r = await runMonthJob(
+      cfg,
+      { accounts: 40, month: 202610, seed: 3, keep: false, show: 1, progress: false },
+      createLogger('silent'),
+      (s) => printed.push(s),
+    );
     expect(r.cdrs).toBeGreaterThan(1000);
     expect(r.rated + r.deadLetters).toBe(r.cdrs);
     expect(r.invoices).toHaveLength(40);
