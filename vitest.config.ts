@@ -20,6 +20,8 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 180_000,
     pool: 'forks',
+    // Integration tests stop and restart the shared services: files run one at a time.
+    fileParallelism: false,
     reporters: ['default'],
   },
 });

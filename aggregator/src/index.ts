@@ -1,3 +1,4 @@
+export { type AccountMonthHistory, type AccountMonthKey, loadHistory, type StoredRating, writeCdrs } from './cdr-archive.js';
 export {
   buildInvoice,
   type Invoice,

@@ -13,6 +13,7 @@ import { type Config, loadConfig } from './config.js';
 import { generateAccounts, generateCdrs } from './generator.js';
 import { createKafka } from './kafka.js';
 import { createLogger } from './logger.js';
+import { createMetrics, serveMetrics } from './metrics.js';
 import { runMonthJob } from './month-job.js';
 import { startPipeline } from './pipeline.js';
 import { produceCdrs } from './produce.js';
@@ -99,28 +100,62 @@ program
   .option('--accounts <n>', 'generate the same accounts as `produce --accounts n --seed s`', intArg('accounts'), 100)
   .option('--month <YYYY-MM>', 'month the generated accounts are for (default: last month)', monthArg)
   .option('--seed <n>', 'generator seed', intArg('seed'), 42)
+  .option('--metrics-port <port>', 'port of /metrics, /healthz, /readyz; 0 = off (also RATEL_METRICS_PORT)', intArg('metrics-port'))
   .action(async (o, cmd: Command) => {
-    const cfg = config(cmd, { accountsFile: o.accountsFile });
+    const cfg = config(cmd, { accountsFile: o.accountsFile, metricsPort: o.metricsPort });
     const log = createLogger(cfg.logLevel);
-    const catalog = loadCatalog(cfg.catalogDir);
-    const accounts = cfg.accountsFile
-      ? loadAccounts(cfg.accountsFile, catalog)
-      : accountBook(generateAccounts({ accounts: o.accounts, month: o.month ?? lastMonth(), seed: o.seed }), catalog);
-    const codecs = cfg.schemaRegistry.url
-      ? await registryCodecs({ url: cfg.schemaRegistry.url, cdrTopic: cfg.kafka.cdrTopic, ratedTopic: `${cfg.kafka.cdrTopic}.rated` })
-      : localCodecs();
-    const p = await startPipeline(createKafka(cfg, log), cfg, { catalog, accounts, codecs, log });
-    log.info({ brokers: cfg.kafka.brokers, topic: cfg.kafka.cdrTopic, store: cfg.store.engine }, 'pipeline running');
-    const timer = setInterval(() => log.info(p.stats, 'progress'), 10_000);
-    const shutdown = async (sig: string) => {
-      log.info({ sig }, 'stopping: finishing in-flight batch and committing');
-      clearInterval(timer);
-      await p.stop();
-      log.info(p.stats, 'stopped');
-      process.exit(0);
+    // Signals are handled from the first moment: a stop during start-up waits for the start to
+    // finish, then stops cleanly; a stop that hangs is cut short after 30 s.
+    let stopping: Promise<void> | null = null;
+    let started: Promise<{ stop(): Promise<void>; stats: object } | null> = Promise.resolve(null);
+    const shutdown = (sig: string) => {
+      if (stopping) return;
+      log.info({ sig }, 'stopping: finishing the in-flight batch and committing');
+      setTimeout(() => {
+        console.error('ratel: SHUTDOWN_TIMEOUT pipeline did not stop within 30 s');
+        process.exit(1);
+      }, 30_000).unref();
+      stopping = started
+        .then(async (p) => {
+          if (p) {
+            await p.stop();
+            log.info(p.stats, 'stopped');
+          }
+          process.exit(0);
+        })
+        .catch((e: unknown) => {
+          console.error(`ratel: stop failed: ${(e as Error).message}`);
+          process.exit(1);
+        });
     };
-    process.once('SIGTERM', () => void shutdown('SIGTERM'));
-    process.once('SIGINT', () => void shutdown('SIGINT'));
+    process.on('SIGTERM', () => shutdown('SIGTERM'));
+    process.on('SIGINT', () => shutdown('SIGINT'));
+    started = (async () => {
+      const catalog = loadCatalog(cfg.catalogDir);
+      const accounts = cfg.accountsFile
+        ? loadAccounts(cfg.accountsFile, catalog)
+        : accountBook(generateAccounts({ accounts: o.accounts, month: o.month ?? lastMonth(), seed: o.seed }), catalog);
+      const codecs = cfg.schemaRegistry.url
+        ? await registryCodecs({ url: cfg.schemaRegistry.url, cdrTopic: cfg.kafka.cdrTopic, ratedTopic: `${cfg.kafka.cdrTopic}.rated` })
+        : localCodecs();
+      const metrics = createMetrics();
+      const p = await startPipeline(createKafka(cfg, log), cfg, { catalog, accounts, codecs, log, metrics });
+      const server = cfg.metricsPort ? await serveMetrics(metrics, cfg.metricsPort, p.isReady) : null;
+      log.info(
+        { brokers: cfg.kafka.brokers, topic: cfg.kafka.cdrTopic, store: cfg.store.engine, metricsPort: cfg.metricsPort || null },
+        'pipeline running',
+      );
+      const timer = setInterval(() => log.info(p.stats, 'progress'), 10_000);
+      return {
+        stats: p.stats,
+        async stop() {
+          clearInterval(timer);
+          server?.close();
+          await p.stop();
+        },
+      };
+    })();
+    await started;
   });
 
 program.parseAsync().catch((e: unknown) => {

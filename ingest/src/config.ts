@@ -40,6 +40,8 @@ export const configSchema = z.strictObject({
     })
     .prefault({}),
   outDir: z.string().default('out'),
+  /** Port of the /metrics, /healthz and /readyz endpoint of `ratel run` (0 = off). */
+  metricsPort: z.number().int().min(0).max(65535).default(9464),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -60,6 +62,7 @@ export const ENV: Record<string, { path: string[]; parse?: (v: string) => unknow
   RATEL_SCHEMA_REGISTRY_URL: { path: ['schemaRegistry', 'url'] },
   RATEL_RATER_THREADS: { path: ['rater', 'threads'], parse: Number },
   RATEL_OUT_DIR: { path: ['outDir'] },
+  RATEL_METRICS_PORT: { path: ['metricsPort'], parse: Number },
   RATEL_LOG_LEVEL: { path: ['logLevel'] },
 };
 

@@ -1,20 +1,28 @@
 /**
- * The streaming pipeline: Kafka consumer group -> Piscina decode pool -> rating engine ->
- * store, with dead letters to a Kafka topic. Offsets are committed only after the batch's rated
- * events, alerts and dead letters are written, so a crash replays the batch (at least once); the
- * store keeps one row per (cdr_id, version) and readers use FINAL, so a replay is not billed twice.
+ * The streaming pipeline: Kafka consumer group -> Piscina decode pool -> rating engine -> store,
+ * with dead letters to a Kafka topic.
  *
- * Known limit of this stage: the engine's account-month state lives in memory, so after a restart
- * calls already rated are not part of the allowance state. Durable state is the subject of the
- * streaming-pipeline work (see README, "Roadmap").
+ * Effectively once. For each consumed batch, in this order:
+ *   1. account-months the engine does not hold are rebuilt from the store (archived CDRs and
+ *      their latest ratings), so allowance state survives restarts and partition moves;
+ *   2. the batch is rated: CDR ids already held are replays and change nothing;
+ *   3. accepted CDRs are archived, then rated events, alerts and dead letters are written, each
+ *      write retried with backoff while the store or broker is unreachable;
+ *   4. only then are the batch's offsets committed.
+ * A crash anywhere before 4 replays the batch: step 1 finds what was already written, step 2
+ * treats those CDRs as replays, and the store keeps one row per (cdr_id, version) with readers
+ * using FINAL. After any rebalance the engine forgets everything and rebuilds lazily (step 1),
+ * so two processes never rate one account-month from stale memory.
  */
-import { createSchema, openStore, type Store, writeAlerts, writeDeadLetters, writeRated } from '@ratel/aggregator';
+import { createSchema, loadHistory, openStore, type Store, writeAlerts, writeCdrs, writeDeadLetters, writeRated } from '@ratel/aggregator';
 import { type AccountBook, type Catalog, createDecodePool, newOutput, RatingEngine } from '@ratel/rater';
 import { type Codecs, errors } from '@ratel/schemas';
 import type { Kafka } from 'kafkajs';
 import type { Config } from './config.js';
 import { ensureTopics } from './kafka.js';
 import type { Logger } from './logger.js';
+import { createMetrics, type Metrics } from './metrics.js';
+import { withRetry } from './retry.js';
 
 export interface PipelineStats {
   consumed: number;
@@ -22,21 +30,32 @@ export interface PipelineStats {
   deadLetters: number;
   alerts: number;
   replays: number;
+  restored: number;
 }
 
 export interface Pipeline {
   stats: PipelineStats;
+  metrics: Metrics;
   /** Resolves once the consumer has joined its group. */
   ready: Promise<void>;
+  isReady(): boolean;
   stop(): Promise<void>;
 }
 
-export async function startPipeline(
-  kafka: Kafka,
-  cfg: Config,
-  deps: { catalog: Catalog; accounts: AccountBook; codecs: Codecs; log: Logger; store?: Store },
-): Promise<Pipeline> {
+export interface PipelineDeps {
+  catalog: Catalog;
+  accounts: AccountBook;
+  codecs: Codecs;
+  log: Logger;
+  store?: Store;
+  metrics?: Metrics;
+  /** How long a store write may keep failing before the pipeline gives up (default 5 min). */
+  storeDeadlineMs?: number;
+}
+
+export async function startPipeline(kafka: Kafka, cfg: Config, deps: PipelineDeps): Promise<Pipeline> {
   const { log, codecs } = deps;
+  const metrics = deps.metrics ?? createMetrics();
   await ensureTopics(kafka, cfg);
   const store =
     deps.store ??
@@ -48,8 +67,8 @@ export async function startPipeline(
   await createSchema(store);
   const pool = createDecodePool(cfg.rater.threads);
   const engine = new RatingEngine({ catalog: deps.catalog, accounts: deps.accounts });
-  const stats: PipelineStats = { consumed: 0, rated: 0, deadLetters: 0, alerts: 0, replays: 0 };
-  const consumer = kafka.consumer({ groupId: cfg.kafka.groupId, maxBytes: 32 << 20 });
+  const stats: PipelineStats = { consumed: 0, rated: 0, deadLetters: 0, alerts: 0, replays: 0, restored: 0 };
+  const consumer = kafka.consumer({ groupId: cfg.kafka.groupId, maxBytes: 32 << 20, maxBytesPerPartition: 8 << 20 });
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   try {
     await Promise.all([consumer.connect(), producer.connect()]);
@@ -57,23 +76,58 @@ export async function startPipeline(
     await pool.close();
     throw errors.brokerUnreachable(cfg.kafka.brokers.join(','), e);
   }
-  let joined: () => void = () => {};
+  const retry = <T>(what: string, op: () => Promise<T>) =>
+    withRetry(op, {
+      deadlineMs: deps.storeDeadlineMs ?? 300_000,
+      onRetry: (attempt, e) => {
+        metrics.storeRetries.inc();
+        log.warn({ what, attempt, err: (e as Error).message }, 'write failed, retrying');
+      },
+    });
+
+  let joined = false;
+  let markJoined: () => void = () => {};
   const ready = new Promise<void>((r) => {
-    joined = r;
+    markJoined = r;
   });
-  consumer.on(consumer.events.GROUP_JOIN, () => joined());
+  consumer.on(consumer.events.GROUP_JOIN, (e) => {
+    // Partitions may have moved: memory is no longer authoritative, the store is.
+    engine.clear();
+    joined = true;
+    log.info({ assignment: e.payload.memberAssignment }, 'joined consumer group');
+    markJoined();
+  });
   await consumer.subscribe({ topic: cfg.kafka.cdrTopic, fromBeginning: true });
   await consumer.run({
     autoCommit: false,
     eachBatchAutoResolve: false,
-    eachBatch: async ({ batch, resolveOffset, commitOffsetsIfNecessary, heartbeat, isRunning }) => {
-      if (!isRunning() || batch.messages.length === 0) return;
+    partitionsConsumedConcurrently: 1,
+    eachBatch: async ({ batch, resolveOffset, commitOffsetsIfNecessary, heartbeat, isRunning, isStale }) => {
+      if (!isRunning() || isStale() || batch.messages.length === 0) return;
+      const endTimer = metrics.batchSeconds.startTimer();
       const frames = batch.messages.map((m) => m.value ?? Buffer.alloc(0));
-      const t0 = performance.now();
       const decoded = await pool.decode(frames, codecs.cdr.schemaId);
+      metrics.poolUtilization.set(pool.utilization);
+
+      // 1. rebuild account-months not in memory
+      const missing = new Map<string, { account_id: string; month: number }>();
+      for (const c of decoded.cdrs) {
+        if (!c) continue;
+        const month = engine.monthOf(c);
+        if (month !== null && !engine.holds(c.account_id, month))
+          missing.set(`${c.account_id}|${month}`, { account_id: c.account_id, month });
+      }
       const out = newOutput();
-      // Dead letters keep the original bytes: undecodable frames as received, unrateable CDRs
-      // as their decoded record re-encoded in the same wire format.
+      if (missing.size) {
+        const history = await retry('load history', () => loadHistory(store, [...missing.values()]));
+        for (const h of history) engine.restore(h.key.account_id, h.key.month, h.cdrs, h.ratings, out);
+        stats.restored += history.length;
+        metrics.restored.inc(history.length);
+        await heartbeat();
+      }
+
+      // 2. rate; dead letters keep the original bytes (undecodable frames as received,
+      // unrateable CDRs re-encoded in the same wire format)
       const dlq: { key: string; value: Buffer | null; headers: Record<string, string> }[] = [];
       for (const b of decoded.bad) {
         const m = batch.messages[b.index];
@@ -86,25 +140,37 @@ export async function startPipeline(
       for (const d of out.dead.slice(undecodable)) {
         dlq.push({ key: d.cdr_id, value: d.cdr ? codecs.cdr.encode(d.cdr) : null, headers: { reason_code: d.code, reason: d.reason } });
       }
-      await writeRated(store, out.events);
-      await writeAlerts(store, out.alerts);
+
+      // 3. write, archive first
+      metrics.writerQueue.set(out.accepted.length + out.events.length);
+      await retry('archive CDRs', () => writeCdrs(store, out.accepted));
+      await retry('rated events', () => writeRated(store, out.events));
+      await retry('alerts', () => writeAlerts(store, out.alerts));
       if (dlq.length) {
         const now = Date.now();
-        await producer.send({ topic: cfg.kafka.deadLetterTopic, messages: dlq });
-        await writeDeadLetters(
-          store,
-          out.dead.map((d) => ({
-            cdr_id: d.cdr_id,
-            code: d.code,
-            reason: d.reason,
-            record: d.cdr ? JSON.stringify(d.cdr) : '',
-            at_ms: now,
-          })),
+        await retry('dead-letter topic', () => producer.send({ topic: cfg.kafka.deadLetterTopic, messages: dlq }).then(() => undefined));
+        await retry('dead letters', () =>
+          writeDeadLetters(
+            store,
+            out.dead.map((d) => ({
+              cdr_id: d.cdr_id,
+              code: d.code,
+              reason: d.reason,
+              record: d.cdr ? JSON.stringify(d.cdr) : '',
+              at_ms: now,
+            })),
+          ),
         );
         for (const d of out.dead) log.warn({ cdr_id: d.cdr_id, code: d.code }, d.reason);
       }
+      metrics.writerQueue.set(0);
+
+      // 4. commit
       const last = batch.messages[batch.messages.length - 1];
-      if (last) resolveOffset(last.offset);
+      if (last) {
+        resolveOffset(last.offset);
+        metrics.lag.set({ partition: String(batch.partition) }, Math.max(0, Number(batch.highWatermark) - Number(last.offset) - 1));
+      }
       await commitOffsetsIfNecessary();
       await heartbeat();
       stats.consumed += batch.messages.length;
@@ -112,16 +178,28 @@ export async function startPipeline(
       stats.deadLetters += out.dead.length;
       stats.alerts += out.alerts.length;
       stats.replays += out.replays;
-      log.debug({ partition: batch.partition, records: batch.messages.length, ms: Math.round(performance.now() - t0) }, 'batch rated');
+      metrics.consumed.inc(batch.messages.length);
+      metrics.rated.inc(out.events.length);
+      metrics.replays.inc(out.replays);
+      for (const d of out.dead) metrics.dead.inc({ code: d.code });
+      for (const a of out.alerts) metrics.alerts.inc({ kind: a.kind });
+      const secs = endTimer();
+      log.debug({ partition: batch.partition, records: batch.messages.length, ms: Math.round(secs * 1000) }, 'batch rated');
     },
   });
   return {
     stats,
+    metrics,
     ready,
+    isReady: () => joined,
     async stop() {
+      log.debug('stopping consumer');
       await consumer.disconnect();
+      log.debug('stopping producer');
       await producer.disconnect();
+      log.debug('stopping decode pool');
       await pool.close();
+      log.debug('closing store');
       if (!deps.store) await store.close();
     },
   };

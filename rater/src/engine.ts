@@ -11,7 +11,7 @@ import { type Cdr, type ErrorCode, isRatelError, type RatedEvent } from '@ratel/
 import { type AccountMonth, newAccountMonth } from './allowance.js';
 import { MonthClock } from './month-clock.js';
 import { type RateContext, type Rating, type Resolved, rateCdr, resolve } from './rate.js';
-import type { Alert } from './reasons.js';
+import { type Alert, maskOf, reasonsOf } from './reasons.js';
 
 export interface DeadLetter {
   cdr_id: string;
@@ -24,10 +24,22 @@ export interface EngineOutput {
   events: RatedEvent[];
   alerts: Alert[];
   dead: DeadLetter[];
+  /** CDRs that entered an account-month bucket (new, not replays), with their billing month. */
+  accepted: { cdr: Cdr; month: number }[];
   replays: number;
 }
 
-export const newOutput = (): EngineOutput => ({ events: [], alerts: [], dead: [], replays: 0 });
+export const newOutput = (): EngineOutput => ({ events: [], alerts: [], dead: [], accepted: [], replays: 0 });
+
+/** A rating as stored: enough to tell whether a re-rating changed it. */
+export interface PriorRating {
+  version: number;
+  included_qty: number;
+  billed_qty: number;
+  cost_micros: number;
+  prefix: string;
+  reasons: readonly string[];
+}
 
 /** What was last emitted for a CDR: a new version is emitted only when one of these changes. */
 interface Emitted {
@@ -135,11 +147,67 @@ export class RatingEngine {
       const r = this.rateInto(cdr, month, b.state, out, res);
       if (r) {
         b.cdrs.push(cdr);
+        out.accepted.push({ cdr, month });
         this.emit(b, r, out);
       }
       return;
     }
     this.rerate(b, cdr, month, out);
+  }
+
+  /** Billing month of a CDR (null when its account is unknown or its start is invalid). */
+  monthOf(cdr: Cdr): number | null {
+    const account = this.ctx.accounts.get(cdr.account_id);
+    if (!account || !(cdr.start_ms > 0)) return null;
+    return this.clock.monthOf(cdr.start_ms, account.timeZone);
+  }
+
+  /** Whether the engine holds the account-month in memory. */
+  holds(accountId: string, month: number): boolean {
+    return this.runs.get(accountId)?.buckets.has(month) ?? false;
+  }
+
+  /** Forgets every account-month (e.g. after a rebalance: the store is the reference again). */
+  clear(): void {
+    this.runs.clear();
+    this.buckets = 0;
+  }
+
+  /**
+   * Rebuilds an account-month from its archived CDRs and their latest stored ratings: the CDRs
+   * are re-rated in order, stored ratings that still hold are adopted as they are, and any that
+   * differ (a write lost mid-way) get a new version. Alerts are emitted again; they are idempotent
+   * in the store.
+   */
+  restore(accountId: string, month: number, cdrs: readonly Cdr[], prior: ReadonlyMap<string, PriorRating>, out: EngineOutput): void {
+    const account = this.ctx.accounts.get(accountId);
+    if (!account) return;
+    let run = this.runs.get(accountId);
+    if (!run) {
+      run = { tz: account.timeZone, from: 0, to: 0, bucket: null, buckets: new Map(), month: 0, users: new Map() };
+      this.runs.set(accountId, run);
+    }
+    const b: Bucket = { cdrs: [], emitted: new Map(), state: newAccountMonth(), alertKeys: new Set() };
+    if (!run.buckets.has(month)) this.buckets++;
+    run.buckets.set(month, b);
+    run.bucket = null;
+    const sorted = [...cdrs].sort((x, y) => (before(x, y) ? -1 : before(y, x) ? 1 : 0));
+    for (const c of sorted) {
+      const r = this.rateInto(c, month, b.state, null);
+      if (!r) continue;
+      b.cdrs.push(c);
+      const p = prior.get(c.id);
+      if (p)
+        b.emitted.set(c.id, {
+          version: p.version,
+          included: p.included_qty,
+          billed: p.billed_qty,
+          cost: p.cost_micros,
+          prefix: p.prefix,
+          reasons: reasonsOf(maskOf(p.reasons)),
+        });
+      this.emit(b, r, out);
+    }
   }
 
   /** Inserts a late CDR and re-rates the bucket, emitting only what changed. */
@@ -159,6 +227,7 @@ export class RatingEngine {
     }
     b.cdrs = kept;
     b.state = state;
+    if (kept.includes(late)) out.accepted.push({ cdr: late, month });
     for (const r of ratings) this.emit(b, r, out);
     for (const a of this.scratch.splice(0)) this.alert(b, a, out);
   }

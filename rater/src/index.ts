@@ -13,11 +13,11 @@ export {
 } from './catalog.js';
 export { type AccountInput, DEST_CLASSES, type DestClass, type PlanInput } from './catalog-schema.js';
 export type { DecodeResult } from './decode-worker.js';
-export { type DeadLetter, type EngineOutput, latestVersions, newOutput, RatingEngine, rateAll } from './engine.js';
+export { type DeadLetter, type EngineOutput, latestVersions, newOutput, type PriorRating, RatingEngine, rateAll } from './engine.js';
 export { bandOf, MonthClock } from './month-clock.js';
 export { type Dialling, displayNumber, normalise } from './normalise.js';
 export { createDecodePool, type DecodePool } from './pool.js';
 export { callPrice, chargedSeconds, dataPrice, unitsPrice } from './price.js';
 export { type RateContext, type Rating, rateCdr, resolve } from './rate.js';
-export { type Alert, type AlertKind, EU_ZONE, Reason } from './reasons.js';
+export { type Alert, type AlertKind, EU_ZONE, maskOf, Reason, reasonsOf } from './reasons.js';
 export { compileTrie, type DeckRow, Trie, type TrieData } from './trie.js';

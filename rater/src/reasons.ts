@@ -53,3 +53,10 @@ export interface Alert {
 export const EU_ZONE = new Set(
   'AT BE BG HR CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE IS LI NO GP MQ GF RE YT'.split(' '),
 );
+
+/** The mask of a list of reason codes (unknown codes are ignored). */
+export function maskOf(reasons: readonly string[]): number {
+  let m = 0;
+  for (const r of reasons) m |= REASON_BIT[r as Reason] ?? 0;
+  return m;
+}

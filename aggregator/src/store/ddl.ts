@@ -5,6 +5,8 @@
  *                version after merges, and every reader uses FINAL so results are right before
  *                merges happen. Partitioned by billing month: retention (SPEC §7) drops whole
  *                monthly partitions, since TTL does not exist on the 18.16 server.
+ * cdrs           every accepted CDR as JSON, per account-month: the rater rebuilds an
+ *                account-month's allowance state from it after a restart or a rebalance.
  * alerts         credit-limit, fair-use and premium alerts as the rater raised them.
  * dead_letters   CDRs that could not be rated, with reason code and the original record.
  * invoices       one header per account and month, written last: its presence means issued.
@@ -20,6 +22,9 @@ export const TABLES = {
     quantity Int64, included_qty Int64, billed_qty Int64, cost_micros Int64, currency String,
     reasons Array(String), roaming_country String, rated_at_ms Int64
   ) ENGINE = ReplacingMergeTree(version) PARTITION BY month ORDER BY (account_id, cdr_id)`,
+  cdrs: `CREATE TABLE IF NOT EXISTS cdrs (
+    account_id String, month UInt32, cdr_id String, start_ms Int64, record String
+  ) ENGINE = ReplacingMergeTree() PARTITION BY month ORDER BY (account_id, month, cdr_id)`,
   alerts: `CREATE TABLE IF NOT EXISTS alerts (
     kind String, account_id String, user_id String, cdr_id String, month UInt32, at_ms Int64, detail String
   ) ENGINE = ReplacingMergeTree() PARTITION BY month ORDER BY (account_id, kind, user_id, cdr_id, detail)`,

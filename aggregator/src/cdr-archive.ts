@@ -1,0 +1,70 @@
+/**
+ * The CDR archive and the rating history of account-months: what a rater needs to rebuild an
+ * account-month's state after a restart or a partition move (see RatingEngine.restore).
+ */
+import type { Cdr, RatedEvent } from '@ratel/schemas';
+import { int, type Store, str } from './store/store.js';
+
+export interface AccountMonthKey {
+  account_id: string;
+  month: number;
+}
+
+export interface StoredRating {
+  cdr_id: string;
+  account_id: string;
+  month: number;
+  version: number;
+  included_qty: number;
+  billed_qty: number;
+  cost_micros: number;
+  prefix: string;
+  reasons: string[];
+}
+
+export interface AccountMonthHistory {
+  key: AccountMonthKey;
+  cdrs: Cdr[];
+  /** Latest stored rating per cdr id. */
+  ratings: Map<string, StoredRating>;
+}
+
+export async function writeCdrs(store: Store, rows: readonly { cdr: Cdr; month: number }[]): Promise<void> {
+  await store.insert(
+    'cdrs',
+    rows.map(({ cdr, month }) => ({
+      account_id: cdr.account_id,
+      month,
+      cdr_id: cdr.id,
+      start_ms: cdr.start_ms,
+      record: JSON.stringify(cdr),
+    })),
+  );
+}
+
+const keyOf = (account: string, month: number) => `${account}|${month}`;
+const CHUNK = 500;
+
+/** Loads the archived CDRs and latest ratings of the given account-months (FINAL: no duplicates). */
+export async function loadHistory(store: Store, keys: readonly AccountMonthKey[]): Promise<AccountMonthHistory[]> {
+  const out = new Map<string, AccountMonthHistory>();
+  for (const k of keys) out.set(keyOf(k.account_id, k.month), { key: k, cdrs: [], ratings: new Map() });
+  for (let i = 0; i < keys.length; i += CHUNK) {
+    const tuples = keys
+      .slice(i, i + CHUNK)
+      .map((k) => `(${str(k.account_id)}, ${int(k.month)})`)
+      .join(', ');
+    const cdrRows = await store.query<{ account_id: string; month: number; record: string }>(
+      `SELECT account_id, month, record FROM cdrs FINAL WHERE (account_id, month) IN (${tuples})`,
+    );
+    for (const r of cdrRows) out.get(keyOf(r.account_id, r.month))?.cdrs.push(JSON.parse(r.record) as Cdr);
+    const rated = await store.query<StoredRating>(
+      `SELECT cdr_id, account_id, month, version, included_qty, billed_qty, cost_micros, prefix, reasons
+       FROM rated_events FINAL WHERE (account_id, month) IN (${tuples})`,
+    );
+    for (const r of rated) out.get(keyOf(r.account_id, r.month))?.ratings.set(r.cdr_id, r);
+  }
+  return [...out.values()];
+}
+
+export type { RatedEvent };

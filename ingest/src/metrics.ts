@@ -1,0 +1,77 @@
+/** Prometheus metrics of the pipeline, and the HTTP endpoint serving them with health checks. */
+import { createServer, type Server } from 'node:http';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+
+export function createMetrics() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'ratel_process_' });
+  const m = {
+    registry,
+    consumed: new Counter({ name: 'ratel_records_consumed_total', help: 'CDR messages consumed from Kafka', registers: [registry] }),
+    rated: new Counter({
+      name: 'ratel_rated_events_total',
+      help: 'Rated events written (new CDRs and new versions)',
+      registers: [registry],
+    }),
+    dead: new Counter({
+      name: 'ratel_dead_letters_total',
+      help: 'CDRs sent to the dead-letter topic',
+      labelNames: ['code'],
+      registers: [registry],
+    }),
+    replays: new Counter({ name: 'ratel_replays_total', help: 'CDRs ignored because their id was already rated', registers: [registry] }),
+    alerts: new Counter({ name: 'ratel_alerts_total', help: 'Alerts raised', labelNames: ['kind'], registers: [registry] }),
+    restored: new Counter({
+      name: 'ratel_account_months_restored_total',
+      help: 'Account-months rebuilt from the store',
+      registers: [registry],
+    }),
+    storeRetries: new Counter({ name: 'ratel_store_retries_total', help: 'Store writes retried after an error', registers: [registry] }),
+    batchSeconds: new Histogram({
+      name: 'ratel_batch_seconds',
+      help: 'Time to rate and store one consumed batch',
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: [registry],
+    }),
+    lag: new Gauge({
+      name: 'ratel_consumer_lag',
+      help: 'High watermark minus the last consumed offset',
+      labelNames: ['partition'],
+      registers: [registry],
+    }),
+    poolUtilization: new Gauge({ name: 'ratel_pool_utilization', help: 'Piscina decode pool utilisation (0-1)', registers: [registry] }),
+    writerQueue: new Gauge({ name: 'ratel_writer_queue_rows', help: 'Rows waiting to be written to the store', registers: [registry] }),
+  };
+  return m;
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;
+
+/** Serves /metrics, /healthz (process up) and /readyz (consumer in its group). */
+export function serveMetrics(metrics: Metrics, port: number, ready: () => boolean): Promise<Server> {
+  const server = createServer((req, res) => {
+    if (req.url === '/metrics') {
+      metrics.registry.metrics().then(
+        (body) => {
+          res.writeHead(200, { 'content-type': metrics.registry.contentType });
+          res.end(body);
+        },
+        (e: Error) => {
+          res.writeHead(500);
+          res.end(e.message);
+        },
+      );
+    } else if (req.url === '/healthz') {
+      res.writeHead(200).end('ok\n');
+    } else if (req.url === '/readyz') {
+      const ok = ready();
+      res.writeHead(ok ? 200 : 503).end(ok ? 'ready\n' : 'not ready\n');
+    } else {
+      res.writeHead(404).end();
+    }
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve(server));
+  });
+}

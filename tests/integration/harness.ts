@@ -1,0 +1,132 @@
+/** Shared setup of the pipeline integration tests: a private topic, group and database per run. */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { createSchema, openServerStore, type Store } from '@ratel/aggregator';
+import { type Config, createKafka, createLogger, generateAccounts, generateCdrs, loadConfig, produceCdrs } from '@ratel/ingest';
+import { type AccountBook, accountBook, type Catalog, latestVersions, loadCatalog, rateAll } from '@ratel/rater';
+import { type Cdr, localCodecs } from '@ratel/schemas';
+import { CLICKHOUSE_URL, HINT, KAFKA_BROKERS } from '../services.js';
+
+export const MONTH = 202610;
+export const SEED = 21;
+export const CLI = join(import.meta.dirname, '../../ingest/dist/cli.js');
+const catalog: Catalog = loadCatalog();
+
+export interface Run {
+  name: string;
+  cfg: Config;
+  env: Record<string, string>;
+  store: Store;
+  accounts: AccountBook;
+  cdrs: Cdr[];
+  nAccounts: number;
+  drop(): Promise<void>;
+}
+
+export async function newRun(name: string, nAccounts: number, limit: number): Promise<Run> {
+  const tag = `${name}_${process.pid}_${Date.now()}`;
+  const db = `ratel_${tag}`;
+  const env = {
+    RATEL_KAFKA_BROKERS: KAFKA_BROKERS.join(','),
+    RATEL_KAFKA_TOPIC: `it.${tag}`,
+    RATEL_KAFKA_DLQ_TOPIC: `it.${tag}.dlq`,
+    RATEL_KAFKA_GROUP: `g.${tag}`,
+    RATEL_STORE_ENGINE: 'server',
+    RATEL_CLICKHOUSE_URL: CLICKHOUSE_URL,
+    RATEL_CLICKHOUSE_DATABASE: db,
+    RATEL_METRICS_PORT: '0',
+    RATEL_LOG_LEVEL: 'warn',
+  };
+  const cfg = loadConfig({ env });
+  let store: Store;
+  try {
+    const admin = await openServerStore(CLICKHOUSE_URL);
+    await admin.exec(`CREATE DATABASE ${db}`);
+    await admin.close();
+    store = await openServerStore(CLICKHOUSE_URL, db);
+    await createSchema(store);
+  } catch (e) {
+    throw new Error(`ClickHouse server not reachable at ${CLICKHOUSE_URL}: ${HINT} (${(e as Error).message})`);
+  }
+  const inputs = generateAccounts({ accounts: nAccounts, month: MONTH, seed: SEED });
+  const cdrs = generateCdrs(inputs, { accounts: nAccounts, month: MONTH, seed: SEED, malformedShare: 0 }).slice(0, limit);
+  return {
+    name,
+    cfg,
+    env,
+    store,
+    accounts: accountBook(inputs, catalog),
+    cdrs,
+    nAccounts,
+    async drop() {
+      await store.exec(`DROP DATABASE IF EXISTS ${db}`);
+      await store.close();
+    },
+  };
+}
+
+export async function produce(run: Run, cdrs: readonly Cdr[]): Promise<void> {
+  const kafka = createKafka(run.cfg, createLogger('silent'));
+  try {
+    await produceCdrs(kafka, run.cfg, localCodecs().cdr, cdrs, { rate: 0, batch: 5000 });
+  } catch (e) {
+    throw new Error(`Kafka not reachable at ${KAFKA_BROKERS.join(',')}: ${HINT} (${(e as Error).message})`);
+  }
+}
+
+export interface Row {
+  cdr_id: string;
+  cost_micros: number;
+  included_qty: number;
+  billed_qty: number;
+}
+
+/** What an uninterrupted single in-process rating gives, per CDR. */
+export function reference(run: Run): Map<string, Row> {
+  const out = rateAll({ catalog, accounts: run.accounts }, run.cdrs);
+  const m = new Map<string, Row>();
+  for (const e of latestVersions(out.events).values())
+    m.set(e.cdr_id, { cdr_id: e.cdr_id, cost_micros: e.cost_micros, included_qty: e.included_qty, billed_qty: e.billed_qty });
+  return m;
+}
+
+export async function stored(run: Run): Promise<Map<string, Row>> {
+  const rows = await run.store.query<Row>(
+    `SELECT cdr_id, cost_micros, included_qty, billed_qty FROM rated_events FINAL WHERE month = ${MONTH}`,
+  );
+  return new Map(rows.map((r) => [r.cdr_id, r]));
+}
+
+export async function countStored(run: Run): Promise<number> {
+  const [r] = await run.store.query<{ n: number }>(
+    `SELECT count() AS n FROM (SELECT cdr_id FROM rated_events FINAL WHERE month = ${MONTH})`,
+  );
+  return r?.n ?? 0;
+}
+
+/** Polls until `done()` or the deadline; returns whether it got there. */
+export async function waitFor(done: () => Promise<boolean>, ms: number, every = 500): Promise<boolean> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (await done()) return true;
+    await new Promise((r) => setTimeout(r, every));
+  }
+  return done();
+}
+
+/** Starts `ratel run` as a child process on the run's topic, group and database. */
+export function spawnRater(run: Run): ChildProcess {
+  const child = spawn(process.execPath, [CLI, 'run', '--accounts', String(run.nAccounts), '--seed', String(SEED), '--month', '2026-10'], {
+    env: { ...process.env, ...run.env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  child.stderr?.on('data', () => {});
+  return child;
+}
+
+export function exited(child: ChildProcess): Promise<number | null> {
+  return new Promise((r) => {
+    if (child.exitCode !== null || child.signalCode !== null) r(child.exitCode);
+    else child.once('exit', (code) => r(code));
+  });
+}

@@ -1,0 +1,135 @@
+/**
+ * The streaming pipeline against the real Kafka and ClickHouse server: crashes, a store restart,
+ * duplicates and shuffled order, and scale-out must all give the result of one uninterrupted run.
+ * These tests stop and restart services, so the whole suite runs its files one at a time.
+ */
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { createKafka, createLogger, startPipeline } from '@ratel/ingest';
+import { loadCatalog } from '@ratel/rater';
+import { localCodecs } from '@ratel/schemas';
+import { describe, expect, it } from 'vitest';
+import { countStored, exited, newRun, produce, type Run, reference, spawnRater, stored, waitFor } from './harness.js';
+
+const SERVICES = join(import.meta.dirname, '../../deploy/services.sh');
+
+function expectSame(actual: Map<string, unknown>, expected: Map<string, unknown>) {
+  expect(actual.size).toBe(expected.size);
+  const diff = [...expected.entries()].filter(([id, row]) => JSON.stringify(actual.get(id)) !== JSON.stringify(row));
+  expect(diff.slice(0, 5)).toEqual([]);
+}
+
+async function inProcess(run: Run) {
+  return startPipeline(createKafka(run.cfg, createLogger('silent')), run.cfg, {
+    catalog: loadCatalog(),
+    accounts: run.accounts,
+    codecs: localCodecs(),
+    log: createLogger('silent'),
+    store: run.store,
+  });
+}
+
+describe('pipeline recovery (real Kafka + ClickHouse server)', () => {
+  it('SIGKILLed and restarted raters give the result of an uninterrupted run (200,000 CDRs)', async () => {
+    const run = await newRun('kill', 700, 200_000);
+    try {
+      expect(run.cdrs.length).toBe(200_000);
+      const want = reference(run);
+      await produce(run, run.cdrs);
+      let kills = 0;
+      for (let i = 0; i < 4; i++) {
+        const child = spawnRater(run);
+        const before = await countStored(run);
+        // let it get somewhere, then kill it without warning at a random point
+        await waitFor(async () => (await countStored(run)) > before, 60_000, 200);
+        await new Promise((r) => setTimeout(r, 200 + Math.floor(Math.random() * 1500)));
+        child.kill('SIGKILL');
+        await exited(child);
+        kills++;
+        if ((await countStored(run)) >= want.size) break;
+      }
+      expect(kills).toBeGreaterThan(0);
+      const last = spawnRater(run);
+      try {
+        const done = await waitFor(async () => (await countStored(run)) >= want.size, 240_000, 1000);
+        expect(done, `rated ${await countStored(run)} of ${want.size}`).toBe(true);
+        // give a replayed batch time to land, then compare row by row
+        await new Promise((r) => setTimeout(r, 1500));
+        expectSame(await stored(run), want);
+      } finally {
+        last.kill('SIGTERM');
+        expect(await exited(last)).toBe(0);
+      }
+    } finally {
+      await run.drop();
+    }
+  });
+
+  it('a ClickHouse server restart mid-run loses nothing and doubles nothing', async () => {
+    const run = await newRun('chrestart', 150, 40_000);
+    try {
+      const want = reference(run);
+      const p = await inProcess(run);
+      try {
+        await produce(run, run.cdrs);
+        await waitFor(async () => p.stats.consumed > 2_000, 60_000, 100);
+        execFileSync('bash', [SERVICES, 'down', 'clickhouse'], { stdio: 'ignore' });
+        await new Promise((r) => setTimeout(r, 2000));
+        execFileSync('bash', [SERVICES, 'up', 'clickhouse'], { stdio: 'ignore' });
+        const done = await waitFor(async () => p.stats.consumed >= run.cdrs.length, 180_000);
+        expect(done).toBe(true);
+        expect(p.metrics.storeRetries.hashMap).toBeDefined();
+        expectSame(await stored(run), want);
+      } finally {
+        await p.stop();
+      }
+    } finally {
+      await run.drop();
+    }
+  });
+
+  it('every CDR sent twice, in shuffled order: same result', async () => {
+    const run = await newRun('dup', 120, 30_000);
+    try {
+      const want = reference(run);
+      const twice = [...run.cdrs, ...run.cdrs];
+      for (let i = twice.length - 1; i > 0; i--) {
+        const j = Math.floor(Math.random() * (i + 1));
+        [twice[i], twice[j]] = [twice[j] as (typeof twice)[number], twice[i] as (typeof twice)[number]];
+      }
+      const p = await inProcess(run);
+      try {
+        await produce(run, twice);
+        expect(await waitFor(async () => p.stats.consumed >= twice.length, 120_000)).toBe(true);
+        expect(p.stats.replays).toBeGreaterThanOrEqual(run.cdrs.length);
+        expectSame(await stored(run), want);
+      } finally {
+        await p.stop();
+      }
+    } finally {
+      await run.drop();
+    }
+  });
+
+  it('two rater processes in one group give the same result as one', async () => {
+    const run = await newRun('two', 200, 40_000);
+    try {
+      const want = reference(run);
+      await produce(run, run.cdrs);
+      const a = spawnRater(run);
+      const b = spawnRater(run);
+      try {
+        const done = await waitFor(async () => (await countStored(run)) >= want.size, 180_000, 1000);
+        expect(done).toBe(true);
+        await new Promise((r) => setTimeout(r, 1500));
+        expectSame(await stored(run), want);
+      } finally {
+        a.kill('SIGTERM');
+        b.kill('SIGTERM');
+        await Promise.all([exited(a), exited(b)]);
+      }
+    } finally {
+      await run.drop();
+    }
+  });
+});
