@@ -30,6 +30,8 @@ export const configSchema = z.strictObject({
       deadLetterTopic: z.string().default('ratel.cdrs.dlq'),
       groupId: z.string().default('ratel-rater'),
       partitions: z.number().int().min(1).default(4),
+      /** A crashed rater's partitions move to the others after this long. */
+      sessionTimeoutMs: z.number().int().min(6000).default(10_000),
     })
     .prefault({}),
   schemaRegistry: z.strictObject({ url: z.url().nullable().default(null) }).prefault({}),
@@ -59,6 +61,7 @@ export const ENV: Record<string, { path: string[]; parse?: (v: string) => unknow
   RATEL_KAFKA_TOPIC: { path: ['kafka', 'cdrTopic'] },
   RATEL_KAFKA_DLQ_TOPIC: { path: ['kafka', 'deadLetterTopic'] },
   RATEL_KAFKA_GROUP: { path: ['kafka', 'groupId'] },
+  RATEL_KAFKA_SESSION_TIMEOUT_MS: { path: ['kafka', 'sessionTimeoutMs'], parse: Number },
   RATEL_SCHEMA_REGISTRY_URL: { path: ['schemaRegistry', 'url'] },
   RATEL_RATER_THREADS: { path: ['rater', 'threads'], parse: Number },
   RATEL_OUT_DIR: { path: ['outDir'] },

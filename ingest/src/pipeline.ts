@@ -68,7 +68,13 @@ export async function startPipeline(kafka: Kafka, cfg: Config, deps: PipelineDep
   const pool = createDecodePool(cfg.rater.threads);
   const engine = new RatingEngine({ catalog: deps.catalog, accounts: deps.accounts });
   const stats: PipelineStats = { consumed: 0, rated: 0, deadLetters: 0, alerts: 0, replays: 0, restored: 0 };
-  const consumer = kafka.consumer({ groupId: cfg.kafka.groupId, maxBytes: 32 << 20, maxBytesPerPartition: 8 << 20 });
+  const consumer = kafka.consumer({
+    groupId: cfg.kafka.groupId,
+    maxBytes: 32 << 20,
+    maxBytesPerPartition: 8 << 20,
+    sessionTimeout: cfg.kafka.sessionTimeoutMs,
+    heartbeatInterval: Math.min(3000, Math.floor(cfg.kafka.sessionTimeoutMs / 5)),
+  });
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   try {
     await Promise.all([consumer.connect(), producer.connect()]);
