@@ -2,7 +2,7 @@
  * The CDR archive and the rating history of account-months: what a rater needs to rebuild an
  * account-month's state after a restart or a partition move (see RatingEngine.restore).
  */
-import type { Cdr, RatedEvent } from '@ratel/schemas';
+import { type Cdr, cdrType, type RatedEvent } from '@ratel/schemas';
 import { int, type Store, str } from './store/store.js';
 
 export interface AccountMonthKey {
@@ -57,7 +57,7 @@ export async function loadHistory(store: Store, keys: readonly AccountMonthKey[]
     const cdrRows = await store.query<{ account_id: string; month: number; record: string }>(
       `SELECT account_id, month, record FROM cdrs FINAL WHERE (account_id, month) IN (${tuples})`,
     );
-    for (const r of cdrRows) out.get(keyOf(r.account_id, r.month))?.cdrs.push(JSON.parse(r.record) as Cdr);
+    for (const r of cdrRows) out.get(keyOf(r.account_id, r.month))?.cdrs.push(cdrType.fromBuffer(Buffer.from(r.record, 'base64')));
     const rated = await store.query<StoredRating>(
       `SELECT cdr_id, account_id, month, version, included_qty, billed_qty, cost_micros, prefix, reasons
        FROM rated_events FINAL WHERE (account_id, month) IN (${tuples})`,

@@ -39,6 +39,8 @@ export const configSchema = z.strictObject({
     .strictObject({
       threads: z.number().int().min(1).max(64).default(2),
       batchSize: z.number().int().min(1).default(10_000),
+      /** Partitions whose batches are processed at the same time. */
+      concurrency: z.number().int().min(1).max(64).default(4),
     })
     .prefault({}),
   outDir: z.string().default('out'),

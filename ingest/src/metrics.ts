@@ -33,6 +33,12 @@ export function createMetrics() {
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers: [registry],
     }),
+    latency: new Histogram({
+      name: 'ratel_e2e_latency_seconds',
+      help: 'From the record timestamp in Kafka to its rating stored',
+      buckets: [0.05, 0.1, 0.25, 0.5, 1, 1.5, 2.5, 5, 10, 30],
+      registers: [registry],
+    }),
     lag: new Gauge({
       name: 'ratel_consumer_lag',
       help: 'High watermark minus the last consumed offset',

@@ -6,8 +6,8 @@
  *   1. account-months the engine does not hold are rebuilt from the store (archived CDRs and
  *      their latest ratings), so allowance state survives restarts and partition moves;
  *   2. the batch is rated: CDR ids already held are replays and change nothing;
- *   3. accepted CDRs are archived, then rated events, alerts and dead letters are written, each
- *      write retried with backoff while the store or broker is unreachable;
+ *   3. accepted CDRs are archived and rated events, alerts and dead letters written, each write
+ *      retried with backoff while the store or broker is unreachable;
  *   4. only then are the batch's offsets committed.
  * A crash anywhere before 4 replays the batch: step 1 finds what was already written, step 2
  * treats those CDRs as replays, and the store keeps one row per (cdr_id, version) with readers
@@ -31,10 +31,15 @@ export interface PipelineStats {
   alerts: number;
   replays: number;
   restored: number;
+  /** Earliest Kafka timestamp (ms) among consumed records; Infinity before the first. */
+  firstProducedMs: number;
 }
 
 export interface Pipeline {
   stats: PipelineStats;
+  /** Produce-to-stored latency (ms) of every consumed record, most recent 1,000,000 kept. */
+  latencies: Float64Array;
+  latencyCount(): number;
   metrics: Metrics;
   /** Resolves once the consumer has joined its group. */
   ready: Promise<void>;
@@ -67,7 +72,18 @@ export async function startPipeline(kafka: Kafka, cfg: Config, deps: PipelineDep
   await createSchema(store);
   const pool = createDecodePool(cfg.rater.threads);
   const engine = new RatingEngine({ catalog: deps.catalog, accounts: deps.accounts });
-  const stats: PipelineStats = { consumed: 0, rated: 0, deadLetters: 0, alerts: 0, replays: 0, restored: 0 };
+  const stats: PipelineStats = {
+    consumed: 0,
+    rated: 0,
+    deadLetters: 0,
+    alerts: 0,
+    replays: 0,
+    restored: 0,
+    firstProducedMs: Number.POSITIVE_INFINITY,
+  };
+  const LAT = 1_000_000;
+  const latencies = new Float64Array(LAT);
+  let latN = 0;
   const consumer = kafka.consumer({
     groupId: cfg.kafka.groupId,
     maxBytes: 32 << 20,
@@ -107,7 +123,8 @@ export async function startPipeline(kafka: Kafka, cfg: Config, deps: PipelineDep
   await consumer.run({
     autoCommit: false,
     eachBatchAutoResolve: false,
-    partitionsConsumedConcurrently: 1,
+    // Partitions hold disjoint accounts, so their batches can be rated while others are written.
+    partitionsConsumedConcurrently: cfg.rater.concurrency,
     eachBatch: async ({ batch, resolveOffset, commitOffsetsIfNecessary, heartbeat, isRunning, isStale }) => {
       if (!isRunning() || isStale() || batch.messages.length === 0) return;
       const endTimer = metrics.batchSeconds.startTimer();
@@ -147,11 +164,15 @@ export async function startPipeline(kafka: Kafka, cfg: Config, deps: PipelineDep
         dlq.push({ key: d.cdr_id, value: d.cdr ? codecs.cdr.encode(d.cdr) : null, headers: { reason_code: d.code, reason: d.reason } });
       }
 
-      // 3. write, archive first
+      // 3. write
       metrics.writerQueue.set(out.accepted.length + out.events.length);
-      await retry('archive CDRs', () => writeCdrs(store, out.accepted));
-      await retry('rated events', () => writeRated(store, out.events));
-      await retry('alerts', () => writeAlerts(store, out.alerts));
+      // The three writes are independent: a CDR rated but not archived is simply rated again,
+      // identically, when its batch is replayed.
+      await Promise.all([
+        retry('archive CDRs', () => writeCdrs(store, out.accepted)),
+        retry('rated events', () => writeRated(store, out.events)),
+        retry('alerts', () => writeAlerts(store, out.alerts)),
+      ]);
       if (dlq.length) {
         const now = Date.now();
         await retry('dead-letter topic', () => producer.send({ topic: cfg.kafka.deadLetterTopic, messages: dlq }).then(() => undefined));
@@ -170,6 +191,16 @@ export async function startPipeline(kafka: Kafka, cfg: Config, deps: PipelineDep
         for (const d of out.dead) log.warn({ cdr_id: d.cdr_id, code: d.code }, d.reason);
       }
       metrics.writerQueue.set(0);
+
+      // The batch is queryable now: record produce-to-stored latency per record.
+      const now = Date.now();
+      for (const m of batch.messages) {
+        const ts = Number(m.timestamp);
+        if (ts < stats.firstProducedMs) stats.firstProducedMs = ts;
+        const ms = now - ts;
+        latencies[latN++ % LAT] = ms;
+        metrics.latency.observe(ms / 1000);
+      }
 
       // 4. commit
       const last = batch.messages[batch.messages.length - 1];
@@ -196,6 +227,8 @@ export async function startPipeline(kafka: Kafka, cfg: Config, deps: PipelineDep
   return {
     stats,
     metrics,
+    latencies,
+    latencyCount: () => latN,
     ready,
     isReady: () => joined,
     async stop() {

@@ -5,7 +5,7 @@
  *                version after merges, and every reader uses FINAL so results are right before
  *                merges happen. Partitioned by billing month: retention (SPEC §7) drops whole
  *                monthly partitions, since TTL does not exist on the 18.16 server.
- * cdrs           every accepted CDR as JSON, per account-month: the rater rebuilds an
+ * cdrs           every accepted CDR (Avro body, base64), per account-month: the rater rebuilds an
  *                account-month's allowance state from it after a restart or a rebalance.
  * alerts         credit-limit, fair-use and premium alerts as the rater raised them.
  * dead_letters   CDRs that could not be rated, with reason code and the original record.

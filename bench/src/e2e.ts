@@ -1,0 +1,104 @@
+/**
+ * End-to-end benchmark against the real Kafka and ClickHouse server (deploy/services.sh up):
+ *   e2e_cdrs_per_sec  sustained, from the first produce to the last row stored, over N CDRs
+ *   e2e_p99_ms        produce-to-stored latency at a steady produce rate (default 20,000/s)
+ *   rss_mb_peak       peak resident memory of this process (rater + producer child excluded)
+ *   node bench/dist/e2e.js [cdrs=2000000] [steadyRate=20000] [steadySeconds=30]
+ * The rater runs in this process; CDRs are produced by a `ratel produce` child process.
+ */
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { createSchema, openServerStore } from '@ratel/aggregator';
+import { createKafka, createLogger, generateAccounts, loadConfig, type Pipeline, startPipeline } from '@ratel/ingest';
+import { accountBook, loadCatalog } from '@ratel/rater';
+import { localCodecs } from '@ratel/schemas';
+
+const total = Number(process.argv[2] ?? 2_000_000);
+const steadyRate = Number(process.argv[3] ?? 20_000);
+const steadySeconds = Number(process.argv[4] ?? 30);
+const accountsN = 5000;
+const cli = fileURLToPath(new URL('../../ingest/dist/cli.js', import.meta.url));
+const url = process.env.RATEL_CLICKHOUSE_URL ?? 'http://127.0.0.1:18123';
+
+let rssPeak = 0;
+const rssTimer = setInterval(() => {
+  rssPeak = Math.max(rssPeak, process.memoryUsage().rss);
+}, 200);
+
+async function phase(name: string, count: number, rate: number): Promise<{ seconds: number; p: Pipeline; lat: number[] }> {
+  const tag = `${name}_${Date.now()}`;
+  const env = {
+    RATEL_KAFKA_TOPIC: `bench.${tag}`,
+    RATEL_KAFKA_DLQ_TOPIC: `bench.${tag}.dlq`,
+    RATEL_KAFKA_GROUP: `bench.${tag}`,
+    RATEL_STORE_ENGINE: 'server',
+    RATEL_CLICKHOUSE_DATABASE: `bench_${tag}`,
+  };
+  const cfg = loadConfig({ env: { ...process.env, ...env } });
+  const admin = await openServerStore(url);
+  await admin.exec(`CREATE DATABASE ${env.RATEL_CLICKHOUSE_DATABASE}`);
+  await admin.close();
+  const store = await openServerStore(url, env.RATEL_CLICKHOUSE_DATABASE);
+  await createSchema(store);
+  const catalog = loadCatalog();
+  const accounts = accountBook(generateAccounts({ accounts: accountsN, month: 202610, seed: 9 }), catalog);
+  const log = createLogger('error');
+  const p = await startPipeline(createKafka(cfg, log), cfg, { catalog, accounts, codecs: localCodecs(), log, store });
+  await p.ready;
+  const t0 = performance.now();
+  const child = spawn(
+    process.execPath,
+    [
+      cli,
+      'produce',
+      '--accounts',
+      String(accountsN),
+      '--seed',
+      '9',
+      '--month',
+      '2026-10',
+      '--limit',
+      String(count),
+      '--rate',
+      String(rate),
+    ],
+    {
+      env: { ...process.env, ...env, RATEL_LOG_LEVEL: 'error' },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    },
+  );
+  const produced = new Promise<number | null>((r) => child.once('exit', r));
+  const n = () => p.stats.consumed;
+  while (n() < count) {
+    if (child.exitCode !== null && child.exitCode !== 0) throw new Error(`producer failed (${child.exitCode})`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  // From the first record's produce time (the producer generates its CDRs before sending).
+  const seconds = (Date.now() - p.stats.firstProducedMs) / 1000;
+  void t0;
+  await produced;
+  const lat = Array.from(p.latencies.subarray(0, Math.min(p.latencyCount(), p.latencies.length)));
+  await p.stop();
+  await store.exec(`DROP DATABASE ${env.RATEL_CLICKHOUSE_DATABASE}`);
+  await store.close();
+  return { seconds, p, lat };
+}
+
+const q = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(p * s.length))] ?? 0;
+};
+
+const bulk = await phase('bulk', total, 0);
+console.log(`e2e_cdrs=${total}`);
+console.log(`e2e_seconds=${bulk.seconds.toFixed(1)}`);
+console.log(`e2e_cdrs_per_sec=${Math.round(total / bulk.seconds)}`);
+const steady = await phase('steady', steadyRate * steadySeconds, steadyRate);
+// Skip the first 5 s of the steady phase (connection and rebalance warm-up).
+const warm = steady.lat.slice(steadyRate * 5);
+console.log(`e2e_steady_rate=${steadyRate}`);
+console.log(`e2e_p50_ms=${Math.round(q(warm, 0.5))}`);
+console.log(`e2e_p99_ms=${Math.round(q(warm, 0.99))}`);
+clearInterval(rssTimer);
+console.log(`rss_mb_peak=${Math.round(rssPeak / 1048576)}`);
+process.exit(0);
