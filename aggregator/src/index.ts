@@ -4,6 +4,9 @@ export {
   type Invoice,
   type InvoiceLine,
   type InvoiceRunResult,
+  type LateUsage,
+  lateUsage,
+  monthLabel,
   readInvoice,
   recurringFee,
   roundHalfUpToCent,
@@ -11,7 +14,7 @@ export {
   type Section,
   vatOf,
 } from './invoice.js';
-export { invoiceCsv, invoiceJson, invoiceText, writeInvoiceFiles } from './invoice-render.js';
+export { invoiceCsv, invoiceHtml, invoiceJson, invoiceText, writeInvoiceFiles } from './invoice-render.js';
 export { type AlertRow, type DeadLetterRow, writeAlerts, writeDeadLetters, writeRated } from './rated-events.js';
 export { openChdbStore } from './store/chdb-store.js';
 export { createSchema, dropMonthsBefore, TABLES, type TableName } from './store/ddl.js';

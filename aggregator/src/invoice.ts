@@ -1,17 +1,20 @@
 /**
- * The invoice run for one month. Per account (SPEC §5):
- *   - recurring fee of each user's plan for the month, prorated from the activation day when it
- *     falls in the month (plan policy "prorata"), or due in full ("started_month_due"); annual
- *     billing charges the annual fee in the activation month and its anniversaries;
- *   - options, prorated like the plan;
- *   - usage lines per kind and destination class: quantity, included, billed, amount (the sum of
- *     the per-call prices, each already rounded up to the cent by the rater);
- *   - VAT of the account's VAT country, rounded half up to the cent, on the total excl. VAT.
- * An issued invoice (its header exists) is never recomputed: running the month again returns the
- * stored one unchanged.
+ * The invoice run for one month M, per account, issued at the end of M (SPEC §5; seed 002:
+ * "services récurrents facturés en fin de période P pour la période P+1; en début de service,
+ * la période P entamée est facturée au prorata"; 003 §9.2):
+ *   - recurring fees in advance for M+1: each user's plan and the account's options;
+ *   - when the service was activated during M, also the started period M: prorated by calendar
+ *     days from the activation day ("prorata") or in full ("started_month_due"), per plan;
+ *   - annual billing: the annual fee on activation, then in advance of each anniversary month;
+ *   - usage of M: one line per plan, kind and destination class with included and billed
+ *     quantities (the amount is the sum of per-call prices, each already rounded up to the cent);
+ *   - adjustments: usage of an earlier, already invoiced month that changed since (late CDRs,
+ *     re-ratings) is billed as the difference with what was invoiced for that month (003 §6.2.4);
+ *   - VAT of the account's VAT country on the total excl. VAT, rounded half up to the cent.
+ * An issued invoice (its header exists) is never recomputed or rewritten.
  */
 import type { AccountBook, Catalog, Plan } from '@ratel/rater';
-import { daysInMonth, errors, MICROS_PER_CENT, mulDivRound } from '@ratel/schemas';
+import { daysInMonth, errors, MICROS_PER_CENT, mulDivRound, nextMonth } from '@ratel/schemas';
 import { int, type Store, str } from './store/store.js';
 import { monthTotals, type UsageTotal } from './totals.js';
 
@@ -20,6 +23,8 @@ export type Section = 'recurring' | 'option' | 'usage' | 'event' | 'adjustment';
 export interface InvoiceLine {
   line_no: number;
   section: Section;
+  /** yyyymm the line is for: the service month of a fee, the usage month of usage. */
+  period: number;
   description: string;
   user_id: string;
   quantity: number;
@@ -45,6 +50,16 @@ export interface Invoice {
   lines: InvoiceLine[];
 }
 
+/** Usage of an earlier month that differs from what its invoices billed. */
+export interface LateUsage {
+  account_id: string;
+  period: number;
+  /** Current usage amount of the period minus what invoices have billed for it. */
+  delta_micros: number;
+  /** CDRs of the period rated after its invoice was issued. */
+  late_records: number;
+}
+
 const UNITS: Record<string, string> = { VOICE: 's', SMS: 'msg', MMS: 'msg', DATA: 'B', EVENT: 'event' };
 
 /** Half-up rounding of micros to whole cents. */
@@ -52,9 +67,13 @@ export function roundHalfUpToCent(micros: number): number {
   return mulDivRound(micros, 1, MICROS_PER_CENT) * MICROS_PER_CENT;
 }
 
+const ym = (date: string): number => Number(date.slice(0, 4)) * 100 + Number(date.slice(5, 7));
+export const monthLabel = (m: number): string => `${Math.floor(m / 100)}-${String(m % 100).padStart(2, '0')}`;
+
 /**
- * Recurring fee of a plan for `month` given the activation date: prorated by calendar days from
- * the activation day (inclusive), rounded half up to the cent; 0 before activation.
+ * Fee of a plan or option for service month `month`: 0 before activation; in the activation
+ * month prorated by calendar days from the activation day (inclusive), rounded half up to the
+ * cent, or in full under "started_month_due"; in full afterwards.
  */
 export function recurringFee(
   monthly: number,
@@ -62,7 +81,7 @@ export function recurringFee(
   month: number,
   policy: Plan['proration'],
 ): { amount: number; days: number; of: number } {
-  const actMonth = Number(activated.slice(0, 4)) * 100 + Number(activated.slice(5, 7));
+  const actMonth = ym(activated);
   const dim = daysInMonth(month);
   if (month < actMonth) return { amount: 0, days: 0, of: dim };
   if (month > actMonth || policy === 'started_month_due') return { amount: monthly, days: dim, of: dim };
@@ -71,12 +90,85 @@ export function recurringFee(
 }
 
 export function vatOf(totalExcl: number, vatBp: number): number {
+  if (totalExcl < 0) return -vatOf(-totalExcl, vatBp);
   return mulDivRound(totalExcl, vatBp, 10_000 * MICROS_PER_CENT) * MICROS_PER_CENT;
 }
 
 function describeUsage(t: UsageTotal, planName: string): string {
   const what = t.kind === 'VOICE' ? 'Calls' : t.kind === 'DATA' ? 'Data' : t.kind === 'EVENT' ? 'Service' : t.kind;
   return `${what} ${t.dest_class || 'inbound'} (${planName})`;
+}
+
+type NewLine = Omit<InvoiceLine, 'line_no'>;
+
+/** Recurring lines (plans and options) of an invoice issued at the end of `month`. */
+function recurringLines(catalog: Catalog, account: NonNullable<ReturnType<AccountBook['get']>>, month: number): NewLine[] {
+  const lines: NewLine[] = [];
+  const act = ym(account.activated);
+  const next = nextMonth(month);
+  if (act > month) return lines;
+  // Service months this invoice charges: the started month M when activated in M, and M+1 in advance.
+  const periods = act === month ? [month, next] : [next];
+  for (const [userId, planId] of account.users) {
+    const plan = catalog.plans.get(planId) as Plan;
+    if (account.billing === 'annual') {
+      const renews = act === month || (next % 100 === act % 100 && next > act);
+      if (renews) {
+        const from = act === month ? month : next;
+        lines.push({
+          section: 'recurring',
+          period: from,
+          description: `${plan.name}, annual subscription from ${monthLabel(from)}`,
+          user_id: userId,
+          quantity: 1,
+          included_qty: 0,
+          billed_qty: 1,
+          unit: 'year',
+          amount_micros: plan.annualMicros ?? 0,
+        });
+      }
+      continue;
+    }
+    for (const p of periods) {
+      const fee = recurringFee(plan.monthlyMicros, account.activated, p, plan.proration);
+      if (fee.amount === 0) continue;
+      const pro = fee.days < fee.of ? `, prorata ${fee.days}/${fee.of} days` : '';
+      const when = p === month ? '' : ' (in advance)';
+      lines.push({
+        section: 'recurring',
+        period: p,
+        description: `${plan.name}, ${monthLabel(p)}${pro}${when}`,
+        user_id: userId,
+        quantity: fee.days,
+        included_qty: 0,
+        billed_qty: fee.days,
+        unit: 'days',
+        amount_micros: fee.amount,
+      });
+    }
+  }
+  const basePlan = catalog.plans.get(account.plan) as Plan;
+  for (const optId of account.options) {
+    const opt = basePlan.options.get(optId);
+    if (!opt) continue;
+    for (const p of periods) {
+      const fee = recurringFee(opt.monthlyMicros, account.activated, p, basePlan.proration);
+      if (fee.amount === 0) continue;
+      const pro = fee.days < fee.of ? `, prorata ${fee.days}/${fee.of} days` : '';
+      lines.push({
+        section: 'option',
+        period: p,
+        description: `Option: ${opt.name}, ${monthLabel(p)}${pro}${p === month ? '' : ' (in advance)'}`,
+        user_id: '',
+        quantity: fee.days,
+        included_qty: 0,
+        billed_qty: fee.days,
+        unit: 'days',
+        amount_micros: fee.amount,
+      });
+    }
+  }
+  return lines;
 }
 
 /** Builds (does not store) the invoice of one account for `month`. */
@@ -87,66 +179,13 @@ export function buildInvoice(
   month: number,
   usage: readonly UsageTotal[],
   issuedAtMs: number,
+  late: readonly LateUsage[] = [],
 ): Invoice {
   const account = accounts.get(accountId);
   if (!account) throw errors.cdrUnrateable('', `invoice for unknown account ${accountId}`);
-  const lines: InvoiceLine[] = [];
-  const push = (l: Omit<InvoiceLine, 'line_no'>) => lines.push({ ...l, line_no: lines.length + 1 });
-  const mm = `${Math.floor(month / 100)}-${String(month % 100).padStart(2, '0')}`;
-  let currency = 'EUR';
-  for (const [userId, planId] of account.users) {
-    const plan = catalog.plans.get(planId) as Plan;
-    currency = catalog.tariffs.get(plan.tariff)?.currency ?? currency;
-    if (account.billing === 'annual') {
-      const actMonth = Number(account.activated.slice(5, 7));
-      const actYm = Number(account.activated.slice(0, 4)) * 100 + actMonth;
-      if (month >= actYm && month % 100 === actMonth) {
-        push({
-          section: 'recurring',
-          description: `${plan.name}, annual subscription from ${mm}`,
-          user_id: userId,
-          quantity: 1,
-          included_qty: 0,
-          billed_qty: 1,
-          unit: 'year',
-          amount_micros: plan.annualMicros ?? 0,
-        });
-      }
-    } else {
-      const fee = recurringFee(plan.monthlyMicros, account.activated, month, plan.proration);
-      if (fee.amount > 0) {
-        const pro = fee.days < fee.of ? `, prorata ${fee.days}/${fee.of} days` : '';
-        push({
-          section: 'recurring',
-          description: `${plan.name}, ${mm}${pro}`,
-          user_id: userId,
-          quantity: fee.days,
-          included_qty: 0,
-          billed_qty: fee.days,
-          unit: 'day',
-          amount_micros: fee.amount,
-        });
-      }
-    }
-  }
-  const basePlan = catalog.plans.get(account.plan) as Plan;
-  for (const optId of account.options) {
-    const opt = basePlan.options.get(optId);
-    if (!opt) continue;
-    const fee = recurringFee(opt.monthlyMicros, account.activated, month, basePlan.proration);
-    if (fee.amount > 0) {
-      push({
-        section: 'option',
-        description: `Option: ${opt.name}, ${mm}`,
-        user_id: '',
-        quantity: fee.days,
-        included_qty: 0,
-        billed_qty: fee.days,
-        unit: 'day',
-        amount_micros: fee.amount,
-      });
-    }
-  }
+  const base = catalog.plans.get(account.plan) as Plan;
+  const currency = catalog.tariffs.get(base.tariff)?.currency ?? 'EUR';
+  const lines: NewLine[] = recurringLines(catalog, account, month);
   // Usage: one line per (plan, kind, destination class), summed over the account's users.
   const grouped = new Map<string, UsageTotal>();
   for (const t of usage) {
@@ -163,8 +202,9 @@ export function buildInvoice(
   }
   for (const t of [...grouped.values()].sort((a, b) => (a.kind + a.dest_class).localeCompare(b.kind + b.dest_class))) {
     const planName = catalog.plans.get(t.plan_id)?.name ?? t.plan_id;
-    push({
+    lines.push({
       section: t.kind === 'EVENT' ? 'event' : 'usage',
+      period: month,
       description: describeUsage(t, planName),
       user_id: '',
       quantity: t.quantity,
@@ -174,7 +214,22 @@ export function buildInvoice(
       amount_micros: t.cost_micros,
     });
   }
-  const totalExcl = lines.reduce((s, l) => s + l.amount_micros, 0);
+  for (const l of [...late].sort((a, b) => a.period - b.period)) {
+    if (l.delta_micros === 0) continue;
+    lines.push({
+      section: 'adjustment',
+      period: l.period,
+      description: `Adjustment: usage of ${monthLabel(l.period)} received or re-rated after its invoice (${l.late_records} records)`,
+      user_id: '',
+      quantity: l.late_records,
+      included_qty: 0,
+      billed_qty: l.late_records,
+      unit: 'records',
+      amount_micros: l.delta_micros,
+    });
+  }
+  const numbered = lines.map((l, i) => ({ ...l, line_no: i + 1 }));
+  const totalExcl = numbered.reduce((s, l) => s + l.amount_micros, 0);
   const vatBp = catalog.vatBp.get(account.vatCountry);
   if (vatBp === undefined)
     throw errors.catalogInvalid('vat.json', account.vatCountry, `no VAT rate for account ${accountId}'s VAT country`);
@@ -192,8 +247,38 @@ export function buildInvoice(
     vat_micros: vat,
     total_incl_micros: totalExcl + vat,
     catalog_version: catalog.version,
-    lines,
+    lines: numbered,
   };
+}
+
+/**
+ * Usage of months before `month` that were already invoiced and changed since: the current
+ * amount (rated_events FINAL) minus what issued invoices billed for that period.
+ */
+export async function lateUsage(store: Store, month: number): Promise<LateUsage[]> {
+  const current = await store.query<{ account_id: string; period: number; cost: number; late: number }>(
+    `SELECT r.account_id AS account_id, r.month AS period, sum(r.cost_micros) AS cost, countIf(r.rated_at_ms > h.issued_at_ms) AS late
+     FROM (SELECT account_id, month, cost_micros, rated_at_ms FROM rated_events FINAL WHERE month < ${int(month)}) AS r
+     INNER JOIN (SELECT account_id, month, issued_at_ms FROM invoices FINAL WHERE month < ${int(month)}) AS h USING (account_id, month)
+     GROUP BY r.account_id, r.month`,
+  );
+  const billed = await store.query<{ account_id: string; period: number; billed: number }>(
+    `SELECT account_id, period, sum(amount_micros) AS billed
+     FROM (SELECT account_id, month, issued_at_ms, period, amount_micros FROM invoice_lines
+           WHERE section IN ('usage', 'event', 'adjustment') AND period < ${int(month)}) AS l
+     INNER JOIN (SELECT account_id, month, issued_at_ms FROM invoices FINAL) AS h USING (account_id, month, issued_at_ms)
+     GROUP BY account_id, period`,
+  );
+  const key = (a: string, p: number) => `${a}|${p}`;
+  const billedBy = new Map(billed.map((b) => [key(b.account_id, b.period), b.billed]));
+  return current
+    .map((c) => ({
+      account_id: c.account_id,
+      period: c.period,
+      delta_micros: c.cost - (billedBy.get(key(c.account_id, c.period)) ?? 0),
+      late_records: c.late,
+    }))
+    .filter((l) => l.delta_micros !== 0);
 }
 
 export interface InvoiceRunResult {
@@ -222,23 +307,26 @@ export async function runInvoices(
     if (list) list.push(t);
     else usage.set(t.account_id, [t]);
   }
+  const late = new Map<string, LateUsage[]>();
+  for (const l of await lateUsage(store, month)) {
+    const list = late.get(l.account_id);
+    if (list) list.push(l);
+    else late.set(l.account_id, [l]);
+  }
   const issuedAt = now();
-  const lastDay = Number(`${Math.floor(month / 100)}${String(month % 100).padStart(2, '0')}${daysInMonth(month)}`);
   const issued: Invoice[] = [];
   for (const id of [...accounts.keys()].sort()) {
     if (done.has(id)) continue;
     const a = accounts.get(id);
-    if (!a || Number(a.activated.replace(/-/g, '')) > lastDay) continue;
-    issued.push(buildInvoice(catalog, accounts, id, month, usage.get(id) ?? [], issuedAt));
+    if (!a || ym(a.activated) > month) continue;
+    issued.push(buildInvoice(catalog, accounts, id, month, usage.get(id) ?? [], issuedAt, late.get(id) ?? []));
   }
   const lineRows = issued.flatMap((inv) =>
     inv.lines.map((l) => ({ ...l, invoice_id: inv.invoice_id, account_id: inv.account_id, month, issued_at_ms: issuedAt })),
   );
   for (let i = 0; i < lineRows.length; i += 50_000) await store.insert('invoice_lines', lineRows.slice(i, i + 50_000));
-  await store.insert(
-    'invoices',
-    issued.map(({ lines: _lines, account_name: _n, ...h }) => h),
-  );
+  const headers = issued.map(({ lines: _lines, account_name: _n, ...h }) => h);
+  for (let i = 0; i < headers.length; i += 50_000) await store.insert('invoices', headers.slice(i, i + 50_000));
   return { month, issued, alreadyIssued: done.size };
 }
 
@@ -249,7 +337,7 @@ export async function readInvoice(store: Store, accountId: string, month: number
   );
   if (!h) return null;
   const lines = await store.query<InvoiceLine>(
-    `SELECT line_no, section, description, user_id, quantity, included_qty, billed_qty, unit, amount_micros
+    `SELECT line_no, section, period, description, user_id, quantity, included_qty, billed_qty, unit, amount_micros
      FROM invoice_lines WHERE account_id = ${str(accountId)} AND month = ${int(month)} AND issued_at_ms = ${int(h.issued_at_ms)}
      ORDER BY line_no`,
   );

@@ -147,21 +147,41 @@ describe.each(engines)('store on %s', (name, open) => {
     const first = await runInvoices(store, catalog, accounts, 202609, () => 1_000);
     expect(first.issued.map((i) => i.account_id)).toEqual(['A1', 'B1']);
     const a1 = first.issued[0];
-    // Start activated on 17 Sept: 14 of 30 days, 19.90 * 14/30 = 9.2866.. -> 9.29; option 10 * 14/30 = 4.666.. -> 4.67;
-    // usage 0.16. Total 14.12, VAT 20% = 2.824 -> 2.82, incl. 16.94.
-    expect(a1?.lines.map((l) => [l.section, l.amount_micros])).toEqual([
-      ['recurring', 9_290_000],
-      ['option', 4_670_000],
-      ['usage', 160_000],
+    // Start activated on 17 Sept, invoiced at the end of September (SPEC §5, seed 002):
+    //   plan Sept prorata 14/30: 19.90 * 14/30 = 9.2866.. -> 9.29; plan Oct in advance 19.90;
+    //   option Sept 10 * 14/30 = 4.666.. -> 4.67; option Oct 10.00; usage 0.16.
+    //   Total 44.02, VAT 20% = 8.804 -> 8.80, incl. 52.82.
+    expect(a1?.lines.map((l) => [l.section, l.period, l.amount_micros])).toEqual([
+      ['recurring', 202609, 9_290_000],
+      ['recurring', 202610, 19_900_000],
+      ['option', 202609, 4_670_000],
+      ['option', 202610, 10_000_000],
+      ['usage', 202609, 160_000],
     ]);
-    expect(a1).toMatchObject({ total_excl_micros: 14_120_000, vat_micros: 2_820_000, total_incl_micros: 16_940_000 });
-    await writeRated(store, [ev({ cdr_id: 'late', cost_micros: 990_000 })]);
+    expect(a1).toMatchObject({ total_excl_micros: 44_020_000, vat_micros: 8_800_000, total_incl_micros: 52_820_000 });
+    await writeRated(store, [ev({ cdr_id: 'late', cost_micros: 990_000, rated_at_ms: 5_000 })]);
     const second = await runInvoices(store, catalog, accounts, 202609, () => 2_000);
     expect(second.issued).toHaveLength(0);
     expect(second.alreadyIssued).toBe(2);
     const stored = await readInvoice(store, 'A1', 202609);
-    expect(stored?.total_incl_micros).toBe(16_940_000);
-    expect(stored?.lines.map((l) => l.amount_micros)).toEqual([9_290_000, 4_670_000, 160_000]);
+    expect(stored?.total_incl_micros).toBe(52_820_000);
+    expect(stored?.lines.map((l) => l.amount_micros)).toEqual([9_290_000, 19_900_000, 4_670_000, 10_000_000, 160_000]);
+  });
+
+  it('bills late usage of an invoiced month as an adjustment on the next invoice', async () => {
+    const oct = await runInvoices(store, catalog, accounts, 202610, () => 9_000);
+    const a1 = oct.issued.find((i) => i.account_id === 'A1');
+    // Nov in advance 19.90 + option 10.00 + the late September call 0.99 = 30.89;
+    // VAT 20% = 6.178 -> 6.18; incl. 37.07.
+    expect(a1?.lines.map((l) => [l.section, l.period, l.quantity, l.amount_micros])).toEqual([
+      ['recurring', 202611, 30, 19_900_000],
+      ['option', 202611, 30, 10_000_000],
+      ['adjustment', 202609, 1, 990_000],
+    ]);
+    expect(a1).toMatchObject({ total_excl_micros: 30_890_000, vat_micros: 6_180_000, total_incl_micros: 37_070_000 });
+    // The adjustment counts as billed for September: the next month has nothing left to adjust.
+    const nov = await runInvoices(store, catalog, accounts, 202611, () => 10_000);
+    expect(nov.issued.find((i) => i.account_id === 'A1')?.lines.filter((l) => l.section === 'adjustment')).toEqual([]);
   });
 
   it('drops expired monthly partitions (retention without TTL)', async () => {

@@ -38,7 +38,7 @@ export const TABLES = {
   ) ENGINE = ReplacingMergeTree() ORDER BY (account_id, month)`,
   invoice_lines: `CREATE TABLE IF NOT EXISTS invoice_lines (
     invoice_id String, account_id String, month UInt32, issued_at_ms Int64, line_no UInt32, section String,
-    description String, user_id String, quantity Int64, included_qty Int64, billed_qty Int64, unit String,
+    period UInt32, description String, user_id String, quantity Int64, included_qty Int64, billed_qty Int64, unit String,
     amount_micros Int64
   ) ENGINE = MergeTree() PARTITION BY month ORDER BY (account_id, month, issued_at_ms, line_no)`,
 } as const;
