@@ -21,4 +21,6 @@ export { createSchema, dropMonthsBefore, TABLES, type TableName } from './store/
 export { openStore, type StoreConfig } from './store/open-store.js';
 export { openServerStore } from './store/server-store.js';
 export { type EngineName, int, type Store, str, strList } from './store/store.js';
+export { createViews, VIEWS } from './store/views.js';
+export { type FinanceSummary, financeSummary, summaryText } from './summary.js';
 export { type MonthSummary, monthSummary, monthTotals, monthTotalsSql, type UsageTotal } from './totals.js';

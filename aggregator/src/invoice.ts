@@ -94,9 +94,11 @@ export function vatOf(totalExcl: number, vatBp: number): number {
   return mulDivRound(totalExcl, vatBp, 10_000 * MICROS_PER_CENT) * MICROS_PER_CENT;
 }
 
-function describeUsage(t: UsageTotal, planName: string): string {
-  const what = t.kind === 'VOICE' ? 'Calls' : t.kind === 'DATA' ? 'Data' : t.kind === 'EVENT' ? 'Service' : t.kind;
-  return `${what} ${t.dest_class || 'inbound'} (${planName})`;
+function describeUsage(t: UsageTotal, plan: Plan | undefined): string {
+  const planName = plan?.name ?? t.plan_id;
+  if (t.kind === 'EVENT') return `${plan?.events.get(t.dest_class)?.name ?? t.dest_class} (${planName})`;
+  const what = t.kind === 'VOICE' ? 'Calls' : t.kind === 'DATA' ? 'Data' : t.kind;
+  return `${what} ${t.dest_class || (t.kind === 'DATA' ? 'session' : 'inbound')} (${planName})`;
 }
 
 type NewLine = Omit<InvoiceLine, 'line_no'>;
@@ -201,11 +203,10 @@ export function buildInvoice(
     }
   }
   for (const t of [...grouped.values()].sort((a, b) => (a.kind + a.dest_class).localeCompare(b.kind + b.dest_class))) {
-    const planName = catalog.plans.get(t.plan_id)?.name ?? t.plan_id;
     lines.push({
       section: t.kind === 'EVENT' ? 'event' : 'usage',
       period: month,
-      description: describeUsage(t, planName),
+      description: describeUsage(t, catalog.plans.get(t.plan_id)),
       user_id: '',
       quantity: t.quantity,
       included_qty: t.included_qty,

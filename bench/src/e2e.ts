@@ -16,7 +16,8 @@ import { localCodecs } from '@ratel/schemas';
 const total = Number(process.argv[2] ?? 2_000_000);
 const steadyRate = Number(process.argv[3] ?? 20_000);
 const steadySeconds = Number(process.argv[4] ?? 30);
-const accountsN = 5000;
+// ~340 generated CDRs per account and month: enough accounts for `total`.
+const accountsN = Math.max(5000, Math.ceil(total / 250));
 const cli = fileURLToPath(new URL('../../ingest/dist/cli.js', import.meta.url));
 const url = process.env.RATEL_CLICKHOUSE_URL ?? 'http://127.0.0.1:18123';
 
@@ -69,14 +70,30 @@ async function phase(name: string, count: number, rate: number): Promise<{ secon
   );
   const produced = new Promise<number | null>((r) => child.once('exit', r));
   const n = () => p.stats.consumed;
+  const progress = setInterval(
+    () =>
+      process.stderr.write(
+        `e2e ${name}: consumed ${n()}/${count} rated ${p.stats.rated} dead ${p.stats.deadLetters} replays ${p.stats.replays}\n`,
+      ),
+    10_000,
+  );
+  let lastN = 0;
+  let stallSince = Date.now();
   while (n() < count) {
     if (child.exitCode !== null && child.exitCode !== 0) throw new Error(`producer failed (${child.exitCode})`);
+    if (child.exitCode === 0 && Date.now() - stallSince > 60_000) throw new Error(`stalled at ${n()} of ${count} records`);
+    if (n() !== lastN) {
+      lastN = n();
+      stallSince = Date.now();
+    }
     await new Promise((r) => setTimeout(r, 100));
   }
   // From the first record's produce time (the producer generates its CDRs before sending).
+  clearInterval(progress);
   const seconds = (Date.now() - p.stats.firstProducedMs) / 1000;
   void t0;
   await produced;
+  process.stderr.write(`e2e ${name}: done, stopping\n`);
   const lat = Array.from(p.latencies.subarray(0, Math.min(p.latencyCount(), p.latencies.length)));
   await p.stop();
   await store.exec(`DROP DATABASE ${env.RATEL_CLICKHOUSE_DATABASE}`);

@@ -6,6 +6,7 @@
  *   ratel run       run the streaming pipeline: Kafka -> rater pool -> ClickHouse
  * Errors print one line "ratel: <CODE> <message>" and exit non-zero.
  */
+import { createSchema, financeSummary, openStore, summaryText } from '@ratel/aggregator';
 import { accountBook, loadAccounts, loadCatalog } from '@ratel/rater';
 import { isRatelError, localCodecs, registryCodecs } from '@ratel/schemas';
 import { Command, InvalidArgumentError } from 'commander';
@@ -68,6 +69,26 @@ program
       { accounts: o.accounts, month: o.month ?? lastMonth(), seed: o.seed, keep: o.keep, show: o.show, progress: o.progress },
       log,
     );
+  });
+
+program
+  .command('summary')
+  .description("print a month's finance summary from the store (revenue by plan, top destinations, fair use, alerts, late usage, invoiced)")
+  .option('--month <YYYY-MM>', 'billing month (default: last month)', monthArg)
+  .option('--top <n>', 'destinations to list', intArg('top'), 10)
+  .action(async (o, cmd: Command) => {
+    const cfg = config(cmd);
+    const store = await openStore(
+      cfg.store.engine === 'chdb'
+        ? { engine: 'chdb', dataDir: cfg.store.dataDir }
+        : { engine: 'server', url: cfg.store.url, database: cfg.store.database },
+    );
+    try {
+      await createSchema(store);
+      console.log(summaryText(await financeSummary(store, o.month ?? lastMonth(), o.top)));
+    } finally {
+      await store.close();
+    }
   });
 
 program

@@ -7,12 +7,14 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   createSchema,
+  financeSummary,
   type Invoice,
   invoiceText,
   monthSummary,
   openStore,
   runInvoices,
   type Store,
+  summaryText,
   writeAlerts,
   writeDeadLetters,
   writeInvoiceFiles,
@@ -111,6 +113,8 @@ export async function runMonthJob(
     const total = run.issued.reduce((s, inv) => s + inv.total_excl_micros, 0);
     const vat = run.issued.reduce((s, inv) => s + inv.vat_micros, 0);
     for (const inv of run.issued.slice(0, opts.show)) print(`\n${invoiceText(inv)}`);
+    print('');
+    print(summaryText(await financeSummary(store, opts.month, 5)));
     print('');
     print(
       `month ${opts.month}: ${summary.records} rated CDRs for ${summary.users} users, usage ${formatMoney(summary.cost_micros)} EUR excl. VAT`,

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import {
   createSchema,
   dropMonthsBefore,
+  financeSummary,
   monthSummary,
   monthTotals,
   openChdbStore,
@@ -12,6 +13,7 @@ import {
   readInvoice,
   runInvoices,
   type Store,
+  summaryText,
   writeRated,
 } from '@ratel/aggregator';
 import { accountBook, loadCatalog } from '@ratel/rater';
@@ -182,6 +184,21 @@ describe.each(engines)('store on %s', (name, open) => {
     // The adjustment counts as billed for September: the next month has nothing left to adjust.
     const nov = await runInvoices(store, catalog, accounts, 202611, () => 10_000);
     expect(nov.issued.find((i) => i.account_id === 'A1')?.lines.filter((l) => l.section === 'adjustment')).toEqual([]);
+  });
+
+  it('finance views answer the month summary', async () => {
+    const sum = await financeSummary(store, 202609);
+    // rows of 202609: A1 'v' (v2, 0.16) and 'late' (0.99), B1 o'brien (5000.00)
+    expect(sum.usage).toEqual({ records: 3, revenue_micros: 5_001_150_000, accounts: 2 });
+    expect(sum.byPlan).toEqual([
+      { plan_id: 'be-unlimited-fixed', records: 1, revenue_micros: 5_000_000_000 },
+      { plan_id: 'fr-start', records: 2, revenue_micros: 1_150_000 },
+    ]);
+    expect(sum.topDestinations[0]).toMatchObject({ dest_class: 'fixed', calls: 1, revenue_micros: 5_000_000_000 });
+    expect(sum.late).toEqual({ records: 1, cost_micros: 990_000 });
+    const usage = sum.invoiced.find((i) => i.section === 'usage');
+    expect(usage?.amount_micros).toBe(5_000_160_000); // invoiced before the late call arrived
+    expect(summaryText(sum)).toContain('late usage after invoicing: 1 records, 0.99');
   });
 
   it('drops expired monthly partitions (retention without TTL)', async () => {

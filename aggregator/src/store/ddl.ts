@@ -46,9 +46,12 @@ export const TABLES = {
 export type TableName = keyof typeof TABLES;
 
 import type { Store } from './store.js';
+import { createViews } from './views.js';
 
+/** Creates every table and finance view that does not exist yet. */
 export async function createSchema(store: Store): Promise<void> {
   for (const ddl of Object.values(TABLES)) await store.exec(ddl);
+  await createViews(store);
 }
 
 /** Retention (SPEC §7): drops monthly partitions of rated events older than `keepFromMonth`. */

@@ -1,0 +1,248 @@
+/**
+ * Golden invoices for scenarios built from SPEC.md, on the embedded engine. Every figure is
+ * computed by hand in the comments; the full invoice is also compared with a golden file
+ * (tests/aggregator/golden/<scenario>.json; regenerate with UPDATE_GOLDEN=1 after a deliberate
+ * change, and review the diff).
+ *
+ * October 2026 has 31 days; its invoices are issued at the end of October with November's fees
+ * in advance (SPEC §5).
+ */
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createSchema, type Invoice, invoiceJson, openChdbStore, runInvoices, type Store, writeRated } from '@ratel/aggregator';
+import { type AccountInput, accountBook, loadCatalog, newOutput, RatingEngine, rateAll } from '@ratel/rater';
+import type { Cdr } from '@ratel/schemas';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const GOLDEN = join(import.meta.dirname, 'golden');
+const catalog = loadCatalog();
+const OCT = 202610;
+const RATED_AT = Date.parse('2026-10-31T23:30:00Z');
+const ISSUED_OCT = Date.parse('2026-11-01T00:00:00Z');
+const LATE_AT = Date.parse('2026-11-20T10:00:00Z');
+const ISSUED_NOV = Date.parse('2026-12-01T00:00:00Z');
+
+const acct = (
+  id: string,
+  plan: string,
+  country: 'FR' | 'BE',
+  activated = '2025-03-01',
+  extra: Partial<AccountInput> = {},
+): AccountInput => ({
+  id,
+  name: `Golden ${id}`,
+  plan,
+  billing: 'monthly',
+  activated,
+  country,
+  time_zone: country === 'FR' ? 'Europe/Paris' : 'Europe/Brussels',
+  vat_country: country,
+  credit_limit: '1000.00',
+  options: [],
+  users: [{ id: `${id}-u1` }],
+  ...extra,
+});
+
+const ACCOUNTS = [
+  acct('g1-activation', 'fr-start', 'FR', '2026-10-17'),
+  acct('g2-start-distinct', 'fr-start', 'FR'),
+  acct('g3-pro-mixed', 'fr-pro', 'FR'),
+  acct('g4-be-option', 'be-unlimited-fixed', 'BE'),
+  acct('g5-answering', 'answering-service', 'BE'),
+  acct('g6-roaming-late', 'be-mobile-unlimited', 'BE'),
+];
+const accounts = accountBook(ACCOUNTS, catalog);
+
+let n = 0;
+const at = (day: number, hour = 10): number => Date.UTC(2026, 9, day, hour, 0, 0) + (n++ % 3000) * 1000;
+const voice = (account: string, callee: string, start: number, secs: number, direction: 'OUTBOUND' | 'FORWARDED' = 'OUTBOUND'): Cdr => ({
+  id: `${account}-${n++}`,
+  kind: 'VOICE',
+  account_id: account,
+  user_id: `${account}-u1`,
+  start_ms: start,
+  roaming_country: null,
+  voice: {
+    sip_call_id: `sip-${n}`,
+    trunk_id: 'sbc1',
+    caller: '+33100000000',
+    callee,
+    forwarded_from: direction === 'FORWARDED' ? '+3221111111' : null,
+    direction,
+    answer_ms: start + 3000,
+    end_ms: start + 3000 + secs * 1000,
+    duration_s: secs + 3,
+    billable_s: secs,
+    disposition: 'ANSWERED',
+    sip_status: 200,
+  },
+  message: null,
+  data: null,
+  event: null,
+});
+const event = (account: string, service: string, start: number): Cdr => ({
+  id: `${account}-${n++}`,
+  kind: 'EVENT',
+  account_id: account,
+  user_id: `${account}-u1`,
+  start_ms: start,
+  roaming_country: null,
+  voice: null,
+  message: null,
+  data: null,
+  event: { service, quantity: 1, reference: null },
+});
+
+const october: Cdr[] = [];
+// g2: 120 one-minute calls to distinct French mobiles
+for (let i = 0; i < 120; i++) october.push(voice('g2-start-distinct', `+3361234${String(i).padStart(4, '0')}`, at(2 + (i % 25)), 60));
+// g3: Pro mixing included and non-included destinations
+october.push(voice('g3-pro-mixed', '+32470123456', at(3), 600)); // Belgium mobile: included
+october.push(voice('g3-pro-mixed', '+819012345678', at(4), 600)); // Japan mobile: not included (fixed only)
+october.push(voice('g3-pro-mixed', '+212612345678', at(5), 60)); // Morocco mobile: not in the list
+october.push(voice('g3-pro-mixed', '+33145678901', at(6), 300)); // France fixed: included
+// g4: 16 one-hour calls to distinct Brussels numbers
+for (let i = 0; i < 16; i++) october.push(voice('g4-be-option', `+3222${String(100000 + i)}`, at(2 + i), 3600));
+// g5: 100 handled calls, 10 transferred (one-off fee + the forwarded call itself)
+for (let i = 0; i < 100; i++) october.push(event('g5-answering', 'answering.handled_call', at(1 + (i % 28), 9)));
+for (let i = 0; i < 10; i++) {
+  october.push(event('g5-answering', 'answering.transfer', at(1 + i, 11)));
+  october.push(voice('g5-answering', `+3247${String(1000000 + i)}`, at(1 + i, 12), 120, 'FORWARDED'));
+}
+
+// g6: a data session in the US on 28 October, received on 20 November (after October's invoice)
+const lateRoaming: Cdr = {
+  id: 'g6-late-roaming',
+  kind: 'DATA',
+  account_id: 'g6-roaming-late',
+  user_id: 'g6-roaming-late-u1',
+  start_ms: Date.UTC(2026, 9, 28, 15, 0, 0),
+  roaming_country: 'US',
+  voice: null,
+  message: null,
+  data: { end_ms: Date.UTC(2026, 9, 28, 16, 0, 0), bytes_up: 10_000_000, bytes_down: 40_000_000, apn: 'internet' },
+  event: null,
+};
+
+let store: Store;
+let dir: string;
+const oct = new Map<string, Invoice>();
+const nov = new Map<string, Invoice>();
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'ratel-golden-'));
+  store = openChdbStore(join(dir, 'chdb'));
+  await createSchema(store);
+  const engine = new RatingEngine({ catalog, accounts }, () => RATED_AT);
+  const out = newOutput();
+  for (const c of [...october].sort((a, b) => a.start_ms - b.start_ms)) engine.add(c, out);
+  expect(out.dead).toEqual([]);
+  await writeRated(store, out.events);
+  for (const inv of (await runInvoices(store, catalog, accounts, OCT, () => ISSUED_OCT)).issued) oct.set(inv.account_id, inv);
+  const late = rateAll({ catalog, accounts }, [lateRoaming], () => LATE_AT);
+  await writeRated(store, late.events);
+  for (const inv of (await runInvoices(store, catalog, accounts, 202611, () => ISSUED_NOV)).issued) nov.set(inv.account_id, inv);
+});
+
+afterAll(async () => {
+  await store?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const amounts = (inv: Invoice | undefined) => inv?.lines.map((l) => [l.section, l.period, l.description, l.amount_micros]);
+const totals = (inv: Invoice | undefined) => inv && [inv.total_excl_micros, inv.vat_micros, inv.total_incl_micros];
+
+function golden(name: string, inv: Invoice | undefined) {
+  expect(inv).toBeDefined();
+  const text = invoiceJson({ ...(inv as Invoice), catalog_version: '(any)' });
+  const file = join(GOLDEN, `${name}.json`);
+  if (process.env.UPDATE_GOLDEN === '1' || !existsSync(file)) {
+    if (process.env.CI) throw new Error(`golden file ${file} missing: run UPDATE_GOLDEN=1 locally and commit it`);
+    writeFileSync(file, text);
+  }
+  expect(text).toBe(readFileSync(file, 'utf8'));
+}
+
+describe('golden invoices (SPEC §4-§5)', () => {
+  it('activation on the 17th: started month prorated, next month in advance', () => {
+    const inv = oct.get('g1-activation');
+    // 17-31 Oct = 15 of 31 days: 19.90 * 15/31 = 9.629.. -> 9.63; November in advance 19.90.
+    // Total 29.53; VAT 20% 5.906 -> 5.91; incl. 35.44.
+    expect(amounts(inv)).toEqual([
+      ['recurring', 202610, 'Forfait Start, 2026-10, prorata 15/31 days', 9_630_000],
+      ['recurring', 202611, 'Forfait Start, 2026-11 (in advance)', 19_900_000],
+    ]);
+    expect(totals(inv)).toEqual([29_530_000, 5_910_000, 35_440_000]);
+    golden('activation-prorata', inv);
+  });
+
+  it('Start user past 100 distinct callees: calls 101-120 billed at 0.15 EUR/min', () => {
+    const inv = oct.get('g2-start-distinct');
+    // 100 calls * 60 s included; 20 calls * 60 s * 0.15/60 = 20 * 0.15 = 3.00.
+    // Total 19.90 + 3.00 = 22.90; VAT 4.58; incl. 27.48.
+    const usage = inv?.lines.find((l) => l.section === 'usage');
+    expect(usage).toMatchObject({ included_qty: 6000, billed_qty: 1200, amount_micros: 3_000_000 });
+    expect(totals(inv)).toEqual([22_900_000, 4_580_000, 27_480_000]);
+    golden('start-distinct-callees', inv);
+  });
+
+  it('Pro user mixing included and non-included destinations', () => {
+    const inv = oct.get('g3-pro-mixed');
+    // fixed: France 300 s included. mobile: Belgium 600 s included; Japan mobile 600 s * 0.89/60
+    // = 8.90; Morocco 60 s = 0.89; mobile line 9.79. Total 39.90 + 9.79 = 49.69; VAT 9.938 -> 9.94; 59.63.
+    const byClass = Object.fromEntries(
+      (inv?.lines ?? []).filter((l) => l.section === 'usage').map((l) => [l.description, [l.included_qty, l.billed_qty, l.amount_micros]]),
+    );
+    expect(byClass).toEqual({
+      'Calls fixed (Forfait Pro)': [300, 0, 0],
+      'Calls mobile (Forfait Pro)': [600, 660, 9_790_000],
+    });
+    expect(totals(inv)).toEqual([49_690_000, 9_940_000, 59_630_000]);
+    golden('pro-mixed-destinations', inv);
+  });
+
+  it('Belgian unlimited option past 15 h: the 16th hour billed per minute', () => {
+    const inv = oct.get('g4-be-option');
+    // 15 h = 54,000 s included; 16th call 3600 s * 0.06/60 = 3.60. Total 15.00 + 3.60 = 18.60;
+    // VAT 21% 3.906 -> 3.91; incl. 22.51.
+    expect(inv?.lines.find((l) => l.section === 'usage')).toMatchObject({
+      included_qty: 54_000,
+      billed_qty: 3600,
+      amount_micros: 3_600_000,
+    });
+    expect(totals(inv)).toEqual([18_600_000, 3_910_000, 22_510_000]);
+    golden('be-option-over-15h', inv);
+  });
+
+  it('answering service: handled calls, one-off transfer fees and the transferred calls', () => {
+    const inv = oct.get('g5-answering');
+    // 100 * 1.20 = 120.00; 10 * 0.50 = 5.00; 10 forwarded calls * 120 s * 0.12/60 = 10 * 0.24 = 2.40;
+    // fee 25.00. Total 152.40; VAT 21% 32.004 -> 32.00; incl. 184.40.
+    const lines = Object.fromEntries(
+      (inv?.lines ?? []).filter((l) => l.section !== 'recurring').map((l) => [l.description, [l.billed_qty, l.amount_micros]]),
+    );
+    expect(lines).toEqual({
+      'Calls mobile (Telephone answering service)': [1200, 2_400_000],
+      'Handled inbound call (Telephone answering service)': [100, 120_000_000],
+      'Call transfer (one-off fee) (Telephone answering service)': [10, 5_000_000],
+    });
+    expect(totals(inv)).toEqual([152_400_000, 32_000_000, 184_400_000]);
+    golden('answering-service', inv);
+  });
+
+  it('a roaming CDR received after its month was invoiced lands on the next invoice', () => {
+    const octInv = oct.get('g6-roaming-late');
+    // October invoice: November in advance 30.00; no usage yet. VAT 21% 6.30; incl. 36.30.
+    expect(totals(octInv)).toEqual([30_000_000, 6_300_000, 36_300_000]);
+    const inv = nov.get('g6-roaming-late');
+    // 50 MB in the US (outside the EU quota) * 0.01/MB = 0.50, as an adjustment for October;
+    // December in advance 30.00. Total 30.50; VAT 21% 6.405 -> 6.41 (half up); incl. 36.91.
+    expect(amounts(inv)).toEqual([
+      ['recurring', 202612, 'Magic SIM unlimited, 2026-12 (in advance)', 30_000_000],
+      ['adjustment', 202610, 'Adjustment: usage of 2026-10 received or re-rated after its invoice (1 records)', 500_000],
+    ]);
+    expect(totals(inv)).toEqual([30_500_000, 6_410_000, 36_910_000]);
+    golden('roaming-late-adjustment', inv);
+  });
+});
