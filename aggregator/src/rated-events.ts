@@ -1,16 +1,10 @@
 /** Writing the rater's output: rated events, alerts and dead letters. */
+import type { Alert } from '@ratel/rater';
 import type { RatedEvent } from '@ratel/schemas';
 import type { Store } from './store/store.js';
 
-export interface AlertRow {
-  kind: string;
-  account_id: string;
-  user_id: string;
-  cdr_id: string;
-  month: number;
-  at_ms: number;
-  detail: string;
-}
+/** An alert row is the rater's alert as it is. */
+export type AlertRow = Alert;
 
 export interface DeadLetterRow {
   cdr_id: string;

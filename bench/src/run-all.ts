@@ -2,7 +2,7 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-const benches = ['rater.js', 'embedded.js', 'e2e.js'];
+const benches = ['rater.js', 'embedded.js', 'invoice.js', 'e2e.js'];
 let failed = 0;
 for (const b of benches) {
   const r = spawnSync(process.execPath, [fileURLToPath(new URL(b, import.meta.url))], { stdio: 'inherit' });

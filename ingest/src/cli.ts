@@ -10,7 +10,7 @@ import { createSchema, financeSummary, openStore, summaryText } from '@ratel/agg
 import { accountBook, loadAccounts, loadCatalog } from '@ratel/rater';
 import { isRatelError, localCodecs, registryCodecs } from '@ratel/schemas';
 import { Command, InvalidArgumentError } from 'commander';
-import { type Config, loadConfig } from './config.js';
+import { type Config, loadConfig, storeConfigOf } from './config.js';
 import { generateAccounts, generateCdrs } from './generator.js';
 import { createKafka } from './kafka.js';
 import { createLogger } from './logger.js';
@@ -78,11 +78,7 @@ program
   .option('--top <n>', 'destinations to list', intArg('top'), 10)
   .action(async (o, cmd: Command) => {
     const cfg = config(cmd);
-    const store = await openStore(
-      cfg.store.engine === 'chdb'
-        ? { engine: 'chdb', dataDir: cfg.store.dataDir }
-        : { engine: 'server', url: cfg.store.url, database: cfg.store.database },
-    );
+    const store = await openStore(storeConfigOf(cfg));
     try {
       await createSchema(store);
       console.log(summaryText(await financeSummary(store, o.month ?? lastMonth(), o.top)));

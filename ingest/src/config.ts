@@ -4,6 +4,7 @@
  * Every key, its default and its variable are listed in the README.
  */
 import { readFileSync } from 'node:fs';
+import type { StoreConfig } from '@ratel/aggregator';
 import { DEFAULT_CATALOG_DIR } from '@ratel/rater';
 import { errors } from '@ratel/schemas';
 import { z } from 'zod';
@@ -32,6 +33,12 @@ export const configSchema = z.strictObject({
       partitions: z.number().int().min(1).default(4),
       /** A crashed rater's partitions move to the others after this long. */
       sessionTimeoutMs: z.number().int().min(6000).default(10_000),
+      /** Bytes fetched per partition and batch: ~2 MB is ~13,000 CDRs, one store write each. */
+      maxBytesPerPartition: z
+        .number()
+        .int()
+        .min(65_536)
+        .default(2 << 20),
     })
     .prefault({}),
   schemaRegistry: z.strictObject({ url: z.url().nullable().default(null) }).prefault({}),
@@ -107,4 +114,11 @@ export function loadConfig(opts: { file?: string | undefined; env?: NodeJS.Proce
     throw errors.configInvalid(envName ? `${key} (${envName})` : key, issue?.message ?? 'invalid');
   }
   return res.data;
+}
+
+/** The store the config points at, in the form openStore takes. */
+export function storeConfigOf(cfg: Config): StoreConfig {
+  return cfg.store.engine === 'chdb'
+    ? { engine: 'chdb', dataDir: cfg.store.dataDir }
+    : { engine: 'server', url: cfg.store.url, database: cfg.store.database };
 }

@@ -1,4 +1,4 @@
-export { type Config, configSchema, ENV, loadConfig } from './config.js';
+export { type Config, configSchema, ENV, loadConfig, storeConfigOf } from './config.js';
 export { type GenerateOptions, generateAccounts, generateCdrs } from './generator.js';
 export { createKafka, ensureTopics } from './kafka.js';
 export { createLogger, type Logger } from './logger.js';

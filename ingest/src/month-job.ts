@@ -22,7 +22,7 @@ import {
 } from '@ratel/aggregator';
 import { accountBook, loadCatalog, newOutput, RatingEngine } from '@ratel/rater';
 import { formatMoney, localCodecs } from '@ratel/schemas';
-import type { Config } from './config.js';
+import { type Config, storeConfigOf } from './config.js';
 import { generateAccounts, generateCdrs } from './generator.js';
 import type { Logger } from './logger.js';
 import { createProgress } from './progress.js';
@@ -68,11 +68,7 @@ export async function runMonthJob(
   const frames = cdrs.map((c) => codecs.cdr.encode(c));
 
   if (cfg.store.engine === 'chdb' && !opts.keep) rmSync(cfg.store.dataDir, { recursive: true, force: true });
-  const store: Store = await openStore(
-    cfg.store.engine === 'chdb'
-      ? { engine: 'chdb', dataDir: cfg.store.dataDir }
-      : { engine: 'server', url: cfg.store.url, database: cfg.store.database },
-  );
+  const store: Store = await openStore(storeConfigOf(cfg));
   try {
     await createSchema(store);
     const engine = new RatingEngine({ catalog, accounts });
@@ -89,7 +85,9 @@ export async function runMonthJob(
     for (let i = 0; i < frames.length; i += batch) {
       const out = newOutput();
       const end = Math.min(frames.length, i + batch);
-      for (let k = i; k < end; k++) engine.add(codecs.cdr.decode(frames[k] as Buffer), out);
+      const batchCdrs = [];
+      for (let k = i; k < end; k++) batchCdrs.push(codecs.cdr.decode(frames[k] as Buffer));
+      engine.addAll(batchCdrs, out);
       await writeRated(store, out.events);
       await writeAlerts(store, out.alerts);
       if (out.dead.length) {

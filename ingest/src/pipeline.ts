@@ -17,8 +17,8 @@
 import { createSchema, loadHistory, openStore, type Store, writeAlerts, writeCdrs, writeDeadLetters, writeRated } from '@ratel/aggregator';
 import { type AccountBook, type Catalog, createDecodePool, newOutput, RatingEngine } from '@ratel/rater';
 import { type Codecs, errors } from '@ratel/schemas';
-import type { Kafka } from 'kafkajs';
-import type { Config } from './config.js';
+import type { EachBatchPayload, Kafka } from 'kafkajs';
+import { type Config, storeConfigOf } from './config.js';
 import { ensureTopics } from './kafka.js';
 import type { Logger } from './logger.js';
 import { createMetrics, type Metrics } from './metrics.js';
@@ -62,13 +62,7 @@ export async function startPipeline(kafka: Kafka, cfg: Config, deps: PipelineDep
   const { log, codecs } = deps;
   const metrics = deps.metrics ?? createMetrics();
   await ensureTopics(kafka, cfg);
-  const store =
-    deps.store ??
-    (await openStore(
-      cfg.store.engine === 'chdb'
-        ? { engine: 'chdb', dataDir: cfg.store.dataDir }
-        : { engine: 'server', url: cfg.store.url, database: cfg.store.database },
-    ));
+  const store = deps.store ?? (await openStore(storeConfigOf(cfg)));
   await createSchema(store);
   const pool = createDecodePool(cfg.rater.threads);
   const engine = new RatingEngine({ catalog: deps.catalog, accounts: deps.accounts });
@@ -87,7 +81,7 @@ export async function startPipeline(kafka: Kafka, cfg: Config, deps: PipelineDep
   const consumer = kafka.consumer({
     groupId: cfg.kafka.groupId,
     maxBytes: 32 << 20,
-    maxBytesPerPartition: 8 << 20,
+    maxBytesPerPartition: cfg.kafka.maxBytesPerPartition,
     sessionTimeout: cfg.kafka.sessionTimeoutMs,
     heartbeatInterval: Math.min(3000, Math.floor(cfg.kafka.sessionTimeoutMs / 5)),
   });
@@ -125,105 +119,145 @@ export async function startPipeline(kafka: Kafka, cfg: Config, deps: PipelineDep
     eachBatchAutoResolve: false,
     // Partitions hold disjoint accounts, so their batches can be rated while others are written.
     partitionsConsumedConcurrently: cfg.rater.concurrency,
-    eachBatch: async ({ batch, resolveOffset, commitOffsetsIfNecessary, heartbeat, isRunning, isStale }) => {
-      if (!isRunning() || isStale() || batch.messages.length === 0) return;
-      const endTimer = metrics.batchSeconds.startTimer();
-      const frames = batch.messages.map((m) => m.value ?? Buffer.alloc(0));
-      const decoded = await pool.decode(frames, codecs.cdr.schemaId);
-      metrics.poolUtilization.set(pool.utilization);
-
-      // 1. rebuild account-months not in memory
-      const missing = new Map<string, { account_id: string; month: number }>();
-      for (const c of decoded.cdrs) {
-        if (!c) continue;
-        const month = engine.monthOf(c);
-        if (month !== null && !engine.holds(c.account_id, month))
-          missing.set(`${c.account_id}|${month}`, { account_id: c.account_id, month });
-      }
-      const out = newOutput();
-      if (missing.size) {
-        const history = await retry('load history', () => loadHistory(store, [...missing.values()]));
-        for (const h of history) engine.restore(h.key.account_id, h.key.month, h.cdrs, h.ratings, out);
-        stats.restored += history.length;
-        metrics.restored.inc(history.length);
-        await heartbeat();
-      }
-
-      // 2. rate; dead letters keep the original bytes (undecodable frames as received,
-      // unrateable CDRs re-encoded in the same wire format)
-      const dlq: { key: string; value: Buffer | null; headers: Record<string, string> }[] = [];
-      for (const b of decoded.bad) {
-        const m = batch.messages[b.index];
-        const ref = `${batch.topic}/${batch.partition}/${m?.offset}`;
-        out.dead.push({ cdr_id: ref, code: 'CDR_MALFORMED', reason: `${ref}: ${b.reason}`, cdr: null });
-        dlq.push({ key: ref, value: m?.value ?? null, headers: { reason_code: 'CDR_MALFORMED', reason: b.reason } });
-      }
-      const undecodable = out.dead.length;
-      for (const c of decoded.cdrs) if (c) engine.add(c, out);
-      for (const d of out.dead.slice(undecodable)) {
-        dlq.push({ key: d.cdr_id, value: d.cdr ? codecs.cdr.encode(d.cdr) : null, headers: { reason_code: d.code, reason: d.reason } });
-      }
-
-      // 3. write
-      metrics.writerQueue.set(out.accepted.length + out.events.length);
-      // The three writes are independent: a CDR rated but not archived is simply rated again,
-      // identically, when its batch is replayed.
-      await Promise.all([
-        retry('archive CDRs', () => writeCdrs(store, out.accepted)),
-        retry('rated events', () => writeRated(store, out.events)),
-        retry('alerts', () => writeAlerts(store, out.alerts)),
-      ]);
-      if (dlq.length) {
-        const now = Date.now();
-        await retry('dead-letter topic', () => producer.send({ topic: cfg.kafka.deadLetterTopic, messages: dlq }).then(() => undefined));
-        await retry('dead letters', () =>
-          writeDeadLetters(
-            store,
-            out.dead.map((d) => ({
-              cdr_id: d.cdr_id,
-              code: d.code,
-              reason: d.reason,
-              record: d.cdr ? JSON.stringify(d.cdr) : '',
-              at_ms: now,
-            })),
-          ),
+    eachBatch: async (payload) => {
+      try {
+        await processBatch(payload);
+      } catch (e) {
+        // kafkajs retries the batch; say why once, with where it happened.
+        log.error(
+          {
+            partition: payload.batch.partition,
+            offset: payload.batch.firstOffset(),
+            code: (e as { code?: string }).code,
+            err: (e as Error).message,
+          },
+          'batch failed, will be retried',
         );
-        for (const d of out.dead) log.warn({ cdr_id: d.cdr_id, code: d.code }, d.reason);
+        throw e;
       }
-      metrics.writerQueue.set(0);
-
-      // The batch is queryable now: record produce-to-stored latency per record.
-      const now = Date.now();
-      for (const m of batch.messages) {
-        const ts = Number(m.timestamp);
-        if (ts < stats.firstProducedMs) stats.firstProducedMs = ts;
-        const ms = now - ts;
-        latencies[latN++ % LAT] = ms;
-        metrics.latency.observe(ms / 1000);
-      }
-
-      // 4. commit
-      const last = batch.messages[batch.messages.length - 1];
-      if (last) {
-        resolveOffset(last.offset);
-        metrics.lag.set({ partition: String(batch.partition) }, Math.max(0, Number(batch.highWatermark) - Number(last.offset) - 1));
-      }
-      await commitOffsetsIfNecessary();
-      await heartbeat();
-      stats.consumed += batch.messages.length;
-      stats.rated += out.events.length;
-      stats.deadLetters += out.dead.length;
-      stats.alerts += out.alerts.length;
-      stats.replays += out.replays;
-      metrics.consumed.inc(batch.messages.length);
-      metrics.rated.inc(out.events.length);
-      metrics.replays.inc(out.replays);
-      for (const d of out.dead) metrics.dead.inc({ code: d.code });
-      for (const a of out.alerts) metrics.alerts.inc({ kind: a.kind });
-      const secs = endTimer();
-      log.debug({ partition: batch.partition, records: batch.messages.length, ms: Math.round(secs * 1000) }, 'batch rated');
     },
   });
+  async function processBatch({
+    batch,
+    resolveOffset,
+    commitOffsetsIfNecessary,
+    heartbeat,
+    isRunning,
+    isStale,
+  }: EachBatchPayload): Promise<void> {
+    if (!isRunning() || isStale() || batch.messages.length === 0) return;
+    const endTimer = metrics.batchSeconds.startTimer();
+    const frames = batch.messages.map((m) => m.value ?? Buffer.alloc(0));
+    const decoded = await pool.decode(frames, codecs.cdr.schemaId);
+    metrics.poolUtilization.set(pool.utilization);
+    await heartbeat();
+
+    // 1. rebuild account-months not in memory
+    const missing = new Map<string, { account_id: string; month: number }>();
+    for (const c of decoded.cdrs) {
+      if (!c) continue;
+      const month = engine.monthOf(c);
+      if (month !== null && !engine.holds(c.account_id, month))
+        missing.set(`${c.account_id}|${month}`, { account_id: c.account_id, month });
+    }
+    const out = newOutput();
+    if (missing.size) {
+      const history = await retry('load history', () => loadHistory(store, [...missing.values()]));
+      for (const h of history) engine.restore(h.key.account_id, h.key.month, h.cdrs, h.ratings, out);
+      stats.restored += history.length;
+      metrics.restored.inc(history.length);
+      await heartbeat();
+    }
+
+    // 2. rate; dead letters keep the original bytes (undecodable frames as received,
+    // unrateable CDRs re-encoded in the same wire format)
+    const dlq: { key: string; value: Buffer | null; headers: Record<string, string> }[] = [];
+    for (const b of decoded.bad) {
+      const m = batch.messages[b.index];
+      const ref = `${batch.topic}/${batch.partition}/${m?.offset}`;
+      out.dead.push({ cdr_id: ref, code: 'CDR_MALFORMED', reason: `${ref}: ${b.reason}`, cdr: null });
+      dlq.push({ key: ref, value: m?.value ?? null, headers: { reason_code: 'CDR_MALFORMED', reason: b.reason } });
+    }
+    const undecodable = out.dead.length;
+    engine.addAll(
+      decoded.cdrs.filter((c) => c !== null),
+      out,
+    );
+    await heartbeat();
+    for (const d of out.dead.slice(undecodable)) {
+      dlq.push({ key: d.cdr_id, value: d.cdr ? codecs.cdr.encode(d.cdr) : null, headers: { reason_code: d.code, reason: d.reason } });
+    }
+
+    // 3. write
+    metrics.writerQueue.set(out.accepted.length + out.events.length);
+    log.debug(
+      {
+        partition: batch.partition,
+        accepted: out.accepted.length,
+        events: out.events.length,
+        alerts: out.alerts.length,
+        restored: missing.size,
+      },
+      'writing batch',
+    );
+    // The three writes are independent: a CDR rated but not archived is simply rated again,
+    // identically, when its batch is replayed.
+    await Promise.all([
+      retry('archive CDRs', () => writeCdrs(store, out.accepted)),
+      retry('rated events', () => writeRated(store, out.events)),
+      retry('alerts', () => writeAlerts(store, out.alerts)),
+    ]);
+    if (dlq.length) {
+      const now = Date.now();
+      await retry('dead-letter topic', () => producer.send({ topic: cfg.kafka.deadLetterTopic, messages: dlq }).then(() => undefined));
+      await retry('dead letters', () =>
+        writeDeadLetters(
+          store,
+          out.dead.map((d) => ({
+            cdr_id: d.cdr_id,
+            code: d.code,
+            reason: d.reason,
+            record: d.cdr ? JSON.stringify(d.cdr) : '',
+            at_ms: now,
+          })),
+        ),
+      );
+      for (const d of out.dead) log.warn({ cdr_id: d.cdr_id, code: d.code }, d.reason);
+    }
+    metrics.writerQueue.set(0);
+    await heartbeat();
+
+    // The batch is queryable now: record produce-to-stored latency per record.
+    const now = Date.now();
+    for (const m of batch.messages) {
+      const ts = Number(m.timestamp);
+      if (ts < stats.firstProducedMs) stats.firstProducedMs = ts;
+      const ms = now - ts;
+      latencies[latN++ % LAT] = ms;
+      metrics.latency.observe(ms / 1000);
+    }
+
+    // 4. commit
+    const last = batch.messages[batch.messages.length - 1];
+    if (last) {
+      resolveOffset(last.offset);
+      metrics.lag.set({ partition: String(batch.partition) }, Math.max(0, Number(batch.highWatermark) - Number(last.offset) - 1));
+    }
+    await commitOffsetsIfNecessary();
+    await heartbeat();
+    stats.consumed += batch.messages.length;
+    stats.rated += out.events.length;
+    stats.deadLetters += out.dead.length;
+    stats.alerts += out.alerts.length;
+    stats.replays += out.replays;
+    metrics.consumed.inc(batch.messages.length);
+    metrics.rated.inc(out.events.length);
+    metrics.replays.inc(out.replays);
+    for (const d of out.dead) metrics.dead.inc({ code: d.code });
+    for (const a of out.alerts) metrics.alerts.inc({ kind: a.kind });
+    const secs = endTimer();
+    log.debug({ partition: batch.partition, records: batch.messages.length, ms: Math.round(secs * 1000) }, 'batch rated');
+  }
   return {
     stats,
     metrics,

@@ -100,19 +100,59 @@ export class RatingEngine {
   }
 
   add(cdr: Cdr, out: EngineOutput): void {
+    this.addAll([cdr], out);
+  }
+
+  /**
+   * Adds a batch. CDRs that arrive in order are rated at once; the late ones of each
+   * account-month are collected and the account-month is re-rated once for all of them, so a
+   * shuffled batch costs one re-rating per account-month, not one per CDR.
+   */
+  addAll(cdrs: readonly Cdr[], out: EngineOutput): void {
+    let late: Map<Bucket, { month: number; cdrs: Cdr[]; ids: Set<string> }> | null = null;
+    for (const cdr of cdrs) {
+      const at = this.locate(cdr, out);
+      if (at === null) continue;
+      const { b, month, res } = at;
+      const pending = late?.get(b);
+      if (b.emitted.has(cdr.id) || pending?.ids.has(cdr.id)) {
+        out.replays++;
+        continue;
+      }
+      const last = b.cdrs[b.cdrs.length - 1];
+      if (!pending && (!last || before(last, cdr))) {
+        const r = this.rateInto(cdr, month, b.state, out, res);
+        if (r) {
+          b.cdrs.push(cdr);
+          out.accepted.push({ cdr, month });
+          this.emit(b, r, out);
+        }
+        continue;
+      }
+      if (!late) late = new Map();
+      if (pending) {
+        pending.cdrs.push(cdr);
+        pending.ids.add(cdr.id);
+      } else late.set(b, { month, cdrs: [cdr], ids: new Set([cdr.id]) });
+    }
+    if (late) for (const [b, p] of late) this.rerate(b, p.cdrs, p.month, out);
+  }
+
+  /** The bucket, month and resolved plan of a CDR; null (with a dead letter) when it has none. */
+  private locate(cdr: Cdr, out: EngineOutput): { b: Bucket; month: number; res: Resolved | undefined } | null {
     let run = this.runs.get(cdr.account_id);
     if (!run) {
       const account = this.ctx.accounts.get(cdr.account_id);
       if (!account) {
         this.rateInto(cdr, 0, newAccountMonth(), out); // produces the dead letter with its reason
-        return;
+        return null;
       }
       run = { tz: account.timeZone, from: 0, to: 0, bucket: null, buckets: new Map(), month: 0, users: new Map() };
       this.runs.set(cdr.account_id, run);
     }
     if (!(cdr.start_ms > 0)) {
       this.rateInto(cdr, 0, newAccountMonth(), out);
-      return;
+      return null;
     }
     let b = run.bucket;
     if (b === null || cdr.start_ms < run.from || cdr.start_ms >= run.to) {
@@ -128,31 +168,16 @@ export class RatingEngine {
       run.from = span.from;
       run.to = span.to;
     }
-    const month = run.month;
-    if (b.emitted.has(cdr.id)) {
-      out.replays++;
-      return;
-    }
     let res = run.users.get(cdr.user_id);
     if (res === undefined) {
       try {
         res = resolve(cdr, this.ctx);
         run.users.set(cdr.user_id, res);
       } catch {
-        // unknown user: rateCdr below raises the dead letter
+        // unknown user: rateCdr raises the dead letter
       }
     }
-    const last = b.cdrs[b.cdrs.length - 1];
-    if (!last || before(last, cdr)) {
-      const r = this.rateInto(cdr, month, b.state, out, res);
-      if (r) {
-        b.cdrs.push(cdr);
-        out.accepted.push({ cdr, month });
-        this.emit(b, r, out);
-      }
-      return;
-    }
-    this.rerate(b, cdr, month, out);
+    return { b, month: run.month, res };
   }
 
   /** Billing month of a CDR (null when its account is unknown or its start is invalid). */
@@ -210,24 +235,23 @@ export class RatingEngine {
     }
   }
 
-  /** Inserts a late CDR and re-rates the bucket, emitting only what changed. */
-  private rerate(b: Bucket, late: Cdr, month: number, out: EngineOutput): void {
-    let i = b.cdrs.length;
-    while (i > 0 && before(late, b.cdrs[i - 1] as Cdr)) i--;
-    const candidate = [...b.cdrs.slice(0, i), late, ...b.cdrs.slice(i)];
+  /** Inserts late CDRs and re-rates the bucket once, emitting only what changed. */
+  private rerate(b: Bucket, lates: Cdr[], month: number, out: EngineOutput): void {
+    const fresh = new Set(lates);
+    const candidate = [...b.cdrs, ...lates].sort((x, y) => (before(x, y) ? -1 : before(y, x) ? 1 : 0));
     const state = newAccountMonth();
     const ratings: Rating[] = [];
     const kept: Cdr[] = [];
     for (const c of candidate) {
-      const r = this.rateInto(c, month, state, c === late ? out : null);
+      const r = this.rateInto(c, month, state, fresh.has(c) ? out : null);
       if (r) {
         ratings.push(r);
         kept.push(c);
+        if (fresh.has(c)) out.accepted.push({ cdr: c, month });
       }
     }
     b.cdrs = kept;
     b.state = state;
-    if (kept.includes(late)) out.accepted.push({ cdr: late, month });
     for (const r of ratings) this.emit(b, r, out);
     for (const a of this.scratch.splice(0)) this.alert(b, a, out);
   }

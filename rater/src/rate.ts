@@ -97,6 +97,20 @@ function base(cdr: Cdr, r: Resolved, month: number): Rating {
   };
 }
 
+/** Premium destinations are blocked, never billed, and raise an alert (SPEC §2, §6). */
+function blockPremium(cdr: Cdr, out: Rating, alerts: Alert[], detail: string): void {
+  why |= bit(Reason.PREMIUM_BLOCKED);
+  alerts.push({
+    kind: 'PREMIUM_ATTEMPT',
+    account_id: cdr.account_id,
+    user_id: cdr.user_id,
+    cdr_id: cdr.id,
+    month: out.month,
+    at_ms: cdr.start_ms,
+    detail,
+  });
+}
+
 function fairUse(u: ReturnType<typeof userMonth>, cap: string, cdr: Cdr, month: number, alerts: Alert[], detail: string) {
   if (u.crossed.has(cap)) return;
   u.crossed.add(cap);
@@ -136,16 +150,7 @@ function rateVoice(cdr: Cdr, v: Voice, r: Resolved, state: AccountMonth, out: Ra
   if (v.direction === 'FORWARDED') why |= bit(Reason.FORWARDED);
   // A premium attempt is flagged even unanswered: blocked calls usually never connect (SPEC §2, §6).
   if (cls === PREMIUM && plan.premium === 'block') {
-    why |= bit(Reason.PREMIUM_BLOCKED);
-    alerts.push({
-      kind: 'PREMIUM_ATTEMPT',
-      account_id: cdr.account_id,
-      user_id: cdr.user_id,
-      cdr_id: cdr.id,
-      month: out.month,
-      at_ms: cdr.start_ms,
-      detail: `premium number ${key}`,
-    });
+    blockPremium(cdr, out, alerts, `premium number ${key}`);
     return;
   }
   if (billable === 0) {
@@ -235,16 +240,7 @@ function rateMessage(cdr: Cdr, r: Resolved, state: AccountMonth, out: Rating, al
   out.destination = r.tariff.trie.destination(row);
   out.dest_class = r.tariff.trie.classOf(row);
   if ((r.tariff.trie.cls[row] as number) === PREMIUM && plan.premium === 'block') {
-    why |= bit(Reason.PREMIUM_BLOCKED);
-    alerts.push({
-      kind: 'PREMIUM_ATTEMPT',
-      account_id: cdr.account_id,
-      user_id: cdr.user_id,
-      cdr_id: cdr.id,
-      month: out.month,
-      at_ms: cdr.start_ms,
-      detail: `premium SMS ${key}`,
-    });
+    blockPremium(cdr, out, alerts, `premium SMS ${key}`);
     return;
   }
   const u = userMonth(state, cdr.user_id);

@@ -6,6 +6,7 @@ import {
   createSchema,
   dropMonthsBefore,
   financeSummary,
+  loadHistory,
   monthSummary,
   monthTotals,
   openChdbStore,
@@ -14,6 +15,7 @@ import {
   runInvoices,
   type Store,
   summaryText,
+  writeCdrs,
   writeRated,
 } from '@ratel/aggregator';
 import { accountBook, loadCatalog } from '@ratel/rater';
@@ -199,6 +201,38 @@ describe.each(engines)('store on %s', (name, open) => {
     const usage = sum.invoiced.find((i) => i.section === 'usage');
     expect(usage?.amount_micros).toBe(5_000_160_000); // invoiced before the late call arrived
     expect(summaryText(sum)).toContain('late usage after invoicing: 1 records, 0.99');
+  });
+
+  it('archives CDRs and loads an account-month history back (regression: archive format)', async () => {
+    const cdr = {
+      id: 'arch-1',
+      kind: 'VOICE' as const,
+      account_id: 'A1',
+      user_id: 'A1-u1',
+      start_ms: Date.parse('2026-09-21T08:00:00Z'),
+      roaming_country: null,
+      voice: {
+        sip_call_id: 's',
+        trunk_id: 't',
+        caller: '+33100000000',
+        callee: '+33612345678',
+        forwarded_from: null,
+        direction: 'OUTBOUND' as const,
+        answer_ms: null,
+        end_ms: Date.parse('2026-09-21T08:01:00Z'),
+        duration_s: 60,
+        billable_s: 60,
+        disposition: 'ANSWERED' as const,
+        sip_status: 200,
+      },
+      message: null,
+      data: null,
+      event: null,
+    };
+    await writeCdrs(store, [{ cdr, month: 202609 }]);
+    const [h] = await loadHistory(store, [{ account_id: 'A1', month: 202609 }]);
+    expect(h?.cdrs).toEqual([cdr]);
+    expect(h?.ratings.get('v')).toMatchObject({ version: 2, cost_micros: 160_000 });
   });
 
   it('drops expired monthly partitions (retention without TTL)', async () => {

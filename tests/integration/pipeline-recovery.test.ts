@@ -24,7 +24,7 @@ async function inProcess(run: Run) {
     catalog: loadCatalog(),
     accounts: run.accounts,
     codecs: localCodecs(),
-    log: createLogger('silent'),
+    log: createLogger(process.env.RATEL_TEST_LOG ?? 'silent'),
     store: run.store,
   });
 }
@@ -41,8 +41,8 @@ describe('pipeline recovery (real Kafka + ClickHouse server)', () => {
         const child = spawnRater(run);
         const before = await countStored(run);
         // let it get somewhere, then kill it without warning at a random point
-        await waitFor(async () => (await countStored(run)) > before, 60_000, 200);
-        await new Promise((r) => setTimeout(r, 200 + Math.floor(Math.random() * 1500)));
+        await waitFor(async () => (await countStored(run)) > before, 60_000, 100);
+        await new Promise((r) => setTimeout(r, Math.floor(Math.random() * 1500)));
         const atKill = await countStored(run);
         child.kill('SIGKILL');
         await exited(child);

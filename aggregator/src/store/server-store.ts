@@ -16,6 +16,9 @@ export async function openServerStore(url: string, database = 'default'): Promis
     database,
     // ratel reports errors itself (typed, once); the client's own logger stays quiet.
     log: { level: ClickHouseLogLevel.OFF },
+    // Shorter than the server's keep-alive timeout, so an idle socket is never reused after the
+    // server closed it (which shows as EPIPE / socket hang up).
+    keep_alive: { enabled: true, idle_socket_ttl: 1000 },
     clickhouse_settings: { output_format_json_quote_64bit_integers: 0 },
   });
   const fail = (sql: string, e: unknown): never => {
