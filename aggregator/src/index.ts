@@ -23,4 +23,4 @@ export { openServerStore } from './store/server-store.js';
 export { type EngineName, int, type Store, str, strList } from './store/store.js';
 export { createViews, VIEWS } from './store/views.js';
 export { type FinanceSummary, financeSummary, summaryText } from './summary.js';
-export { type MonthSummary, monthSummary, monthTotals, monthTotalsSql, type UsageTotal } from './totals.js';
+export { FAIR_USE_REASONS, type MonthSummary, monthSummary, monthTotals, monthTotalsSql, type UsageTotal } from './totals.js';

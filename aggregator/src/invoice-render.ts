@@ -52,7 +52,10 @@ export function invoiceText(inv: Invoice): string {
   const amt = (m: number) => formatMoney(m).padStart(12);
   const out = [`Invoice ${inv.invoice_id}  ${inv.account_name}  (${inv.currency}, excl. VAT unless stated)`];
   for (const l of inv.lines) {
-    const qty = l.section === 'usage' || l.section === 'event' ? `  [${l.included_qty} incl / ${l.billed_qty} billed ${l.unit}]` : '';
+    const qty =
+      l.section === 'usage' || l.section === 'overage' || l.section === 'event'
+        ? `  [${l.included_qty} incl / ${l.billed_qty} billed ${l.unit}]`
+        : '';
     out.push(`  ${(l.description + qty).slice(0, w).padEnd(w)}${amt(l.amount_micros)}`);
   }
   out.push(`  ${'Total excl. VAT'.padEnd(w)}${amt(inv.total_excl_micros)}`);
@@ -67,6 +70,7 @@ const SECTION_TITLES: Record<string, string> = {
   recurring: 'Subscriptions',
   option: 'Options',
   usage: 'Usage',
+  overage: 'Fair-use overage',
   event: 'Services',
   adjustment: 'Adjustments (earlier months)',
 };
@@ -74,14 +78,14 @@ const SECTION_TITLES: Record<string, string> = {
 /** A self-contained, printable HTML invoice (no external assets). */
 export function invoiceHtml(inv: Invoice): string {
   const m = (x: number) => `${formatMoney(x)}&nbsp;${esc(inv.currency)}`;
-  const sections = ['recurring', 'option', 'usage', 'event', 'adjustment']
+  const sections = ['recurring', 'option', 'usage', 'overage', 'event', 'adjustment']
     .map((s) => {
       const lines = inv.lines.filter((l) => l.section === s);
       if (!lines.length) return '';
       const rows = lines
         .map((l) => {
           const qty =
-            l.section === 'usage' || l.section === 'event'
+            l.section === 'usage' || l.section === 'overage' || l.section === 'event'
               ? `${l.included_qty} incl. / ${l.billed_qty} billed ${esc(l.unit)}`
               : `${l.quantity} ${esc(l.unit)}`;
           return `<tr><td>${esc(l.description)}</td><td>${l.user_id ? esc(l.user_id) : ''}</td><td>${monthLabel(l.period)}</td><td class="num">${qty}</td><td class="num">${m(l.amount_micros)}</td></tr>`;

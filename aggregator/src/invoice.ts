@@ -7,7 +7,8 @@
  *     days from the activation day ("prorata") or in full ("started_month_due"), per plan;
  *   - annual billing: the annual fee on activation, then in advance of each anniversary month;
  *   - usage of M: one line per plan, kind and destination class with included and billed
- *     quantities (the amount is the sum of per-call prices, each already rounded up to the cent);
+ *     quantities (the amount is the sum of per-call prices, each already rounded up to the cent),
+ *     and apart from it the fair-use overage: records billed because a cap was crossed;
  *   - adjustments: usage of an earlier, already invoiced month that changed since (late CDRs,
  *     re-ratings) is billed as the difference with what was invoiced for that month (003 §6.2.4);
  *   - VAT of the account's VAT country on the total excl. VAT, rounded half up to the cent.
@@ -18,7 +19,7 @@ import { daysInMonth, errors, MICROS_PER_CENT, mulDivRound, nextMonth } from '@r
 import { int, type Store, str } from './store/store.js';
 import { monthTotals, type UsageTotal } from './totals.js';
 
-export type Section = 'recurring' | 'option' | 'usage' | 'event' | 'adjustment';
+export type Section = 'recurring' | 'option' | 'usage' | 'overage' | 'event' | 'adjustment';
 
 export interface InvoiceLine {
   line_no: number;
@@ -191,7 +192,7 @@ export function buildInvoice(
   // Usage: one line per (plan, kind, destination class), summed over the account's users.
   const grouped = new Map<string, UsageTotal>();
   for (const t of usage) {
-    const k = `${t.plan_id}|${t.kind}|${t.dest_class}`;
+    const k = `${t.plan_id}|${t.kind}|${t.dest_class}|${t.overage}`;
     const g = grouped.get(k);
     if (!g) grouped.set(k, { ...t, user_id: '' });
     else {
@@ -202,11 +203,12 @@ export function buildInvoice(
       g.cost_micros += t.cost_micros;
     }
   }
-  for (const t of [...grouped.values()].sort((a, b) => (a.kind + a.dest_class).localeCompare(b.kind + b.dest_class))) {
+  const order = (t: UsageTotal) => `${t.overage}|${t.kind}|${t.dest_class}`;
+  for (const t of [...grouped.values()].sort((a, b) => order(a).localeCompare(order(b)))) {
     lines.push({
-      section: t.kind === 'EVENT' ? 'event' : 'usage',
+      section: t.kind === 'EVENT' ? 'event' : t.overage ? 'overage' : 'usage',
       period: month,
-      description: describeUsage(t, catalog.plans.get(t.plan_id)),
+      description: `${t.overage ? 'Fair-use overage: ' : ''}${describeUsage(t, catalog.plans.get(t.plan_id))}`,
       user_id: '',
       quantity: t.quantity,
       included_qty: t.included_qty,
@@ -266,7 +268,7 @@ export async function lateUsage(store: Store, month: number): Promise<LateUsage[
   const billed = await store.query<{ account_id: string; period: number; billed: number }>(
     `SELECT account_id, period, sum(amount_micros) AS billed
      FROM (SELECT account_id, month, issued_at_ms, period, amount_micros FROM invoice_lines
-           WHERE section IN ('usage', 'event', 'adjustment') AND period < ${int(month)}) AS l
+           WHERE section IN ('usage', 'overage', 'event', 'adjustment') AND period < ${int(month)}) AS l
      INNER JOIN (SELECT account_id, month, issued_at_ms FROM invoices FINAL) AS h USING (account_id, month, issued_at_ms)
      GROUP BY account_id, period`,
   );

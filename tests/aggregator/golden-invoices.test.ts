@@ -181,8 +181,15 @@ describe('golden invoices (SPEC §4-§5)', () => {
     const inv = oct.get('g2-start-distinct');
     // 100 calls * 60 s included; 20 calls * 60 s * 0.15/60 = 20 * 0.15 = 3.00.
     // Total 19.90 + 3.00 = 22.90; VAT 4.58; incl. 27.48.
-    const usage = inv?.lines.find((l) => l.section === 'usage');
-    expect(usage).toMatchObject({ included_qty: 6000, billed_qty: 1200, amount_micros: 3_000_000 });
+    // The 20 calls beyond the cap are a fair-use overage line of their own.
+    expect(
+      inv?.lines
+        .filter((l) => l.section === 'usage' || l.section === 'overage')
+        .map((l) => [l.section, l.description, l.included_qty, l.billed_qty, l.amount_micros]),
+    ).toEqual([
+      ['usage', 'Calls mobile (Forfait Start)', 6000, 0, 0],
+      ['overage', 'Fair-use overage: Calls mobile (Forfait Start)', 0, 1200, 3_000_000],
+    ]);
     expect(totals(inv)).toEqual([22_900_000, 4_580_000, 27_480_000]);
     golden('start-distinct-callees', inv);
   });
@@ -206,11 +213,14 @@ describe('golden invoices (SPEC §4-§5)', () => {
     const inv = oct.get('g4-be-option');
     // 15 h = 54,000 s included; 16th call 3600 s * 0.06/60 = 3.60. Total 15.00 + 3.60 = 18.60;
     // VAT 21% 3.906 -> 3.91; incl. 22.51.
-    expect(inv?.lines.find((l) => l.section === 'usage')).toMatchObject({
-      included_qty: 54_000,
-      billed_qty: 3600,
-      amount_micros: 3_600_000,
-    });
+    expect(
+      inv?.lines
+        .filter((l) => l.section === 'usage' || l.section === 'overage')
+        .map((l) => [l.section, l.included_qty, l.billed_qty, l.amount_micros]),
+    ).toEqual([
+      ['usage', 54_000, 0, 0],
+      ['overage', 0, 3600, 3_600_000],
+    ]);
     expect(totals(inv)).toEqual([18_600_000, 3_910_000, 22_510_000]);
     golden('be-option-over-15h', inv);
   });
