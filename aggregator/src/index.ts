@@ -16,6 +16,7 @@ export {
 } from './invoice.js';
 export { invoiceCsv, invoiceHtml, invoiceJson, invoiceText, writeInvoiceFiles } from './invoice-render.js';
 export { type AlertRow, type DeadLetterRow, writeAlerts, writeDeadLetters, writeRated } from './rated-events.js';
+export { ARCHIVE_DAYS, expiredAccounts, purgeDeactivated } from './retention.js';
 export { openChdbStore } from './store/chdb-store.js';
 export { createSchema, dropMonthsBefore, TABLES, type TableName } from './store/ddl.js';
 export { openStore, type StoreConfig } from './store/open-store.js';

@@ -12,6 +12,8 @@ export interface Account {
   billing: 'monthly' | 'annual';
   /** YYYY-MM-DD in the account's time zone. */
   activated: string;
+  /** YYYY-MM-DD the service ended, or null while active. */
+  deactivated: string | null;
   country: string;
   timeZone: string;
   vatCountry: string;
@@ -71,6 +73,7 @@ export function compileAccount(a: AccountInput, catalog: Catalog, where = 'accou
     plan: a.plan,
     billing: a.billing,
     activated: a.activated,
+    deactivated: a.deactivated ?? null,
     country: a.country,
     timeZone: a.time_zone,
     vatCountry: a.vat_country,

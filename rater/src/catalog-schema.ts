@@ -103,6 +103,8 @@ export const accountSchema = z.strictObject({
   plan: z.string().min(1),
   billing: z.enum(['monthly', 'annual']).default('monthly'),
   activated: isoDate,
+  /** Date the service ended (SPEC §7: usage data is deleted 90 days later). */
+  deactivated: isoDate.nullable().optional(),
   country,
   time_zone: z.string().min(1),
   vat_country: country,

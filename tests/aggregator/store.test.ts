@@ -11,6 +11,7 @@ import {
   monthTotals,
   openChdbStore,
   openServerStore,
+  purgeDeactivated,
   readInvoice,
   runInvoices,
   type Store,
@@ -233,6 +234,49 @@ describe.each(engines)('store on %s', (name, open) => {
     const [h] = await loadHistory(store, [{ account_id: 'A1', month: 202609 }]);
     expect(h?.cdrs).toEqual([cdr]);
     expect(h?.ratings.get('v')).toMatchObject({ version: 2, cost_micros: 160_000 });
+  });
+
+  it('deletes the usage data of accounts deactivated more than 90 days ago, keeps invoices (SPEC §7)', async () => {
+    const book = accountBook(
+      [
+        {
+          id: 'A1',
+          name: 'Alpha',
+          plan: 'fr-start',
+          billing: 'monthly',
+          activated: '2026-09-17',
+          deactivated: '2026-09-30',
+          country: 'FR',
+          time_zone: 'Europe/Paris',
+          vat_country: 'FR',
+          credit_limit: '100.00',
+          options: [],
+          users: [{ id: 'A1-u1' }],
+        },
+        {
+          id: 'B1',
+          name: 'Beta',
+          plan: 'be-unlimited-fixed',
+          billing: 'monthly',
+          activated: '2025-01-01',
+          deactivated: null,
+          country: 'BE',
+          time_zone: 'Europe/Brussels',
+          vat_country: 'BE',
+          credit_limit: '100.00',
+          options: [],
+          users: [{ id: 'B1-u1' }],
+        },
+      ],
+      catalog,
+    );
+    // 30 Sept + 90 days = 29 Dec: nothing is deleted on 28 Dec, A1's usage is on 30 Dec.
+    expect(await purgeDeactivated(store, book, '2026-12-28')).toEqual([]);
+    expect(await purgeDeactivated(store, book, '2026-12-30')).toEqual(['A1']);
+    const left = await store.query<{ account_id: string }>(`SELECT DISTINCT account_id FROM rated_events`);
+    expect(left.map((r) => r.account_id)).toEqual(['B1']);
+    expect((await store.query(`SELECT account_id FROM cdrs WHERE account_id = 'A1'`)).length).toBe(0);
+    expect((await readInvoice(store, 'A1', 202609))?.total_incl_micros).toBe(52_820_000);
   });
 
   it('drops expired monthly partitions (retention without TTL)', async () => {
