@@ -78,6 +78,7 @@ export async function runMonthJob(
     let rated = 0;
     let dead = 0;
     let alerts = 0;
+    let replays = 0;
     const deadFile = join(cfg.outDir, 'dead-letters.jsonl');
     mkdirSync(cfg.outDir, { recursive: true });
     writeFileSync(deadFile, '');
@@ -100,6 +101,7 @@ export async function runMonthJob(
       rated += out.events.length;
       dead += out.dead.length;
       alerts += out.alerts.length;
+      replays += out.replays;
       progress.update(end);
     }
     progress.stop();
@@ -118,9 +120,9 @@ export async function runMonthJob(
       `month ${opts.month}: ${summary.records} rated CDRs for ${summary.users} users, usage ${formatMoney(summary.cost_micros)} EUR excl. VAT`,
     );
     print(
-      `invoices: ${run.issued.length} issued (${run.alreadyIssued} already issued), total ${formatMoney(total)} excl. VAT + ${formatMoney(vat)} VAT, written to ${folder}`,
+      `invoices: ${run.issued.length} issued (${run.alreadyIssued} already issued), total ${formatMoney(total)} excl. VAT + ${formatMoney(vat)} VAT, written to ${folder} (JSON, CSV, HTML)`,
     );
-    print(`dead letters: ${dead} (${deadFile}), alerts: ${alerts}, replays ignored: 0`);
+    print(`dead letters: ${dead} (${deadFile}), alerts: ${alerts}, replays ignored: ${replays}`);
     const cdrsPerSec = Math.round(cdrs.length / (rateMs / 1000));
     print(
       `cdrs=${cdrs.length} elapsed_s=${(elapsedMs / 1000).toFixed(1)} rating_s=${(rateMs / 1000).toFixed(1)} embedded_cdrs_per_sec=${cdrsPerSec}`,

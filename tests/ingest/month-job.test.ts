@@ -32,5 +32,8 @@ describe('month job (embedded chDB)', () => {
     expect(existsSync(join(dir, 'out', 'dead-letters.jsonl'))).toBe(true);
     expect(printed.join('\n')).toMatch(/embedded_cdrs_per_sec=\d+/);
     expect(printed.join('\n')).toContain('Total incl. VAT');
+    // generated CDR ids are unique: nothing is a replay
+    expect(printed.join('\n')).toContain('replays ignored: 0');
+    expect(printed.join('\n')).toMatch(/ratel summary 2026-10/);
   });
 });
