@@ -49,6 +49,7 @@ const usage: UsageTotal[] = [
     plan_id: 'fr-pro',
     kind: 'VOICE',
     dest_class: 'mobile',
+    overage: 0,
     records: 12,
     quantity: 4000,
     included_qty: 3000,

@@ -64,7 +64,7 @@ describe('pipeline recovery (real Kafka + ClickHouse server)', () => {
     } finally {
       await run.drop();
     }
-  });
+  }, 300_000);
 
   it('a ClickHouse server restart mid-run loses nothing and doubles nothing', async () => {
     const run = await newRun('chrestart', 150, 40_000);
@@ -91,7 +91,7 @@ describe('pipeline recovery (real Kafka + ClickHouse server)', () => {
     } finally {
       await run.drop();
     }
-  });
+  }, 300_000);
 
   it('every CDR sent twice, in shuffled order: same result', async () => {
     const run = await newRun('dup', 120, 30_000);
@@ -114,7 +114,7 @@ describe('pipeline recovery (real Kafka + ClickHouse server)', () => {
     } finally {
       await run.drop();
     }
-  });
+  }, 300_000);
 
   it('two rater processes in one group give the same result as one', async () => {
     const run = await newRun('two', 200, 40_000);
@@ -136,5 +136,5 @@ describe('pipeline recovery (real Kafka + ClickHouse server)', () => {
     } finally {
       await run.drop();
     }
-  });
+  }, 300_000);
 });

@@ -1,23 +1,12 @@
 // Golden scenarios: one describe per SPEC.md rule, every expected figure worked out by hand in a
 // comment next to it (rates from rater/catalog/tariffs/*.json, caps from rater/catalog/plans.json).
 // Money is in micros: 1 EUR = 1_000_000, 1 cent = 10_000.
+
+import type { AccountInput } from '@ratel/rater';
 import { type Catalog, type EngineOutput, latestVersions, loadCatalog, newOutput, RatingEngine, Reason, rateAll } from '@ratel/rater';
 import type { Cdr, RatedEvent } from '@ratel/schemas';
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  type AccountInput,
-  accountInput,
-  at,
-  CENT,
-  contextOf,
-  dataSession,
-  EUR,
-  fixedNow,
-  nth,
-  serviceEvent,
-  sms,
-  voice,
-} from './helpers.js';
+import { accountInput, at, CENT, contextOf, dataSession, EUR, fixedNow, nth, serviceEvent, sms, voice } from './helpers.js';
 
 let catalog: Catalog;
 beforeAll(() => {

@@ -28,10 +28,10 @@ function parse(text: string): { header: string; rows: Row[] } {
   const rows = body.map((line) => {
     const cells = line.split(',');
     expect(cells, line).toHaveLength(4);
-    const [prefix, country, name, cls] = cells;
+    const [prefix = '', country = '', name = '', cls = ''] = cells;
     return { prefix, country, name, cls };
   });
-  return { header, rows };
+  return { header: header ?? '', rows };
 }
 
 const text = readFileSync(join(DIR, 'world.csv'), 'utf8');
@@ -62,7 +62,7 @@ describe('world numbering plan (generated from libphonenumber)', () => {
       expect(r.name.endsWith(` ${r.cls}`), JSON.stringify(r)).toBe(true);
     }
     expect(byPrefix.size).toBe(rows.length);
-    for (let i = 1; i < rows.length; i++) expect(rows[i - 1].prefix < rows[i].prefix, rows[i].prefix).toBe(true);
+    for (let i = 1; i < rows.length; i++) expect((rows[i - 1] as Row).prefix < (rows[i] as Row).prefix, (rows[i] as Row).prefix).toBe(true);
   });
 
   it.each([
