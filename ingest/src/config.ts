@@ -50,6 +50,13 @@ export const configSchema = z.strictObject({
       concurrency: z.number().int().min(1).max(64).default(4),
     })
     .prefault({}),
+  /** The pipeline's store writer flushes at this many rows or after this delay, whichever first. */
+  writer: z
+    .strictObject({
+      minRows: z.number().int().min(1).default(10_000),
+      maxDelayMs: z.number().int().min(1).max(60_000).default(1000),
+    })
+    .prefault({}),
   outDir: z.string().default('out'),
   /** Port of the /metrics, /healthz and /readyz endpoint of `ratel run` (0 = off). */
   metricsPort: z.number().int().min(0).max(65535).default(9464),

@@ -23,6 +23,7 @@ import { ensureTopics } from './kafka.js';
 import type { Logger } from './logger.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { withRetry } from './retry.js';
+import { StoreWriter } from './store-writer.js';
 
 export interface PipelineStats {
   consumed: number;
@@ -65,6 +66,17 @@ export async function startPipeline(kafka: Kafka, cfg: Config, deps: PipelineDep
   const store = deps.store ?? (await openStore(storeConfigOf(cfg)));
   await createSchema(store);
   const pool = createDecodePool(cfg.rater.threads);
+  // The three writes of a flush are independent: a CDR rated but not archived is simply rated
+  // again, identically, when its batch is replayed.
+  const writer = new StoreWriter(
+    (rows) =>
+      Promise.all([
+        retry('archive CDRs', () => writeCdrs(store, rows.cdrs)),
+        retry('rated events', () => writeRated(store, rows.events)),
+        retry('alerts', () => writeAlerts(store, rows.alerts)),
+      ]).then(() => undefined),
+    { minRows: cfg.writer.minRows, maxDelayMs: cfg.writer.maxDelayMs },
+  );
   const engine = new RatingEngine({ catalog: deps.catalog, accounts: deps.accounts });
   const stats: PipelineStats = {
     consumed: 0,
@@ -200,13 +212,8 @@ export async function startPipeline(kafka: Kafka, cfg: Config, deps: PipelineDep
       },
       'writing batch',
     );
-    // The three writes are independent: a CDR rated but not archived is simply rated again,
-    // identically, when its batch is replayed.
-    await Promise.all([
-      retry('archive CDRs', () => writeCdrs(store, out.accepted)),
-      retry('rated events', () => writeRated(store, out.events)),
-      retry('alerts', () => writeAlerts(store, out.alerts)),
-    ]);
+    // Grouped with other partitions' batches: at least writer.minRows rows or writer.maxDelayMs.
+    await writer.add({ cdrs: out.accepted, events: out.events, alerts: out.alerts });
     if (dlq.length) {
       const now = Date.now();
       await retry('dead-letter topic', () => producer.send({ topic: cfg.kafka.deadLetterTopic, messages: dlq }).then(() => undefined));

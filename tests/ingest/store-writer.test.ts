@@ -1,0 +1,54 @@
+import { StoreWriter, type WriterRows } from '@ratel/ingest';
+import type { RatedEvent } from '@ratel/schemas';
+import { describe, expect, it } from 'vitest';
+
+const rows = (n: number): WriterRows => ({
+  cdrs: [],
+  events: Array.from({ length: n }, (_, i) => ({ cdr_id: String(i) }) as RatedEvent),
+  alerts: [],
+});
+
+describe('StoreWriter (group commit)', () => {
+  it('flushes as soon as minRows are queued, in one write for several batches', async () => {
+    const writes: number[] = [];
+    const w = new StoreWriter(async (r) => void writes.push(r.events.length), { minRows: 10, maxDelayMs: 60_000 });
+    const a = w.add(rows(4));
+    const b = w.add(rows(4));
+    expect(writes).toEqual([]);
+    await Promise.all([a, b, w.add(rows(3))]);
+    expect(writes).toEqual([11]);
+  });
+
+  it('flushes a small batch after maxDelayMs', async () => {
+    const writes: number[] = [];
+    const w = new StoreWriter(async (r) => void writes.push(r.events.length), { minRows: 10_000, maxDelayMs: 50 });
+    const t0 = Date.now();
+    await w.add(rows(2));
+    expect(writes).toEqual([2]);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(45);
+  });
+
+  it('a failed write rejects every batch of that flush, and the next flush still runs', async () => {
+    let fail = true;
+    const w = new StoreWriter(
+      async () => {
+        if (fail) throw new Error('store down');
+      },
+      { minRows: 2, maxDelayMs: 60_000 },
+    );
+    const a = w.add(rows(1));
+    const b = w.add(rows(1));
+    await expect(a).rejects.toThrow('store down');
+    await expect(b).rejects.toThrow('store down');
+    fail = false;
+    await expect(w.add(rows(2))).resolves.toBeUndefined();
+    expect(w.flushes).toBe(1);
+  });
+
+  it('an empty batch resolves at once without a write', async () => {
+    let writes = 0;
+    const w = new StoreWriter(async () => void writes++, { minRows: 1, maxDelayMs: 1 });
+    await w.add({ cdrs: [], events: [], alerts: [] });
+    expect(writes).toBe(0);
+  });
+});
