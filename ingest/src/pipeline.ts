@@ -201,7 +201,6 @@ export async function startPipeline(kafka: Kafka, cfg: Config, deps: PipelineDep
     }
 
     // 3. write
-    metrics.writerQueue.set(out.accepted.length + out.events.length);
     log.debug(
       {
         partition: batch.partition,
@@ -213,7 +212,10 @@ export async function startPipeline(kafka: Kafka, cfg: Config, deps: PipelineDep
       'writing batch',
     );
     // Grouped with other partitions' batches: at least writer.minRows rows or writer.maxDelayMs.
-    await writer.add({ cdrs: out.accepted, events: out.events, alerts: out.alerts });
+    const stored = writer.add({ cdrs: out.accepted, events: out.events, alerts: out.alerts });
+    metrics.writerQueue.set(writer.queued);
+    await stored;
+    metrics.writerQueue.set(writer.queued);
     if (dlq.length) {
       const now = Date.now();
       await retry('dead-letter topic', () => producer.send({ topic: cfg.kafka.deadLetterTopic, messages: dlq }).then(() => undefined));
@@ -231,7 +233,6 @@ export async function startPipeline(kafka: Kafka, cfg: Config, deps: PipelineDep
       );
       for (const d of out.dead) log.warn({ cdr_id: d.cdr_id, code: d.code }, d.reason);
     }
-    metrics.writerQueue.set(0);
     await heartbeat();
 
     // The batch is queryable now: record produce-to-stored latency per record.
