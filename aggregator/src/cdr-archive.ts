@@ -2,7 +2,7 @@
  * The CDR archive and the rating history of account-months: what a rater needs to rebuild an
  * account-month's state after a restart or a partition move (see RatingEngine.restore).
  */
-import { type Cdr, cdrType, errors, type RatedEvent } from '@ratel/schemas';
+import { type Cdr, cdrType, errors } from '@ratel/schemas';
 import { int, type Store, str } from './store/store.js';
 
 export interface AccountMonthKey {
@@ -79,5 +79,3 @@ export async function loadHistory(store: Store, keys: readonly AccountMonthKey[]
   }
   return [...out.values()];
 }
-
-export type { RatedEvent };

@@ -2,10 +2,11 @@
 import { formatMoney } from '@ratel/schemas';
 import { monthLabel } from './invoice.js';
 import { int, type Store } from './store/store.js';
+import { type MonthSummary, monthSummary } from './totals.js';
 
 export interface FinanceSummary {
   month: number;
-  usage: { records: number; revenue_micros: number; accounts: number };
+  usage: MonthSummary;
   byPlan: { plan_id: string; records: number; revenue_micros: number }[];
   topDestinations: { destination: string; dest_class: string; calls: number; seconds: number; revenue_micros: number }[];
   offenders: number;
@@ -16,9 +17,7 @@ export interface FinanceSummary {
 
 export async function financeSummary(store: Store, month: number, top = 10): Promise<FinanceSummary> {
   const m = int(month);
-  const [usage] = await store.query<FinanceSummary['usage']>(
-    `SELECT count() AS records, sum(cost_micros) AS revenue_micros, uniqExact(account_id) AS accounts FROM rated_events FINAL WHERE month = ${m}`,
-  );
+  const usage = await monthSummary(store, month);
   const byPlan = await store.query<FinanceSummary['byPlan'][number]>(
     `SELECT plan_id, sum(records) AS records, sum(revenue_micros) AS revenue_micros FROM v_revenue WHERE month = ${m} GROUP BY plan_id ORDER BY revenue_micros DESC, plan_id`,
   );
@@ -37,7 +36,7 @@ export async function financeSummary(store: Store, month: number, top = 10): Pro
   );
   return {
     month,
-    usage: usage ?? { records: 0, revenue_micros: 0, accounts: 0 },
+    usage,
     byPlan,
     topDestinations,
     offenders: off?.n ?? 0,
@@ -50,7 +49,9 @@ export async function financeSummary(store: Store, month: number, top = 10): Pro
 export function summaryText(s: FinanceSummary): string {
   const eur = (x: number) => formatMoney(x).padStart(14);
   const out = [`ratel summary ${monthLabel(s.month)} (EUR excl. VAT)`];
-  out.push(`  usage: ${s.usage.records} rated records, ${s.usage.accounts} accounts, revenue ${formatMoney(s.usage.revenue_micros)}`);
+  out.push(
+    `  usage: ${s.usage.records} rated records, ${s.usage.accounts} accounts, ${s.usage.users} users, revenue ${formatMoney(s.usage.cost_micros)}`,
+  );
   out.push('  revenue by plan:');
   for (const p of s.byPlan) out.push(`    ${p.plan_id.padEnd(24)}${String(p.records).padStart(10)} records${eur(p.revenue_micros)}`);
   out.push('  top destinations (outbound voice):');

@@ -10,7 +10,6 @@ import {
   financeSummary,
   type Invoice,
   invoiceText,
-  monthSummary,
   openStore,
   runInvoices,
   type Store,
@@ -108,13 +107,14 @@ export async function runMonthJob(
     const rateMs = performance.now() - tRate;
     const run = await runInvoices(store, catalog, accounts, opts.month);
     const folder = writeInvoiceFiles(cfg.outDir, opts.month, run.issued);
-    const summary = await monthSummary(store, opts.month);
+    const finance = await financeSummary(store, opts.month, 5);
+    const summary = finance.usage;
     const elapsedMs = performance.now() - t0;
     const total = run.issued.reduce((s, inv) => s + inv.total_excl_micros, 0);
     const vat = run.issued.reduce((s, inv) => s + inv.vat_micros, 0);
     for (const inv of run.issued.slice(0, opts.show)) print(`\n${invoiceText(inv)}`);
     print('');
-    print(summaryText(await financeSummary(store, opts.month, 5)));
+    print(summaryText(finance));
     print('');
     print(
       `month ${opts.month}: ${summary.records} rated CDRs for ${summary.users} users, usage ${formatMoney(summary.cost_micros)} EUR excl. VAT`,

@@ -73,6 +73,9 @@ interface AccountRun {
 
 const before = (a: Cdr, b: Cdr): boolean => a.start_ms < b.start_ms || (a.start_ms === b.start_ms && a.id < b.id);
 
+/** Start-time order within an account-month, ties broken by id. */
+const byStart = (x: Cdr, y: Cdr): number => (before(x, y) ? -1 : before(y, x) ? 1 : 0);
+
 const same = (e: Emitted, r: Rating): boolean =>
   e.included === r.included_qty &&
   e.billed === r.billed_qty &&
@@ -182,6 +185,9 @@ export class RatingEngine {
 
   /** Billing month of a CDR (null when its account is unknown or its start is invalid). */
   monthOf(cdr: Cdr): number | null {
+    // Most CDRs fall in the month the account's cursor is already on: no clock lookup.
+    const run = this.runs.get(cdr.account_id);
+    if (run?.bucket && cdr.start_ms >= run.from && cdr.start_ms < run.to) return run.month;
     const account = this.ctx.accounts.get(cdr.account_id);
     if (!account || !(cdr.start_ms > 0)) return null;
     return this.clock.monthOf(cdr.start_ms, account.timeZone);
@@ -216,7 +222,7 @@ export class RatingEngine {
     if (!run.buckets.has(month)) this.buckets++;
     run.buckets.set(month, b);
     run.bucket = null;
-    const sorted = [...cdrs].sort((x, y) => (before(x, y) ? -1 : before(y, x) ? 1 : 0));
+    const sorted = [...cdrs].sort(byStart);
     for (const c of sorted) {
       const r = this.rateInto(c, month, b.state, null);
       if (!r) continue;
@@ -238,7 +244,7 @@ export class RatingEngine {
   /** Inserts late CDRs and re-rates the bucket once, emitting only what changed. */
   private rerate(b: Bucket, lates: Cdr[], month: number, out: EngineOutput): void {
     const fresh = new Set(lates);
-    const candidate = [...b.cdrs, ...lates].sort((x, y) => (before(x, y) ? -1 : before(y, x) ? 1 : 0));
+    const candidate = [...b.cdrs, ...lates].sort(byStart);
     const state = newAccountMonth();
     const ratings: Rating[] = [];
     const kept: Cdr[] = [];
@@ -295,10 +301,10 @@ export class RatingEngine {
 
 /** Rates a whole set of CDRs in one go (sorted first, so nothing is re-rated). */
 export function rateAll(ctx: RateContext, cdrs: readonly Cdr[], now: () => number = Date.now): EngineOutput {
-  const sorted = [...cdrs].sort((a, b) => a.start_ms - b.start_ms || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const sorted = [...cdrs].sort(byStart);
   const engine = new RatingEngine(ctx, now);
   const out = newOutput();
-  for (const c of sorted) engine.add(c, out);
+  engine.addAll(sorted, out);
   return out;
 }
 

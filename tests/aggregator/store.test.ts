@@ -19,43 +19,41 @@ import {
   writeCdrs,
   writeRated,
 } from '@ratel/aggregator';
-import { accountBook, loadCatalog } from '@ratel/rater';
+import { type AccountInput, accountBook, loadCatalog } from '@ratel/rater';
 import type { RatedEvent } from '@ratel/schemas';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLICKHOUSE_URL, HINT } from '../services.js';
 
 const catalog = loadCatalog();
-const accounts = accountBook(
-  [
-    {
-      id: 'A1',
-      name: 'Alpha',
-      plan: 'fr-start',
-      billing: 'monthly',
-      activated: '2026-09-17',
-      country: 'FR',
-      time_zone: 'Europe/Paris',
-      vat_country: 'FR',
-      credit_limit: '100.00',
-      options: ['call-recording'],
-      users: [{ id: 'A1-u1' }],
-    },
-    {
-      id: 'B1',
-      name: 'Beta',
-      plan: 'be-unlimited-fixed',
-      billing: 'monthly',
-      activated: '2025-01-01',
-      country: 'BE',
-      time_zone: 'Europe/Brussels',
-      vat_country: 'BE',
-      credit_limit: '100.00',
-      options: [],
-      users: [{ id: 'B1-u1' }, { id: 'B1-u2' }],
-    },
-  ],
-  catalog,
-);
+const INPUTS: AccountInput[] = [
+  {
+    id: 'A1',
+    name: 'Alpha',
+    plan: 'fr-start',
+    billing: 'monthly',
+    activated: '2026-09-17',
+    country: 'FR',
+    time_zone: 'Europe/Paris',
+    vat_country: 'FR',
+    credit_limit: '100.00',
+    options: ['call-recording'],
+    users: [{ id: 'A1-u1' }],
+  },
+  {
+    id: 'B1',
+    name: 'Beta',
+    plan: 'be-unlimited-fixed',
+    billing: 'monthly',
+    activated: '2025-01-01',
+    country: 'BE',
+    time_zone: 'Europe/Brussels',
+    vat_country: 'BE',
+    credit_limit: '100.00',
+    options: [],
+    users: [{ id: 'B1-u1' }, { id: 'B1-u2' }],
+  },
+];
+const accounts = accountBook(INPUTS, catalog);
 
 const ev = (over: Partial<RatedEvent>): RatedEvent => ({
   cdr_id: 'c1',
@@ -192,7 +190,7 @@ describe.each(engines)('store on %s', (name, open) => {
   it('finance views answer the month summary', async () => {
     const sum = await financeSummary(store, 202609);
     // rows of 202609: A1 'v' (v2, 0.16) and 'late' (0.99), B1 o'brien (5000.00)
-    expect(sum.usage).toEqual({ records: 3, revenue_micros: 5_001_150_000, accounts: 2 });
+    expect(sum.usage).toEqual({ accounts: 2, users: 2, records: 3, cost_micros: 5_001_150_000 });
     expect(sum.byPlan).toEqual([
       { plan_id: 'be-unlimited-fixed', records: 1, revenue_micros: 5_000_000_000 },
       { plan_id: 'fr-start', records: 2, revenue_micros: 1_150_000 },
@@ -238,36 +236,7 @@ describe.each(engines)('store on %s', (name, open) => {
 
   it('deletes the usage data of accounts deactivated more than 90 days ago, keeps invoices (SPEC §7)', async () => {
     const book = accountBook(
-      [
-        {
-          id: 'A1',
-          name: 'Alpha',
-          plan: 'fr-start',
-          billing: 'monthly',
-          activated: '2026-09-17',
-          deactivated: '2026-09-30',
-          country: 'FR',
-          time_zone: 'Europe/Paris',
-          vat_country: 'FR',
-          credit_limit: '100.00',
-          options: [],
-          users: [{ id: 'A1-u1' }],
-        },
-        {
-          id: 'B1',
-          name: 'Beta',
-          plan: 'be-unlimited-fixed',
-          billing: 'monthly',
-          activated: '2025-01-01',
-          deactivated: null,
-          country: 'BE',
-          time_zone: 'Europe/Brussels',
-          vat_country: 'BE',
-          credit_limit: '100.00',
-          options: [],
-          users: [{ id: 'B1-u1' }],
-        },
-      ],
+      INPUTS.map((a) => ({ ...a, deactivated: a.id === 'A1' ? '2026-09-30' : null })),
       catalog,
     );
     // 30 Sept + 90 days = 29 Dec: nothing is deleted on 28 Dec, A1's usage is on 30 Dec.

@@ -130,3 +130,13 @@ export function exited(child: ChildProcess): Promise<number | null> {
     else child.once('exit', (code) => r(code));
   });
 }
+
+/** Runs `body` with a new run (private topic, group and database), then drops its database. */
+export async function withRun(name: string, nAccounts: number, limit: number, body: (run: Run) => Promise<void>): Promise<void> {
+  const run = await newRun(name, nAccounts, limit);
+  try {
+    await body(run);
+  } finally {
+    await run.drop();
+  }
+}

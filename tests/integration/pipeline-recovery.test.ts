@@ -5,11 +5,11 @@
  */
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { createKafka, createLogger, startPipeline } from '@ratel/ingest';
+import { createKafka, createLogger, type Pipeline, startPipeline } from '@ratel/ingest';
 import { loadCatalog } from '@ratel/rater';
 import { localCodecs } from '@ratel/schemas';
 import { describe, expect, it } from 'vitest';
-import { countStored, exited, newRun, produce, type Run, reference, spawnRater, stored, waitFor } from './harness.js';
+import { countStored, exited, produce, type Run, reference, spawnRater, stored, waitFor, withRun } from './harness.js';
 
 const SERVICES = join(import.meta.dirname, '../../deploy/services.sh');
 
@@ -19,20 +19,26 @@ function expectSame(actual: Map<string, unknown>, expected: Map<string, unknown>
   expect(diff.slice(0, 5)).toEqual([]);
 }
 
-async function inProcess(run: Run) {
-  return startPipeline(createKafka(run.cfg, createLogger('silent')), run.cfg, {
+/** Runs `body` with the pipeline in this process on the run's topic and database, then stops it. */
+async function withPipeline(run: Run, body: (p: Pipeline) => Promise<void>): Promise<void> {
+  const log = createLogger(process.env.RATEL_TEST_LOG ?? 'silent');
+  const p = await startPipeline(createKafka(run.cfg, log), run.cfg, {
     catalog: loadCatalog(),
     accounts: run.accounts,
     codecs: localCodecs(),
-    log: createLogger(process.env.RATEL_TEST_LOG ?? 'silent'),
+    log,
     store: run.store,
   });
+  try {
+    await body(p);
+  } finally {
+    await p.stop();
+  }
 }
 
 describe('pipeline recovery (real Kafka + ClickHouse server)', () => {
   it('SIGKILLed and restarted raters give the result of an uninterrupted run (200,000 CDRs)', async () => {
-    const run = await newRun('kill', 700, 200_000);
-    try {
+    await withRun('kill', 700, 200_000, async (run) => {
       expect(run.cdrs.length).toBe(200_000);
       const want = reference(run);
       await produce(run, run.cdrs);
@@ -61,17 +67,13 @@ describe('pipeline recovery (real Kafka + ClickHouse server)', () => {
         last.kill('SIGTERM');
         expect(await exited(last)).toBe(0);
       }
-    } finally {
-      await run.drop();
-    }
+    });
   }, 300_000);
 
   it('a ClickHouse server restart mid-run loses nothing and doubles nothing', async () => {
-    const run = await newRun('chrestart', 150, 40_000);
-    try {
+    await withRun('chrestart', 150, 40_000, async (run) => {
       const want = reference(run);
-      const p = await inProcess(run);
-      try {
+      await withPipeline(run, async (p) => {
         const half = Math.floor(run.cdrs.length / 2);
         await produce(run, run.cdrs.slice(0, half));
         expect(await waitFor(async () => p.stats.consumed >= half, 60_000, 100)).toBe(true);
@@ -85,40 +87,29 @@ describe('pipeline recovery (real Kafka + ClickHouse server)', () => {
         const retries = (await p.metrics.storeRetries.get()).values[0]?.value ?? 0;
         expect(retries).toBeGreaterThan(0);
         expectSame(await stored(run), want);
-      } finally {
-        await p.stop();
-      }
-    } finally {
-      await run.drop();
-    }
+      });
+    });
   }, 300_000);
 
   it('every CDR sent twice, in shuffled order: same result', async () => {
-    const run = await newRun('dup', 120, 30_000);
-    try {
+    await withRun('dup', 120, 30_000, async (run) => {
       const want = reference(run);
       const twice = [...run.cdrs, ...run.cdrs];
       for (let i = twice.length - 1; i > 0; i--) {
         const j = Math.floor(Math.random() * (i + 1));
         [twice[i], twice[j]] = [twice[j] as (typeof twice)[number], twice[i] as (typeof twice)[number]];
       }
-      const p = await inProcess(run);
-      try {
+      await withPipeline(run, async (p) => {
         await produce(run, twice);
         expect(await waitFor(async () => p.stats.consumed >= twice.length, 120_000)).toBe(true);
         expect(p.stats.replays).toBeGreaterThanOrEqual(run.cdrs.length);
         expectSame(await stored(run), want);
-      } finally {
-        await p.stop();
-      }
-    } finally {
-      await run.drop();
-    }
+      });
+    });
   }, 300_000);
 
   it('two rater processes in one group give the same result as one', async () => {
-    const run = await newRun('two', 200, 40_000);
-    try {
+    await withRun('two', 200, 40_000, async (run) => {
       const want = reference(run);
       await produce(run, run.cdrs);
       const a = spawnRater(run);
@@ -133,8 +124,6 @@ describe('pipeline recovery (real Kafka + ClickHouse server)', () => {
         b.kill('SIGTERM');
         await Promise.all([exited(a), exited(b)]);
       }
-    } finally {
-      await run.drop();
-    }
+    });
   }, 300_000);
 });
