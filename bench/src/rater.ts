@@ -9,6 +9,7 @@ import type { AccountInput } from '@ratel/rater';
 import { accountBook, compileTrie, loadCatalog, newOutput, RatingEngine } from '@ratel/rater';
 import type { Cdr } from '@ratel/schemas';
 import { syntheticDeck } from './deck.js';
+import { profileSection } from './profile.js';
 
 const nCdrs = Number(process.argv[2] ?? 2_000_000);
 const nPrefixes = Number(process.argv[3] ?? 100_000);
@@ -80,15 +81,17 @@ const engine = new RatingEngine({ catalog, accounts: book }, () => 0);
 const batch = 10_000;
 let events = 0;
 let dead = 0;
+const profile = await profileSection();
 const t1 = performance.now();
 for (let i = 0; i < nCdrs; i += batch) {
   const out = newOutput();
   const end = Math.min(nCdrs, i + batch);
-  for (let k = i; k < end; k++) engine.add(cdrs[k] as Cdr, out);
+  engine.addAll(cdrs.slice(i, end), out);
   events += out.events.length;
   dead += out.dead.length;
 }
 const rateMs = performance.now() - t1;
+await profile.stop();
 
 console.log(`trie_prefixes=${nPrefixes}`);
 console.log(`trie_nodes=${trie.nodeCount}`);

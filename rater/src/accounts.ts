@@ -21,6 +21,8 @@ export interface Account {
   options: string[];
   /** user id -> plan id */
   users: Map<string, string>;
+  /** user id -> index of the user within the account (0, 1, ...), for array-indexed state */
+  userIndex: Map<string, number>;
   dialling: Dialling;
 }
 
@@ -80,6 +82,7 @@ export function compileAccount(a: AccountInput, catalog: Catalog, where = 'accou
     creditLimitMicros: parseMoney(a.credit_limit),
     options: a.options,
     users,
+    userIndex: new Map([...users.keys()].map((u, i) => [u, i])),
     dialling: dialling(a.country),
   };
 }

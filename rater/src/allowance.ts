@@ -1,16 +1,19 @@
 /**
  * Per user-month and per account-month usage state: what the pack has already consumed.
  * Fair-use caps are applied against it in call start-time order (SPEC §4 interpretation).
+ * Callee sets hold numeric keys (keyNumber in normalise.ts).
  */
+import { KeySet } from './key-set.js';
+
 export interface UserMonth {
-  /** Distinct callees (normalised) counted against the distinct-correspondent cap. */
-  callees: Set<string>;
+  /** Distinct callees counted against the distinct-correspondent cap. */
+  callees: KeySet;
   /** Included voice seconds used against the monthly cap. */
   seconds: number;
   /** Callees already called for longer than the repeated-long-call threshold. */
-  longCallees: Set<string>;
+  longCallees: KeySet;
   sms: number;
-  smsDestinations: Set<string>;
+  smsDestinations: KeySet;
   bytesNational: number;
   bytesEu: number;
   /** Fair-use caps already reported as crossed (one alert per cap and month). */
@@ -20,27 +23,28 @@ export interface UserMonth {
 export interface AccountMonth {
   costMicros: number;
   creditAlerted: boolean;
-  users: Map<string, UserMonth>;
+  /** By user index within the account (Account.userIndex). */
+  users: (UserMonth | undefined)[];
 }
 
 export function newAccountMonth(): AccountMonth {
-  return { costMicros: 0, creditAlerted: false, users: new Map() };
+  return { costMicros: 0, creditAlerted: false, users: [] };
 }
 
-export function userMonth(a: AccountMonth, userId: string): UserMonth {
-  let u = a.users.get(userId);
-  if (!u) {
+export function userMonth(a: AccountMonth, user: number): UserMonth {
+  let u = a.users[user];
+  if (u === undefined) {
     u = {
-      callees: new Set(),
+      callees: new KeySet(),
       seconds: 0,
-      longCallees: new Set(),
+      longCallees: new KeySet(),
       sms: 0,
-      smsDestinations: new Set(),
+      smsDestinations: new KeySet(),
       bytesNational: 0,
       bytesEu: 0,
       crossed: new Set(),
     };
-    a.users.set(userId, u);
+    a.users[user] = u;
   }
   return u;
 }

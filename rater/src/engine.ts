@@ -4,7 +4,8 @@
  * Calls of an account-month are rated in (start_ms, id) order. A CDR that arrives after later
  * calls of its account-month re-rates the bucket from the start and emits a new version of every
  * call whose rating changed (SPEC §4: "the order of calls is their start time"). A CDR whose id
- * the bucket already holds is a replay and changes nothing. Unrateable CDRs become dead letters
+ * and start the bucket already holds is a replay and changes nothing; an in-order CDR is after
+ * everything the bucket holds, so it is new without any lookup by id. Unrateable CDRs become dead letters
  * with their reason; they never enter a bucket.
  */
 import { type Cdr, type ErrorCode, isRatelError, type RatedEvent } from '@ratel/schemas';
@@ -41,23 +42,26 @@ export interface PriorRating {
   reasons: readonly string[];
 }
 
-/** What was last emitted for a CDR: a new version is emitted only when one of these changes. */
-interface Emitted {
-  version: number;
-  included: number;
-  billed: number;
-  cost: number;
-  prefix: string;
-  /** Shared per reason set (see reasonsOf), so identity is equality. */
-  reasons: readonly string[];
-}
-
+/**
+ * An account-month in memory: its accepted CDRs in (start_ms, id) order and, beside each, what
+ * was last emitted for it. Parallel flat arrays rather than an object per CDR or a map by id:
+ * an in-order CDR costs three pushes and no hashing.
+ */
 interface Bucket {
   cdrs: Cdr[];
-  emitted: Map<string, Emitted>;
+  /** At STRIDE * i: version, included, billed and cost last emitted for cdrs[i]. */
+  emitted: number[];
+  /** Prefix and reason codes last emitted for cdrs[i] (shared strings and arrays). */
+  prefixes: string[];
+  reasons: (readonly string[])[];
   state: AccountMonth;
   alertKeys: Set<string>;
+  /** start_ms of the last CDR in `cdrs` (-1 when empty): the in-order test reads no CDR object. */
+  lastStart: number;
 }
+
+const STRIDE = 4;
+const NO_REASONS = reasonsOf(0);
 
 /** Per-account cursor: the bucket of the month last seen, so most CDRs skip every string key. */
 interface AccountRun {
@@ -67,8 +71,17 @@ interface AccountRun {
   bucket: Bucket | null;
   buckets: Map<number, Bucket>;
   month: number;
+  /** The user last seen and its account, plan and tariff: accounts mostly have one user. */
+  lastUser: string;
+  lastResolved: Resolved | undefined;
   /** user id -> account, plan and tariff */
   users: Map<string, Resolved>;
+}
+
+interface Late {
+  month: number;
+  cdrs: Cdr[];
+  ids: Set<string>;
 }
 
 const before = (a: Cdr, b: Cdr): boolean => a.start_ms < b.start_ms || (a.start_ms === b.start_ms && a.id < b.id);
@@ -76,12 +89,43 @@ const before = (a: Cdr, b: Cdr): boolean => a.start_ms < b.start_ms || (a.start_
 /** Start-time order within an account-month, ties broken by id. */
 const byStart = (x: Cdr, y: Cdr): number => (before(x, y) ? -1 : before(y, x) ? 1 : 0);
 
-const same = (e: Emitted, r: Rating): boolean =>
-  e.included === r.included_qty &&
-  e.billed === r.billed_qty &&
-  e.cost === r.cost_micros &&
-  e.prefix === r.prefix &&
-  e.reasons === r.reasons;
+/**
+ * Whether the bucket already holds this CDR: same id at the same start (binary search). A CDR
+ * id is unique per call, so a record with a known id and start is a replay.
+ */
+function holdsCdr(sorted: readonly Cdr[], cdr: Cdr): boolean {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (before(sorted[mid] as Cdr, cdr)) lo = mid + 1;
+    else hi = mid;
+  }
+  const at = sorted[lo];
+  return at !== undefined && at.id === cdr.id && at.start_ms === cdr.start_ms;
+}
+
+const newBucket = (): Bucket => ({
+  cdrs: [],
+  emitted: [],
+  prefixes: [],
+  reasons: [],
+  state: newAccountMonth(),
+  alertKeys: new Set(),
+  lastStart: -1,
+});
+
+const newRun = (tz: string): AccountRun => ({
+  tz,
+  from: 0,
+  to: 0,
+  bucket: null,
+  buckets: new Map(),
+  month: 0,
+  lastUser: '',
+  lastResolved: undefined,
+  users: new Map(),
+});
 
 const alertKey = (a: Alert): string =>
   a.kind === 'CREDIT_LIMIT' ? a.kind : a.kind === 'PREMIUM_ATTEMPT' ? `${a.kind}|${a.cdr_id}` : `${a.kind}|${a.user_id}|${a.detail}`;
@@ -91,6 +135,10 @@ export class RatingEngine {
   private buckets = 0;
   private readonly clock = new MonthClock();
   private readonly scratch: Alert[] = [];
+  /** Where the last locate() put its CDR (fields rather than a result object: no allocation). */
+  private atBucket: Bucket | null = null;
+  private atMonth = 0;
+  private atResolved: Resolved | undefined = undefined;
 
   constructor(
     private readonly ctx: RateContext,
@@ -112,57 +160,72 @@ export class RatingEngine {
    * shuffled batch costs one re-rating per account-month, not one per CDR.
    */
   addAll(cdrs: readonly Cdr[], out: EngineOutput): void {
-    let late: Map<Bucket, { month: number; cdrs: Cdr[]; ids: Set<string> }> | null = null;
-    for (const cdr of cdrs) {
-      const at = this.locate(cdr, out);
-      if (at === null) continue;
-      const { b, month, res } = at;
-      const pending = late?.get(b);
-      if (b.emitted.has(cdr.id) || pending?.ids.has(cdr.id)) {
+    const now = this.now();
+    let late: Map<Bucket, Late> | null = null;
+    for (let i = 0; i < cdrs.length; i++) {
+      const cdr = cdrs[i] as Cdr;
+      if (!this.locate(cdr, out)) continue;
+      const b = this.atBucket as Bucket;
+      const month = this.atMonth;
+      const pending = late === null ? undefined : late.get(b);
+      const start = cdr.start_ms;
+      if (pending === undefined && (start > b.lastStart || (start === b.lastStart && before(b.cdrs[b.cdrs.length - 1] as Cdr, cdr)))) {
+        // In order: after everything the bucket holds, so new (see holdsCdr) and rated once.
+        const r = this.rateInto(cdr, month, b.state, out, this.atResolved);
+        if (r === null) continue;
+        if (this.scratch.length) this.flushAlerts(b, out);
+        r.version = 1;
+        r.rated_at_ms = now;
+        out.events.push(r);
+        out.accepted.push({ cdr, month });
+        b.cdrs.push(cdr);
+        b.lastStart = start;
+        b.emitted.push(1, r.included_qty, r.billed_qty, r.cost_micros);
+        b.prefixes.push(r.prefix);
+        b.reasons.push(r.reasons);
+        continue;
+      }
+      if (pending?.ids.has(cdr.id) || holdsCdr(b.cdrs, cdr)) {
         out.replays++;
         continue;
       }
-      const last = b.cdrs[b.cdrs.length - 1];
-      if (!pending && (!last || before(last, cdr))) {
-        const r = this.rateInto(cdr, month, b.state, out, res);
-        if (r) {
-          b.cdrs.push(cdr);
-          out.accepted.push({ cdr, month });
-          this.emit(b, r, out);
-        }
-        continue;
-      }
-      if (!late) late = new Map();
       if (pending) {
         pending.cdrs.push(cdr);
         pending.ids.add(cdr.id);
-      } else late.set(b, { month, cdrs: [cdr], ids: new Set([cdr.id]) });
+      } else {
+        if (late === null) late = new Map();
+        late.set(b, { month, cdrs: [cdr], ids: new Set([cdr.id]) });
+      }
     }
-    if (late) for (const [b, p] of late) this.rerate(b, p.cdrs, p.month, out);
+    if (late) for (const [b, p] of late) this.rerate(b, p.cdrs, p.month, out, now);
   }
 
-  /** The bucket, month and resolved plan of a CDR; null (with a dead letter) when it has none. */
-  private locate(cdr: Cdr, out: EngineOutput): { b: Bucket; month: number; res: Resolved | undefined } | null {
+  /**
+   * Finds the bucket, month and resolved plan of a CDR into atBucket / atMonth / atResolved;
+   * false (with a dead letter) when it has none.
+   */
+  private locate(cdr: Cdr, out: EngineOutput): boolean {
     let run = this.runs.get(cdr.account_id);
-    if (!run) {
+    if (run === undefined) {
       const account = this.ctx.accounts.get(cdr.account_id);
       if (!account) {
         this.rateInto(cdr, 0, newAccountMonth(), out); // produces the dead letter with its reason
-        return null;
+        return false;
       }
-      run = { tz: account.timeZone, from: 0, to: 0, bucket: null, buckets: new Map(), month: 0, users: new Map() };
+      run = newRun(account.timeZone);
       this.runs.set(cdr.account_id, run);
     }
-    if (!(cdr.start_ms > 0)) {
+    const start = cdr.start_ms;
+    if (!(start > 0)) {
       this.rateInto(cdr, 0, newAccountMonth(), out);
-      return null;
+      return false;
     }
     let b = run.bucket;
-    if (b === null || cdr.start_ms < run.from || cdr.start_ms >= run.to) {
-      const span = this.clock.spanOf(cdr.start_ms, run.tz);
+    if (b === null || start < run.from || start >= run.to) {
+      const span = this.clock.spanOf(start, run.tz);
       b = run.buckets.get(span.month) ?? null;
       if (b === null) {
-        b = { cdrs: [], emitted: new Map(), state: newAccountMonth(), alertKeys: new Set() };
+        b = newBucket();
         run.buckets.set(span.month, b);
         this.buckets++;
       }
@@ -171,16 +234,26 @@ export class RatingEngine {
       run.from = span.from;
       run.to = span.to;
     }
-    let res = run.users.get(cdr.user_id);
-    if (res === undefined) {
-      try {
-        res = resolve(cdr, this.ctx);
-        run.users.set(cdr.user_id, res);
-      } catch {
-        // unknown user: rateCdr raises the dead letter
+    let res = run.lastResolved;
+    if (res === undefined || cdr.user_id !== run.lastUser) {
+      res = run.users.get(cdr.user_id);
+      if (res === undefined) {
+        try {
+          res = resolve(cdr, this.ctx);
+          run.users.set(cdr.user_id, res);
+        } catch {
+          // unknown user: rateCdr raises the dead letter
+        }
+      }
+      if (res !== undefined) {
+        run.lastUser = cdr.user_id;
+        run.lastResolved = res;
       }
     }
-    return { b, month: run.month, res };
+    this.atBucket = b;
+    this.atMonth = run.month;
+    this.atResolved = res;
+    return true;
   }
 
   /** Billing month of a CDR (null when its account is unknown or its start is invalid). */
@@ -215,51 +288,71 @@ export class RatingEngine {
     if (!account) return;
     let run = this.runs.get(accountId);
     if (!run) {
-      run = { tz: account.timeZone, from: 0, to: 0, bucket: null, buckets: new Map(), month: 0, users: new Map() };
+      run = newRun(account.timeZone);
       this.runs.set(accountId, run);
     }
-    const b: Bucket = { cdrs: [], emitted: new Map(), state: newAccountMonth(), alertKeys: new Set() };
+    const b = newBucket();
     if (!run.buckets.has(month)) this.buckets++;
     run.buckets.set(month, b);
     run.bucket = null;
+    const now = this.now();
     const sorted = [...cdrs].sort(byStart);
     for (const c of sorted) {
       const r = this.rateInto(c, month, b.state, null);
       if (!r) continue;
-      b.cdrs.push(c);
       const p = prior.get(c.id);
-      if (p)
-        b.emitted.set(c.id, {
-          version: p.version,
-          included: p.included_qty,
-          billed: p.billed_qty,
-          cost: p.cost_micros,
-          prefix: p.prefix,
-          reasons: reasonsOf(maskOf(p.reasons)),
-        });
-      this.emit(b, r, out);
+      if (p) this.record(b, c, r, p.version, p.included_qty, p.billed_qty, p.cost_micros, p.prefix, reasonsOf(maskOf(p.reasons)), out, now);
+      else this.record(b, c, r, 0, 0, 0, 0, '', NO_REASONS, out, now);
     }
+    this.flushAlerts(b, out);
   }
 
   /** Inserts late CDRs and re-rates the bucket once, emitting only what changed. */
-  private rerate(b: Bucket, lates: Cdr[], month: number, out: EngineOutput): void {
-    const fresh = new Set(lates);
-    const candidate = [...b.cdrs, ...lates].sort(byStart);
-    const state = newAccountMonth();
-    const ratings: Rating[] = [];
-    const kept: Cdr[] = [];
-    for (const c of candidate) {
-      const r = this.rateInto(c, month, state, fresh.has(c) ? out : null);
-      if (r) {
-        ratings.push(r);
-        kept.push(c);
-        if (fresh.has(c)) out.accepted.push({ cdr: c, month });
+  private rerate(b: Bucket, lates: Cdr[], month: number, out: EngineOutput, now: number): void {
+    lates.sort(byStart);
+    const old = b.cdrs;
+    const { emitted, prefixes, reasons } = b;
+    b.cdrs = [];
+    b.lastStart = -1;
+    b.emitted = [];
+    b.prefixes = [];
+    b.reasons = [];
+    b.state = newAccountMonth();
+    let i = 0;
+    let j = 0;
+    // Merge the two sorted runs, re-rating every CDR against fresh state.
+    while (i < old.length || j < lates.length) {
+      const fromOld = j >= lates.length || (i < old.length && before(old[i] as Cdr, lates[j] as Cdr));
+      if (fromOld) {
+        const c = old[i] as Cdr;
+        const r = this.rateInto(c, month, b.state, null);
+        const k = STRIDE * i;
+        if (r)
+          this.record(
+            b,
+            c,
+            r,
+            emitted[k] as number,
+            emitted[k + 1] as number,
+            emitted[k + 2] as number,
+            emitted[k + 3] as number,
+            prefixes[i] as string,
+            reasons[i] as readonly string[],
+            out,
+            now,
+          );
+        i++;
+      } else {
+        const c = lates[j] as Cdr;
+        const r = this.rateInto(c, month, b.state, out);
+        if (r) {
+          out.accepted.push({ cdr: c, month });
+          this.record(b, c, r, 0, 0, 0, 0, '', NO_REASONS, out, now);
+        }
+        j++;
       }
     }
-    b.cdrs = kept;
-    b.state = state;
-    for (const r of ratings) this.emit(b, r, out);
-    for (const a of this.scratch.splice(0)) this.alert(b, a, out);
+    this.flushAlerts(b, out);
   }
 
   private rateInto(cdr: Cdr, month: number, state: AccountMonth, out: EngineOutput | null, resolved?: Resolved): Rating | null {
@@ -272,30 +365,56 @@ export class RatingEngine {
     }
   }
 
-  private emit(b: Bucket, r: Rating, out: EngineOutput): void {
-    if (this.scratch.length) for (const a of this.scratch.splice(0)) this.alert(b, a, out);
-    const prev = b.emitted.get(r.cdr_id);
-    if (prev && same(prev, r)) return;
-    const version = prev ? prev.version + 1 : 1;
-    b.emitted.set(r.cdr_id, {
-      version,
-      included: r.included_qty,
-      billed: r.billed_qty,
-      cost: r.cost_micros,
-      prefix: r.prefix,
-      reasons: r.reasons,
-    });
-    const e = r as RatedEvent;
-    e.version = version;
-    e.rated_at_ms = this.now();
-    out.events.push(e);
+  /**
+   * Appends a rated CDR to the bucket. `version` 0 means never emitted; otherwise the other
+   * arguments are what was last emitted, and a new version is emitted only if the rating differs.
+   */
+  private record(
+    b: Bucket,
+    cdr: Cdr,
+    r: Rating,
+    version: number,
+    included: number,
+    billed: number,
+    cost: number,
+    prefix: string,
+    why: readonly string[],
+    out: EngineOutput,
+    now: number,
+  ): void {
+    b.cdrs.push(cdr);
+    b.lastStart = cdr.start_ms;
+    if (
+      version > 0 &&
+      included === r.included_qty &&
+      billed === r.billed_qty &&
+      cost === r.cost_micros &&
+      prefix === r.prefix &&
+      why === r.reasons
+    ) {
+      b.emitted.push(version, included, billed, cost);
+      b.prefixes.push(prefix);
+      b.reasons.push(why);
+      return;
+    }
+    r.version = version + 1;
+    r.rated_at_ms = now;
+    out.events.push(r);
+    b.emitted.push(r.version, r.included_qty, r.billed_qty, r.cost_micros);
+    b.prefixes.push(r.prefix);
+    b.reasons.push(r.reasons);
   }
 
-  private alert(b: Bucket, a: Alert, out: EngineOutput): void {
-    const k = alertKey(a);
-    if (b.alertKeys.has(k)) return;
-    b.alertKeys.add(k);
-    out.alerts.push(a);
+  private flushAlerts(b: Bucket, out: EngineOutput): void {
+    const s = this.scratch;
+    for (let i = 0; i < s.length; i++) {
+      const a = s[i] as Alert;
+      const k = alertKey(a);
+      if (b.alertKeys.has(k)) continue;
+      b.alertKeys.add(k);
+      out.alerts.push(a);
+    }
+    s.length = 0;
   }
 }
 

@@ -14,8 +14,9 @@ export {
 export { type AccountInput, DEST_CLASSES, type DestClass, type PlanInput } from './catalog-schema.js';
 export type { DecodeResult } from './decode-worker.js';
 export { type DeadLetter, type EngineOutput, latestVersions, newOutput, type PriorRating, RatingEngine, rateAll } from './engine.js';
+export { KeySet } from './key-set.js';
 export { bandOf, MonthClock } from './month-clock.js';
-export { type Dialling, displayNumber, normalise } from './normalise.js';
+export { type Dialling, displayNumber, keyNumber, normalise } from './normalise.js';
 export { createDecodePool, type DecodePool } from './pool.js';
 export { callPrice, chargedSeconds, dataPrice, unitsPrice } from './price.js';
 export { type RateContext, type Rating, rateCdr, resolve } from './rate.js';

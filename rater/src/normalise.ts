@@ -55,6 +55,21 @@ export function normalise(raw: string, d: Dialling): string | null {
   return digits;
 }
 
+/** Offset of short-code keys in keyNumber: E.164 keys (at most 15 digits) stay below it. */
+const SHORT_CODE_BASE = 1e15;
+
+/**
+ * A key as one exact number below 2^53, for allocation-free sets: E.164 digits as their value,
+ * short-code keys ("0" + calling code + code) as SHORT_CODE_BASE + the digits after the "0"
+ * (a calling code never starts with 0, so no digit is lost). Distinct keys give distinct numbers.
+ */
+export function keyNumber(key: string): number {
+  let v = 0;
+  const short = key.charCodeAt(0) === 48;
+  for (let i = short ? 1 : 0; i < key.length; i++) v = v * 10 + (key.charCodeAt(i) - 48);
+  return short ? SHORT_CODE_BASE + v : v;
+}
+
 /** "+"-prefixed display form of a key (short codes shown as dialled). */
 export function displayNumber(key: string, d?: Dialling): string {
   if (key.charCodeAt(0) === 48) return d && key.startsWith(`0${d.cc}`) ? key.slice(1 + d.cc.length) : key.slice(1);

@@ -7,7 +7,7 @@ import type { Account, AccountBook } from './accounts.js';
 import { type AccountMonth, userMonth } from './allowance.js';
 import type { Catalog, Plan, Tariff } from './catalog.js';
 import { bandOf } from './month-clock.js';
-import { normalise } from './normalise.js';
+import { keyNumber, normalise } from './normalise.js';
 import { callPrice, dataPrice, unitsPrice } from './price.js';
 import { type Alert, EU_ZONE, REASON_BIT, Reason, reasonsOf } from './reasons.js';
 
@@ -49,12 +49,17 @@ export interface RateContext {
   accounts: AccountBook;
 }
 
-export type Rating = Omit<RatedEvent, 'version' | 'rated_at_ms'>;
+/** A rated event before the engine gives it a version (0) and a rating time. */
+export type Rating = RatedEvent;
 
 export interface Resolved {
   account: Account;
   plan: Plan;
   tariff: Tariff;
+  /** Index of the CDR's user within the account. */
+  user: number;
+  /** The plan's included voice classes per country string id of the tariff's trie (includedMask). */
+  included: Uint8Array;
 }
 
 /** Finds the account, the user's plan and its tariff, or throws CDR_UNRATEABLE. */
@@ -65,7 +70,7 @@ export function resolve(cdr: Cdr, ctx: RateContext): Resolved {
   if (!planId) throw errors.cdrUnrateable(cdr.id, `unknown user ${cdr.user_id} of account ${cdr.account_id}`, cdr);
   const plan = ctx.catalog.plans.get(planId) as Plan;
   const tariff = ctx.catalog.tariffs.get(plan.tariff) as Tariff;
-  return { account, plan, tariff };
+  return { account, plan, tariff, user: account.userIndex.get(cdr.user_id) as number, included: includedMask(plan, tariff.trie) };
 }
 
 const NO_REASONS = reasonsOf(0);
@@ -94,6 +99,8 @@ function base(cdr: Cdr, r: Resolved, month: number): Rating {
     currency: r.tariff.currency,
     reasons: NO_REASONS,
     roaming_country: cdr.roaming_country ?? '',
+    version: 0,
+    rated_at_ms: 0,
   };
 }
 
@@ -164,21 +171,22 @@ function rateVoice(cdr: Cdr, v: Voice, r: Resolved, state: AccountMonth, out: Ra
   }
   if (cls === FREEPHONE) why |= bit(Reason.FREEPHONE);
 
-  const u = userMonth(state, cdr.user_id);
+  const u = userMonth(state, r.user);
+  const callee = keyNumber(key);
   let included = 0;
   let flagged = false;
   const inPack =
     (v.direction === 'OUTBOUND' || plan.forwarded) &&
     !roamingOutsideEu &&
-    (includedMask(plan, trie)[trie.country[row] as number]! & (1 << cls)) !== 0;
+    ((r.included[trie.country[row] as number] as number) & (1 << cls)) !== 0;
   if (!inPack) {
     why |= bit(Reason.NOT_IN_PACK);
-  } else if (!u.callees.has(key) && u.callees.size >= plan.caps.distinctCallees) {
+  } else if (u.callees.size >= plan.caps.distinctCallees && !u.callees.has(callee)) {
     why |= bit(Reason.DISTINCT_CALLEE_CAP);
     fairUse(u, 'distinct_callees', cdr, out.month, alerts, `more than ${plan.caps.distinctCallees} distinct callees`);
     flagged = plan.beyond === 'flag';
   } else {
-    u.callees.add(key);
+    if (plan.caps.distinctCallees !== Number.POSITIVE_INFINITY) u.callees.add(callee);
     included = billable;
     if (included > plan.caps.perCallSeconds) {
       included = plan.caps.perCallSeconds;
@@ -196,10 +204,10 @@ function rateVoice(cdr: Cdr, v: Voice, r: Resolved, state: AccountMonth, out: Ra
     }
     u.seconds += included;
     if (billable > plan.caps.repeatedLongCallSeconds) {
-      if (u.longCallees.has(key)) {
+      if (!u.longCallees.add(callee)) {
         why |= bit(Reason.REPEATED_LONG_CALL);
         fairUse(u, `long_calls:${key}`, cdr, out.month, alerts, `repeated calls over ${plan.caps.repeatedLongCallSeconds} s to ${key}`);
-      } else u.longCallees.add(key);
+      }
     }
     if (included > 0) why |= bit(Reason.IN_PACK);
   }
@@ -243,16 +251,17 @@ function rateMessage(cdr: Cdr, r: Resolved, state: AccountMonth, out: Rating, al
     blockPremium(cdr, out, alerts, `premium SMS ${key}`);
     return;
   }
-  const u = userMonth(state, cdr.user_id);
+  const u = userMonth(state, r.user);
+  const dest = keyNumber(key);
   const national = r.tariff.trie.countryOf(row) === account.country;
   const roamOk = !cdr.roaming_country || cdr.roaming_country === account.country || EU_ZONE.has(cdr.roaming_country);
   let included = 0;
   if (!plan.smsIncluded || !national || !roamOk) why |= bit(Reason.NOT_IN_PACK);
-  else if (!u.smsDestinations.has(key) && u.smsDestinations.size >= plan.caps.smsDestinations) {
+  else if (u.smsDestinations.size >= plan.caps.smsDestinations && !u.smsDestinations.has(dest)) {
     why |= bit(Reason.SMS_DESTINATION_CAP);
     fairUse(u, 'sms_destinations', cdr, out.month, alerts, `more than ${plan.caps.smsDestinations} distinct SMS destinations`);
   } else {
-    u.smsDestinations.add(key);
+    if (plan.caps.smsDestinations !== Number.POSITIVE_INFINITY) u.smsDestinations.add(dest);
     included = Math.min(m.parts, Math.max(0, plan.caps.sms - u.sms));
     u.sms += included;
     if (included < m.parts) {
@@ -271,7 +280,7 @@ function rateData(cdr: Cdr, r: Resolved, state: AccountMonth, out: Rating, alert
   const bytes = d.bytes_up + d.bytes_down;
   out.quantity = bytes;
   const roaming = cdr.roaming_country && cdr.roaming_country !== account.country ? cdr.roaming_country : null;
-  const u = userMonth(state, cdr.user_id);
+  const u = userMonth(state, r.user);
   let included = 0;
   if (!plan.dataIncluded || (roaming && !EU_ZONE.has(roaming))) {
     why |= bit(roaming ? Reason.ROAMING_OUTSIDE_EU : Reason.NOT_IN_PACK);

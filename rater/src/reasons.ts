@@ -27,13 +27,18 @@ const ORDER = Object.values(Reason) as Reason[];
 export const REASON_BIT = Object.fromEntries(ORDER.map((r, i) => [r, 1 << i])) as Record<Reason, number>;
 
 const arrays = new Map<number, readonly string[]>();
+let lastMask = -1;
+let lastArray: readonly string[] = [];
 /** The reason codes of a mask, as one shared frozen array per distinct mask (no allocation per event). */
 export function reasonsOf(mask: number): string[] {
+  if (mask === lastMask) return lastArray as string[]; // consecutive CDRs mostly share their reasons
   let a = arrays.get(mask);
   if (!a) {
     a = Object.freeze(ORDER.filter((r) => (mask & REASON_BIT[r]) !== 0));
     arrays.set(mask, a);
   }
+  lastMask = mask;
+  lastArray = a;
   return a as string[];
 }
 

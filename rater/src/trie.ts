@@ -3,9 +3,14 @@
  * SharedArrayBuffer, so every worker thread of the pool reads the same copy.
  *
  * Layout (nodeCount = N, rowCount = R):
- *   children  Int32Array(N*10)  child node per digit, 0 = none (node 0 is the root)
- *   rowStart  Int32Array(N+1)   rows of node n are rowStart[n] .. rowStart[n+1]-1,
- *                               sorted by effective_from
+ *   nodes     Int32Array(N*16)  one 64-byte cache line per node, at the start of the buffer:
+ *                               [0..9]  child node per digit, 0 = none (node 0 is the root)
+ *                               [10]    first row of the node, [11] one past its last row
+ *                                       (rows sorted by effective_from)
+ *                               bytes 48..63: effective from / to of the first row, as two
+ *                                       float64 (the Float64Array view `nodeTimes`)
+ *                               so a lookup step in a deck without time bands touches one
+ *                               cache line when the node has one row (the usual case)
  *   per row:  rate, connect, minCharge (micros), fromMs, toMs  Float64Array(R)
  *             firstIncr, nextIncr, dest, country, pfx          Int32Array(R)
  *             cls, band                                        Uint8Array(R)
@@ -44,9 +49,18 @@ const I32_FIELDS = ['firstIncr', 'nextIncr', 'dest', 'country', 'pfx'] as const;
 export const CLASS_IDS: Record<DestClass, number> = Object.fromEntries(DEST_CLASSES.map((c, i) => [c, i])) as Record<DestClass, number>;
 export const BAND_IDS: Record<Band, number> = Object.fromEntries(BANDS.map((b, i) => [b, i])) as Record<Band, number>;
 
+/** Int32 slots per node: 10 children, row start, row end, first row's from/to (one cache line). */
+export const NODE_STRIDE = 16;
+const ROW_START = 10;
+const ROW_END = 11;
+/** Float64 slots of the node line holding the first row's effective from / to. */
+const F64_STRIDE = NODE_STRIDE / 2;
+const FIRST_FROM = 6;
+const FIRST_TO = 7;
+
 export class Trie {
-  readonly children: Int32Array;
-  readonly rowStart: Int32Array;
+  readonly nodes: Int32Array;
+  readonly nodeTimes: Float64Array;
   readonly rate: Float64Array;
   readonly connect: Float64Array;
   readonly minCharge: Float64Array;
@@ -62,15 +76,18 @@ export class Trie {
 
   constructor(readonly data: TrieData) {
     const { buffer, nodeCount: n, rowCount: r } = data;
+    // Node lines first: a SharedArrayBuffer starts page-aligned, so each node is one cache line.
     let off = 0;
-    const f64 = () => {
-      const a = new Float64Array(buffer, off, r);
-      off += 8 * r;
-      return a;
-    };
     const i32 = (len: number) => {
       const a = new Int32Array(buffer, off, len);
       off += 4 * len;
+      return a;
+    };
+    this.nodeTimes = new Float64Array(buffer, 0, n * F64_STRIDE);
+    this.nodes = i32(n * NODE_STRIDE);
+    const f64 = () => {
+      const a = new Float64Array(buffer, off, r);
+      off += 8 * r;
       return a;
     };
     const u8 = () => {
@@ -83,8 +100,6 @@ export class Trie {
     this.minCharge = f64();
     this.fromMs = f64();
     this.toMs = f64();
-    this.children = i32(n * 10);
-    this.rowStart = i32(n + 1);
     this.firstIncr = i32(r);
     this.nextIncr = i32(r);
     this.dest = i32(r);
@@ -110,32 +125,38 @@ export class Trie {
    * `any` row of the same prefix.
    */
   lookup(key: string, atMs: number, band = 0): number {
-    const { children, rowStart, fromMs, toMs } = this;
+    const { nodes, nodeTimes, fromMs, toMs } = this;
     const bands = this.band;
-    let node = 0;
+    const banded = this.data.hasBands;
+    let at = 0; // node * NODE_STRIDE
     let best = -1;
     const len = key.length;
     for (let i = 0; i <= len; i++) {
-      const s = rowStart[node] as number;
-      const e = rowStart[node + 1] as number;
+      const s = nodes[at + ROW_START] as number;
+      const e = nodes[at + ROW_END] as number;
       let pick = -1;
-      for (let r = s; r < e; r++) {
-        if ((fromMs[r] as number) <= atMs && atMs < (toMs[r] as number)) {
-          const b = bands[r] as number;
-          if (b === band) {
-            pick = r;
-            break;
+      if (e - s === 1 && !banded) {
+        // One row, no bands: its dates are on the node's own cache line.
+        const t = at >> 1;
+        if ((nodeTimes[t + FIRST_FROM] as number) <= atMs && atMs < (nodeTimes[t + FIRST_TO] as number)) pick = s;
+      } else
+        for (let r = s; r < e; r++) {
+          if ((fromMs[r] as number) <= atMs && atMs < (toMs[r] as number)) {
+            const b = bands[r] as number;
+            if (b === band) {
+              pick = r;
+              break;
+            }
+            if (b === 0 && pick === -1) pick = r;
           }
-          if (b === 0 && pick === -1) pick = r;
         }
-      }
       if (pick !== -1) best = pick;
       if (i === len) break;
       const d = key.charCodeAt(i) - 48;
       if (d < 0 || d > 9) break;
-      const next = children[node * 10 + d] as number;
+      const next = nodes[at + d] as number;
       if (next === 0) break;
-      node = next;
+      at = next * NODE_STRIDE;
     }
     return best;
   }
@@ -189,7 +210,7 @@ export function compileTrie(rows: readonly DeckRow[]): Trie {
 
   const r = rows.length;
   const n = nodeCount;
-  const bytes = 8 * F64_FIELDS.length * r + 4 * (n * 10 + n + 1 + I32_FIELDS.length * r) + 2 * r;
+  const bytes = 4 * n * NODE_STRIDE + 8 * F64_FIELDS.length * r + 4 * I32_FIELDS.length * r + 2 * r;
   const buffer = new SharedArrayBuffer(bytes);
   const strings: string[] = [];
   const stringIds = new Map<string, number>();
@@ -203,10 +224,11 @@ export function compileTrie(rows: readonly DeckRow[]): Trie {
     return id;
   };
   const trie = new Trie({ buffer, nodeCount: n, rowCount: r, strings, hasBands: rows.some((x) => x.band !== 'any') });
-  trie.children.set(children.subarray(0, n * 10));
   let k = 0;
   for (let node = 0; node < n; node++) {
-    trie.rowStart[node] = k;
+    const at = node * NODE_STRIDE;
+    for (let d = 0; d < 10; d++) trie.nodes[at + d] = children[node * 10 + d] as number;
+    trie.nodes[at + ROW_START] = k;
     while (k < r && nodeOfRow[order[k] as number] === node) {
       const row = rows[order[k] as number] as DeckRow;
       trie.rate[k] = row.rateMicrosPerMin;
@@ -223,7 +245,12 @@ export function compileTrie(rows: readonly DeckRow[]): Trie {
       trie.band[k] = BAND_IDS[row.band];
       k++;
     }
+    trie.nodes[at + ROW_END] = k;
+    const first = trie.nodes[at + ROW_START] as number;
+    if (first < k) {
+      trie.nodeTimes[(at >> 1) + FIRST_FROM] = trie.fromMs[first] as number;
+      trie.nodeTimes[(at >> 1) + FIRST_TO] = trie.toMs[first] as number;
+    }
   }
-  trie.rowStart[n] = k;
   return trie;
 }
