@@ -2,6 +2,8 @@
  * End-to-end benchmark against the real Kafka and ClickHouse server (deploy/services.sh up):
  *   e2e_cdrs_per_sec  sustained, from the first produce to the last row stored, over N CDRs
  *   e2e_p99_ms        produce-to-stored latency at a steady produce rate (default 20,000/s)
+ *   pipeline_cdrs_per_sec  the same N CDRs produced first, then the pipeline alone timed from its
+ *                     start to the last row stored (skip with RATEL_E2E_PIPELINE_ONLY=0)
  *   rss_mb_peak       peak resident memory of this process (rater + producer child excluded)
  *   node bench/dist/e2e.js [cdrs=2000000] [steadyRate=20000] [steadySeconds=30]
  * The rater runs in this process; CDRs are produced by a `ratel produce` child process.
@@ -12,6 +14,7 @@ import { createSchema, openServerStore } from '@ratel/aggregator';
 import { createKafka, createLogger, generateAccounts, loadConfig, type Pipeline, startPipeline } from '@ratel/ingest';
 import { accountBook, loadCatalog } from '@ratel/rater';
 import { localCodecs } from '@ratel/schemas';
+import { profileSection } from './profile.js';
 
 const total = Number(process.argv[2] ?? 2_000_000);
 const steadyRate = Number(process.argv[3] ?? 20_000);
@@ -26,7 +29,11 @@ const rssTimer = setInterval(() => {
   rssPeak = Math.max(rssPeak, process.memoryUsage().rss);
 }, 200);
 
-async function phase(name: string, count: number, rate: number): Promise<{ seconds: number; p: Pipeline; lat: number[] }> {
+/**
+ * One run on fresh topics and database. `prefill`: produce everything first, then time the
+ * pipeline alone (from its start to the last row stored), without the producer's CPU share.
+ */
+async function phase(name: string, count: number, rate: number, prefill = false): Promise<{ seconds: number; p: Pipeline; lat: number[] }> {
   const tag = `${name}_${Date.now()}`;
   const env = {
     RATEL_KAFKA_TOPIC: `bench.${tag}`,
@@ -44,31 +51,42 @@ async function phase(name: string, count: number, rate: number): Promise<{ secon
   const catalog = loadCatalog();
   const accounts = accountBook(generateAccounts({ accounts: accountsN, month: 202610, seed: 9 }), catalog);
   const log = createLogger('error');
+  const produce = () =>
+    spawn(
+      process.execPath,
+      [
+        cli,
+        'produce',
+        '--accounts',
+        String(accountsN),
+        '--seed',
+        '9',
+        '--month',
+        '2026-10',
+        '--limit',
+        String(count),
+        '--rate',
+        String(rate),
+      ],
+      {
+        env: { ...process.env, ...env, RATEL_LOG_LEVEL: 'error' },
+        stdio: ['ignore', 'ignore', 'inherit'],
+      },
+    );
+  let child = prefill ? produce() : null;
+  if (child) {
+    const code = await new Promise<number | null>((r) => child?.once('exit', r));
+    if (code !== 0) throw new Error(`producer failed (${code})`);
+  }
+  // RATEL_BENCH_PROFILE=<file> profiles this process during one phase (RATEL_BENCH_PROFILE_PHASE,
+  // default bulk): see profile.ts.
+  const profile = name === (process.env.RATEL_BENCH_PROFILE_PHASE ?? 'bulk') ? await profileSection() : null;
   const p = await startPipeline(createKafka(cfg, log), cfg, { catalog, accounts, codecs: localCodecs(), log, store });
   await p.ready;
-  const t0 = performance.now();
-  const child = spawn(
-    process.execPath,
-    [
-      cli,
-      'produce',
-      '--accounts',
-      String(accountsN),
-      '--seed',
-      '9',
-      '--month',
-      '2026-10',
-      '--limit',
-      String(count),
-      '--rate',
-      String(rate),
-    ],
-    {
-      env: { ...process.env, ...env, RATEL_LOG_LEVEL: 'error' },
-      stdio: ['ignore', 'ignore', 'inherit'],
-    },
-  );
-  const produced = new Promise<number | null>((r) => child.once('exit', r));
+  const t0 = Date.now();
+  if (!child) child = produce();
+  const producer = child;
+  const produced = prefill ? Promise.resolve(0) : new Promise<number | null>((r) => producer.once('exit', r));
   const n = () => p.stats.consumed;
   const progress = setInterval(
     () =>
@@ -80,8 +98,8 @@ async function phase(name: string, count: number, rate: number): Promise<{ secon
   let lastN = 0;
   let stallSince = Date.now();
   while (n() < count) {
-    if (child.exitCode !== null && child.exitCode !== 0) throw new Error(`producer failed (${child.exitCode})`);
-    if (child.exitCode === 0 && Date.now() - stallSince > 60_000) throw new Error(`stalled at ${n()} of ${count} records`);
+    if (producer.exitCode !== null && producer.exitCode !== 0) throw new Error(`producer failed (${producer.exitCode})`);
+    if (producer.exitCode === 0 && Date.now() - stallSince > 60_000) throw new Error(`stalled at ${n()} of ${count} records`);
     if (n() !== lastN) {
       lastN = n();
       stallSince = Date.now();
@@ -90,8 +108,8 @@ async function phase(name: string, count: number, rate: number): Promise<{ secon
   }
   // From the first record's produce time (the producer generates its CDRs before sending).
   clearInterval(progress);
-  const seconds = (Date.now() - p.stats.firstProducedMs) / 1000;
-  void t0;
+  const seconds = (Date.now() - (prefill ? t0 : p.stats.firstProducedMs)) / 1000;
+  await profile?.stop();
   await produced;
   process.stderr.write(`e2e ${name}: done, stopping\n`);
   const lat = Array.from(p.latencies.subarray(0, Math.min(p.latencyCount(), p.latencies.length)));
@@ -110,6 +128,10 @@ const bulk = await phase('bulk', total, 0);
 console.log(`e2e_cdrs=${total}`);
 console.log(`e2e_seconds=${bulk.seconds.toFixed(1)}`);
 console.log(`e2e_cdrs_per_sec=${Math.round(total / bulk.seconds)}`);
+if (process.env.RATEL_E2E_PIPELINE_ONLY !== '0') {
+  const alone = await phase('pipeline', total, 0, true);
+  console.log(`pipeline_cdrs_per_sec=${Math.round(total / alone.seconds)}`);
+}
 const steady = await phase('steady', steadyRate * steadySeconds, steadyRate);
 // Skip the first 5 s of the steady phase (connection and rebalance warm-up).
 const warm = steady.lat.slice(steadyRate * 5);

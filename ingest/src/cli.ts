@@ -158,6 +158,11 @@ program
       const metrics = createMetrics();
       const p = await startPipeline(createKafka(cfg, log), cfg, { catalog, accounts, codecs, log, metrics });
       const server = cfg.metricsPort ? await serveMetrics(metrics, cfg.metricsPort, p.isReady) : null;
+      p.failed.catch((e: unknown) => {
+        // Uncommitted batches are replayed by the next start: exit so a supervisor restarts us.
+        console.error(`ratel: ${isRatelError(e) ? `${e.code} ${e.message}` : `store write failed: ${(e as Error).message}`}`);
+        process.exit(2);
+      });
       log.info(
         { brokers: cfg.kafka.brokers, topic: cfg.kafka.cdrTopic, store: cfg.store.engine, metricsPort: cfg.metricsPort || null },
         'pipeline running',

@@ -55,6 +55,11 @@ export const configSchema = z.strictObject({
     .strictObject({
       minRows: z.number().int().min(1).default(10_000),
       maxDelayMs: z.number().int().min(1).max(60_000).default(1000),
+      /**
+       * Rated rows not yet stored (queued or being written) above which consumption waits:
+       * the pipeline rates the next batches while earlier ones are written, up to this bound.
+       */
+      maxPendingRows: z.number().int().min(1).default(200_000),
     })
     .prefault({}),
   outDir: z.string().default('out'),

@@ -8,15 +8,20 @@
  *   2. the batch is rated: CDR ids already held are replays and change nothing;
  *   3. accepted CDRs are archived and rated events, alerts and dead letters written, each write
  *      retried with backoff while the store or broker is unreachable;
- *   4. only then are the batch's offsets committed.
- * A crash anywhere before 4 replays the batch: step 1 finds what was already written, step 2
- * treats those CDRs as replays, and the store keeps one row per (cdr_id, version) with readers
- * using FINAL. After any rebalance the engine forgets everything and rebuilds lazily (step 1),
- * so two processes never rate one account-month from stale memory.
+ *   4. only then are the batch's offsets committed (in batch order per partition).
+ * Steps 3-4 run behind the consumer: once a batch is rated and queued for writing, the next
+ * fetch is rated while it is written, up to writer.maxPendingRows rows not yet stored (then
+ * consumption waits: backpressure). A crash anywhere before 4 replays the batch: step 1 finds
+ * what was already written, step 2 treats those CDRs as replays, and the store keeps one row per
+ * (cdr_id, version) with readers using FINAL. After any rebalance the engine forgets everything
+ * and rebuilds lazily (step 1, after this process's own pending writes have landed), so two
+ * processes never rate one account-month from stale memory. A write that fails for good (store
+ * down past its deadline, or refused) stops the pipeline: `failed` rejects, nothing more is
+ * committed, and a restart replays from the last committed offsets.
  */
 import { createSchema, loadHistory, openStore, type Store, writeAlerts, writeCdrs, writeDeadLetters, writeRated } from '@ratel/aggregator';
 import { type AccountBook, type Catalog, createDecodePool, newOutput, RatingEngine } from '@ratel/rater';
-import { type Codecs, errors } from '@ratel/schemas';
+import { type Cdr, type Codecs, errors, HEADER_BYTES } from '@ratel/schemas';
 import type { EachBatchPayload, Kafka } from 'kafkajs';
 import { type Config, storeConfigOf } from './config.js';
 import { ensureTopics } from './kafka.js';
@@ -44,6 +49,8 @@ export interface Pipeline {
   metrics: Metrics;
   /** Resolves once the consumer has joined its group. */
   ready: Promise<void>;
+  /** Rejects if a store write fails for good; the pipeline has then stopped consuming. */
+  failed: Promise<never>;
   isReady(): boolean;
   stop(): Promise<void>;
 }
@@ -68,13 +75,18 @@ export async function startPipeline(kafka: Kafka, cfg: Config, deps: PipelineDep
   const pool = createDecodePool(cfg.rater.threads);
   // The three writes of a flush are independent: a CDR rated but not archived is simply rated
   // again, identically, when its batch is replayed.
+  // The Avro body each decoded CDR arrived with (the decode pool accepts only cdr.v1 frames), so
+  // the archive stores those bytes instead of encoding the CDR again; dropped once archived.
+  const bodies = new WeakMap<Cdr, Buffer>();
   const writer = new StoreWriter(
     (rows) =>
       Promise.all([
-        retry('archive CDRs', () => writeCdrs(store, rows.cdrs)),
+        retry('archive CDRs', () => writeCdrs(store, rows.cdrs, (c) => bodies.get(c))),
         retry('rated events', () => writeRated(store, rows.events)),
         retry('alerts', () => writeAlerts(store, rows.alerts)),
-      ]).then(() => undefined),
+      ]).then(() => {
+        for (const r of rows.cdrs) bodies.delete(r.cdr);
+      }),
     { minRows: cfg.writer.minRows, maxDelayMs: cfg.writer.maxDelayMs },
   );
   const engine = new RatingEngine({ catalog: deps.catalog, accounts: deps.accounts });
@@ -118,9 +130,30 @@ export async function startPipeline(kafka: Kafka, cfg: Config, deps: PipelineDep
   const ready = new Promise<void>((r) => {
     markJoined = r;
   });
+  // Offsets of a batch are committed once its rows are stored: one promise chain per partition.
+  const commits = new Map<string, Promise<void>>();
+  /** eachBatch calls running now. */
+  let active = 0;
+  /** The engine was cleared: let this process's pending writes land before restoring from the store. */
+  let mustDrain = false;
+  let failure: unknown = null;
+  let rejectFailed: (e: unknown) => void = () => {};
+  const failed = new Promise<never>((_, reject) => {
+    rejectFailed = reject;
+  });
+  failed.catch(() => {}); // observed through Pipeline.failed
+  const fatal = (e: unknown) => {
+    if (failure !== null) return;
+    failure = e;
+    engine.clear();
+    consumer.pause([{ topic: cfg.kafka.cdrTopic }]);
+    rejectFailed(e);
+  };
+
   consumer.on(consumer.events.GROUP_JOIN, (e) => {
     // Partitions may have moved: memory is no longer authoritative, the store is.
     engine.clear();
+    mustDrain = true;
     joined = true;
     log.info({ assignment: e.payload.memberAssignment }, 'joined consumer group');
     markJoined();
@@ -132,6 +165,8 @@ export async function startPipeline(kafka: Kafka, cfg: Config, deps: PipelineDep
     // Partitions hold disjoint accounts, so their batches can be rated while others are written.
     partitionsConsumedConcurrently: cfg.rater.concurrency,
     eachBatch: async (payload) => {
+      if (failure !== null) throw failure;
+      active++;
       try {
         await processBatch(payload);
       } catch (e) {
@@ -146,21 +181,20 @@ export async function startPipeline(kafka: Kafka, cfg: Config, deps: PipelineDep
           'batch failed, will be retried',
         );
         throw e;
+      } finally {
+        active--;
       }
     },
   });
-  async function processBatch({
-    batch,
-    resolveOffset,
-    commitOffsetsIfNecessary,
-    heartbeat,
-    isRunning,
-    isStale,
-  }: EachBatchPayload): Promise<void> {
+  async function processBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
     if (!isRunning() || isStale() || batch.messages.length === 0) return;
     const endTimer = metrics.batchSeconds.startTimer();
     const frames = batch.messages.map((m) => m.value ?? Buffer.alloc(0));
     const decoded = await pool.decode(frames, codecs.cdr.schemaId);
+    for (let i = 0; i < frames.length; i++) {
+      const c = decoded.cdrs[i];
+      if (c) bodies.set(c, (frames[i] as Buffer).subarray(HEADER_BYTES));
+    }
     metrics.poolUtilization.set(pool.utilization);
     await heartbeat();
 
@@ -174,6 +208,10 @@ export async function startPipeline(kafka: Kafka, cfg: Config, deps: PipelineDep
     }
     const out = newOutput();
     if (missing.size) {
+      if (mustDrain) {
+        await writer.drain();
+        mustDrain = false;
+      }
       const history = await retry('load history', () => loadHistory(store, [...missing.values()]));
       for (const h of history) engine.restore(h.key.account_id, h.key.month, h.cdrs, h.ratings, out);
       stats.restored += history.length;
@@ -213,9 +251,7 @@ export async function startPipeline(kafka: Kafka, cfg: Config, deps: PipelineDep
     );
     // Grouped with other partitions' batches: at least writer.minRows rows or writer.maxDelayMs.
     const stored = writer.add({ cdrs: out.accepted, events: out.events, alerts: out.alerts });
-    metrics.writerQueue.set(writer.queued);
-    await stored;
-    metrics.writerQueue.set(writer.queued);
+    metrics.writerQueue.set(writer.pending);
     if (dlq.length) {
       const now = Date.now();
       await retry('dead-letter topic', () => producer.send({ topic: cfg.kafka.deadLetterTopic, messages: dlq }).then(() => undefined));
@@ -233,36 +269,56 @@ export async function startPipeline(kafka: Kafka, cfg: Config, deps: PipelineDep
       );
       for (const d of out.dead) log.warn({ cdr_id: d.cdr_id, code: d.code }, d.reason);
     }
-    await heartbeat();
 
-    // The batch is queryable now: record produce-to-stored latency per record.
-    const now = Date.now();
-    for (const m of batch.messages) {
-      const ts = Number(m.timestamp);
-      if (ts < stats.firstProducedMs) stats.firstProducedMs = ts;
-      const ms = now - ts;
-      latencies[latN++ % LAT] = ms;
-      metrics.latency.observe(ms / 1000);
-    }
-
-    // 4. commit
-    const last = batch.messages[batch.messages.length - 1];
-    if (last) {
-      resolveOffset(last.offset);
-      metrics.lag.set({ partition: String(batch.partition) }, Math.max(0, Number(batch.highWatermark) - Number(last.offset) - 1));
-    }
-    await commitOffsetsIfNecessary();
+    // 4. once stored: latency, counters and the offset commit, in batch order per partition
+    const { topic, partition, messages } = batch;
+    const last = messages[messages.length - 1] as (typeof messages)[number];
+    const next = (BigInt(last.offset) + 1n).toString();
+    const lag = Math.max(0, Number(batch.highWatermark) - Number(next));
+    const key = `${topic}|${partition}`;
+    const done = (commits.get(key) ?? Promise.resolve())
+      .then(() => stored)
+      .then(async () => {
+        // The batch is queryable now: record produce-to-stored latency per record.
+        const now = Date.now();
+        for (const m of messages) {
+          const ts = Number(m.timestamp);
+          if (ts < stats.firstProducedMs) stats.firstProducedMs = ts;
+          const ms = now - ts;
+          latencies[latN++ % LAT] = ms;
+          metrics.latency.observe(ms / 1000);
+        }
+        stats.consumed += messages.length;
+        stats.rated += out.events.length;
+        stats.deadLetters += out.dead.length;
+        stats.alerts += out.alerts.length;
+        stats.replays += out.replays;
+        metrics.consumed.inc(messages.length);
+        metrics.rated.inc(out.events.length);
+        metrics.replays.inc(out.replays);
+        for (const d of out.dead) metrics.dead.inc({ code: d.code });
+        for (const a of out.alerts) metrics.alerts.inc({ kind: a.kind });
+        metrics.lag.set({ partition: String(partition) }, lag);
+        metrics.writerQueue.set(writer.pending);
+        if (failure !== null) return;
+        try {
+          await consumer.commitOffsets([{ topic, partition, offset: next }]);
+        } catch (e) {
+          // Rows are stored: an uncommitted batch is replayed later and changes nothing.
+          log.warn({ partition, offset: next, err: (e as Error).message }, 'offset commit failed; the batch will be replayed');
+        }
+      }, fatal);
+    commits.set(key, done);
+    void done.then(() => {
+      if (commits.get(key) === done) commits.delete(key);
+    });
+    resolveOffset(last.offset);
     await heartbeat();
-    stats.consumed += batch.messages.length;
-    stats.rated += out.events.length;
-    stats.deadLetters += out.dead.length;
-    stats.alerts += out.alerts.length;
-    stats.replays += out.replays;
-    metrics.consumed.inc(batch.messages.length);
-    metrics.rated.inc(out.events.length);
-    metrics.replays.inc(out.replays);
-    for (const d of out.dead) metrics.dead.inc({ code: d.code });
-    for (const a of out.alerts) metrics.alerts.inc({ kind: a.kind });
+    // Backpressure: no new fetch while too many rated rows wait to be stored.
+    if (writer.pending >= cfg.writer.maxPendingRows) {
+      await writer.below(cfg.writer.maxPendingRows);
+      await heartbeat();
+    }
     const secs = endTimer();
     log.debug({ partition: batch.partition, records: batch.messages.length, ms: Math.round(secs * 1000) }, 'batch rated');
   }
@@ -273,7 +329,15 @@ export async function startPipeline(kafka: Kafka, cfg: Config, deps: PipelineDep
     latencyCount: () => latN,
     ready,
     isReady: () => joined,
+    failed,
     async stop() {
+      // Finish what was consumed: no new batches, in-flight ones rated, their rows stored and
+      // offsets committed, then leave the group.
+      log.debug('pausing consumer, storing in-flight batches');
+      consumer.pause([{ topic: cfg.kafka.cdrTopic }]);
+      while (active > 0) await new Promise((r) => setTimeout(r, 20));
+      await writer.drain();
+      await Promise.all(commits.values());
       log.debug('stopping consumer');
       await consumer.disconnect();
       log.debug('stopping producer');

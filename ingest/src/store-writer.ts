@@ -1,8 +1,11 @@
 /**
- * Group-commit store writer: batches from all partitions queue their rows here; one flush writes
- * everything queued once there are `minRows` rows or `maxDelayMs` has passed since the first,
- * whichever comes first, and resolves every batch it contained (each then commits its offsets).
- * Flushes run one after another; a failed flush rejects all its batches (they are redelivered).
+ * Group-commit store writer: batches from all partitions queue their rows here, and one write
+ * stores everything queued once there are `minRows` rows or `maxDelayMs` has passed since the
+ * oldest, whichever comes first; each batch's promise resolves when its rows are stored (the
+ * pipeline then commits its offsets). One write at a time: rows that arrive during a write wait
+ * for it and go out together in the next one, so a slow store gets fewer, larger inserts.
+ * A failed write rejects all its batches. `pending` counts rows queued or being written; the
+ * pipeline waits on `below()` to bound it (backpressure).
  */
 import type { Alert } from '@ratel/rater';
 import type { Cdr, RatedEvent } from '@ratel/schemas';
@@ -23,20 +26,29 @@ interface Waiter {
   reject: (e: unknown) => void;
 }
 
+const noRows = (): WriterRows => ({ cdrs: [], events: [], alerts: [] });
+
 export class StoreWriter {
-  private rows: WriterRows = { cdrs: [], events: [], alerts: [] };
+  private rows: WriterRows = noRows();
   private waiters: Waiter[] = [];
   private timer: NodeJS.Timeout | null = null;
-  private chain: Promise<void> = Promise.resolve();
-  /** Number of flushes done, and rows written, for metrics and tests. */
+  /** When the oldest queued row arrived (for maxDelayMs). */
+  private oldestMs = 0;
+  private writing: Promise<void> | null = null;
+  /** A flush was asked for while a write was running. */
+  private wanted = false;
+  private readonly idle: (() => void)[] = [];
+  /** Number of writes done, for metrics and tests. */
   flushes = 0;
+  /** Rows queued or being written. */
+  pending = 0;
 
   constructor(
     private readonly write: (rows: WriterRows) => Promise<void>,
     private readonly opts: WriterOptions,
   ) {}
 
-  /** Rows waiting for the next flush. */
+  /** Rows waiting for the next write. */
   get queued(): number {
     return this.rows.cdrs.length + this.rows.events.length;
   }
@@ -44,34 +56,79 @@ export class StoreWriter {
   /** Queues a batch's rows; resolves once they are stored. */
   add(rows: WriterRows): Promise<void> {
     if (rows.cdrs.length + rows.events.length + rows.alerts.length === 0) return Promise.resolve();
+    if (this.waiters.length === 0) this.oldestMs = Date.now();
     for (const c of rows.cdrs) this.rows.cdrs.push(c);
     for (const e of rows.events) this.rows.events.push(e);
     for (const a of rows.alerts) this.rows.alerts.push(a);
+    this.pending += rows.cdrs.length + rows.events.length;
     const done = new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject }));
-    if (this.queued >= this.opts.minRows) this.flush();
-    else if (this.timer === null) this.timer = setTimeout(() => this.flush(), this.opts.maxDelayMs);
+    this.schedule();
     return done;
   }
 
-  /** Writes whatever is queued now. */
+  /** Writes whatever is queued now (after the running write, if any). */
   flush(): void {
     if (this.timer !== null) {
       clearTimeout(this.timer);
       this.timer = null;
     }
     if (this.waiters.length === 0) return;
+    if (this.writing !== null) {
+      this.wanted = true;
+      return;
+    }
     const rows = this.rows;
     const waiters = this.waiters;
-    this.rows = { cdrs: [], events: [], alerts: [] };
+    const n = rows.cdrs.length + rows.events.length;
+    this.rows = noRows();
     this.waiters = [];
-    this.chain = this.chain.then(async () => {
+    this.wanted = false;
+    this.writing = (async () => {
       try {
         await this.write(rows);
         this.flushes++;
         for (const w of waiters) w.resolve();
       } catch (e) {
         for (const w of waiters) w.reject(e);
+      } finally {
+        this.pending -= n;
+        this.writing = null;
+        for (const f of this.idle.splice(0)) f();
+        if (this.wanted) this.flush();
+        else this.schedule();
       }
-    });
+    })();
+  }
+
+  /** Flushes now if minRows are queued, else makes sure a timer will. */
+  private schedule(): void {
+    if (this.waiters.length === 0 || this.writing !== null) return;
+    if (this.queued >= this.opts.minRows) {
+      this.flush();
+      return;
+    }
+    if (this.timer === null) {
+      const wait = Math.max(0, this.oldestMs + this.opts.maxDelayMs - Date.now());
+      this.timer = setTimeout(() => {
+        this.timer = null;
+        this.flush();
+      }, wait);
+    }
+  }
+
+  /** Resolves once fewer than `rows` rows are pending. */
+  async below(rows: number): Promise<void> {
+    while (this.pending >= rows) {
+      if (this.writing === null) this.flush();
+      await new Promise<void>((r) => this.idle.push(r));
+    }
+  }
+
+  /** Writes what is queued and resolves once no write is left. */
+  async drain(): Promise<void> {
+    while (this.waiters.length > 0 || this.writing !== null) {
+      this.flush();
+      await new Promise<void>((r) => this.idle.push(r));
+    }
   }
 }

@@ -45,6 +45,57 @@ describe('StoreWriter (group commit)', () => {
     expect(w.flushes).toBe(1);
   });
 
+  it('rows that arrive during a write go out together in the next one', async () => {
+    const writes: number[] = [];
+    let release: () => void = () => {};
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    const w = new StoreWriter(
+      async (r) => {
+        writes.push(r.events.length);
+        if (writes.length === 1) await gate;
+      },
+      { minRows: 2, maxDelayMs: 60_000 },
+    );
+    const first = w.add(rows(2)); // starts the first write, held open
+    const later = [w.add(rows(2)), w.add(rows(3)), w.add(rows(2))];
+    expect(writes).toEqual([2]);
+    expect(w.pending).toBe(9);
+    release();
+    await Promise.all([first, ...later]);
+    expect(writes).toEqual([2, 7]);
+    expect(w.pending).toBe(0);
+  });
+
+  it('below() waits until the pending rows drop under the bound; drain() until all are stored', async () => {
+    let release: () => void = () => {};
+    const w = new StoreWriter(
+      () =>
+        new Promise<void>((r) => {
+          release = r;
+        }),
+      { minRows: 5, maxDelayMs: 60_000 },
+    );
+    void w.add(rows(5));
+    void w.add(rows(1));
+    let below = false;
+    const waiting = w.below(3).then(() => {
+      below = true;
+    });
+    await new Promise((r) => setTimeout(r, 10));
+    expect(below).toBe(false);
+    release(); // first write done: 1 row left, still queued
+    await waiting;
+    expect(w.pending).toBe(1);
+    const drained = w.drain();
+    await new Promise((r) => setTimeout(r, 10));
+    release();
+    await drained;
+    expect(w.pending).toBe(0);
+    expect(w.flushes).toBe(2);
+  });
+
   it('an empty batch resolves at once without a write', async () => {
     let writes = 0;
     const w = new StoreWriter(async () => void writes++, { minRows: 1, maxDelayMs: 1 });

@@ -5,6 +5,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
+import { createSchema } from '@ratel/aggregator';
 import { createKafka, createLogger, type Pipeline, startPipeline } from '@ratel/ingest';
 import { loadCatalog } from '@ratel/rater';
 import { localCodecs } from '@ratel/schemas';
@@ -103,6 +104,33 @@ describe('pipeline recovery (real Kafka + ClickHouse server)', () => {
         await produce(run, twice);
         expect(await waitFor(async () => p.stats.consumed >= twice.length, 120_000)).toBe(true);
         expect(p.stats.replays).toBeGreaterThanOrEqual(run.cdrs.length);
+        expectSame(await stored(run), want);
+      });
+    });
+  }, 300_000);
+
+  it('a write the store refuses stops the pipeline without committing; a restart replays the rest', async () => {
+    await withRun('refused', 60, 8_000, async (run) => {
+      const want = reference(run);
+      const half = run.cdrs.length / 2;
+      await withPipeline(run, async (p) => {
+        await produce(run, run.cdrs.slice(0, half));
+        expect(await waitFor(async () => p.stats.consumed >= half, 60_000)).toBe(true);
+        // A real refusal: the table the next write goes to is gone (not a transient error).
+        await run.store.exec('DROP TABLE rated_events');
+        await produce(run, run.cdrs.slice(half));
+        const failure = await Promise.race([
+          p.failed.catch((e: unknown) => e),
+          new Promise((r) => setTimeout(() => r('no failure'), 60_000)),
+        ]);
+        expect((failure as { code?: string }).code).toBe('STORE_QUERY_FAILED');
+        expect(p.stats.consumed).toBeLessThan(run.cdrs.length);
+      });
+      // Restarted on a repaired store: uncommitted batches are replayed, the lost ratings
+      // re-emitted from the archive, and the result is the uninterrupted one.
+      await createSchema(run.store);
+      await withPipeline(run, async () => {
+        expect(await waitFor(async () => (await countStored(run)) >= want.size, 120_000)).toBe(true);
         expectSame(await stored(run), want);
       });
     });
