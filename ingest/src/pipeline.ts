@@ -21,7 +21,7 @@
  */
 import { createSchema, loadHistory, openStore, type Store, writeAlerts, writeCdrs, writeDeadLetters, writeRated } from '@ratel/aggregator';
 import { type AccountBook, type Catalog, createDecodePool, newOutput, RatingEngine } from '@ratel/rater';
-import { type Cdr, type Codecs, errors, HEADER_BYTES } from '@ratel/schemas';
+import { type Cdr, type Codecs, errors, HEADER_BYTES, previousMonth } from '@ratel/schemas';
 import type { EachBatchPayload, Kafka } from 'kafkajs';
 import { type Config, storeConfigOf } from './config.js';
 import { ensureTopics } from './kafka.js';
@@ -136,6 +136,8 @@ export async function startPipeline(kafka: Kafka, cfg: Config, deps: PipelineDep
   let active = 0;
   /** The engine was cleared: let this process's pending writes land before restoring from the store. */
   let mustDrain = false;
+  /** The latest month for which older account-months were evicted from memory. */
+  let evictedFor = 0;
   let failure: unknown = null;
   let rejectFailed: (e: unknown) => void = () => {};
   const failed = new Promise<never>((_, reject) => {
@@ -233,6 +235,16 @@ export async function startPipeline(kafka: Kafka, cfg: Config, deps: PipelineDep
       decoded.cdrs.filter((c) => c !== null),
       out,
     );
+    if (engine.latestMonth > evictedFor) {
+      // A new month has begun: keep this one and the previous one in memory, restore older ones
+      // on demand (after this process's pending writes for them have landed).
+      evictedFor = engine.latestMonth;
+      const gone = engine.evictBefore(previousMonth(evictedFor));
+      if (gone > 0) {
+        mustDrain = true;
+        log.info({ month: evictedFor, evicted: gone }, 'account-months before the previous month left memory');
+      }
+    }
     await heartbeat();
     for (const d of out.dead.slice(undecodable)) {
       dlq.push({ key: d.cdr_id, value: d.cdr ? codecs.cdr.encode(d.cdr) : null, headers: { reason_code: d.code, reason: d.reason } });

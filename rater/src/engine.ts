@@ -139,6 +139,7 @@ export class RatingEngine {
   private atBucket: Bucket | null = null;
   private atMonth = 0;
   private atResolved: Resolved | undefined = undefined;
+  private latest = 0;
 
   constructor(
     private readonly ctx: RateContext,
@@ -148,6 +149,31 @@ export class RatingEngine {
   /** Number of account-month buckets held in memory. */
   get bucketCount(): number {
     return this.buckets;
+  }
+
+  /** The latest billing month any CDR has fallen in (YYYYMM), 0 before the first. */
+  get latestMonth(): number {
+    return this.latest;
+  }
+
+  /**
+   * Forgets the account-months before `month` (YYYYMM) and returns how many: a long-running rater
+   * keeps the current and previous months in memory, and a CDR later than that is rated after
+   * its account-month is restored from the store (see RatingEngine.restore). Call it between
+   * batches, never during one.
+   */
+  evictBefore(month: number): number {
+    let n = 0;
+    for (const run of this.runs.values()) {
+      for (const [m, b] of run.buckets) {
+        if (m >= month) continue;
+        run.buckets.delete(m);
+        if (run.bucket === b) run.bucket = null;
+        n++;
+      }
+    }
+    this.buckets -= n;
+    return n;
   }
 
   add(cdr: Cdr, out: EngineOutput): void {
@@ -231,6 +257,7 @@ export class RatingEngine {
       }
       run.bucket = b;
       run.month = span.month;
+      if (span.month > this.latest) this.latest = span.month;
       run.from = span.from;
       run.to = span.to;
     }

@@ -64,6 +64,12 @@ export function nextMonth(yyyymm: number): number {
   return m === 12 ? (y + 1) * 100 + 1 : yyyymm + 1;
 }
 
+export function previousMonth(yyyymm: number): number {
+  const y = Math.floor(yyyymm / 100);
+  const m = yyyymm % 100;
+  return m === 1 ? (y - 1) * 100 + 12 : yyyymm - 1;
+}
+
 /** UTC ms of local midnight starting day `day` of month yyyymm in `tz`. */
 export function localMidnightMs(yyyymm: number, day: number, tz: string): number {
   const y = Math.floor(yyyymm / 100);

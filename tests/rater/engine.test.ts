@@ -1,0 +1,62 @@
+// The rating engine's memory (rater/src/engine.ts): replays found by id and start without a map
+// by id, months evicted between batches and restored from what the store holds.
+import { latestVersions, loadCatalog, newOutput, type PriorRating, RatingEngine, rateAll } from '@ratel/rater';
+import type { Cdr, RatedEvent } from '@ratel/schemas';
+import { describe, expect, it } from 'vitest';
+import { ACCOUNT, accountInput, contextOf, fixedNow, nth, voice } from './helpers.js';
+
+const ctx = contextOf(loadCatalog(), accountInput(ACCOUNT, 'fr-start', ['u1']));
+const call = (id: string, iso: string, callee = '+33612345678') => voice(id, 'u1', callee, iso, 120);
+const priors = (events: readonly RatedEvent[]): Map<string, PriorRating> => latestVersions(events);
+
+describe('RatingEngine memory', () => {
+  it('a replay of an earlier CDR (same id, same start) is found in the middle of the month', () => {
+    const engine = new RatingEngine(ctx, fixedNow);
+    const out = newOutput();
+    const cdrs = [call('a', '2026-10-02T10:00:00'), call('b', '2026-10-05T10:00:00'), call('c', '2026-10-09T10:00:00')];
+    engine.addAll(cdrs, out);
+    const again = newOutput();
+    engine.addAll([cdrs[1] as Cdr, cdrs[0] as Cdr], again);
+    expect(again.replays).toBe(2);
+    expect(again.events).toEqual([]);
+  });
+
+  it('evicts months before the given one, and a restored month rates late CDRs as if it had stayed', () => {
+    // September: 100 distinct callees, Forfait Start's cap (SPEC §4); the late call to a 101st,
+    // earlier than all of them, takes a place in the pack and pushes the last one out.
+    const sept = Array.from({ length: 100 }, (_, i) =>
+      call(
+        `s${i + 1}`,
+        `2026-09-${String(2 + Math.floor(i / 5)).padStart(2, '0')}T${String(8 + (i % 5)).padStart(2, '0')}:00:00`,
+        `+336${nth('', i, 8)}`,
+      ),
+    );
+    const nov = [call('n1', '2026-11-02T09:00:00')];
+    const late = call('s0', '2026-09-01T08:00:00', '+33755555555');
+
+    const kept = new RatingEngine(ctx, fixedNow);
+    const keptOut = newOutput();
+    kept.addAll([...sept, ...nov], keptOut);
+    kept.addAll([late], keptOut);
+
+    const engine = new RatingEngine(ctx, fixedNow);
+    const out = newOutput();
+    engine.addAll([...sept, ...nov], out);
+    expect(engine.latestMonth).toBe(202611);
+    expect(engine.bucketCount).toBe(2);
+    expect(engine.evictBefore(202610)).toBe(1);
+    expect(engine.holds(ACCOUNT, 202609)).toBe(false);
+    expect(engine.holds(ACCOUNT, 202611)).toBe(true);
+    // What the pipeline does for a month not held: restore it from the archive, then rate.
+    engine.restore(ACCOUNT, 202609, sept, priors(out.events), out);
+    engine.addAll([late], out);
+
+    const last = latestVersions(out.events);
+    expect(last.get('s100')?.version).toBe(2);
+    expect(last.get('s100')?.reasons).toContain('DISTINCT_CALLEE_CAP');
+    expect(last).toEqual(latestVersions(keptOut.events));
+    // ...and, versions aside, what rating everything at once in start order gives.
+    const unversioned = (m: Map<string, RatedEvent>) => new Map([...m].map(([id, e]) => [id, { ...e, version: 0 }]));
+    expect(unversioned(last)).toEqual(unversioned(latestVersions(rateAll(ctx, [...sept, ...nov, late], fixedNow).events)));
+  });
+});
