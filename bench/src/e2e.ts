@@ -11,7 +11,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { createSchema, openServerStore } from '@ratel/aggregator';
-import { createKafka, createLogger, generateAccounts, loadConfig, type Pipeline, startPipeline } from '@ratel/ingest';
+import { createKafka, createLogger, generateAccounts, loadConfig, startPipeline } from '@ratel/ingest';
 import { accountBook, loadCatalog } from '@ratel/rater';
 import { localCodecs } from '@ratel/schemas';
 import { profileSection } from './profile.js';
@@ -33,7 +33,7 @@ const rssTimer = setInterval(() => {
  * One run on fresh topics and database. `prefill`: produce everything first, then time the
  * pipeline alone (from its start to the last row stored), without the producer's CPU share.
  */
-async function phase(name: string, count: number, rate: number, prefill = false): Promise<{ seconds: number; p: Pipeline; lat: number[] }> {
+async function phase(name: string, count: number, rate: number, prefill = false): Promise<{ seconds: number; lat: number[] }> {
   const tag = `${name}_${Date.now()}`;
   const env = {
     RATEL_KAFKA_TOPIC: `bench.${tag}`,
@@ -116,7 +116,8 @@ async function phase(name: string, count: number, rate: number, prefill = false)
   await p.stop();
   await store.exec(`DROP DATABASE ${env.RATEL_CLICKHOUSE_DATABASE}`);
   await store.close();
-  return { seconds, p, lat };
+  // Only figures leave a phase: the next one starts with none of this one's memory.
+  return { seconds, lat };
 }
 
 const q = (xs: number[], p: number) => {

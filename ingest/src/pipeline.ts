@@ -356,6 +356,7 @@ export async function startPipeline(kafka: Kafka, cfg: Config, deps: PipelineDep
       await producer.disconnect();
       log.debug('stopping decode pool');
       await pool.close();
+      engine.clear(); // a stopped pipeline holds no account-months, even if its caller keeps it
       log.debug('closing store');
       if (!deps.store) await store.close();
     },
