@@ -55,6 +55,8 @@ async function phase(name: string, count: number, rate: number, prefill = false)
     spawn(
       process.execPath,
       [
+        // The young-generation size the README recommends for `ratel produce` and `ratel run`.
+        '--max-semi-space-size=64',
         cli,
         'produce',
         '--accounts',
