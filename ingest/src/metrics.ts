@@ -26,10 +26,20 @@ export function createMetrics() {
       help: 'Account-months rebuilt from the store',
       registers: [registry],
     }),
+    evicted: new Counter({
+      name: 'ratel_account_months_evicted_total',
+      help: 'Account-months older than the previous month dropped from memory',
+      registers: [registry],
+    }),
+    backpressure: new Counter({
+      name: 'ratel_backpressure_waits_total',
+      help: 'Times consumption waited because writer.maxPendingRows rows were not yet stored',
+      registers: [registry],
+    }),
     storeRetries: new Counter({ name: 'ratel_store_retries_total', help: 'Store writes retried after an error', registers: [registry] }),
     batchSeconds: new Histogram({
       name: 'ratel_batch_seconds',
-      help: 'Time to rate and store one consumed batch',
+      help: 'Time to decode, restore and rate one consumed batch (its rows are stored behind it)',
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers: [registry],
     }),
@@ -46,7 +56,11 @@ export function createMetrics() {
       registers: [registry],
     }),
     poolUtilization: new Gauge({ name: 'ratel_pool_utilization', help: 'Piscina decode pool utilisation (0-1)', registers: [registry] }),
-    writerQueue: new Gauge({ name: 'ratel_writer_queue_rows', help: 'Rows waiting to be written to the store', registers: [registry] }),
+    writerQueue: new Gauge({
+      name: 'ratel_writer_queue_rows',
+      help: 'Rated rows queued or being written to the store',
+      registers: [registry],
+    }),
   };
   return m;
 }

@@ -242,6 +242,7 @@ export async function startPipeline(kafka: Kafka, cfg: Config, deps: PipelineDep
       const gone = engine.evictBefore(previousMonth(evictedFor));
       if (gone > 0) {
         mustDrain = true;
+        metrics.evicted.inc(gone);
         log.info({ month: evictedFor, evicted: gone }, 'account-months before the previous month left memory');
       }
     }
@@ -328,6 +329,7 @@ export async function startPipeline(kafka: Kafka, cfg: Config, deps: PipelineDep
     await heartbeat();
     // Backpressure: no new fetch while too many rated rows wait to be stored.
     if (writer.pending >= cfg.writer.maxPendingRows) {
+      metrics.backpressure.inc();
       await writer.below(cfg.writer.maxPendingRows);
       await heartbeat();
     }

@@ -3,8 +3,19 @@
  * consumed by the pipeline, decoded in the Piscina pool, rated, and read back from the ClickHouse
  * server; bad records land on the dead-letter topic with their reason and original bytes.
  */
+
+import type { AddressInfo } from 'node:net';
 import { monthTotals, openServerStore, type Store } from '@ratel/aggregator';
-import { createKafka, createLogger, generateAccounts, generateCdrs, loadConfig, produceCdrs, startPipeline } from '@ratel/ingest';
+import {
+  createKafka,
+  createLogger,
+  generateAccounts,
+  generateCdrs,
+  loadConfig,
+  produceCdrs,
+  serveMetrics,
+  startPipeline,
+} from '@ratel/ingest';
 import { accountBook, loadCatalog, rateAll } from '@ratel/rater';
 import { type Cdr, localCodecs } from '@ratel/schemas';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -103,6 +114,33 @@ describe('Kafka -> rater pool -> ClickHouse server', () => {
       expect(dead.find((d) => d.code === 'CDR_UNRATEABLE')?.reason).toContain('unknown account nobody');
       const unrateable = dead.find((d) => d.code === 'CDR_UNRATEABLE')?.value as Buffer;
       expect(codecs.cdr.decode(unrateable).id).toBe('it-unknown-account');
+
+      // The operator's view: Prometheus metrics and the health endpoints over HTTP.
+      const server = await serveMetrics(pipeline.metrics, 0, pipeline.isReady);
+      try {
+        const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+        const text = await (await fetch(`${base}/metrics`)).text();
+        const value = (line: string) =>
+          Number(
+            text
+              .split('\n')
+              .find((l) => l.startsWith(`${line} `))
+              ?.slice(line.length + 1),
+          );
+        expect(value('ratel_records_consumed_total')).toBe(expected);
+        expect(value('ratel_rated_events_total')).toBe(pipeline.stats.rated);
+        expect(value('ratel_dead_letters_total{code="CDR_MALFORMED"}')).toBe(1);
+        expect(value('ratel_dead_letters_total{code="CDR_UNRATEABLE"}')).toBe(1);
+        expect(value('ratel_writer_queue_rows')).toBe(0);
+        expect(text).toMatch(/^ratel_consumer_lag\{partition="\d+"\} 0$/m);
+        expect(text).toContain('ratel_e2e_latency_seconds_count');
+        expect(text).toContain('ratel_pool_utilization');
+        expect((await fetch(`${base}/healthz`)).status).toBe(200);
+        expect((await fetch(`${base}/readyz`)).status).toBe(200);
+        expect((await fetch(`${base}/nothing`)).status).toBe(404);
+      } finally {
+        server.close();
+      }
     } finally {
       await pipeline.stop();
     }
