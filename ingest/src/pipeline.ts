@@ -204,9 +204,8 @@ export async function startPipeline(kafka: Kafka, cfg: Config, deps: PipelineDep
     const missing = new Map<string, { account_id: string; month: number }>();
     for (const c of decoded.cdrs) {
       if (!c) continue;
-      const month = engine.monthOf(c);
-      if (month !== null && !engine.holds(c.account_id, month))
-        missing.set(`${c.account_id}|${month}`, { account_id: c.account_id, month });
+      const month = engine.missingMonth(c);
+      if (month !== null) missing.set(`${c.account_id}|${month}`, { account_id: c.account_id, month });
     }
     const out = newOutput();
     if (missing.size) {

@@ -293,6 +293,17 @@ export class RatingEngine {
     return this.clock.monthOf(cdr.start_ms, account.timeZone);
   }
 
+  /**
+   * The billing month of a CDR whose account-month is not in memory (to restore before rating),
+   * or null when it is held or cannot be rated. One account lookup: this runs once per CDR.
+   */
+  missingMonth(cdr: Cdr): number | null {
+    const run = this.runs.get(cdr.account_id);
+    if (run !== undefined && run.bucket !== null && cdr.start_ms >= run.from && cdr.start_ms < run.to) return null;
+    const month = this.monthOf(cdr);
+    return month === null || run?.buckets.has(month) ? null : month;
+  }
+
   /** Whether the engine holds the account-month in memory. */
   holds(accountId: string, month: number): boolean {
     return this.runs.get(accountId)?.buckets.has(month) ?? false;

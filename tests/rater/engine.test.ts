@@ -47,6 +47,9 @@ describe('RatingEngine memory', () => {
     expect(engine.evictBefore(202610)).toBe(1);
     expect(engine.holds(ACCOUNT, 202609)).toBe(false);
     expect(engine.holds(ACCOUNT, 202611)).toBe(true);
+    expect(engine.missingMonth(sept[0] as Cdr)).toBe(202609);
+    expect(engine.missingMonth(nov[0] as Cdr)).toBeNull();
+    expect(engine.missingMonth({ ...(nov[0] as Cdr), account_id: 'nobody' })).toBeNull();
     // What the pipeline does for a month not held: restore it from the archive, then rate.
     engine.restore(ACCOUNT, 202609, sept, priors(out.events), out);
     engine.addAll([late], out);
