@@ -73,11 +73,11 @@ export async function startPipeline(kafka: Kafka, cfg: Config, deps: PipelineDep
   const store = deps.store ?? (await openStore(storeConfigOf(cfg)));
   await createSchema(store);
   const pool = createDecodePool(cfg.rater.threads);
-  // The three writes of a flush are independent: a CDR rated but not archived is simply rated
-  // again, identically, when its batch is replayed.
   // The Avro body each decoded CDR arrived with (the decode pool accepts only cdr.v1 frames), so
   // the archive stores those bytes instead of encoding the CDR again; dropped once archived.
   const bodies = new WeakMap<Cdr, Buffer>();
+  // The three writes of a flush are independent: a CDR rated but not archived is simply rated
+  // again, identically, when its batch is replayed.
   const writer = new StoreWriter(
     (rows) =>
       Promise.all([
