@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=64
 /**
  * ratel command line.
  *   ratel month     generate, rate, store and invoice a month on the embedded engine (npm start)
