@@ -6,7 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { createSchema } from '@ratel/aggregator';
-import { createKafka, createLogger, type Pipeline, startPipeline } from '@ratel/ingest';
+import { type Config, createKafka, createLogger, type Pipeline, startPipeline } from '@ratel/ingest';
 import { loadCatalog } from '@ratel/rater';
 import { localCodecs } from '@ratel/schemas';
 import { describe, expect, it } from 'vitest';
@@ -21,9 +21,9 @@ function expectSame(actual: Map<string, unknown>, expected: Map<string, unknown>
 }
 
 /** Runs `body` with the pipeline in this process on the run's topic and database, then stops it. */
-async function withPipeline(run: Run, body: (p: Pipeline) => Promise<void>): Promise<void> {
+async function withPipeline(run: Run, body: (p: Pipeline) => Promise<void>, cfg: Config = run.cfg): Promise<void> {
   const log = createLogger(process.env.RATEL_TEST_LOG ?? 'silent');
-  const p = await startPipeline(createKafka(run.cfg, log), run.cfg, {
+  const p = await startPipeline(createKafka(cfg, log), cfg, {
     catalog: loadCatalog(),
     accounts: run.accounts,
     codecs: localCodecs(),
@@ -133,6 +133,25 @@ describe('pipeline recovery (real Kafka + ClickHouse server)', () => {
         expect(await waitFor(async () => (await countStored(run)) >= want.size, 120_000)).toBe(true);
         expectSame(await stored(run), want);
       });
+    });
+  }, 300_000);
+
+  it('a store writer that falls behind pauses consumption, and the result is unchanged', async () => {
+    await withRun('pressure', 80, 20_000, async (run) => {
+      const want = reference(run);
+      // At most 2,000 rated rows not yet stored, written 500 at a time: consumption must wait.
+      const cfg: Config = { ...run.cfg, writer: { ...run.cfg.writer, minRows: 500, maxPendingRows: 2_000 } };
+      await produce(run, run.cdrs);
+      await withPipeline(
+        run,
+        async (p) => {
+          expect(await waitFor(async () => p.stats.consumed >= run.cdrs.length, 120_000)).toBe(true);
+          const waits = (await p.metrics.backpressure.get()).values[0]?.value ?? 0;
+          expect(waits).toBeGreaterThan(0);
+          expectSame(await stored(run), want);
+        },
+        cfg,
+      );
     });
   }, 300_000);
 
