@@ -4,12 +4,13 @@
  * Calls of an account-month are rated in (start_ms, id) order. A CDR that arrives after later
  * calls of its account-month re-rates the bucket from the start and emits a new version of every
  * call whose rating changed (SPEC §4: "the order of calls is their start time"). A CDR whose id
- * and start the bucket already holds is a replay and changes nothing; an in-order CDR is after
- * everything the bucket holds, so it is new without any lookup by id. Unrateable CDRs become dead letters
- * with their reason; they never enter a bucket.
+ * the bucket already holds is a replay and changes nothing (found through a set of numeric id
+ * hashes, not a map of strings). Unrateable CDRs become dead letters with their reason; they
+ * never enter a bucket.
  */
 import { type Cdr, type ErrorCode, isRatelError, type RatedEvent } from '@ratel/schemas';
 import { type AccountMonth, newAccountMonth } from './allowance.js';
+import { KeySet } from './key-set.js';
 import { MonthClock } from './month-clock.js';
 import { type RateContext, type Rating, type Resolved, rateCdr, resolve } from './rate.js';
 import { type Alert, maskOf, reasonsOf } from './reasons.js';
@@ -90,9 +91,33 @@ const before = (a: Cdr, b: Cdr): boolean => a.start_ms < b.start_ms || (a.start_
 const byStart = (x: Cdr, y: Cdr): number => (before(x, y) ? -1 : before(y, x) ? 1 : 0);
 
 /**
- * Whether the bucket already holds this CDR: same id at the same start (binary search). A CDR
- * id is unique per call, so a record with a known id and start is a replay.
+ * A CDR id as a number in [1, 2^52): two 26-bit multiplicative hashes of its characters. Equal
+ * ids give equal keys; a shared key is confirmed on the ids themselves (holdsId).
  */
+function idKey(id: string): number {
+  let a = 0x811c9dc5;
+  let b = 0x2545f491;
+  for (let i = 0; i < id.length; i++) {
+    const c = id.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x5bd1e995);
+  }
+  return (a >>> 6) * 67_108_864 + (b >>> 6) + 1;
+}
+
+/**
+ * Whether the bucket already holds a CDR with this id: a replay, whatever its other fields. Its
+ * key must be known; then a binary search finds the usual replay (same id, same start) and a
+ * scan the rare one that comes back with another start.
+ */
+function holdsId(known: KeySet, b: Bucket, cdr: Cdr, key: number): boolean {
+  if (!known.has(key)) return false;
+  if (holdsCdr(b.cdrs, cdr)) return true;
+  for (const c of b.cdrs) if (c.id === cdr.id) return true;
+  return false;
+}
+
+/** Whether the bucket holds this CDR at its start (binary search on start, then id). */
 function holdsCdr(sorted: readonly Cdr[], cdr: Cdr): boolean {
   let lo = 0;
   let hi = sorted.length;
@@ -140,6 +165,12 @@ export class RatingEngine {
   private atMonth = 0;
   private atResolved: Resolved | undefined = undefined;
   private latest = 0;
+  /**
+   * Keys (idKey) of the ids of every CDR held, all account-months together: one table, so the
+   * replay test costs one probe. A key may outlive its CDR (a re-rating keeps every id; an
+   * evicted month is rebuilt); a hit is always confirmed on the bucket's own ids.
+   */
+  private idKeys = new KeySet();
 
   constructor(
     private readonly ctx: RateContext,
@@ -173,6 +204,10 @@ export class RatingEngine {
       }
     }
     this.buckets -= n;
+    if (n > 0) {
+      this.idKeys = new KeySet();
+      for (const run of this.runs.values()) for (const b of run.buckets.values()) for (const c of b.cdrs) this.idKeys.add(idKey(c.id));
+    }
     return n;
   }
 
@@ -195,8 +230,13 @@ export class RatingEngine {
       const month = this.atMonth;
       const pending = late === null ? undefined : late.get(b);
       const start = cdr.start_ms;
+      const key = idKey(cdr.id);
+      if (pending?.ids.has(cdr.id) || holdsId(this.idKeys, b, cdr, key)) {
+        out.replays++;
+        continue;
+      }
       if (pending === undefined && (start > b.lastStart || (start === b.lastStart && before(b.cdrs[b.cdrs.length - 1] as Cdr, cdr)))) {
-        // In order: after everything the bucket holds, so new (see holdsCdr) and rated once.
+        // In order: after everything the bucket holds, so rated once, now.
         const r = this.rateInto(cdr, month, b.state, out, this.atResolved);
         if (r === null) continue;
         if (this.scratch.length) this.flushAlerts(b, out);
@@ -205,14 +245,11 @@ export class RatingEngine {
         out.events.push(r);
         out.accepted.push({ cdr, month });
         b.cdrs.push(cdr);
+        this.idKeys.add(key);
         b.lastStart = start;
         b.emitted.push(1, r.included_qty, r.billed_qty, r.cost_micros);
         b.prefixes.push(r.prefix);
         b.reasons.push(r.reasons);
-        continue;
-      }
-      if (pending?.ids.has(cdr.id) || holdsCdr(b.cdrs, cdr)) {
-        out.replays++;
         continue;
       }
       if (pending) {
@@ -312,6 +349,7 @@ export class RatingEngine {
   /** Forgets every account-month (e.g. after a rebalance: the store is the reference again). */
   clear(): void {
     this.runs.clear();
+    this.idKeys = new KeySet();
     this.buckets = 0;
   }
 
@@ -421,6 +459,7 @@ export class RatingEngine {
     now: number,
   ): void {
     b.cdrs.push(cdr);
+    this.idKeys.add(idKey(cdr.id));
     b.lastStart = cdr.start_ms;
     if (
       version > 0 &&

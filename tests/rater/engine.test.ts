@@ -21,6 +21,17 @@ describe('RatingEngine memory', () => {
     expect(again.events).toEqual([]);
   });
 
+  it('a known id is a replay even when it comes back with another start', () => {
+    const engine = new RatingEngine(ctx, fixedNow);
+    const out = newOutput();
+    engine.addAll([call('a', '2026-10-02T10:00:00'), call('b', '2026-10-05T10:00:00')], out);
+    const again = newOutput();
+    engine.addAll([call('a', '2026-10-20T10:00:00'), call('b', '2026-10-01T10:00:00')], again);
+    expect(again.replays).toBe(2);
+    expect(again.events).toEqual([]);
+    expect(again.accepted).toEqual([]);
+  });
+
   it('evicts months before the given one, and a restored month rates late CDRs as if it had stayed', () => {
     // September: 100 distinct callees, Forfait Start's cap (SPEC §4); the late call to a 101st,
     // earlier than all of them, takes a place in the pack and pushes the last one out.
