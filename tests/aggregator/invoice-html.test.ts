@@ -7,6 +7,7 @@ import { buildInvoice, invoiceHtml, type UsageTotal } from '@ratel/aggregator';
 import { accountBook, loadCatalog } from '@ratel/rater';
 import { PNG } from 'pngjs';
 import { afterAll, describe, expect, it } from 'vitest';
+import { accountInput } from '../rater/helpers.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const FLAGS = [
@@ -25,21 +26,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const catalog = loadCatalog();
 const accounts = accountBook(
-  [
-    {
-      id: 'ACME',
-      name: 'Acme & Co <Paris>',
-      plan: 'fr-pro',
-      billing: 'monthly',
-      activated: '2026-09-17',
-      country: 'FR',
-      time_zone: 'Europe/Paris',
-      vat_country: 'FR',
-      credit_limit: '100.00',
-      options: ['call-recording'],
-      users: [{ id: 'u1' }],
-    },
-  ],
+  [accountInput('ACME', 'fr-pro', ['u1'], { name: 'Acme & Co <Paris>', activated: '2026-09-17', options: ['call-recording'] })],
   catalog,
 );
 const usage: UsageTotal[] = [

@@ -22,36 +22,13 @@ import {
 import { type AccountInput, accountBook, loadCatalog } from '@ratel/rater';
 import type { RatedEvent } from '@ratel/schemas';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { accountInput } from '../rater/helpers.js';
 import { CLICKHOUSE_URL, HINT } from '../services.js';
 
 const catalog = loadCatalog();
 const INPUTS: AccountInput[] = [
-  {
-    id: 'A1',
-    name: 'Alpha',
-    plan: 'fr-start',
-    billing: 'monthly',
-    activated: '2026-09-17',
-    country: 'FR',
-    time_zone: 'Europe/Paris',
-    vat_country: 'FR',
-    credit_limit: '100.00',
-    options: ['call-recording'],
-    users: [{ id: 'A1-u1' }],
-  },
-  {
-    id: 'B1',
-    name: 'Beta',
-    plan: 'be-unlimited-fixed',
-    billing: 'monthly',
-    activated: '2025-01-01',
-    country: 'BE',
-    time_zone: 'Europe/Brussels',
-    vat_country: 'BE',
-    credit_limit: '100.00',
-    options: [],
-    users: [{ id: 'B1-u1' }, { id: 'B1-u2' }],
-  },
+  accountInput('A1', 'fr-start', ['A1-u1'], { name: 'Alpha', activated: '2026-09-17', options: ['call-recording'] }),
+  accountInput('B1', 'be-unlimited-fixed', ['B1-u1', 'B1-u2'], { name: 'Beta' }),
 ];
 const accounts = accountBook(INPUTS, catalog);
 
