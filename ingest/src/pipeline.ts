@@ -73,19 +73,19 @@ export async function startPipeline(kafka: Kafka, cfg: Config, deps: PipelineDep
   const store = deps.store ?? (await openStore(storeConfigOf(cfg)));
   await createSchema(store);
   const pool = createDecodePool(cfg.rater.threads);
-  // The Avro body each decoded CDR arrived with (the decode pool accepts only cdr.v1 frames), so
-  // the archive stores those bytes instead of encoding the CDR again; dropped once archived.
-  const bodies = new WeakMap<Cdr, Buffer>();
+  // The frame each decoded CDR arrived in (the decode pool accepts only cdr.v1 frames): the
+  // archive stores its Avro body and a dead letter its bytes, instead of encoding the CDR again.
+  const frameOf = new WeakMap<Cdr, Buffer>();
   // The three writes of a flush are independent: a CDR rated but not archived is simply rated
   // again, identically, when its batch is replayed.
   const writer = new StoreWriter(
     (rows) =>
       Promise.all([
-        retry('archive CDRs', () => writeCdrs(store, rows.cdrs, (c) => bodies.get(c))),
+        retry('archive CDRs', () => writeCdrs(store, rows.cdrs, (c) => frameOf.get(c)?.subarray(HEADER_BYTES))),
         retry('rated events', () => writeRated(store, rows.events)),
         retry('alerts', () => writeAlerts(store, rows.alerts)),
       ]).then(() => {
-        for (const r of rows.cdrs) bodies.delete(r.cdr);
+        for (const r of rows.cdrs) frameOf.delete(r.cdr);
       }),
     { minRows: cfg.writer.minRows, maxDelayMs: cfg.writer.maxDelayMs },
   );
@@ -195,7 +195,7 @@ export async function startPipeline(kafka: Kafka, cfg: Config, deps: PipelineDep
     const decoded = await pool.decode(frames, codecs.cdr.schemaId);
     for (let i = 0; i < frames.length; i++) {
       const c = decoded.cdrs[i];
-      if (c) bodies.set(c, (frames[i] as Buffer).subarray(HEADER_BYTES));
+      if (c) frameOf.set(c, frames[i] as Buffer);
     }
     metrics.poolUtilization.set(pool.utilization);
     await heartbeat();
@@ -220,8 +220,7 @@ export async function startPipeline(kafka: Kafka, cfg: Config, deps: PipelineDep
       await heartbeat();
     }
 
-    // 2. rate; dead letters keep the original bytes (undecodable frames as received,
-    // unrateable CDRs re-encoded in the same wire format)
+    // 2. rate; dead letters keep the original bytes (the frames as received)
     const dlq: { key: string; value: Buffer | null; headers: Record<string, string> }[] = [];
     for (const b of decoded.bad) {
       const m = batch.messages[b.index];
@@ -234,9 +233,10 @@ export async function startPipeline(kafka: Kafka, cfg: Config, deps: PipelineDep
       decoded.cdrs.filter((c) => c !== null),
       out,
     );
-    if (engine.latestMonth > evictedFor) {
+    if (engine.latestMonth > evictedFor && active === 1) {
       // A new month has begun: keep this one and the previous one in memory, restore older ones
-      // on demand (after this process's pending writes for them have landed).
+      // on demand (after this process's pending writes for them have landed). Only while no
+      // other batch runs: one may have restored an older month it has not rated yet.
       evictedFor = engine.latestMonth;
       const gone = engine.evictBefore(previousMonth(evictedFor));
       if (gone > 0) {
@@ -247,7 +247,9 @@ export async function startPipeline(kafka: Kafka, cfg: Config, deps: PipelineDep
     }
     await heartbeat();
     for (const d of out.dead.slice(undecodable)) {
-      dlq.push({ key: d.cdr_id, value: d.cdr ? codecs.cdr.encode(d.cdr) : null, headers: { reason_code: d.code, reason: d.reason } });
+      // Every CDR the engine sees came from a frame of this batch.
+      const value = (d.cdr && frameOf.get(d.cdr)) ?? null;
+      dlq.push({ key: d.cdr_id, value, headers: { reason_code: d.code, reason: d.reason } });
     }
 
     // 3. write

@@ -240,16 +240,8 @@ export class RatingEngine {
         const r = this.rateInto(cdr, month, b.state, out, this.atResolved);
         if (r === null) continue;
         if (this.scratch.length) this.flushAlerts(b, out);
-        r.version = 1;
-        r.rated_at_ms = now;
-        out.events.push(r);
         out.accepted.push({ cdr, month });
-        b.cdrs.push(cdr);
-        this.idKeys.add(key);
-        b.lastStart = start;
-        b.emitted.push(1, r.included_qty, r.billed_qty, r.cost_micros);
-        b.prefixes.push(r.prefix);
-        b.reasons.push(r.reasons);
+        this.record(b, cdr, key, r, 0, 0, 0, 0, '', NO_REASONS, out, now);
         continue;
       }
       if (pending) {
@@ -377,8 +369,22 @@ export class RatingEngine {
       const r = this.rateInto(c, month, b.state, null);
       if (!r) continue;
       const p = prior.get(c.id);
-      if (p) this.record(b, c, r, p.version, p.included_qty, p.billed_qty, p.cost_micros, p.prefix, reasonsOf(maskOf(p.reasons)), out, now);
-      else this.record(b, c, r, 0, 0, 0, 0, '', NO_REASONS, out, now);
+      if (p)
+        this.record(
+          b,
+          c,
+          idKey(c.id),
+          r,
+          p.version,
+          p.included_qty,
+          p.billed_qty,
+          p.cost_micros,
+          p.prefix,
+          reasonsOf(maskOf(p.reasons)),
+          out,
+          now,
+        );
+      else this.record(b, c, idKey(c.id), r, 0, 0, 0, 0, '', NO_REASONS, out, now);
     }
     this.flushAlerts(b, out);
   }
@@ -407,6 +413,7 @@ export class RatingEngine {
           this.record(
             b,
             c,
+            idKey(c.id),
             r,
             emitted[k] as number,
             emitted[k + 1] as number,
@@ -423,7 +430,7 @@ export class RatingEngine {
         const r = this.rateInto(c, month, b.state, out);
         if (r) {
           out.accepted.push({ cdr: c, month });
-          this.record(b, c, r, 0, 0, 0, 0, '', NO_REASONS, out, now);
+          this.record(b, c, idKey(c.id), r, 0, 0, 0, 0, '', NO_REASONS, out, now);
         }
         j++;
       }
@@ -442,12 +449,14 @@ export class RatingEngine {
   }
 
   /**
-   * Appends a rated CDR to the bucket. `version` 0 means never emitted; otherwise the other
-   * arguments are what was last emitted, and a new version is emitted only if the rating differs.
+   * Appends a rated CDR (id key `key`) to the bucket. `version` 0 means never emitted; otherwise
+   * the other arguments are what was last emitted, and a new version is emitted only if the
+   * rating differs.
    */
   private record(
     b: Bucket,
     cdr: Cdr,
+    key: number,
     r: Rating,
     version: number,
     included: number,
@@ -459,7 +468,7 @@ export class RatingEngine {
     now: number,
   ): void {
     b.cdrs.push(cdr);
-    this.idKeys.add(idKey(cdr.id));
+    this.idKeys.add(key);
     b.lastStart = cdr.start_ms;
     if (
       version > 0 &&
