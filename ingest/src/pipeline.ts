@@ -229,10 +229,16 @@ export async function startPipeline(kafka: Kafka, cfg: Config, deps: PipelineDep
       dlq.push({ key: ref, value: m?.value ?? null, headers: { reason_code: 'CDR_MALFORMED', reason: b.reason } });
     }
     const undecodable = out.dead.length;
-    engine.addAll(
-      decoded.cdrs.filter((c) => c !== null),
-      out,
-    );
+    // The engine keeps each CDR's Avro body as received (its frame past the wire header).
+    const cdrs: Cdr[] = [];
+    const bodies: Buffer[] = [];
+    for (let i = 0; i < frames.length; i++) {
+      const c = decoded.cdrs[i];
+      if (!c) continue;
+      cdrs.push(c);
+      bodies.push((frames[i] as Buffer).subarray(HEADER_BYTES));
+    }
+    engine.addAll(cdrs, out, bodies);
     if (engine.latestMonth > evictedFor && active === 1) {
       // A new month has begun: keep this one and the previous one in memory, restore older ones
       // on demand (after this process's pending writes for them have landed). Only while no

@@ -6,10 +6,12 @@
  * call whose rating changed (SPEC §4: "the order of calls is their start time"). A CDR whose id
  * the bucket already holds is a replay and changes nothing (found through a set of numeric id
  * hashes, not a map of strings). Unrateable CDRs become dead letters with their reason; they
- * never enter a bucket.
+ * never enter a bucket. Held CDRs live in a HeldCdrs store (Avro bodies and typed columns), not
+ * as objects.
  */
 import { type Cdr, type ErrorCode, isRatelError, type RatedEvent } from '@ratel/schemas';
 import { type AccountMonth, newAccountMonth } from './allowance.js';
+import { HeldCdrs } from './held-cdrs.js';
 import { KeySet } from './key-set.js';
 import { MonthClock } from './month-clock.js';
 import { type RateContext, type Rating, type Resolved, rateCdr, resolve } from './rate.js';
@@ -44,25 +46,19 @@ export interface PriorRating {
 }
 
 /**
- * An account-month in memory: its accepted CDRs in (start_ms, id) order and, beside each, what
- * was last emitted for it. Parallel flat arrays rather than an object per CDR or a map by id:
- * an in-order CDR costs three pushes and no hashing.
+ * An account-month in memory: its accepted CDRs are rows of the engine's HeldCdrs, linked in
+ * (start_ms, id) order from `head` to `tail`; each row keeps what was last emitted for it. An
+ * in-order CDR costs one appended row and no hashing.
  */
 interface Bucket {
-  cdrs: Cdr[];
-  /** At STRIDE * i: version, included, billed and cost last emitted for cdrs[i]. */
-  emitted: number[];
-  /** Prefix and reason codes last emitted for cdrs[i] (shared strings and arrays). */
-  prefixes: string[];
-  reasons: (readonly string[])[];
+  head: number;
+  tail: number;
   state: AccountMonth;
-  alertKeys: Set<string>;
-  /** start_ms of the last CDR in `cdrs` (-1 when empty): the in-order test reads no CDR object. */
+  alertKeys: Set<string> | null;
+  /** start_ms and id of the last CDR (-1 and '' when empty): the in-order test decodes nothing. */
   lastStart: number;
+  lastId: string;
 }
-
-const STRIDE = 4;
-const NO_REASONS = reasonsOf(0);
 
 /** Per-account cursor: the bucket of the month last seen, so most CDRs skip every string key. */
 interface AccountRun {
@@ -82,6 +78,7 @@ interface AccountRun {
 interface Late {
   month: number;
   cdrs: Cdr[];
+  bodies: (Uint8Array | undefined)[];
   ids: Set<string>;
 }
 
@@ -105,39 +102,13 @@ function idKey(id: string): number {
   return (a >>> 6) * 67_108_864 + (b >>> 6) + 1;
 }
 
-/**
- * Whether the bucket already holds a CDR with this id: a replay, whatever its other fields. Its
- * key must be known; then a binary search finds the usual replay (same id, same start) and a
- * scan the rare one that comes back with another start.
- */
-function holdsId(known: KeySet, b: Bucket, cdr: Cdr, key: number): boolean {
-  if (!known.has(key)) return false;
-  if (holdsCdr(b.cdrs, cdr)) return true;
-  for (const c of b.cdrs) if (c.id === cdr.id) return true;
-  return false;
-}
-
-/** Whether the bucket holds this CDR at its start (binary search on start, then id). */
-function holdsCdr(sorted: readonly Cdr[], cdr: Cdr): boolean {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (before(sorted[mid] as Cdr, cdr)) lo = mid + 1;
-    else hi = mid;
-  }
-  const at = sorted[lo];
-  return at !== undefined && at.id === cdr.id && at.start_ms === cdr.start_ms;
-}
-
 const newBucket = (): Bucket => ({
-  cdrs: [],
-  emitted: [],
-  prefixes: [],
-  reasons: [],
+  head: -1,
+  tail: -1,
   state: newAccountMonth(),
-  alertKeys: new Set(),
+  alertKeys: null,
   lastStart: -1,
+  lastId: '',
 });
 
 const newRun = (tz: string): AccountRun => ({
@@ -171,6 +142,8 @@ export class RatingEngine {
    * evicted month is rebuilt); a hit is always confirmed on the bucket's own ids.
    */
   private idKeys = new KeySet();
+  /** Every CDR held, as rows linked per account-month. */
+  private held = new HeldCdrs();
 
   constructor(
     private readonly ctx: RateContext,
@@ -204,11 +177,55 @@ export class RatingEngine {
       }
     }
     this.buckets -= n;
-    if (n > 0) {
-      this.idKeys = new KeySet();
-      for (const run of this.runs.values()) for (const b of run.buckets.values()) for (const c of b.cdrs) this.idKeys.add(idKey(c.id));
-    }
+    if (n > 0) this.compact();
     return n;
+  }
+
+  /** Bytes taken by the held CDRs (bodies and columns). */
+  get heldBytes(): number {
+    return this.held.byteLength;
+  }
+
+  /** Copies the rows of the buckets still held into a fresh store, and rebuilds the id keys. */
+  private compact(): void {
+    const from = this.held;
+    const to = new HeldCdrs();
+    const keys = new KeySet();
+    for (const run of this.runs.values()) {
+      for (const b of run.buckets.values()) {
+        let last = -1;
+        for (let r = b.head; r !== -1; r = from.next[r] as number) {
+          const row = to.copyRow(from, r);
+          keys.add(to.key[row] as number);
+          if (last === -1) b.head = row;
+          else to.next[last] = row;
+          last = row;
+        }
+        b.tail = last;
+      }
+    }
+    this.held = to;
+    this.idKeys = keys;
+  }
+
+  /**
+   * Whether the bucket already holds a CDR with this id: a replay, whatever its other fields.
+   * Its key must be known; then the bucket's rows with that key are checked on the id itself.
+   */
+  private holdsId(b: Bucket, cdr: Cdr, key: number): boolean {
+    if (!this.idKeys.has(key)) return false;
+    const h = this.held;
+    for (let r = b.head; r !== -1; r = h.next[r] as number) if (h.key[r] === key && h.id(r) === cdr.id) return true;
+    return false;
+  }
+
+  /** Links a row after the bucket's last one. */
+  private link(b: Bucket, row: number, cdr: Cdr): void {
+    if (b.tail === -1) b.head = row;
+    else this.held.next[b.tail] = row;
+    b.tail = row;
+    b.lastStart = cdr.start_ms;
+    b.lastId = cdr.id;
   }
 
   add(cdr: Cdr, out: EngineOutput): void {
@@ -218,9 +235,11 @@ export class RatingEngine {
   /**
    * Adds a batch. CDRs that arrive in order are rated at once; the late ones of each
    * account-month are collected and the account-month is re-rated once for all of them, so a
-   * shuffled batch costs one re-rating per account-month, not one per CDR.
+   * shuffled batch costs one re-rating per account-month, not one per CDR. `bodies[i]`, when
+   * given, is cdrs[i]'s Avro body as received (cdr.v1, no wire header): it is kept as it is
+   * instead of encoding the CDR again.
    */
-  addAll(cdrs: readonly Cdr[], out: EngineOutput): void {
+  addAll(cdrs: readonly Cdr[], out: EngineOutput, bodies?: readonly (Uint8Array | undefined)[]): void {
     const now = this.now();
     let late: Map<Bucket, Late> | null = null;
     for (let i = 0; i < cdrs.length; i++) {
@@ -231,28 +250,33 @@ export class RatingEngine {
       const pending = late === null ? undefined : late.get(b);
       const start = cdr.start_ms;
       const key = idKey(cdr.id);
-      if (pending?.ids.has(cdr.id) || holdsId(this.idKeys, b, cdr, key)) {
+      if (pending?.ids.has(cdr.id) || this.holdsId(b, cdr, key)) {
         out.replays++;
         continue;
       }
-      if (pending === undefined && (start > b.lastStart || (start === b.lastStart && before(b.cdrs[b.cdrs.length - 1] as Cdr, cdr)))) {
+      if (pending === undefined && (start > b.lastStart || (start === b.lastStart && b.lastId < cdr.id))) {
         // In order: after everything the bucket holds, so rated once, now.
         const r = this.rateInto(cdr, month, b.state, out, this.atResolved);
         if (r === null) continue;
         if (this.scratch.length) this.flushAlerts(b, out);
         out.accepted.push({ cdr, month });
-        this.record(b, cdr, key, r, 0, 0, 0, 0, '', NO_REASONS, out, now);
+        const row = this.held.append(cdr, key, bodies?.[i]);
+        this.idKeys.add(key);
+        this.link(b, row, cdr);
+        this.record(row, r, out, now);
         continue;
       }
+      const body = bodies?.[i];
       if (pending) {
         pending.cdrs.push(cdr);
+        pending.bodies.push(body);
         pending.ids.add(cdr.id);
       } else {
         if (late === null) late = new Map();
-        late.set(b, { month, cdrs: [cdr], ids: new Set([cdr.id]) });
+        late.set(b, { month, cdrs: [cdr], bodies: [body], ids: new Set([cdr.id]) });
       }
     }
-    if (late) for (const [b, p] of late) this.rerate(b, p.cdrs, p.month, out, now);
+    if (late) for (const [b, p] of late) this.rerate(b, p, out, now);
   }
 
   /**
@@ -342,6 +366,7 @@ export class RatingEngine {
   clear(): void {
     this.runs.clear();
     this.idKeys = new KeySet();
+    this.held = new HeldCdrs();
     this.buckets = 0;
   }
 
@@ -365,76 +390,68 @@ export class RatingEngine {
     run.bucket = null;
     const now = this.now();
     const sorted = [...cdrs].sort(byStart);
+    const h = this.held;
     for (const c of sorted) {
       const r = this.rateInto(c, month, b.state, null);
       if (!r) continue;
+      const key = idKey(c.id);
+      const row = h.append(c, key);
+      this.idKeys.add(key);
+      this.link(b, row, c);
       const p = prior.get(c.id);
-      if (p)
-        this.record(
-          b,
-          c,
-          idKey(c.id),
-          r,
-          p.version,
-          p.included_qty,
-          p.billed_qty,
-          p.cost_micros,
-          p.prefix,
-          reasonsOf(maskOf(p.reasons)),
-          out,
-          now,
-        );
-      else this.record(b, c, idKey(c.id), r, 0, 0, 0, 0, '', NO_REASONS, out, now);
+      if (p) {
+        h.version[row] = p.version;
+        h.included[row] = p.included_qty;
+        h.billed[row] = p.billed_qty;
+        h.cost[row] = p.cost_micros;
+        h.prefix[row] = p.prefix;
+        h.reasons[row] = reasonsOf(maskOf(p.reasons));
+      }
+      this.record(row, r, out, now);
     }
     this.flushAlerts(b, out);
   }
 
   /** Inserts late CDRs and re-rates the bucket once, emitting only what changed. */
-  private rerate(b: Bucket, lates: Cdr[], month: number, out: EngineOutput, now: number): void {
-    lates.sort(byStart);
-    const old = b.cdrs;
-    const { emitted, prefixes, reasons } = b;
-    b.cdrs = [];
+  private rerate(b: Bucket, late: Late, out: EngineOutput, now: number): void {
+    const { month, cdrs, bodies } = late;
+    const order = cdrs.map((_, k) => k).sort((x, y) => byStart(cdrs[x] as Cdr, cdrs[y] as Cdr));
+    const h = this.held;
+    let row = b.head;
+    b.head = -1;
+    b.tail = -1;
     b.lastStart = -1;
-    b.emitted = [];
-    b.prefixes = [];
-    b.reasons = [];
+    b.lastId = '';
     b.state = newAccountMonth();
-    let i = 0;
+    let old: Cdr | null = row === -1 ? null : h.cdr(row);
     let j = 0;
-    // Merge the two sorted runs, re-rating every CDR against fresh state.
-    while (i < old.length || j < lates.length) {
-      const fromOld = j >= lates.length || (i < old.length && before(old[i] as Cdr, lates[j] as Cdr));
-      if (fromOld) {
-        const c = old[i] as Cdr;
-        const r = this.rateInto(c, month, b.state, null);
-        const k = STRIDE * i;
-        if (r)
-          this.record(
-            b,
-            c,
-            idKey(c.id),
-            r,
-            emitted[k] as number,
-            emitted[k + 1] as number,
-            emitted[k + 2] as number,
-            emitted[k + 3] as number,
-            prefixes[i] as string,
-            reasons[i] as readonly string[],
-            out,
-            now,
-          );
-        i++;
+    // Merge the held rows with the sorted late CDRs, re-rating every CDR against fresh state.
+    while (old !== null || j < order.length) {
+      const k = order[j] as number;
+      if (old !== null && (j >= order.length || before(old, cdrs[k] as Cdr))) {
+        const next = h.next[row] as number;
+        const r = this.rateInto(old, month, b.state, null);
+        if (r) {
+          this.link(b, row, old);
+          this.record(row, r, out, now);
+        }
+        row = next;
+        old = row === -1 ? null : h.cdr(row);
       } else {
-        const c = lates[j] as Cdr;
+        const c = cdrs[k] as Cdr;
         const r = this.rateInto(c, month, b.state, out);
         if (r) {
           out.accepted.push({ cdr: c, month });
-          this.record(b, c, idKey(c.id), r, 0, 0, 0, 0, '', NO_REASONS, out, now);
+          const key = idKey(c.id);
+          const added = h.append(c, key, bodies[k]);
+          this.idKeys.add(key);
+          this.link(b, added, c);
+          this.record(added, r, out, now);
         }
         j++;
       }
     }
+    if (b.tail !== -1) h.next[b.tail] = -1;
     this.flushAlerts(b, out);
   }
 
@@ -449,46 +466,30 @@ export class RatingEngine {
   }
 
   /**
-   * Appends a rated CDR (id key `key`) to the bucket. `version` 0 means never emitted; otherwise
-   * the other arguments are what was last emitted, and a new version is emitted only if the
-   * rating differs.
+   * Settles a held row's rating: emitted (with the next version) unless the row's last emitted
+   * rating is the same. A row never emitted has version 0.
    */
-  private record(
-    b: Bucket,
-    cdr: Cdr,
-    key: number,
-    r: Rating,
-    version: number,
-    included: number,
-    billed: number,
-    cost: number,
-    prefix: string,
-    why: readonly string[],
-    out: EngineOutput,
-    now: number,
-  ): void {
-    b.cdrs.push(cdr);
-    this.idKeys.add(key);
-    b.lastStart = cdr.start_ms;
+  private record(row: number, r: Rating, out: EngineOutput, now: number): void {
+    const h = this.held;
+    const version = h.version[row] as number;
     if (
       version > 0 &&
-      included === r.included_qty &&
-      billed === r.billed_qty &&
-      cost === r.cost_micros &&
-      prefix === r.prefix &&
-      why === r.reasons
-    ) {
-      b.emitted.push(version, included, billed, cost);
-      b.prefixes.push(prefix);
-      b.reasons.push(why);
+      h.included[row] === r.included_qty &&
+      h.billed[row] === r.billed_qty &&
+      h.cost[row] === r.cost_micros &&
+      h.prefix[row] === r.prefix &&
+      h.reasons[row] === r.reasons
+    )
       return;
-    }
     r.version = version + 1;
     r.rated_at_ms = now;
     out.events.push(r);
-    b.emitted.push(r.version, r.included_qty, r.billed_qty, r.cost_micros);
-    b.prefixes.push(r.prefix);
-    b.reasons.push(r.reasons);
+    h.version[row] = r.version;
+    h.included[row] = r.included_qty;
+    h.billed[row] = r.billed_qty;
+    h.cost[row] = r.cost_micros;
+    h.prefix[row] = r.prefix;
+    h.reasons[row] = r.reasons;
   }
 
   private flushAlerts(b: Bucket, out: EngineOutput): void {
@@ -496,7 +497,8 @@ export class RatingEngine {
     for (let i = 0; i < s.length; i++) {
       const a = s[i] as Alert;
       const k = alertKey(a);
-      if (b.alertKeys.has(k)) continue;
+      if (b.alertKeys === null) b.alertKeys = new Set();
+      else if (b.alertKeys.has(k)) continue;
       b.alertKeys.add(k);
       out.alerts.push(a);
     }

@@ -1,7 +1,7 @@
 // The rating engine's memory (rater/src/engine.ts): replays found by id and start without a map
 // by id, months evicted between batches and restored from what the store holds.
 import { latestVersions, loadCatalog, newOutput, type PriorRating, RatingEngine, rateAll } from '@ratel/rater';
-import type { Cdr, RatedEvent } from '@ratel/schemas';
+import { type Cdr, cdrType, type RatedEvent } from '@ratel/schemas';
 import { describe, expect, it } from 'vitest';
 import { ACCOUNT, accountInput, contextOf, fixedNow, nth, voice } from './helpers.js';
 
@@ -72,5 +72,30 @@ describe('RatingEngine memory', () => {
     // ...and, versions aside, what rating everything at once in start order gives.
     const unversioned = (m: Map<string, RatedEvent>) => new Map([...m].map(([id, e]) => [id, { ...e, version: 0 }]));
     expect(unversioned(last)).toEqual(unversioned(latestVersions(rateAll(ctx, [...sept, ...nov, late], fixedNow).events)));
+  });
+
+  it('keeps the Avro bodies it is given: re-ratings decode them to the same CDRs', () => {
+    const cdrs = Array.from({ length: 60 }, (_, i) =>
+      call(
+        `k${i}`,
+        `2026-10-${String(2 + (i % 25)).padStart(2, '0')}T${String(8 + (i % 11)).padStart(2, '0')}:00:00`,
+        `+336${nth('', i % 40, 8)}`,
+      ),
+    );
+    const late = cdrs.filter((_, i) => i % 3 === 0);
+    const first = cdrs.filter((_, i) => i % 3 !== 0);
+    const run = (bodies: boolean) => {
+      const engine = new RatingEngine(ctx, fixedNow);
+      const out = newOutput();
+      const add = (cs: Cdr[]) => engine.addAll(cs, out, bodies ? cs.map((c) => cdrType.toBuffer(c)) : undefined);
+      add(first);
+      add(late); // re-rates the month from its held bodies
+      add(cdrs); // replays, found on the held ids
+      return out;
+    };
+    const withBodies = run(true);
+    expect(withBodies.replays).toBe(cdrs.length);
+    expect(withBodies.events).toEqual(run(false).events);
+    expect(latestVersions(withBodies.events)).toEqual(latestVersions(rateAll(ctx, cdrs, fixedNow).events));
   });
 });
