@@ -54,8 +54,22 @@ export async function writeCdrs(
   );
 }
 
-const keyOf = (account: string, month: number) => `${account}|${month}`;
+/** The key of an account-month in the sets and maps below. */
+export const accountMonthKey = (account: string, month: number): string => `${account}|${month}`;
+const keyOf = accountMonthKey;
 const CHUNK = 500;
+
+/**
+ * The account-months with archived CDRs from `fromMonth` on (accountMonthKey keys): one scan of
+ * those monthly partitions, two short columns. A rater takes it once per assignment, so that an
+ * account-month absent from it is known to have no history without a query of its own.
+ */
+export async function archivedAccountMonths(store: Store, fromMonth: number): Promise<Set<string>> {
+  const rows = await store.query<{ account_id: string; month: number }>(
+    `SELECT account_id, month FROM cdrs WHERE month >= ${int(fromMonth)} GROUP BY account_id, month`,
+  );
+  return new Set(rows.map((r) => keyOf(r.account_id, r.month)));
+}
 
 /** Loads the archived CDRs and latest ratings of the given account-months (FINAL: no duplicates). */
 export async function loadHistory(store: Store, keys: readonly AccountMonthKey[]): Promise<AccountMonthHistory[]> {

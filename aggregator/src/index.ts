@@ -1,4 +1,12 @@
-export { type AccountMonthHistory, type AccountMonthKey, loadHistory, type StoredRating, writeCdrs } from './cdr-archive.js';
+export {
+  type AccountMonthHistory,
+  type AccountMonthKey,
+  accountMonthKey,
+  archivedAccountMonths,
+  loadHistory,
+  type StoredRating,
+  writeCdrs,
+} from './cdr-archive.js';
 export {
   buildInvoice,
   type Invoice,
@@ -20,6 +28,7 @@ export { ARCHIVE_DAYS, expiredAccounts, purgeDeactivated } from './retention.js'
 export { openChdbStore } from './store/chdb-store.js';
 export { createSchema, dropMonthsBefore, TABLES, type TableName } from './store/ddl.js';
 export { openStore, type StoreConfig } from './store/open-store.js';
+export { type Column, type ColumnType, columnsOf, type RowEncoder, rowEncoder } from './store/row-binary.js';
 export { openServerStore } from './store/server-store.js';
 export { type EngineName, int, type Store, str, strList } from './store/store.js';
 export { createViews, VIEWS } from './store/views.js';

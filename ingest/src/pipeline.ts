@@ -19,7 +19,18 @@
  * down past its deadline, or refused) stops the pipeline: `failed` rejects, nothing more is
  * committed, and a restart replays from the last committed offsets.
  */
-import { createSchema, loadHistory, openStore, type Store, writeAlerts, writeCdrs, writeDeadLetters, writeRated } from '@ratel/aggregator';
+import {
+  accountMonthKey,
+  archivedAccountMonths,
+  createSchema,
+  loadHistory,
+  openStore,
+  type Store,
+  writeAlerts,
+  writeCdrs,
+  writeDeadLetters,
+  writeRated,
+} from '@ratel/aggregator';
 import { type AccountBook, type Catalog, createDecodePool, newOutput, RatingEngine } from '@ratel/rater';
 import { type Cdr, type Codecs, errors, HEADER_BYTES, previousMonth } from '@ratel/schemas';
 import type { EachBatchPayload, Kafka } from 'kafkajs';
@@ -138,6 +149,15 @@ export async function startPipeline(kafka: Kafka, cfg: Config, deps: PipelineDep
   let mustDrain = false;
   /** The latest month for which older account-months were evicted from memory. */
   let evictedFor = 0;
+  /**
+   * The account-months the store held when this assignment began, from month `from` on (taken
+   * after this process's own writes landed). An account-month of this process's partitions that
+   * is not in memory and not in it, from that month on, has no history: its accounts' CDRs reach
+   * only this process until the next rebalance, and an evicted month is always loaded (below
+   * `evictedBefore`). Saves one history query per new account-month; reset on every join.
+   */
+  let archived: Promise<{ from: number; keys: Set<string> }> | null = null;
+  let evictedBefore = 0;
   let failure: unknown = null;
   let rejectFailed: (e: unknown) => void = () => {};
   const failed = new Promise<never>((_, reject) => {
@@ -156,6 +176,7 @@ export async function startPipeline(kafka: Kafka, cfg: Config, deps: PipelineDep
     // Partitions may have moved: memory is no longer authoritative, the store is.
     engine.clear();
     mustDrain = true;
+    archived = null;
     joined = true;
     log.info({ assignment: e.payload.memberAssignment }, 'joined consumer group');
     markJoined();
@@ -202,10 +223,13 @@ export async function startPipeline(kafka: Kafka, cfg: Config, deps: PipelineDep
 
     // 1. rebuild account-months not in memory
     const missing = new Map<string, { account_id: string; month: number }>();
+    let latestMissing = 0;
     for (const c of decoded.cdrs) {
       if (!c) continue;
       const month = engine.missingMonth(c);
-      if (month !== null) missing.set(`${c.account_id}|${month}`, { account_id: c.account_id, month });
+      if (month === null) continue;
+      missing.set(accountMonthKey(c.account_id, month), { account_id: c.account_id, month });
+      if (month > latestMissing) latestMissing = month;
     }
     const out = newOutput();
     if (missing.size) {
@@ -213,7 +237,24 @@ export async function startPipeline(kafka: Kafka, cfg: Config, deps: PipelineDep
         await writer.drain();
         mustDrain = false;
       }
-      const history = await retry('load history', () => loadHistory(store, [...missing.values()]));
+      if (archived === null) {
+        const from = previousMonth(latestMissing);
+        const taken = retry('list archived account-months', () => archivedAccountMonths(store, from)).then((keys) => ({ from, keys }));
+        archived = taken;
+        taken.catch(() => {
+          if (archived === taken) archived = null;
+        });
+      }
+      const known = await archived;
+      const toLoad = [...missing].filter(([key, k]) => k.month < known.from || k.month < evictedBefore || known.keys.has(key));
+      const history = toLoad.length
+        ? await retry('load history', () =>
+            loadHistory(
+              store,
+              toLoad.map(([, k]) => k),
+            ),
+          )
+        : [];
       for (const h of history) engine.restore(h.key.account_id, h.key.month, h.cdrs, h.ratings, out);
       stats.restored += history.length;
       metrics.restored.inc(history.length);
@@ -244,7 +285,8 @@ export async function startPipeline(kafka: Kafka, cfg: Config, deps: PipelineDep
       // on demand (after this process's pending writes for them have landed). Only while no
       // other batch runs: one may have restored an older month it has not rated yet.
       evictedFor = engine.latestMonth;
-      const gone = engine.evictBefore(previousMonth(evictedFor));
+      evictedBefore = previousMonth(evictedFor);
+      const gone = engine.evictBefore(evictedBefore);
       if (gone > 0) {
         mustDrain = true;
         metrics.evicted.inc(gone);

@@ -123,6 +123,23 @@ describe.each(engines)('store on %s', (name, open) => {
     expect(s).toMatchObject({ accounts: 2, users: 2, records: 2, cost_micros: 5_000_160_000 });
   });
 
+  it('stores every column as given: UTF-8, several reasons, negative and large Int64 (RowBinary on the server)', async () => {
+    const row = ev({
+      cdr_id: 'utf8-é',
+      account_id: 'Z9',
+      destination: 'Réunion – mobile',
+      counterpart: `+262${'9'.repeat(140)}`, // longer than 127 bytes: a two-byte length
+      reasons: ['NOT_IN_PACK', 'OVER_ONE_HOUR'],
+      start_ms: -1,
+      cost_micros: Number.MAX_SAFE_INTEGER,
+      month: 202001,
+    });
+    await writeRated(store, [row]);
+    const [back] = await store.query<RatedEvent>(`SELECT * FROM rated_events WHERE account_id = 'Z9'`);
+    expect(back).toEqual(row);
+    await store.exec(`ALTER TABLE rated_events DROP PARTITION 202001`);
+  });
+
   it('issues invoices once: a second run changes nothing', async () => {
     const first = await runInvoices(store, catalog, accounts, 202609, () => 1_000);
     expect(first.issued.map((i) => i.account_id)).toEqual(['A1', 'B1']);

@@ -136,6 +136,34 @@ describe('pipeline recovery (real Kafka + ClickHouse server)', () => {
     });
   }, 300_000);
 
+  it('a restarted rater loads the history of the account-months the store holds, and only those', async () => {
+    await withRun('history', 60, 10_000, async (run) => {
+      const want = reference(run);
+      const ids = [...new Set(run.cdrs.map((c) => c.account_id))].sort();
+      const a = new Set(ids.slice(0, ids.length / 2));
+      // First run: the first half of accounts A's CDRs. Second run: the rest of A's, and all of B's.
+      const ofA = run.cdrs.filter((c) => a.has(c.account_id));
+      const first = ofA.slice(0, ofA.length / 2);
+      const second = run.cdrs.filter((c) => !first.includes(c));
+      await withPipeline(run, async (p) => {
+        await produce(run, first);
+        expect(await waitFor(async () => p.stats.consumed >= first.length, 60_000)).toBe(true);
+        expect(p.stats.restored).toBe(0); // a fresh store: no history query at all
+      });
+      // What the second run must load: A's account-months that were archived and come back.
+      const archived = new Set(first.filter((c) => want.has(c.id)).map((c) => c.account_id));
+      const back = new Set(second.filter((c) => archived.has(c.account_id)).map((c) => c.account_id));
+      expect(back.size).toBeGreaterThan(0);
+      await withPipeline(run, async (p) => {
+        await produce(run, second);
+        expect(await waitFor(async () => p.stats.consumed >= second.length, 60_000)).toBe(true);
+        expect(p.stats.restored).toBe(back.size);
+        expect(await waitFor(async () => (await countStored(run)) >= want.size, 60_000)).toBe(true);
+        expectSame(await stored(run), want);
+      });
+    });
+  }, 300_000);
+
   it('a store writer that falls behind pauses consumption, and the result is unchanged', async () => {
     await withRun('pressure', 80, 20_000, async (run) => {
       const want = reference(run);

@@ -14,7 +14,7 @@ export interface Store {
   exec(sql: string): Promise<void>;
   /** Runs a SELECT and returns its rows; 64-bit integers come back as numbers. */
   query<T = Record<string, unknown>>(sql: string): Promise<T[]>;
-  /** Inserts rows (objects keyed by column) in JSONEachRow. */
+  /** Inserts rows (objects keyed by column, every column given): RowBinary for ratel's tables on the server, JSONEachRow otherwise. */
   insert(table: string, rows: readonly object[]): Promise<void>;
   close(): Promise<void>;
 }
