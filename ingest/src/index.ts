@@ -5,7 +5,7 @@ export { createLogger, type Logger } from './logger.js';
 export { createMetrics, type Metrics, serveMetrics } from './metrics.js';
 export { type MonthJobOptions, type MonthJobResult, runMonthJob } from './month-job.js';
 export { type Pipeline, type PipelineDeps, type PipelineStats, startPipeline } from './pipeline.js';
-export { type ProduceOptions, produceCdrs } from './produce.js';
+export { cachedDefaultPartitioner, type ProduceOptions, produceCdrs } from './produce.js';
 export { Rng } from './random.js';
 export { type RetryOptions, withRetry } from './retry.js';
 export { StoreWriter, type WriterOptions, type WriterRows } from './store-writer.js';
