@@ -19,8 +19,8 @@ import {
   writeInvoiceFiles,
   writeRated,
 } from '@ratel/aggregator';
-import { accountBook, loadCatalog, newOutput, RatingEngine } from '@ratel/rater';
-import { formatMoney, localCodecs } from '@ratel/schemas';
+import { type AccountInput, accountBook, loadCatalog, newOutput, RatingEngine } from '@ratel/rater';
+import { type Cdr, formatMoney, HEADER_BYTES, localCodecs, type WireCodec } from '@ratel/schemas';
 import { type Config, storeConfigOf } from './config.js';
 import { generateAccounts, generateCdrs } from './generator.js';
 import type { Logger } from './logger.js';
@@ -58,13 +58,11 @@ export async function runMonthJob(
   log.info({ catalog: catalog.version, plans: catalog.plans.size, tariffs: catalog.tariffs.size }, 'catalog loaded');
   const accountInputs = generateAccounts(opts);
   const accounts = accountBook(accountInputs, catalog, 'generated accounts');
-  const cdrs = generateCdrs(accountInputs, opts);
-  const users = accountInputs.reduce((s, a) => s + a.users.length, 0);
-  print(`ratel: ${accounts.size} accounts, ${users} users, ${cdrs.length} CDRs for ${opts.month} (catalog ${catalog.version})`);
-
-  // The wire format is exercised end to end: CDRs are framed as on Kafka, then decoded.
   const codecs = localCodecs();
-  const frames = cdrs.map((c) => codecs.cdr.encode(c));
+  const { wire, ends } = frameMonth(accountInputs, opts, codecs.cdr);
+  const count = ends.length - 1;
+  const users = accountInputs.reduce((s, a) => s + a.users.length, 0);
+  print(`ratel: ${accounts.size} accounts, ${users} users, ${count} CDRs for ${opts.month} (catalog ${catalog.version})`);
 
   if (cfg.store.engine === 'chdb' && !opts.keep) rmSync(cfg.store.dataDir, { recursive: true, force: true });
   const store: Store = await openStore(storeConfigOf(cfg));
@@ -72,7 +70,7 @@ export async function runMonthJob(
     await createSchema(store);
     const engine = new RatingEngine({ catalog, accounts });
     const progress = createProgress(opts.progress);
-    progress.start('rating', frames.length);
+    progress.start('rating', count);
     const tRate = performance.now();
     let rated = 0;
     let dead = 0;
@@ -82,12 +80,16 @@ export async function runMonthJob(
     mkdirSync(cfg.outDir, { recursive: true });
     writeFileSync(deadFile, '');
     const batch = cfg.rater.batchSize;
-    for (let i = 0; i < frames.length; i += batch) {
+    for (let i = 0; i < count; i += batch) {
       const out = newOutput();
-      const end = Math.min(frames.length, i + batch);
+      const end = Math.min(count, i + batch);
       const batchCdrs = [];
-      for (let k = i; k < end; k++) batchCdrs.push(codecs.cdr.decode(frames[k] as Buffer));
-      engine.addAll(batchCdrs, out);
+      const bodies = [];
+      for (let k = i; k < end; k++) {
+        batchCdrs.push(codecs.cdr.decode(wire.subarray(ends[k], ends[k + 1])));
+        bodies.push(wire.subarray((ends[k] as number) + HEADER_BYTES, ends[k + 1])); // kept by the engine as received
+      }
+      engine.addAll(batchCdrs, out, bodies);
       await writeRated(store, out.events);
       await writeAlerts(store, out.alerts);
       if (out.dead.length) {
@@ -123,12 +125,12 @@ export async function runMonthJob(
       `invoices: ${run.issued.length} issued (${run.alreadyIssued} already issued), total ${formatMoney(total)} excl. VAT + ${formatMoney(vat)} VAT, written to ${folder} (JSON, CSV, HTML)`,
     );
     print(`dead letters: ${dead} (${deadFile}), alerts: ${alerts}, replays ignored: ${replays}`);
-    const cdrsPerSec = Math.round(cdrs.length / (rateMs / 1000));
+    const cdrsPerSec = Math.round(count / (rateMs / 1000));
     print(
-      `cdrs=${cdrs.length} elapsed_s=${(elapsedMs / 1000).toFixed(1)} rating_s=${(rateMs / 1000).toFixed(1)} embedded_cdrs_per_sec=${cdrsPerSec}`,
+      `cdrs=${count} elapsed_s=${(elapsedMs / 1000).toFixed(1)} rating_s=${(rateMs / 1000).toFixed(1)} embedded_cdrs_per_sec=${cdrsPerSec}`,
     );
     return {
-      cdrs: cdrs.length,
+      cdrs: count,
       rated,
       deadLetters: dead,
       alerts,
@@ -141,4 +143,15 @@ export async function runMonthJob(
   } finally {
     await store.close();
   }
+}
+
+/**
+ * The month's CDRs framed as on Kafka, in one buffer (frame k ends at ends[k + 1]): the wire
+ * format is exercised end to end, and the CDR objects are gone before rating starts.
+ */
+function frameMonth(accounts: readonly AccountInput[], opts: MonthJobOptions, codec: WireCodec<Cdr>): { wire: Buffer; ends: Float64Array } {
+  const frames = generateCdrs(accounts, opts).map((c) => codec.encode(c));
+  const ends = new Float64Array(frames.length + 1);
+  for (let k = 0; k < frames.length; k++) ends[k + 1] = (ends[k] as number) + (frames[k] as Buffer).length;
+  return { wire: Buffer.concat(frames), ends };
 }
