@@ -30,18 +30,13 @@ export interface AccountMonthHistory {
 }
 
 /**
- * Archives accepted CDRs. `bodyOf` may give a CDR's Avro body (schema cdr.v1) as it was received,
- * which saves encoding it again; otherwise it is encoded here.
+ * Archives accepted CDRs. A row's `body`, when given, is its Avro body (schema cdr.v1) as it was
+ * received, which saves encoding it again; otherwise it is encoded here.
  */
-export async function writeCdrs(
-  store: Store,
-  rows: readonly { cdr: Cdr; month: number }[],
-  bodyOf?: (cdr: Cdr) => Uint8Array | undefined,
-): Promise<void> {
+export async function writeCdrs(store: Store, rows: readonly { cdr: Cdr; month: number; body?: Uint8Array | undefined }[]): Promise<void> {
   await store.insert(
     'cdrs',
-    rows.map(({ cdr, month }) => {
-      const body = bodyOf?.(cdr);
+    rows.map(({ cdr, month, body }) => {
       return {
         account_id: cdr.account_id,
         month,

@@ -84,20 +84,16 @@ export async function startPipeline(kafka: Kafka, cfg: Config, deps: PipelineDep
   const store = deps.store ?? (await openStore(storeConfigOf(cfg)));
   await createSchema(store);
   const pool = createDecodePool(cfg.rater.threads);
-  // The frame each decoded CDR arrived in (the decode pool accepts only cdr.v1 frames): the
-  // archive stores its Avro body and a dead letter its bytes, instead of encoding the CDR again.
-  const frameOf = new WeakMap<Cdr, Buffer>();
   // The three writes of a flush are independent: a CDR rated but not archived is simply rated
   // again, identically, when its batch is replayed.
   const writer = new StoreWriter(
     (rows) =>
       Promise.all([
-        retry('archive CDRs', () => writeCdrs(store, rows.cdrs, (c) => frameOf.get(c)?.subarray(HEADER_BYTES))),
+        // Each accepted CDR carries its Avro body as received: archived without encoding it again.
+        retry('archive CDRs', () => writeCdrs(store, rows.cdrs)),
         retry('rated events', () => writeRated(store, rows.events)),
         retry('alerts', () => writeAlerts(store, rows.alerts)),
-      ]).then(() => {
-        for (const r of rows.cdrs) frameOf.delete(r.cdr);
-      }),
+      ]).then(() => {}),
     { minRows: cfg.writer.minRows, maxDelayMs: cfg.writer.maxDelayMs },
   );
   const engine = new RatingEngine({ catalog: deps.catalog, accounts: deps.accounts });
@@ -214,10 +210,6 @@ export async function startPipeline(kafka: Kafka, cfg: Config, deps: PipelineDep
     const endTimer = metrics.batchSeconds.startTimer();
     const frames = batch.messages.map((m) => m.value ?? Buffer.alloc(0));
     const decoded = await pool.decode(frames, codecs.cdr.schemaId);
-    for (let i = 0; i < frames.length; i++) {
-      const c = decoded.cdrs[i];
-      if (c) frameOf.set(c, frames[i] as Buffer);
-    }
     metrics.poolUtilization.set(pool.utilization);
     await heartbeat();
 
@@ -273,10 +265,12 @@ export async function startPipeline(kafka: Kafka, cfg: Config, deps: PipelineDep
     // The engine keeps each CDR's Avro body as received (its frame past the wire header).
     const cdrs: Cdr[] = [];
     const bodies: Buffer[] = [];
+    const indexOf: number[] = []; // frame index of cdrs[i]
     for (let i = 0; i < frames.length; i++) {
       const c = decoded.cdrs[i];
       if (!c) continue;
       cdrs.push(c);
+      indexOf.push(i);
       bodies.push((frames[i] as Buffer).subarray(HEADER_BYTES));
     }
     engine.addAll(cdrs, out, bodies);
@@ -294,9 +288,10 @@ export async function startPipeline(kafka: Kafka, cfg: Config, deps: PipelineDep
       }
     }
     await heartbeat();
+    // Every CDR the engine sees came from a frame of this batch: its dead letter carries that frame.
+    const frameOf = out.dead.length > undecodable ? new Map(cdrs.map((c, i) => [c, frames[indexOf[i] as number] as Buffer])) : null;
     for (const d of out.dead.slice(undecodable)) {
-      // Every CDR the engine sees came from a frame of this batch.
-      const value = (d.cdr && frameOf.get(d.cdr)) ?? null;
+      const value = (d.cdr && frameOf?.get(d.cdr)) ?? null;
       dlq.push({ key: d.cdr_id, value, headers: { reason_code: d.code, reason: d.reason } });
     }
 

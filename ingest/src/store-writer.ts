@@ -7,11 +7,11 @@
  * A failed write rejects all its batches. `pending` counts rows queued or being written; the
  * pipeline waits on `below()` to bound it (backpressure).
  */
-import type { Alert } from '@ratel/rater';
-import type { Cdr, RatedEvent } from '@ratel/schemas';
+import type { Accepted, Alert } from '@ratel/rater';
+import type { RatedEvent } from '@ratel/schemas';
 
 export interface WriterRows {
-  cdrs: { cdr: Cdr; month: number }[];
+  cdrs: Accepted[];
   events: RatedEvent[];
   alerts: Alert[];
 }

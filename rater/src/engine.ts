@@ -28,9 +28,18 @@ export interface EngineOutput {
   events: RatedEvent[];
   alerts: Alert[];
   dead: DeadLetter[];
-  /** CDRs that entered an account-month bucket (new, not replays), with their billing month. */
-  accepted: { cdr: Cdr; month: number }[];
+  /**
+   * CDRs that entered an account-month bucket (new, not replays), with their billing month and,
+   * when addAll was given it, their Avro body as received.
+   */
+  accepted: Accepted[];
   replays: number;
+}
+
+export interface Accepted {
+  cdr: Cdr;
+  month: number;
+  body?: Uint8Array | undefined;
 }
 
 export const newOutput = (): EngineOutput => ({ events: [], alerts: [], dead: [], accepted: [], replays: 0 });
@@ -259,8 +268,9 @@ export class RatingEngine {
         const r = this.rateInto(cdr, month, b.state, out, this.atResolved);
         if (r === null) continue;
         if (this.scratch.length) this.flushAlerts(b, out);
-        out.accepted.push({ cdr, month });
-        const row = this.held.append(cdr, key, bodies?.[i]);
+        const body = bodies?.[i];
+        out.accepted.push({ cdr, month, body });
+        const row = this.held.append(cdr, key, body);
         this.idKeys.add(key);
         this.link(b, row, cdr);
         this.record(row, r, out, now);
@@ -441,7 +451,7 @@ export class RatingEngine {
         const c = cdrs[k] as Cdr;
         const r = this.rateInto(c, month, b.state, out);
         if (r) {
-          out.accepted.push({ cdr: c, month });
+          out.accepted.push({ cdr: c, month, body: bodies[k] });
           const key = idKey(c.id);
           const added = h.append(c, key, bodies[k]);
           this.idKeys.add(key);

@@ -13,7 +13,16 @@ export {
 } from './catalog.js';
 export { type AccountInput, DEST_CLASSES, type DestClass, type PlanInput } from './catalog-schema.js';
 export type { DecodeResult } from './decode-worker.js';
-export { type DeadLetter, type EngineOutput, latestVersions, newOutput, type PriorRating, RatingEngine, rateAll } from './engine.js';
+export {
+  type Accepted,
+  type DeadLetter,
+  type EngineOutput,
+  latestVersions,
+  newOutput,
+  type PriorRating,
+  RatingEngine,
+  rateAll,
+} from './engine.js';
 export { HeldCdrs } from './held-cdrs.js';
 export { KeySet } from './key-set.js';
 export { bandOf, MonthClock } from './month-clock.js';
