@@ -29,24 +29,33 @@ export interface AccountMonthHistory {
   ratings: Map<string, StoredRating>;
 }
 
+/** A CDR to archive, with its billing month and, when known, its Avro body as received. */
+export interface ArchivedCdr {
+  cdr: Cdr;
+  month: number;
+  body?: Uint8Array | undefined;
+}
+
+/** Archives accepted CDRs (see archiveRows). */
+export async function writeCdrs(store: Store, cdrs: readonly ArchivedCdr[]): Promise<void> {
+  await store.insert('cdrs', archiveRows(cdrs));
+}
+
 /**
- * Archives accepted CDRs. A row's `body`, when given, is its Avro body (schema cdr.v1) as it was
- * received, which saves encoding it again; otherwise it is encoded here.
+ * The `cdrs` table's rows for accepted CDRs. A CDR's `body`, when given, is its Avro body (schema
+ * cdr.v1) as it was received, which saves encoding it again; otherwise it is encoded here.
  */
-export async function writeCdrs(store: Store, rows: readonly { cdr: Cdr; month: number; body?: Uint8Array | undefined }[]): Promise<void> {
-  await store.insert(
-    'cdrs',
-    rows.map(({ cdr, month, body }) => {
-      return {
-        account_id: cdr.account_id,
-        month,
-        cdr_id: cdr.id,
-        start_ms: cdr.start_ms,
-        // The CDR's Avro body (schema cdr.v1), base64: about a third of its JSON size.
-        record: (body ? Buffer.from(body.buffer, body.byteOffset, body.byteLength) : cdrType.toBuffer(cdr)).toString('base64'),
-      };
-    }),
-  );
+export function archiveRows(cdrs: readonly ArchivedCdr[]): object[] {
+  return cdrs.map(({ cdr, month, body }) => {
+    return {
+      account_id: cdr.account_id,
+      month,
+      cdr_id: cdr.id,
+      start_ms: cdr.start_ms,
+      // The CDR's Avro body (schema cdr.v1), base64: about a third of its JSON size.
+      record: (body ? Buffer.from(body.buffer, body.byteOffset, body.byteLength) : cdrType.toBuffer(cdr)).toString('base64'),
+    };
+  });
 }
 
 /** The key of an account-month in the sets and maps below. */

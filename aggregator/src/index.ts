@@ -1,8 +1,10 @@
 export {
   type AccountMonthHistory,
   type AccountMonthKey,
+  type ArchivedCdr,
   accountMonthKey,
   archivedAccountMonths,
+  archiveRows,
   loadHistory,
   type StoredRating,
   writeCdrs,
@@ -30,7 +32,7 @@ export { createSchema, dropMonthsBefore, TABLES, type TableName } from './store/
 export { openStore, type StoreConfig } from './store/open-store.js';
 export { type Column, type ColumnType, columnsOf, type RowEncoder, rowEncoder } from './store/row-binary.js';
 export { openServerStore } from './store/server-store.js';
-export { type EngineName, int, type Store, str, strList } from './store/store.js';
+export { type EncodedRows, type EngineName, int, type Store, str, strList } from './store/store.js';
 export { createViews, VIEWS } from './store/views.js';
 export { type FinanceSummary, financeSummary, summaryText } from './summary.js';
 export { FAIR_USE_REASONS, type MonthSummary, monthSummary, monthTotals, monthTotalsSql, type UsageTotal } from './totals.js';

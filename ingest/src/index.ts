@@ -8,4 +8,4 @@ export { type Pipeline, type PipelineDeps, type PipelineStats, startPipeline } f
 export { cachedDefaultPartitioner, type ProduceOptions, produceCdrs } from './produce.js';
 export { Rng } from './random.js';
 export { type RetryOptions, withRetry } from './retry.js';
-export { StoreWriter, type WriterOptions, type WriterRows } from './store-writer.js';
+export { StoreWriter, type WriterOptions } from './store-writer.js';

@@ -22,14 +22,13 @@
 import {
   accountMonthKey,
   archivedAccountMonths,
+  archiveRows,
   createSchema,
+  type EncodedRows,
   loadHistory,
   openStore,
   type Store,
-  writeAlerts,
-  writeCdrs,
   writeDeadLetters,
-  writeRated,
 } from '@ratel/aggregator';
 import { type AccountBook, type Catalog, createDecodePool, newOutput, RatingEngine } from '@ratel/rater';
 import { type Cdr, type Codecs, errors, HEADER_BYTES, previousMonth } from '@ratel/schemas';
@@ -40,6 +39,13 @@ import type { Logger } from './logger.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { withRetry } from './retry.js';
 import { StoreWriter } from './store-writer.js';
+
+/** One consumed batch's rows, encoded for the store as soon as rated. */
+interface EncodedBatch {
+  cdrs: EncodedRows;
+  events: EncodedRows;
+  alerts: EncodedRows;
+}
 
 export interface PipelineStats {
   consumed: number;
@@ -84,16 +90,33 @@ export async function startPipeline(kafka: Kafka, cfg: Config, deps: PipelineDep
   const store = deps.store ?? (await openStore(storeConfigOf(cfg)));
   await createSchema(store);
   const pool = createDecodePool(cfg.rater.threads);
-  // The three writes of a flush are independent: a CDR rated but not archived is simply rated
-  // again, identically, when its batch is replayed.
-  const writer = new StoreWriter(
-    (rows) =>
+  // A batch's rows wait for the writer already encoded for the store (RowBinary on the server):
+  // bytes, not objects that would outlive many young-generation collections. The three inserts
+  // of a flush are independent: a CDR rated but not archived is simply rated again,
+  // identically, when its batch is replayed.
+  const writer = new StoreWriter<EncodedBatch>(
+    (batches) =>
       Promise.all([
-        // Each accepted CDR carries its Avro body as received: archived without encoding it again.
-        retry('archive CDRs', () => writeCdrs(store, rows.cdrs)),
-        retry('rated events', () => writeRated(store, rows.events)),
-        retry('alerts', () => writeAlerts(store, rows.alerts)),
+        retry('archive CDRs', () =>
+          store.insertEncoded(
+            'cdrs',
+            batches.map((b) => b.cdrs),
+          ),
+        ),
+        retry('rated events', () =>
+          store.insertEncoded(
+            'rated_events',
+            batches.map((b) => b.events),
+          ),
+        ),
+        retry('alerts', () =>
+          store.insertEncoded(
+            'alerts',
+            batches.map((b) => b.alerts),
+          ),
+        ),
       ]).then(() => {}),
+    (b) => b.cdrs.rows + b.events.rows + b.alerts.rows,
     { minRows: cfg.writer.minRows, maxDelayMs: cfg.writer.maxDelayMs },
   );
   const engine = new RatingEngine({ catalog: deps.catalog, accounts: deps.accounts });
@@ -307,7 +330,12 @@ export async function startPipeline(kafka: Kafka, cfg: Config, deps: PipelineDep
       'writing batch',
     );
     // Grouped with other partitions' batches: at least writer.minRows rows or writer.maxDelayMs.
-    const stored = writer.add({ cdrs: out.accepted, events: out.events, alerts: out.alerts });
+    // Each accepted CDR carries its Avro body as received: archived without encoding it again.
+    const stored = writer.add({
+      cdrs: store.encode('cdrs', archiveRows(out.accepted)),
+      events: store.encode('rated_events', out.events),
+      alerts: store.encode('alerts', out.alerts),
+    });
     metrics.writerQueue.set(writer.pending);
     if (dlq.length) {
       const now = Date.now();

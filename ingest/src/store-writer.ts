@@ -6,15 +6,9 @@
  * for it and go out together in the next one, so a slow store gets fewer, larger inserts.
  * A failed write rejects all its batches. `pending` counts rows queued or being written; the
  * pipeline waits on `below()` to bound it (backpressure).
+ * Batches are opaque to the writer (the pipeline queues rows already encoded for the store);
+ * `count` tells how many rows one holds.
  */
-import type { Accepted, Alert } from '@ratel/rater';
-import type { RatedEvent } from '@ratel/schemas';
-
-export interface WriterRows {
-  cdrs: Accepted[];
-  events: RatedEvent[];
-  alerts: Alert[];
-}
 
 export interface WriterOptions {
   minRows: number;
@@ -26,10 +20,9 @@ interface Waiter {
   reject: (e: unknown) => void;
 }
 
-const noRows = (): WriterRows => ({ cdrs: [], events: [], alerts: [] });
-
-export class StoreWriter {
-  private rows: WriterRows = noRows();
+export class StoreWriter<B> {
+  private batches: B[] = [];
+  private rows = 0;
   private waiters: Waiter[] = [];
   private timer: NodeJS.Timeout | null = null;
   /** When the oldest queued row arrived (for maxDelayMs). */
@@ -44,23 +37,24 @@ export class StoreWriter {
   pending = 0;
 
   constructor(
-    private readonly write: (rows: WriterRows) => Promise<void>,
+    private readonly write: (batches: B[]) => Promise<void>,
+    private readonly count: (batch: B) => number,
     private readonly opts: WriterOptions,
   ) {}
 
   /** Rows waiting for the next write. */
   get queued(): number {
-    return this.rows.cdrs.length + this.rows.events.length;
+    return this.rows;
   }
 
-  /** Queues a batch's rows; resolves once they are stored. */
-  add(rows: WriterRows): Promise<void> {
-    if (rows.cdrs.length + rows.events.length + rows.alerts.length === 0) return Promise.resolve();
+  /** Queues a batch; resolves once it is stored. A batch of no rows is stored already. */
+  add(batch: B): Promise<void> {
+    const n = this.count(batch);
+    if (n === 0) return Promise.resolve();
     if (this.waiters.length === 0) this.oldestMs = Date.now();
-    for (const c of rows.cdrs) this.rows.cdrs.push(c);
-    for (const e of rows.events) this.rows.events.push(e);
-    for (const a of rows.alerts) this.rows.alerts.push(a);
-    this.pending += rows.cdrs.length + rows.events.length;
+    this.batches.push(batch);
+    this.rows += n;
+    this.pending += n;
     const done = new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject }));
     this.schedule();
     return done;
@@ -77,15 +71,16 @@ export class StoreWriter {
       this.wanted = true;
       return;
     }
-    const rows = this.rows;
+    const batches = this.batches;
     const waiters = this.waiters;
-    const n = rows.cdrs.length + rows.events.length;
-    this.rows = noRows();
+    const n = this.rows;
+    this.batches = [];
+    this.rows = 0;
     this.waiters = [];
     this.wanted = false;
     this.writing = (async () => {
       try {
-        await this.write(rows);
+        await this.write(batches);
         this.flushes++;
         for (const w of waiters) w.resolve();
       } catch (e) {

@@ -140,6 +140,21 @@ describe.each(engines)('store on %s', (name, open) => {
     await store.exec(`ALTER TABLE rated_events DROP PARTITION 202001`);
   });
 
+  it('inserts parts encoded apart in one statement, empty parts skipped', async () => {
+    const a = store.encode('rated_events', [ev({ cdr_id: 'p1', account_id: 'Z8', month: 202002 })]);
+    const none = store.encode('rated_events', []);
+    const b = store.encode('rated_events', [
+      ev({ cdr_id: 'p2', account_id: 'Z8', month: 202002 }),
+      ev({ cdr_id: 'p3', account_id: 'Z8', month: 202002 }),
+    ]);
+    expect([a.rows, none.rows, b.rows, a.format]).toEqual([1, 0, 2, store.engine === 'server' ? 'RowBinary' : 'JSONEachRow']);
+    await store.insertEncoded('rated_events', [a, none, b]);
+    await store.insertEncoded('rated_events', [none]);
+    const back = await store.query<{ cdr_id: string }>(`SELECT cdr_id FROM rated_events WHERE account_id = 'Z8' ORDER BY cdr_id`);
+    expect(back.map((r) => r.cdr_id)).toEqual(['p1', 'p2', 'p3']);
+    await store.exec(`ALTER TABLE rated_events DROP PARTITION 202002`);
+  });
+
   it('issues invoices once: a second run changes nothing', async () => {
     const first = await runInvoices(store, catalog, accounts, 202609, () => 1_000);
     expect(first.issued.map((i) => i.account_id)).toEqual(['A1', 'B1']);

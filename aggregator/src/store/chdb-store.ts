@@ -2,7 +2,7 @@
 import { mkdirSync } from 'node:fs';
 import { errors } from '@ratel/schemas';
 import { Session } from 'chdb';
-import { parseRows, type Store, toJsonEachRow } from './store.js';
+import { type EncodedRows, parseRows, type Store, toJsonEachRow } from './store.js';
 
 export function openChdbStore(dataDir: string): Store {
   mkdirSync(dataDir, { recursive: true });
@@ -21,7 +21,7 @@ export function openChdbStore(dataDir: string): Store {
       throw errors.storeQueryFailed('chdb', sql, e);
     }
   };
-  return {
+  const store: Store = {
     engine: 'chdb',
     where: dataDir,
     async exec(sql) {
@@ -30,10 +30,17 @@ export function openChdbStore(dataDir: string): Store {
     async query<T>(sql: string) {
       return parseRows<T>(await run(sql, 'JSONEachRow'));
     },
+    encode(table, rows): EncodedRows {
+      return { table, rows: rows.length, format: 'JSONEachRow', data: toJsonEachRow(rows) };
+    },
     async insert(table, rows) {
-      if (rows.length === 0) return;
+      await store.insertEncoded(table, [store.encode(table, rows)]);
+    },
+    async insertEncoded(table, parts) {
+      const some = parts.filter((p) => p.rows > 0);
+      if (some.length === 0) return;
       try {
-        await session.insert({ table, values: toJsonEachRow(rows), format: 'JSONEachRow' });
+        await session.insert({ table, values: some.map((p) => p.data).join(''), format: 'JSONEachRow' });
       } catch (e) {
         throw errors.storeQueryFailed('chdb', `INSERT INTO ${table}`, e);
       }
@@ -42,4 +49,5 @@ export function openChdbStore(dataDir: string): Store {
       session.close();
     },
   };
+  return store;
 }

@@ -1,10 +1,10 @@
 /** Server engine: a ClickHouse server over HTTP through @clickhouse/client. */
 import { Readable } from 'node:stream';
 import { type ClickHouseClient, ClickHouseLogLevel, createClient } from '@clickhouse/client';
-import { errors, isRatelError } from '@ratel/schemas';
+import { errors } from '@ratel/schemas';
 import { TABLES } from './ddl.js';
 import { columnsOf, type RowEncoder, rowEncoder } from './row-binary.js';
-import type { Store } from './store.js';
+import { type EncodedRows, type Store, toJsonEachRow } from './store.js';
 
 /** ratel's tables go in as RowBinary (cheaper to encode and to parse than JSON); others as JSON. */
 const ROW_BINARY = new Map<string, RowEncoder>(Object.entries(TABLES).map(([t, ddl]) => [t, rowEncoder(t, columnsOf(ddl))]));
@@ -37,7 +37,7 @@ export async function openServerStore(url: string, database = 'default'): Promis
     await client.close();
     throw errors.storeUnreachable(url, e);
   }
-  return {
+  const store: Store = {
     engine: 'server',
     where: url,
     async exec(sql) {
@@ -55,20 +55,27 @@ export async function openServerStore(url: string, database = 'default'): Promis
         return fail(sql, e);
       }
     },
-    async insert(table, rows) {
-      if (rows.length === 0) return;
+    encode(table, rows): EncodedRows {
       const encoder = ROW_BINARY.get(table);
+      if (encoder === undefined) return { table, rows: rows.length, format: 'JSONEachRow', data: toJsonEachRow(rows) };
+      return { table, rows: rows.length, format: 'RowBinary', data: encoder.encode(rows) };
+    },
+    async insert(table, rows) {
+      await store.insertEncoded(table, [store.encode(table, rows)]);
+    },
+    async insertEncoded(table, parts) {
+      const some = parts.filter((p) => p.rows > 0);
+      const first = some[0];
+      if (first === undefined) return;
+      const columns = ROW_BINARY.get(table)?.columns.map((c) => c.name);
+      const query =
+        first.format === 'RowBinary'
+          ? `INSERT INTO ${table} (${columns?.join(', ')}) FORMAT RowBinary`
+          : `INSERT INTO ${table} FORMAT JSONEachRow`;
       try {
-        if (encoder === undefined) {
-          await client.insert({ table, values: rows as object[], format: 'JSONEachRow' });
-          return;
-        }
-        const body = encoder.encode(rows);
-        const names = encoder.columns.map((c) => c.name).join(', ');
-        const res = await client.exec({ query: `INSERT INTO ${table} (${names}) FORMAT RowBinary`, values: Readable.from([body]) });
+        const res = await client.exec({ query, values: Readable.from(some.map((p) => p.data)) });
         await new Promise<void>((ok, ko) => res.stream.on('end', ok).on('error', ko).resume());
       } catch (e) {
-        if (isRatelError(e)) throw e;
         fail(`INSERT INTO ${table}`, e);
       }
     },
@@ -76,4 +83,5 @@ export async function openServerStore(url: string, database = 'default'): Promis
       await client.close();
     },
   };
+  return store;
 }

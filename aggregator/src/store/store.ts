@@ -6,6 +6,18 @@
  */
 export type EngineName = 'chdb' | 'server';
 
+/**
+ * Rows of one table encoded for one engine's insert: RowBinary bytes (ratel's tables on the
+ * server) or JSONEachRow text. Both formats concatenate, so parts encoded apart (e.g. per batch,
+ * as soon as rated) go out in one insert.
+ */
+export interface EncodedRows {
+  readonly table: string;
+  readonly rows: number;
+  readonly format: 'RowBinary' | 'JSONEachRow';
+  readonly data: Buffer | string;
+}
+
 export interface Store {
   readonly engine: EngineName;
   /** A human-readable location: data folder or URL. */
@@ -14,8 +26,12 @@ export interface Store {
   exec(sql: string): Promise<void>;
   /** Runs a SELECT and returns its rows; 64-bit integers come back as numbers. */
   query<T = Record<string, unknown>>(sql: string): Promise<T[]>;
-  /** Inserts rows (objects keyed by column, every column given): RowBinary for ratel's tables on the server, JSONEachRow otherwise. */
+  /** Inserts rows (objects keyed by column, every column given): encode, then insertEncoded. */
   insert(table: string, rows: readonly object[]): Promise<void>;
+  /** Encodes rows for a later insert; a row this engine's format cannot take is refused here. */
+  encode(table: string, rows: readonly object[]): EncodedRows;
+  /** Inserts parts encoded for `table` by this store, in one statement. */
+  insertEncoded(table: string, parts: readonly EncodedRows[]): Promise<void>;
   close(): Promise<void>;
 }
 
