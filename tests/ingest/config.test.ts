@@ -14,6 +14,24 @@ describe('config', () => {
     expect(loadConfig({ env }).rater.threads).toBe(4);
     expect(loadConfig({ env, overrides: { 'store.engine': 'chdb' } }).store.engine).toBe('chdb');
   });
+  it('tuning settings come from the environment too, checked like the rest', () => {
+    const env = {
+      RATEL_KAFKA_MAX_BYTES_PER_PARTITION: '524288',
+      RATEL_RATER_CONCURRENCY: '8',
+      RATEL_WRITER_MIN_ROWS: '5000',
+      RATEL_WRITER_MAX_DELAY_MS: '250',
+      RATEL_WRITER_MAX_PENDING_ROWS: '50000',
+    };
+    const c = loadConfig({ env });
+    expect([c.kafka.maxBytesPerPartition, c.rater.concurrency, c.writer]).toEqual([
+      524_288,
+      8,
+      { minRows: 5000, maxDelayMs: 250, maxPendingRows: 50_000 },
+    ]);
+    expect(() => loadConfig({ env: { RATEL_KAFKA_MAX_BYTES_PER_PARTITION: '1000' } })).toThrow(
+      /kafka\.maxBytesPerPartition \(RATEL_KAFKA_MAX_BYTES_PER_PARTITION\)/,
+    );
+  });
   it('a bad value names the key and its variable', () => {
     expect(() => loadConfig({ env: { RATEL_STORE_ENGINE: 'postgres' } })).toThrow(/store\.engine \(RATEL_STORE_ENGINE\)/);
     expect(() => loadConfig({ env: { RATEL_KAFKA_BROKERS: 'no-port' } })).toThrow(/kafka\.brokers/);
