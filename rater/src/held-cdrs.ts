@@ -1,7 +1,7 @@
 /**
  * The CDRs a rating engine holds for re-rating, stored compactly: each CDR as its Avro body in
  * large shared slabs, and beside it a row of typed-array columns (start, id key, the rating last
- * emitted, the link to the next CDR of its account-month). A held CDR costs about 200 bytes
+ * emitted, the link to the next CDR of its account-month). A held CDR costs about 140 bytes
  * instead of a ~1.5 kB object graph, and the garbage collector has nothing to trace per CDR.
  * A CDR is decoded again only when its account-month is re-rated.
  */
