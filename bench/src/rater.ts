@@ -114,6 +114,32 @@ for (let i = 0; i < nCdrs; i += batch) {
 }
 await profile.stop();
 
+// Replays after an incident: one account-month of 50,000 CDRs sent again in full. Each replay is
+// found through the id index in one probe (it once walked the whole account-month).
+const bigN = 50_000;
+const big: Cdr[] = [];
+for (let i = 0; i < bigN; i++) {
+  const c = cdrAt(i);
+  const v = c.voice as NonNullable<Cdr['voice']>;
+  const shift = start + i * 50_000 - c.start_ms; // spread over the month, times kept consistent
+  big.push({
+    ...c,
+    id: `big${i}`,
+    account_id: 'a0',
+    user_id: 'a0u',
+    start_ms: c.start_ms + shift,
+    voice: { ...v, answer_ms: v.answer_ms === null ? null : v.answer_ms + shift, end_ms: v.end_ms + shift },
+  });
+}
+const bigEngine = new RatingEngine({ catalog, accounts: book }, () => 0);
+for (let i = 0; i < bigN; i += batch) bigEngine.addAll(big.slice(i, i + batch), newOutput());
+const replayed = newOutput();
+const t2 = performance.now();
+for (let i = 0; i < bigN; i += batch) bigEngine.addAll(big.slice(i, i + batch), replayed);
+const replayMs = performance.now() - t2;
+if (replayed.replays !== bigN || replayed.events.length !== 0)
+  throw new Error(`replay bench: ${replayed.replays} replays, ${replayed.events.length} events`);
+
 console.log(`trie_prefixes=${nPrefixes}`);
 console.log(`trie_nodes=${trie.nodeCount}`);
 console.log(`trie_compile_ms=${compileMs.toFixed(0)}`);
@@ -123,4 +149,5 @@ console.log(`rater_cdrs=${nCdrs}`);
 console.log(`rater_events=${events}`);
 console.log(`rater_dead=${dead}`);
 console.log(`rater_held_mb=${(engine.heldBytes / 1048576).toFixed(0)}`);
+console.log(`replay_cdrs_per_sec=${Math.round(bigN / (replayMs / 1000))}`);
 console.log(`rater_cdrs_per_sec=${Math.round(nCdrs / (rateMs / 1000))}`);

@@ -12,7 +12,7 @@
 import { type Cdr, type ErrorCode, isRatelError, type RatedEvent } from '@ratel/schemas';
 import { type AccountMonth, newAccountMonth } from './allowance.js';
 import { HeldCdrs } from './held-cdrs.js';
-import { KeySet } from './key-set.js';
+import { KeyIndex } from './key-index.js';
 import { MonthClock } from './month-clock.js';
 import { type RateContext, type Rating, type Resolved, rateCdr, resolve } from './rate.js';
 import { type Alert, maskOf, reasonsOf } from './reasons.js';
@@ -60,6 +60,8 @@ export interface PriorRating {
  * in-order CDR costs one appended row and no hashing.
  */
 interface Bucket {
+  /** The engine's number of this account-month (HeldCdrs.bucket). */
+  id: number;
   head: number;
   tail: number;
   state: AccountMonth;
@@ -111,7 +113,8 @@ function idKey(id: string): number {
   return (a >>> 6) * 67_108_864 + (b >>> 6) + 1;
 }
 
-const newBucket = (): Bucket => ({
+const newBucket = (id: number): Bucket => ({
+  id,
   head: -1,
   tail: -1,
   state: newAccountMonth(),
@@ -146,11 +149,12 @@ export class RatingEngine {
   private atResolved: Resolved | undefined = undefined;
   private latest = 0;
   /**
-   * Keys (idKey) of the ids of every CDR held, all account-months together: one table, so the
-   * replay test costs one probe. A key may outlive its CDR (a re-rating keeps every id; an
-   * evicted month is rebuilt); a hit is always confirmed on the bucket's own ids.
+   * The id key (idKey) of every CDR held, all account-months together, to the first held row
+   * with that key: the replay test costs one probe and, on a hit, one id read. A hit is always
+   * confirmed on the row's account-month and id.
    */
-  private idKeys = new KeySet();
+  private idRows = new KeyIndex();
+  private bucketIds = 0;
   /** Every CDR held, as rows linked per account-month. */
   private held = new HeldCdrs();
 
@@ -199,13 +203,13 @@ export class RatingEngine {
   private compact(): void {
     const from = this.held;
     const to = new HeldCdrs();
-    const keys = new KeySet();
+    const keys = new KeyIndex();
     for (const run of this.runs.values()) {
       for (const b of run.buckets.values()) {
         let last = -1;
         for (let r = b.head; r !== -1; r = from.next[r] as number) {
           const row = to.copyRow(from, r);
-          keys.add(to.key[row] as number);
+          keys.add(to.key[row] as number, row);
           if (last === -1) b.head = row;
           else to.next[last] = row;
           last = row;
@@ -214,18 +218,29 @@ export class RatingEngine {
       }
     }
     this.held = to;
-    this.idKeys = keys;
+    this.idRows = keys;
   }
 
   /**
    * Whether the bucket already holds a CDR with this id: a replay, whatever its other fields.
-   * Its key must be known; then the bucket's rows with that key are checked on the id itself.
+   * Its key must be known; the key's first row settles it when it is this bucket's, else (the
+   * same id in another account-month, or two ids sharing a key) the bucket's rows are walked.
    */
   private holdsId(b: Bucket, cdr: Cdr, key: number): boolean {
-    if (!this.idKeys.has(key)) return false;
+    const first = this.idRows.get(key);
+    if (first === -1) return false;
     const h = this.held;
+    if (h.bucket[first] === b.id && h.id(first) === cdr.id) return true;
     for (let r = b.head; r !== -1; r = h.next[r] as number) if (h.key[r] === key && h.id(r) === cdr.id) return true;
     return false;
+  }
+
+  /** Appends a new held row for a CDR of bucket `b` (linked by the caller, in order). */
+  private hold(b: Bucket, cdr: Cdr, key: number, body?: Uint8Array): number {
+    const row = this.held.append(cdr, key, body);
+    this.held.bucket[row] = b.id;
+    this.idRows.add(key, row);
+    return row;
   }
 
   /** Links a row after the bucket's last one. */
@@ -270,8 +285,7 @@ export class RatingEngine {
         if (this.scratch.length) this.flushAlerts(b, out);
         const body = bodies?.[i];
         out.accepted.push({ cdr, month, body });
-        const row = this.held.append(cdr, key, body);
-        this.idKeys.add(key);
+        const row = this.hold(b, cdr, key, body);
         this.link(b, row, cdr);
         this.record(row, r, out, now);
         continue;
@@ -314,7 +328,7 @@ export class RatingEngine {
       const span = this.clock.spanOf(start, run.tz);
       b = run.buckets.get(span.month) ?? null;
       if (b === null) {
-        b = newBucket();
+        b = newBucket(this.bucketIds++);
         run.buckets.set(span.month, b);
         this.buckets++;
       }
@@ -375,7 +389,7 @@ export class RatingEngine {
   /** Forgets every account-month (e.g. after a rebalance: the store is the reference again). */
   clear(): void {
     this.runs.clear();
-    this.idKeys = new KeySet();
+    this.idRows = new KeyIndex();
     this.held = new HeldCdrs();
     this.buckets = 0;
   }
@@ -394,7 +408,7 @@ export class RatingEngine {
       run = newRun(account.timeZone);
       this.runs.set(accountId, run);
     }
-    const b = newBucket();
+    const b = newBucket(this.bucketIds++);
     if (!run.buckets.has(month)) this.buckets++;
     run.buckets.set(month, b);
     run.bucket = null;
@@ -404,9 +418,7 @@ export class RatingEngine {
     for (const c of sorted) {
       const r = this.rateInto(c, month, b.state, null);
       if (!r) continue;
-      const key = idKey(c.id);
-      const row = h.append(c, key);
-      this.idKeys.add(key);
+      const row = this.hold(b, c, idKey(c.id));
       this.link(b, row, c);
       const p = prior.get(c.id);
       if (p) {
@@ -444,7 +456,7 @@ export class RatingEngine {
         if (r) {
           this.link(b, row, old);
           this.record(row, r, out, now);
-        }
+        } else h.bucket[row] = -1; // no longer held: its id is not a replay any more
         row = next;
         old = row === -1 ? null : h.cdr(row);
       } else {
@@ -452,9 +464,7 @@ export class RatingEngine {
         const r = this.rateInto(c, month, b.state, out);
         if (r) {
           out.accepted.push({ cdr: c, month, body: bodies[k] });
-          const key = idKey(c.id);
-          const added = h.append(c, key, bodies[k]);
-          this.idKeys.add(key);
+          const added = this.hold(b, c, idKey(c.id), bodies[k]);
           this.link(b, added, c);
           this.record(added, r, out, now);
         }

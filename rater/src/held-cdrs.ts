@@ -22,6 +22,8 @@ export class HeldCdrs {
   key = new Float64Array(FIRST_ROWS);
   /** Next row of the same account-month in (start_ms, id) order, -1 at the end. */
   next = new Int32Array(FIRST_ROWS);
+  /** The engine's number of the row's account-month (-1: no longer in it). */
+  bucket = new Int32Array(FIRST_ROWS);
   /** Version, included, billed and cost last emitted for the row (version 0: never emitted). */
   version = new Int32Array(FIRST_ROWS);
   included = new Float64Array(FIRST_ROWS);
@@ -38,7 +40,7 @@ export class HeldCdrs {
 
   /** Bytes held: columns and body slabs. */
   get byteLength(): number {
-    let n = this.start.length * 44;
+    let n = this.start.length * 48;
     for (const s of this.slabs) n += s.length;
     return n;
   }
@@ -54,6 +56,7 @@ export class HeldCdrs {
     this.start[row] = cdr.start_ms;
     this.key[row] = key;
     this.next[row] = -1;
+    this.bucket[row] = -1;
     this.version[row] = 0;
     this.included[row] = 0;
     this.billed[row] = 0;
@@ -73,6 +76,7 @@ export class HeldCdrs {
     this.start[row] = src.start[from] as number;
     this.key[row] = src.key[from] as number;
     this.next[row] = -1;
+    this.bucket[row] = src.bucket[from] as number;
     this.version[row] = src.version[from] as number;
     this.included[row] = src.included[from] as number;
     this.billed[row] = src.billed[from] as number;
@@ -141,6 +145,7 @@ export class HeldCdrs {
     this.start = widen(this.start, new Float64Array(n));
     this.key = widen(this.key, new Float64Array(n));
     this.next = widen(this.next, new Int32Array(n));
+    this.bucket = widen(this.bucket, new Int32Array(n));
     this.version = widen(this.version, new Int32Array(n));
     this.included = widen(this.included, new Float64Array(n));
     this.billed = widen(this.billed, new Float64Array(n));

@@ -24,6 +24,7 @@ export {
   rateAll,
 } from './engine.js';
 export { HeldCdrs } from './held-cdrs.js';
+export { KeyIndex } from './key-index.js';
 export { KeySet } from './key-set.js';
 export { bandOf, MonthClock } from './month-clock.js';
 export { type Dialling, displayNumber, keyNumber, normalise } from './normalise.js';

@@ -60,7 +60,7 @@ export class KeySet {
 }
 
 /** Mixes the two 32-bit halves of a key below 2^53 into 32 well-spread bits (murmur3's finaliser). */
-function hash(key: number): number {
+export function hash(key: number): number {
   let h = (key | 0) ^ Math.imul((key / 4294967296) | 0, 0x9e3779b1);
   h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
   h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);

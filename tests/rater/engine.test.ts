@@ -98,4 +98,46 @@ describe('RatingEngine memory', () => {
     expect(withBodies.events).toEqual(run(false).events);
     expect(latestVersions(withBodies.events)).toEqual(latestVersions(rateAll(ctx, cdrs, fixedNow).events));
   });
+
+  it('the same id in another account-month is no replay, while each month still finds its own replays', () => {
+    const two = contextOf(loadCatalog(), accountInput(ACCOUNT, 'fr-start', ['u1']), accountInput('acc-2', 'fr-start', ['v1']));
+    const engine = new RatingEngine(two, fixedNow);
+    const out = newOutput();
+    const mine = call('same', '2026-10-03T10:00:00');
+    const theirs = voice('same', 'v1', '+33612345678', '2026-10-04T10:00:00', 60, { account: 'acc-2' });
+    const nextMonth = call('same', '2026-11-03T10:00:00');
+    engine.addAll([mine, call('x', '2026-10-05T10:00:00'), theirs, nextMonth], out);
+    expect(out.accepted.map((a) => [a.cdr.account_id, a.month])).toEqual([
+      [ACCOUNT, 202610],
+      [ACCOUNT, 202610],
+      ['acc-2', 202610],
+      [ACCOUNT, 202611],
+    ]);
+    const again = newOutput();
+    engine.addAll([theirs, nextMonth, mine], again);
+    expect([again.replays, again.accepted.length, again.events.length]).toEqual([3, 0, 0]);
+  });
+
+  it('after a re-rating, every id is still found as a replay (held rows keep their ids)', () => {
+    const engine = new RatingEngine(ctx, fixedNow);
+    const out = newOutput();
+    const cdrs = Array.from({ length: 300 }, (_, i) =>
+      call(
+        `r${i}`,
+        `2026-10-${String(1 + (i % 28)).padStart(2, '0')}T${String(8 + (i % 12)).padStart(2, '0')}:${String(i % 60).padStart(2, '0')}:00`,
+      ),
+    );
+    engine.addAll(
+      cdrs.filter((_, i) => i % 2 === 0),
+      out,
+    );
+    engine.addAll(
+      cdrs.filter((_, i) => i % 2 === 1),
+      out,
+    ); // late ones: the month is re-rated
+    const again = newOutput();
+    engine.addAll([...cdrs].reverse(), again);
+    expect([again.replays, again.accepted.length]).toEqual([300, 0]);
+    expect(out.accepted).toHaveLength(300);
+  });
 });

@@ -1,6 +1,6 @@
 // Numeric callee keys (rater/src/normalise.ts keyNumber) and the open-addressing set that holds
 // them (rater/src/key-set.ts), checked against a plain Set of the key strings.
-import { KeySet, keyNumber } from '@ratel/rater';
+import { KeyIndex, KeySet, keyNumber } from '@ratel/rater';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 
@@ -53,5 +53,22 @@ describe('KeySet', () => {
     expect(ks.size).toBe(100);
     for (let i = 1; i <= 100; i++) expect(ks.has(i * base + 7)).toBe(true);
     expect(ks.has(101 * base + 7)).toBe(false);
+  });
+});
+
+describe('KeyIndex', () => {
+  it('behaves like a Map that keeps the first value of each key, through growth', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(key, fc.nat(1_000_000)), { maxLength: 400 }), fc.array(key, { maxLength: 50 }), (added, probes) => {
+        const ix = new KeyIndex();
+        const ref = new Map<string, number>();
+        for (const [k, v] of added) {
+          expect(ix.add(keyNumber(k), v)).toBe(!ref.has(k));
+          if (!ref.has(k)) ref.set(k, v);
+        }
+        expect(ix.size).toBe(ref.size);
+        for (const k of [...added.map(([k]) => k), ...probes]) expect(ix.get(keyNumber(k))).toBe(ref.get(k) ?? -1);
+      }),
+    );
   });
 });
