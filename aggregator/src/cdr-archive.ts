@@ -2,6 +2,7 @@
  * The CDR archive and the rating history of account-months: what a rater needs to rebuild an
  * account-month's state after a restart or a partition move (see RatingEngine.restore).
  */
+import type { Accepted } from '@ratel/rater';
 import { type Cdr, cdrType, errors } from '@ratel/schemas';
 import { int, type Store, str } from './store/store.js';
 
@@ -29,15 +30,8 @@ export interface AccountMonthHistory {
   ratings: Map<string, StoredRating>;
 }
 
-/** A CDR to archive, with its billing month and, when known, its Avro body as received. */
-export interface ArchivedCdr {
-  cdr: Cdr;
-  month: number;
-  body?: Uint8Array | undefined;
-}
-
 /** Archives accepted CDRs (see archiveRows). */
-export async function writeCdrs(store: Store, cdrs: readonly ArchivedCdr[]): Promise<void> {
+export async function writeCdrs(store: Store, cdrs: readonly Accepted[]): Promise<void> {
   await store.insert('cdrs', archiveRows(cdrs));
 }
 
@@ -45,17 +39,15 @@ export async function writeCdrs(store: Store, cdrs: readonly ArchivedCdr[]): Pro
  * The `cdrs` table's rows for accepted CDRs. A CDR's `body`, when given, is its Avro body (schema
  * cdr.v1) as it was received, which saves encoding it again; otherwise it is encoded here.
  */
-export function archiveRows(cdrs: readonly ArchivedCdr[]): object[] {
-  return cdrs.map(({ cdr, month, body }) => {
-    return {
-      account_id: cdr.account_id,
-      month,
-      cdr_id: cdr.id,
-      start_ms: cdr.start_ms,
-      // The CDR's Avro body (schema cdr.v1), base64: about a third of its JSON size.
-      record: (body ? Buffer.from(body.buffer, body.byteOffset, body.byteLength) : cdrType.toBuffer(cdr)).toString('base64'),
-    };
-  });
+export function archiveRows(cdrs: readonly Accepted[]): object[] {
+  return cdrs.map(({ cdr, month, body }) => ({
+    account_id: cdr.account_id,
+    month,
+    cdr_id: cdr.id,
+    start_ms: cdr.start_ms,
+    // The CDR's Avro body (schema cdr.v1), base64: about a third of its JSON size.
+    record: (body ? Buffer.from(body.buffer, body.byteOffset, body.byteLength) : cdrType.toBuffer(cdr)).toString('base64'),
+  }));
 }
 
 /** The key of an account-month in the sets and maps below. */

@@ -1,7 +1,6 @@
 export {
   type AccountMonthHistory,
   type AccountMonthKey,
-  type ArchivedCdr,
   accountMonthKey,
   archivedAccountMonths,
   archiveRows,

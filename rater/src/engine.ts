@@ -4,8 +4,8 @@
  * Calls of an account-month are rated in (start_ms, id) order. A CDR that arrives after later
  * calls of its account-month re-rates the bucket from the start and emits a new version of every
  * call whose rating changed (SPEC §4: "the order of calls is their start time"). A CDR whose id
- * the bucket already holds is a replay and changes nothing (found through a set of numeric id
- * hashes, not a map of strings). Unrateable CDRs become dead letters with their reason; they
+ * the bucket already holds is a replay and changes nothing (found through an index from numeric
+ * id hashes to held rows, not a map of strings). Unrateable CDRs become dead letters with their reason; they
  * never enter a bucket. Held CDRs live in a HeldCdrs store (Avro bodies and typed columns), not
  * as objects.
  */
