@@ -16,23 +16,28 @@ export interface UserMonth {
   smsDestinations: KeySet;
   bytesNational: number;
   bytesEu: number;
-  /** Fair-use caps already reported as crossed (one alert per cap and month). */
-  crossed: Set<string>;
+  /** Fair-use caps already reported as crossed (one alert per cap and month); null before the first. */
+  crossed: Set<string> | null;
 }
 
 export interface AccountMonth {
   costMicros: number;
   creditAlerted: boolean;
-  /** By user index within the account (Account.userIndex). */
-  users: (UserMonth | undefined)[];
+  /**
+   * By user index within the account (Account.userIndex): the first user's month inline (most
+   * accounts have one user, so rating reads one object less), the others in an array made on
+   * first use.
+   */
+  first: UserMonth | undefined;
+  others: (UserMonth | undefined)[] | null;
 }
 
 export function newAccountMonth(): AccountMonth {
-  return { costMicros: 0, creditAlerted: false, users: [] };
+  return { costMicros: 0, creditAlerted: false, first: undefined, others: null };
 }
 
 export function userMonth(a: AccountMonth, user: number): UserMonth {
-  let u = a.users[user];
+  let u = user === 0 ? a.first : a.others?.[user];
   if (u === undefined) {
     u = {
       callees: new KeySet(),
@@ -42,9 +47,10 @@ export function userMonth(a: AccountMonth, user: number): UserMonth {
       smsDestinations: new KeySet(),
       bytesNational: 0,
       bytesEu: 0,
-      crossed: new Set(),
+      crossed: null,
     };
-    a.users[user] = u;
+    if (user === 0) a.first = u;
+    else (a.others ??= [])[user] = u;
   }
   return u;
 }

@@ -1,7 +1,7 @@
 /**
  * The CDRs a rating engine holds for re-rating, stored compactly: each CDR as its Avro body in
  * large shared slabs, and beside it a row of typed-array columns (start, id key, the rating last
- * emitted, the link to the next CDR of its account-month). A held CDR costs about 140 bytes
+ * emitted, the link to the previous CDR of its account-month). A held CDR costs about 140 bytes
  * instead of a ~1.5 kB object graph, and the garbage collector has nothing to trace per CDR.
  * A CDR is decoded again only when its account-month is re-rated.
  */
@@ -20,8 +20,11 @@ export class HeldCdrs {
   start = new Float64Array(FIRST_ROWS);
   /** Numeric id key (the engine's idKey) of each row's CDR. */
   key = new Float64Array(FIRST_ROWS);
-  /** Next row of the same account-month in (start_ms, id) order, -1 at the end. */
-  next = new Int32Array(FIRST_ROWS);
+  /**
+   * Previous row of the same account-month in (start_ms, id) order, -1 at the start. Links point
+   * back so that appending a row writes only to the new row, never to an older one.
+   */
+  prev = new Int32Array(FIRST_ROWS);
   /** The engine's number of the row's account-month (-1: no longer in it). */
   bucket = new Int32Array(FIRST_ROWS);
   /** Version, included, billed and cost last emitted for the row (version 0: never emitted). */
@@ -55,7 +58,7 @@ export class HeldCdrs {
     this.rows = row + 1;
     this.start[row] = cdr.start_ms;
     this.key[row] = key;
-    this.next[row] = -1;
+    this.prev[row] = -1;
     this.bucket[row] = -1;
     this.version[row] = 0;
     this.included[row] = 0;
@@ -75,7 +78,7 @@ export class HeldCdrs {
     this.rows = row + 1;
     this.start[row] = src.start[from] as number;
     this.key[row] = src.key[from] as number;
-    this.next[row] = -1;
+    this.prev[row] = -1;
     this.bucket[row] = src.bucket[from] as number;
     this.version[row] = src.version[from] as number;
     this.included[row] = src.included[from] as number;
@@ -87,6 +90,15 @@ export class HeldCdrs {
     const off = src.offOf[from] as number;
     this.putBytes(row, slab.subarray(off, src.endOf(from)));
     return row;
+  }
+
+  /**
+   * The rows linked back from `last`, in forward order (first to last): a walk over `prev`.
+   */
+  chain(last: number): number[] {
+    const rows: number[] = [];
+    for (let r = last; r !== -1; r = this.prev[r] as number) rows.push(r);
+    return rows.reverse();
   }
 
   /** The CDR of a row, decoded from its body. */
@@ -144,7 +156,7 @@ export class HeldCdrs {
     const n = this.start.length * 2;
     this.start = widen(this.start, new Float64Array(n));
     this.key = widen(this.key, new Float64Array(n));
-    this.next = widen(this.next, new Int32Array(n));
+    this.prev = widen(this.prev, new Int32Array(n));
     this.bucket = widen(this.bucket, new Int32Array(n));
     this.version = widen(this.version, new Int32Array(n));
     this.included = widen(this.included, new Float64Array(n));

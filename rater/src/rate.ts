@@ -119,7 +119,8 @@ function blockPremium(cdr: Cdr, out: Rating, alerts: Alert[], detail: string): v
 }
 
 function fairUse(u: ReturnType<typeof userMonth>, cap: string, cdr: Cdr, month: number, alerts: Alert[], detail: string) {
-  if (u.crossed.has(cap)) return;
+  if (u.crossed === null) u.crossed = new Set();
+  else if (u.crossed.has(cap)) return;
   u.crossed.add(cap);
   alerts.push({ kind: 'FAIR_USE', account_id: cdr.account_id, user_id: cdr.user_id, cdr_id: cdr.id, month, at_ms: cdr.start_ms, detail });
 }
@@ -151,7 +152,7 @@ function rateVoice(cdr: Cdr, v: Voice, r: Resolved, state: AccountMonth, out: Ra
   out.destination = trie.destination(row);
   out.dest_class = trie.classOf(row);
   out.prefix = trie.prefixOf(row);
-  const cls = trie.cls[row] as number;
+  const cls = trie.cls(row);
   const billable = v.billable_s;
 
   if (v.direction === 'FORWARDED') why |= bit(Reason.FORWARDED);
@@ -178,7 +179,7 @@ function rateVoice(cdr: Cdr, v: Voice, r: Resolved, state: AccountMonth, out: Ra
   const inPack =
     (v.direction === 'OUTBOUND' || plan.forwarded) &&
     !roamingOutsideEu &&
-    ((r.included[trie.country[row] as number] as number) & (1 << cls)) !== 0;
+    ((r.included[trie.countryId(row)] as number) & (1 << cls)) !== 0;
   if (!inPack) {
     why |= bit(Reason.NOT_IN_PACK);
   } else if (u.callees.size >= plan.caps.distinctCallees && !u.callees.has(callee)) {
@@ -221,11 +222,11 @@ function rateVoice(cdr: Cdr, v: Voice, r: Resolved, state: AccountMonth, out: Ra
   out.billed_qty = billed;
   out.cost_micros = callPrice(
     billed,
-    trie.rate[row] as number,
-    trie.connect[row] as number,
-    trie.minCharge[row] as number,
-    trie.firstIncr[row] as number,
-    trie.nextIncr[row] as number,
+    trie.rate(row),
+    trie.connect(row),
+    trie.minCharge(row),
+    trie.firstIncr(row),
+    trie.nextIncr(row),
     included === 0,
   );
 }
@@ -247,7 +248,7 @@ function rateMessage(cdr: Cdr, r: Resolved, state: AccountMonth, out: Rating, al
   if (row < 0) throw errors.unknownDestination(cdr.id, m.recipient, cdr);
   out.destination = r.tariff.trie.destination(row);
   out.dest_class = r.tariff.trie.classOf(row);
-  if ((r.tariff.trie.cls[row] as number) === PREMIUM && plan.premium === 'block') {
+  if (r.tariff.trie.cls(row) === PREMIUM && plan.premium === 'block') {
     blockPremium(cdr, out, alerts, `premium SMS ${key}`);
     return;
   }

@@ -11,9 +11,11 @@
  *                                       float64 (the Float64Array view `nodeTimes`)
  *                               so a lookup step in a deck without time bands touches one
  *                               cache line when the node has one row (the usual case)
- *   per row:  rate, connect, minCharge (micros), fromMs, toMs  Float64Array(R)
- *             firstIncr, nextIncr, dest, country, pfx          Int32Array(R)
- *             cls, band                                        Uint8Array(R)
+ *   rows      one 64-byte line per row, after the nodes (so also line-aligned):
+ *               float64 [0] rate, [1] connect, [2] minCharge (micros), [3] fromMs, [4] toMs
+ *               int32  [10] firstIncr, [11] nextIncr, [12] dest, [13] country, [14] pfx
+ *               uint8  [60] cls, [61] band
+ *             so pricing a call reads one cache line of its row, not one per field
  * Strings (destination names, countries) live in a plain array beside the buffer.
  * Lookup is the longest prefix that has a row in force at the call's start time.
  */
@@ -43,8 +45,20 @@ export interface TrieData {
   hasBands: boolean;
 }
 
-const F64_FIELDS = ['rate', 'connect', 'minCharge', 'fromMs', 'toMs'] as const;
-const I32_FIELDS = ['firstIncr', 'nextIncr', 'dest', 'country', 'pfx'] as const;
+/** Bytes per row record, and the slot of each field in its float64 / int32 / uint8 view. */
+const ROW_BYTES = 64;
+const F_RATE = 0;
+const F_CONNECT = 1;
+const F_MIN_CHARGE = 2;
+const F_FROM = 3;
+const F_TO = 4;
+const I_FIRST_INCR = 10;
+const I_NEXT_INCR = 11;
+const I_DEST = 12;
+const I_COUNTRY = 13;
+const I_PFX = 14;
+const B_CLS = 60;
+const B_BAND = 61;
 
 export const CLASS_IDS: Record<DestClass, number> = Object.fromEntries(DEST_CLASSES.map((c, i) => [c, i])) as Record<DestClass, number>;
 export const BAND_IDS: Record<Band, number> = Object.fromEntries(BANDS.map((b, i) => [b, i])) as Record<Band, number>;
@@ -61,18 +75,10 @@ const FIRST_TO = 7;
 export class Trie {
   readonly nodes: Int32Array;
   readonly nodeTimes: Float64Array;
-  readonly rate: Float64Array;
-  readonly connect: Float64Array;
-  readonly minCharge: Float64Array;
-  readonly fromMs: Float64Array;
-  readonly toMs: Float64Array;
-  readonly firstIncr: Int32Array;
-  readonly nextIncr: Int32Array;
-  readonly dest: Int32Array;
-  readonly country: Int32Array;
-  readonly pfx: Int32Array;
-  readonly cls: Uint8Array;
-  readonly band: Uint8Array;
+  /** The row records, viewed three ways (see the layout above). */
+  private readonly rowF: Float64Array;
+  private readonly rowI: Int32Array;
+  private readonly rowB: Uint8Array;
 
   constructor(readonly data: TrieData) {
     const { buffer, nodeCount: n, rowCount: r } = data;
@@ -85,28 +91,45 @@ export class Trie {
     };
     this.nodeTimes = new Float64Array(buffer, 0, n * F64_STRIDE);
     this.nodes = i32(n * NODE_STRIDE);
-    const f64 = () => {
-      const a = new Float64Array(buffer, off, r);
-      off += 8 * r;
-      return a;
-    };
-    const u8 = () => {
-      const a = new Uint8Array(buffer, off, r);
-      off += r;
-      return a;
-    };
-    this.rate = f64();
-    this.connect = f64();
-    this.minCharge = f64();
-    this.fromMs = f64();
-    this.toMs = f64();
-    this.firstIncr = i32(r);
-    this.nextIncr = i32(r);
-    this.dest = i32(r);
-    this.country = i32(r);
-    this.pfx = i32(r);
-    this.cls = u8();
-    this.band = u8();
+    this.rowF = new Float64Array(buffer, off, r * (ROW_BYTES / 8));
+    this.rowI = new Int32Array(buffer, off, r * (ROW_BYTES / 4));
+    this.rowB = new Uint8Array(buffer, off, r * ROW_BYTES);
+  }
+
+  /** Rate per minute of a row, in micros. */
+  rate(row: number): number {
+    return this.rowF[row * 8 + F_RATE] as number;
+  }
+  /** Connect fee of a row, in micros. */
+  connect(row: number): number {
+    return this.rowF[row * 8 + F_CONNECT] as number;
+  }
+  /** Minimum charge of a row, in micros. */
+  minCharge(row: number): number {
+    return this.rowF[row * 8 + F_MIN_CHARGE] as number;
+  }
+  /** Start of a row's effective period (ms, inclusive). */
+  fromMs(row: number): number {
+    return this.rowF[row * 8 + F_FROM] as number;
+  }
+  /** End of a row's effective period (ms, exclusive; Infinity when open-ended). */
+  toMs(row: number): number {
+    return this.rowF[row * 8 + F_TO] as number;
+  }
+  /** First and next charging increments of a row, in seconds. */
+  firstIncr(row: number): number {
+    return this.rowI[row * 16 + I_FIRST_INCR] as number;
+  }
+  nextIncr(row: number): number {
+    return this.rowI[row * 16 + I_NEXT_INCR] as number;
+  }
+  /** String id (data.strings) of a row's country. */
+  countryId(row: number): number {
+    return this.rowI[row * 16 + I_COUNTRY] as number;
+  }
+  /** Class id (CLASS_IDS) of a row. */
+  cls(row: number): number {
+    return this.rowB[row * ROW_BYTES + B_CLS] as number;
   }
 
   get nodeCount(): number {
@@ -125,8 +148,7 @@ export class Trie {
    * `any` row of the same prefix.
    */
   lookup(key: string, atMs: number, band = 0): number {
-    const { nodes, nodeTimes, fromMs, toMs } = this;
-    const bands = this.band;
+    const { nodes, nodeTimes, rowF, rowB } = this;
     const banded = this.data.hasBands;
     let at = 0; // node * NODE_STRIDE
     let best = -1;
@@ -141,8 +163,8 @@ export class Trie {
         if ((nodeTimes[t + FIRST_FROM] as number) <= atMs && atMs < (nodeTimes[t + FIRST_TO] as number)) pick = s;
       } else
         for (let r = s; r < e; r++) {
-          if ((fromMs[r] as number) <= atMs && atMs < (toMs[r] as number)) {
-            const b = bands[r] as number;
+          if ((rowF[r * 8 + F_FROM] as number) <= atMs && atMs < (rowF[r * 8 + F_TO] as number)) {
+            const b = rowB[r * ROW_BYTES + B_BAND] as number;
             if (b === band) {
               pick = r;
               break;
@@ -162,17 +184,36 @@ export class Trie {
   }
 
   destination(row: number): string {
-    return this.data.strings[this.dest[row] as number] as string;
+    return this.data.strings[this.rowI[row * 16 + I_DEST] as number] as string;
   }
   countryOf(row: number): string {
-    return this.data.strings[this.country[row] as number] as string;
+    return this.data.strings[this.countryId(row)] as string;
   }
   classOf(row: number): DestClass {
-    return DEST_CLASSES[this.cls[row] as number] as DestClass;
+    return DEST_CLASSES[this.cls(row)] as DestClass;
   }
   /** The prefix digits of a row (short codes keep their leading 0 marker). */
   prefixOf(row: number): string {
-    return this.data.strings[this.pfx[row] as number] as string;
+    return this.data.strings[this.rowI[row * 16 + I_PFX] as number] as string;
+  }
+
+  /** Writes row `k` (compileTrie only). */
+  setRow(k: number, row: DeckRow, intern: (s: string) => number): void {
+    const f = k * 8;
+    const i = k * 16;
+    const b = k * ROW_BYTES;
+    this.rowF[f + F_RATE] = row.rateMicrosPerMin;
+    this.rowF[f + F_CONNECT] = row.connectMicros;
+    this.rowF[f + F_MIN_CHARGE] = row.minChargeMicros;
+    this.rowF[f + F_FROM] = row.fromMs;
+    this.rowF[f + F_TO] = row.toMs;
+    this.rowI[i + I_FIRST_INCR] = row.firstIncrement;
+    this.rowI[i + I_NEXT_INCR] = row.nextIncrement;
+    this.rowI[i + I_DEST] = intern(row.destination);
+    this.rowI[i + I_COUNTRY] = intern(row.country);
+    this.rowI[i + I_PFX] = intern(row.prefix);
+    this.rowB[b + B_CLS] = CLASS_IDS[row.cls];
+    this.rowB[b + B_BAND] = BAND_IDS[row.band];
   }
 }
 
@@ -210,7 +251,7 @@ export function compileTrie(rows: readonly DeckRow[]): Trie {
 
   const r = rows.length;
   const n = nodeCount;
-  const bytes = 4 * n * NODE_STRIDE + 8 * F64_FIELDS.length * r + 4 * I32_FIELDS.length * r + 2 * r;
+  const bytes = 4 * n * NODE_STRIDE + ROW_BYTES * r;
   const buffer = new SharedArrayBuffer(bytes);
   const strings: string[] = [];
   const stringIds = new Map<string, number>();
@@ -231,25 +272,14 @@ export function compileTrie(rows: readonly DeckRow[]): Trie {
     trie.nodes[at + ROW_START] = k;
     while (k < r && nodeOfRow[order[k] as number] === node) {
       const row = rows[order[k] as number] as DeckRow;
-      trie.rate[k] = row.rateMicrosPerMin;
-      trie.connect[k] = row.connectMicros;
-      trie.minCharge[k] = row.minChargeMicros;
-      trie.fromMs[k] = row.fromMs;
-      trie.toMs[k] = row.toMs;
-      trie.firstIncr[k] = row.firstIncrement;
-      trie.nextIncr[k] = row.nextIncrement;
-      trie.dest[k] = intern(row.destination);
-      trie.country[k] = intern(row.country);
-      trie.pfx[k] = intern(row.prefix);
-      trie.cls[k] = CLASS_IDS[row.cls];
-      trie.band[k] = BAND_IDS[row.band];
+      trie.setRow(k, row, intern);
       k++;
     }
     trie.nodes[at + ROW_END] = k;
     const first = trie.nodes[at + ROW_START] as number;
     if (first < k) {
-      trie.nodeTimes[(at >> 1) + FIRST_FROM] = trie.fromMs[first] as number;
-      trie.nodeTimes[(at >> 1) + FIRST_TO] = trie.toMs[first] as number;
+      trie.nodeTimes[(at >> 1) + FIRST_FROM] = trie.fromMs(first);
+      trie.nodeTimes[(at >> 1) + FIRST_TO] = trie.toMs(first);
     }
   }
   return trie;

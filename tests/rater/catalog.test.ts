@@ -198,7 +198,7 @@ describe('shipped catalog', () => {
     const row = (key: string) => {
       const r = fr.lookup(key, at);
       expect(r, key).toBeGreaterThanOrEqual(0);
-      return { cls: fr.classOf(r), country: fr.countryOf(r), rate: fr.rate[r], prefix: fr.prefixOf(r) };
+      return { cls: fr.classOf(r), country: fr.countryOf(r), rate: fr.rate(r), prefix: fr.prefixOf(r) };
     };
     expect(row('33612345678')).toMatchObject({ cls: 'mobile', country: 'FR', rate: 150_000 });
     expect(row('33140000000')).toMatchObject({ cls: 'fixed', country: 'FR', rate: 150_000 });
@@ -328,7 +328,7 @@ describe('broken catalog -> CATALOG_INVALID naming the file and the place', () =
     const trie = loadCatalog(dir).tariffs.get('be-retail')!.trie;
     const r = trie.lookup('32470123456', Date.parse('2025-01-01T00:00:00Z'));
     expect(trie.destination(r)).toBe('Test carrier');
-    expect(trie.rate[r]).toBe(11_000);
+    expect(trie.rate(r)).toBe(11_000);
   });
 
   it('vat.json with a non-numeric rate', () => {

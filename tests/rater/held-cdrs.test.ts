@@ -21,7 +21,7 @@ describe('HeldCdrs', () => {
       expect(held.id(i)).toBe(cdrs[i]?.id);
       expect(held.start[i]).toBe(cdrs[i]?.start_ms);
       expect(held.key[i]).toBe(i + 1);
-      expect(held.next[i]).toBe(-1);
+      expect(held.prev[i]).toBe(-1);
       expect(held.version[i]).toBe(0);
     }
     for (let i = 0; i < cdrs.length; i++) expect(held.id(i)).toBe(cdrs[i]?.id);

@@ -411,9 +411,9 @@ describe('trie lookup = brute-force longest prefix in force', () => {
           if (got >= 0) {
             const r = rows[want] as DeckRow;
             expect(trie.prefixOf(got)).toBe(r.prefix);
-            expect(trie.rate[got]).toBe(r.rateMicrosPerMin);
-            expect(trie.fromMs[got]).toBe(r.fromMs);
-            expect(trie.toMs[got]).toBe(r.toMs);
+            expect(trie.rate(got)).toBe(r.rateMicrosPerMin);
+            expect(trie.fromMs(got)).toBe(r.fromMs);
+            expect(trie.toMs(got)).toBe(r.toMs);
           }
         }
       }),
