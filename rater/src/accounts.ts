@@ -18,6 +18,8 @@ export interface Account {
   timeZone: string;
   vatCountry: string;
   creditLimitMicros: number;
+  /** Each user's own credit limit, by user index (userIndex); Infinity when the user has none. */
+  userCreditLimitMicros: number[];
   options: string[];
   /** user id -> plan id */
   users: Map<string, string>;
@@ -80,6 +82,7 @@ export function compileAccount(a: AccountInput, catalog: Catalog, where = 'accou
     timeZone: a.time_zone,
     vatCountry: a.vat_country,
     creditLimitMicros: parseMoney(a.credit_limit),
+    userCreditLimitMicros: a.users.map((u) => (u.credit_limit === undefined ? Number.POSITIVE_INFINITY : parseMoney(u.credit_limit))),
     options: a.options,
     users,
     userIndex: new Map([...users.keys()].map((u, i) => [u, i])),

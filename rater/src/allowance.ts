@@ -16,6 +16,9 @@ export interface UserMonth {
   smsDestinations: KeySet;
   bytesNational: number;
   bytesEu: number;
+  /** What the user's CDRs of the month cost, against the user's own credit limit. */
+  costMicros: number;
+  creditAlerted: boolean;
   /** Fair-use caps already reported as crossed (one alert per cap and month); null before the first. */
   crossed: Set<string> | null;
 }
@@ -47,6 +50,8 @@ export function userMonth(a: AccountMonth, user: number): UserMonth {
       smsDestinations: new KeySet(),
       bytesNational: 0,
       bytesEu: 0,
+      costMicros: 0,
+      creditAlerted: false,
       crossed: null,
     };
     if (user === 0) a.first = u;

@@ -110,7 +110,16 @@ export const accountSchema = z.strictObject({
   vat_country: country,
   credit_limit: money.default('100.00'),
   options: z.array(z.string()).default([]),
-  users: z.array(z.strictObject({ id: z.string().min(1), plan: z.string().optional() })).min(1),
+  users: z
+    .array(
+      z.strictObject({
+        id: z.string().min(1),
+        plan: z.string().optional(),
+        /** The user's own monthly credit limit (SPEC §6, 003 §9.5), beside the account's; none when absent. */
+        credit_limit: money.optional(),
+      }),
+    )
+    .min(1),
 });
 export type AccountInput = z.infer<typeof accountSchema>;
 export const accountsFileSchema = z.strictObject({ accounts: z.array(accountSchema) });

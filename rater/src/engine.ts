@@ -133,8 +133,19 @@ const newRun = (tz: string): AccountRun => ({
   users: null,
 });
 
-const alertKey = (a: Alert): string =>
-  a.kind === 'CREDIT_LIMIT' ? a.kind : a.kind === 'PREMIUM_ATTEMPT' ? `${a.kind}|${a.cdr_id}` : `${a.kind}|${a.user_id}|${a.detail}`;
+/** One alert per key and account-month: the account's credit, each user's, each premium CDR, each fair-use cap. */
+function alertKey(a: Alert): string {
+  switch (a.kind) {
+    case 'CREDIT_LIMIT':
+      return a.kind;
+    case 'USER_CREDIT_LIMIT':
+      return `${a.kind}|${a.user_id}`;
+    case 'PREMIUM_ATTEMPT':
+      return `${a.kind}|${a.cdr_id}`;
+    case 'FAIR_USE':
+      return `${a.kind}|${a.user_id}|${a.detail}`;
+  }
+}
 
 export class RatingEngine {
   private readonly runs = new Map<string, AccountRun>();

@@ -4,7 +4,7 @@
  */
 import { type Cdr, checkCdr, errors, type RatedEvent, type Voice } from '@ratel/schemas';
 import type { Account, AccountBook } from './accounts.js';
-import { type AccountMonth, userMonth } from './allowance.js';
+import { type AccountMonth, type UserMonth, userMonth } from './allowance.js';
 import type { Catalog, Plan, Tariff } from './catalog.js';
 import { bandOf } from './month-clock.js';
 import { keyNumber, normalise } from './normalise.js';
@@ -118,7 +118,7 @@ function blockPremium(cdr: Cdr, out: Rating, alerts: Alert[], detail: string): v
   });
 }
 
-function fairUse(u: ReturnType<typeof userMonth>, cap: string, cdr: Cdr, month: number, alerts: Alert[], detail: string) {
+function fairUse(u: UserMonth, cap: string, cdr: Cdr, month: number, alerts: Alert[], detail: string) {
   if (u.crossed === null) u.crossed = new Set();
   else if (u.crossed.has(cap)) return;
   u.crossed.add(cap);
@@ -317,6 +317,23 @@ function rateEvent(cdr: Cdr, r: Resolved, out: Rating): void {
   why |= bit(Reason.EVENT);
 }
 
+/** Adds a CDR's cost to its user's month; alerts at the CDR that takes it beyond the user's own limit. */
+function userCredit(cdr: Cdr, u: UserMonth, limit: number, cost: number, month: number, alerts: Alert[]): void {
+  const before = u.costMicros;
+  u.costMicros += cost;
+  if (u.creditAlerted || before > limit || u.costMicros <= limit) return;
+  u.creditAlerted = true;
+  alerts.push({
+    kind: 'USER_CREDIT_LIMIT',
+    account_id: cdr.account_id,
+    user_id: cdr.user_id,
+    cdr_id: cdr.id,
+    month,
+    at_ms: cdr.start_ms,
+    detail: `user usage ${u.costMicros} micros exceeds user credit limit ${limit}`,
+  });
+}
+
 /**
  * Rates `cdr` (already checked) for billing month `month`, updating `state`; alerts are pushed
  * onto `alerts`. Throws a RatelError naming the CDR when it cannot be rated. `resolved` may carry
@@ -358,5 +375,7 @@ export function rateCdr(cdr: Cdr, ctx: RateContext, month: number, state: Accoun
       detail: `usage ${state.costMicros} micros exceeds credit limit ${r.account.creditLimitMicros}`,
     });
   }
+  const userLimit = r.account.userCreditLimitMicros[r.user] as number;
+  if (userLimit !== Number.POSITIVE_INFINITY && out.cost_micros > 0) userCredit(cdr, userMonth(state, r.user), userLimit, out.cost_micros, month, alerts);
   return out;
 }

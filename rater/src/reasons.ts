@@ -42,7 +42,11 @@ export function reasonsOf(mask: number): string[] {
   return a as string[];
 }
 
-export type AlertKind = 'CREDIT_LIMIT' | 'FAIR_USE' | 'PREMIUM_ATTEMPT';
+/**
+ * CREDIT_LIMIT: the account's month crossed its credit limit; USER_CREDIT_LIMIT: one user's month
+ * crossed that user's own limit (SPEC §6: "per customer and per user").
+ */
+export type AlertKind = 'CREDIT_LIMIT' | 'USER_CREDIT_LIMIT' | 'FAIR_USE' | 'PREMIUM_ATTEMPT';
 
 export interface Alert {
   kind: AlertKind;

@@ -408,6 +408,12 @@ describe('accounts', () => {
       ['u1', 'fr-pro'],
       ['u2', 'fr-start'],
     ]);
+    expect(a.userCreditLimitMicros).toEqual([Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY]);
+  });
+
+  it('compiles per-user credit limits (SPEC §6: per customer and per user), by user index', () => {
+    const a = compileAccount(accountInput('a1', 'fr-pro', ['u1'], { users: [{ id: 'u1' }, { id: 'u2', credit_limit: '20.00' }] }), shipped);
+    expect(a.userCreditLimitMicros).toEqual([Number.POSITIVE_INFINITY, 20_000_000]);
   });
 
   it.each([
@@ -469,5 +475,23 @@ describe('accounts', () => {
       }),
     );
     expect(() => loadAccounts(bad, shipped)).toThrow(/bad-accounts\.json at accounts\.0\.activated/);
+    const badUser = join(dir, 'bad-user.json');
+    writeFileSync(
+      badUser,
+      JSON.stringify({
+        accounts: [
+          {
+            id: 'a1',
+            plan: 'fr-start',
+            activated: '2025-01-01',
+            country: 'FR',
+            time_zone: 'Europe/Paris',
+            vat_country: 'FR',
+            users: [{ id: 'u1', credit_limit: '20,00' }],
+          },
+        ],
+      }),
+    );
+    expect(() => loadAccounts(badUser, shipped)).toThrow(/bad-user\.json at accounts\.0\.users\.0\.credit_limit/);
   });
 });

@@ -498,6 +498,60 @@ describe('SPEC §6 credit limit: alert at the CDR that crosses 100 EUR', () => {
     }
   });
 
+  describe('per user (003 §9.5: "par Client et par Utilisateur")', () => {
+    // u1 has its own 20.00 EUR limit, u2 none; the account keeps its 100.00 EUR one.
+    const TWO = accountInput('acc-1', 'fr-start', ['u1', 'u2'], { users: [{ id: 'u1', credit_limit: '20.00' }, { id: 'u2' }] });
+    const by = (user: string, id: string, minutes: number, s: number) =>
+      voice(id, user, '+33612345678', t(minutes), s, { direction: 'FORWARDED' });
+    const mixed = [
+      by('u1', 'a1', 0, 3600), //  u1  9.00 EUR
+      by('u2', 'b1', 10, 3600), // u2  9.00 EUR
+      by('u2', 'b2', 20, 3600), // u2 18.00 EUR
+      by('u1', 'a2', 70, 3600), //  u1 18.00 EUR: not beyond 20.00
+      by('u2', 'b3', 80, 3600), // u2 27.00 EUR: no limit of its own
+      by('u1', 'a3', 140, 800), //  u1 18.00 + 2.00 = 20.00 EUR: not beyond
+      by('u1', 'a4', 160, 4), //    u1 20.01 EUR: crosses
+      by('u1', 'a5', 170, 3600), // u1 29.01 EUR: no second alert
+    ];
+
+    it("raises one USER_CREDIT_LIMIT alert, at the user's CDR that crosses the user's limit", () => {
+      const r = rate(mixed, TWO);
+      expect(r.total).toBe(9_000_000 * 6 + 2_000_000 + 10_000);
+      expect(r.out.alerts.map((a) => [a.kind, a.user_id, a.cdr_id])).toEqual([['USER_CREDIT_LIMIT', 'u1', 'a4']]);
+      expect(r.out.alerts[0]?.detail).toBe('user usage 20010000 micros exceeds user credit limit 20000000');
+    });
+
+    it('raises it once per user-month whatever the arrival order, at the crossing seen so far', () => {
+      // Reversed, a5 arrives before a1: a2 + a3 + a4 + a5 = 20.01 EUR already crosses at a5, and
+      // the alert is raised then. When a1 arrives the crossing moves to a4 (the ratings are
+      // re-rated), but the alert already raised stands: no second one.
+      const cases: [Cdr[], string][] = [
+        [[...mixed].reverse(), 'a5'],
+        // a4, a1, a5, a2 first: 27.01 EUR, crossing at a5 before a3 arrives
+        [[6, 0, 7, 3, 1, 5, 2, 4].map((i) => mixed[i] as Cdr), 'a5'],
+        // u1's CDRs in order, u2's shuffled among them
+        [[1, 0, 3, 2, 5, 6, 4, 7].map((i) => mixed[i] as Cdr), 'a4'],
+      ];
+      for (const [order, crossing] of cases) {
+        const engine = new RatingEngine(contextOf(catalog, TWO), fixedNow);
+        const out = newOutput();
+        for (const c of order) engine.add(c, out);
+        expect(out.alerts.map((a) => [a.kind, a.user_id, a.cdr_id])).toEqual([['USER_CREDIT_LIMIT', 'u1', crossing]]);
+        const latest = [...latestVersions(out.events).values()];
+        expect(latest.reduce((n, e) => n + e.cost_micros, 0)).toBe(9_000_000 * 6 + 2_000_000 + 10_000);
+      }
+    });
+
+    it('alerts the account and the user separately when both limits are crossed', () => {
+      const r = rate(mixed, { ...TWO, credit_limit: '50.00' });
+      // the account's month: a1 b1 b2 a2 b3 = 45.00, a3 47.00, a4 47.01, a5 56.01 EUR: a5 crosses 50.00
+      expect(r.out.alerts.map((a) => [a.kind, a.cdr_id])).toEqual([
+        ['USER_CREDIT_LIMIT', 'a4'],
+        ['CREDIT_LIMIT', 'a5'],
+      ]);
+    });
+  });
+
   it('honours a per-account credit limit', () => {
     const r = rate(cdrs.slice(0, 2), { ...START, credit_limit: '10.00' });
     // 9.00 then 18.00 EUR: the second call crosses 10.00
