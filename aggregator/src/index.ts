@@ -26,6 +26,7 @@ export {
 export { invoiceCsv, invoiceHtml, invoiceJson, invoiceText, writeInvoiceFiles } from './invoice-render.js';
 export { type AlertRow, type DeadLetterRow, writeAlerts, writeDeadLetters, writeRated } from './rated-events.js';
 export { ARCHIVE_DAYS, expiredAccounts, purgeDeactivated } from './retention.js';
+export { flagRoamingAbuse, ROAMING_ABUSE_MONTHS, type RoamingAbuse, roamingAbuse } from './roaming-abuse.js';
 export { openChdbStore } from './store/chdb-store.js';
 export { createSchema, dropMonthsBefore, TABLES, type TableName } from './store/ddl.js';
 export { openStore, type StoreConfig } from './store/open-store.js';

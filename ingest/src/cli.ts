@@ -4,17 +4,19 @@
  *   ratel month     generate, rate, store and invoice a month on the embedded engine (npm start)
  *   ratel produce   produce generated CDRs into Kafka at a given rate
  *   ratel run       run the streaming pipeline: Kafka -> rater pool -> ClickHouse
+ *   ratel invoice   month close on the store: issue invoices, flag roaming abuse, print the summary
  * Errors print one line "ratel: <CODE> <message>" and exit non-zero.
  */
-import { createSchema, financeSummary, openStore, summaryText } from '@ratel/aggregator';
+import { createSchema, financeSummary, invoiceText, openStore, summaryText } from '@ratel/aggregator';
 import { accountBook, loadAccounts, loadCatalog } from '@ratel/rater';
-import { isRatelError, localCodecs, registryCodecs } from '@ratel/schemas';
+import { formatMoney, isRatelError, localCodecs, registryCodecs } from '@ratel/schemas';
 import { Command, InvalidArgumentError } from 'commander';
 import { type Config, loadConfig, storeConfigOf } from './config.js';
 import { generateAccounts, generateCdrs } from './generator.js';
 import { createKafka } from './kafka.js';
 import { createLogger } from './logger.js';
 import { createMetrics, serveMetrics } from './metrics.js';
+import { closeMonth } from './month-close.js';
 import { runMonthJob } from './month-job.js';
 import { startPipeline } from './pipeline.js';
 import { produceCdrs } from './produce.js';
@@ -178,6 +180,42 @@ program
       };
     })();
     await started;
+  });
+
+program
+  .command('invoice')
+  .description(
+    "month close on the store the pipeline fed: issue the month's invoices (once per account), flag roaming abuse, write the invoice files, print the summary",
+  )
+  .option('--month <YYYY-MM>', 'billing month (default: last month)', monthArg)
+  .option('--accounts-file <file>', 'accounts JSON (also RATEL_ACCOUNTS_FILE)')
+  .option('--accounts <n>', 'generate the same accounts as `produce --accounts n --seed s`', intArg('accounts'), 100)
+  .option('--seed <n>', 'generator seed', intArg('seed'), 42)
+  .option('--out <dir>', 'invoice output folder (also RATEL_OUT_DIR)')
+  .option('--show <n>', 'invoices to print', intArg('show'), 0)
+  .action(async (o, cmd: Command) => {
+    const cfg = config(cmd, { accountsFile: o.accountsFile, outDir: o.out });
+    const month: number = o.month ?? lastMonth();
+    const catalog = loadCatalog(cfg.catalogDir);
+    const accounts = cfg.accountsFile
+      ? loadAccounts(cfg.accountsFile, catalog)
+      : accountBook(generateAccounts({ accounts: o.accounts, month, seed: o.seed }), catalog);
+    const store = await openStore(storeConfigOf(cfg));
+    try {
+      await createSchema(store);
+      const { run, folder, roamingAbuse, finance } = await closeMonth(store, catalog, accounts, month, cfg.outDir, 10);
+      for (const inv of run.issued.slice(0, o.show)) console.log(`\n${invoiceText(inv)}\n`);
+      console.log(summaryText(finance));
+      const total = run.issued.reduce((s, inv) => s + inv.total_excl_micros, 0);
+      console.log(
+        `invoices: ${run.issued.length} issued (${run.alreadyIssued} already issued), total ${formatMoney(total)} excl. VAT, written to ${folder}`,
+      );
+      console.log(
+        `roaming abuse flagged: ${roamingAbuse.length}${roamingAbuse.map((a) => `\n  ${a.account_id} ${a.user_id}: ${a.detail}`).join('')}`,
+      );
+    } finally {
+      await store.close();
+    }
   });
 
 program.parseAsync().catch((e: unknown) => {

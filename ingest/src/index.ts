@@ -3,6 +3,7 @@ export { type GenerateOptions, generateAccounts, generateCdrs } from './generato
 export { createKafka, ensureTopics } from './kafka.js';
 export { createLogger, type Logger } from './logger.js';
 export { createMetrics, type Metrics, serveMetrics } from './metrics.js';
+export { closeMonth, type MonthClose } from './month-close.js';
 export { type MonthJobOptions, type MonthJobResult, runMonthJob } from './month-job.js';
 export { type Pipeline, type PipelineDeps, type PipelineStats, startPipeline } from './pipeline.js';
 export { cachedDefaultPartitioner, type ProduceOptions, produceCdrs } from './produce.js';

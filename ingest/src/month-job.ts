@@ -7,16 +7,13 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   createSchema,
-  financeSummary,
   type Invoice,
   invoiceText,
   openStore,
-  runInvoices,
   type Store,
   summaryText,
   writeAlerts,
   writeDeadLetters,
-  writeInvoiceFiles,
   writeRated,
 } from '@ratel/aggregator';
 import { type AccountInput, accountBook, loadCatalog, newOutput, RatingEngine } from '@ratel/rater';
@@ -24,6 +21,7 @@ import { type Cdr, formatMoney, HEADER_BYTES, localCodecs, type WireCodec } from
 import { type Config, storeConfigOf } from './config.js';
 import { generateAccounts, generateCdrs } from './generator.js';
 import type { Logger } from './logger.js';
+import { closeMonth } from './month-close.js';
 import { createProgress } from './progress.js';
 
 export interface MonthJobOptions {
@@ -107,9 +105,7 @@ export async function runMonthJob(
     }
     progress.stop();
     const rateMs = performance.now() - tRate;
-    const run = await runInvoices(store, catalog, accounts, opts.month);
-    const folder = writeInvoiceFiles(cfg.outDir, opts.month, run.issued);
-    const finance = await financeSummary(store, opts.month, 5);
+    const { run, folder, roamingAbuse, finance } = await closeMonth(store, catalog, accounts, opts.month, cfg.outDir);
     const summary = finance.usage;
     const elapsedMs = performance.now() - t0;
     const total = run.issued.reduce((s, inv) => s + inv.total_excl_micros, 0);
@@ -124,7 +120,9 @@ export async function runMonthJob(
     print(
       `invoices: ${run.issued.length} issued (${run.alreadyIssued} already issued), total ${formatMoney(total)} excl. VAT + ${formatMoney(vat)} VAT, written to ${folder} (JSON, CSV, HTML)`,
     );
-    print(`dead letters: ${dead} (${deadFile}), alerts: ${alerts}, replays ignored: ${replays}`);
+    print(
+      `dead letters: ${dead} (${deadFile}), alerts: ${alerts}, roaming abuse flagged at close: ${roamingAbuse.length}, replays ignored: ${replays}`,
+    );
     const cdrsPerSec = Math.round(count / (rateMs / 1000));
     print(
       `cdrs=${count} elapsed_s=${(elapsedMs / 1000).toFixed(1)} rating_s=${(rateMs / 1000).toFixed(1)} embedded_cdrs_per_sec=${cdrsPerSec}`,

@@ -143,6 +143,7 @@ function alertKey(a: Alert): string {
     case 'PREMIUM_ATTEMPT':
       return `${a.kind}|${a.cdr_id}`;
     case 'FAIR_USE':
+    case 'ROAMING_ABUSE':
       return `${a.kind}|${a.user_id}|${a.detail}`;
   }
 }

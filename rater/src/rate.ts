@@ -177,9 +177,7 @@ function rateVoice(cdr: Cdr, v: Voice, r: Resolved, state: AccountMonth, out: Ra
   let included = 0;
   let flagged = false;
   const inPack =
-    (v.direction === 'OUTBOUND' || plan.forwarded) &&
-    !roamingOutsideEu &&
-    ((r.included[trie.countryId(row)] as number) & (1 << cls)) !== 0;
+    (v.direction === 'OUTBOUND' || plan.forwarded) && !roamingOutsideEu && ((r.included[trie.countryId(row)] as number) & (1 << cls)) !== 0;
   if (!inPack) {
     why |= bit(Reason.NOT_IN_PACK);
   } else if (u.callees.size >= plan.caps.distinctCallees && !u.callees.has(callee)) {
@@ -376,6 +374,7 @@ export function rateCdr(cdr: Cdr, ctx: RateContext, month: number, state: Accoun
     });
   }
   const userLimit = r.account.userCreditLimitMicros[r.user] as number;
-  if (userLimit !== Number.POSITIVE_INFINITY && out.cost_micros > 0) userCredit(cdr, userMonth(state, r.user), userLimit, out.cost_micros, month, alerts);
+  if (userLimit !== Number.POSITIVE_INFINITY && out.cost_micros > 0)
+    userCredit(cdr, userMonth(state, r.user), userLimit, out.cost_micros, month, alerts);
   return out;
 }

@@ -44,9 +44,10 @@ export function reasonsOf(mask: number): string[] {
 
 /**
  * CREDIT_LIMIT: the account's month crossed its credit limit; USER_CREDIT_LIMIT: one user's month
- * crossed that user's own limit (SPEC §6: "per customer and per user").
+ * crossed that user's own limit (SPEC §6: "per customer and per user"). ROAMING_ABUSE is raised
+ * at month close by the aggregator (three months of more EU than home usage), not by the rater.
  */
-export type AlertKind = 'CREDIT_LIMIT' | 'USER_CREDIT_LIMIT' | 'FAIR_USE' | 'PREMIUM_ATTEMPT';
+export type AlertKind = 'CREDIT_LIMIT' | 'USER_CREDIT_LIMIT' | 'FAIR_USE' | 'PREMIUM_ATTEMPT' | 'ROAMING_ABUSE';
 
 export interface Alert {
   kind: AlertKind;

@@ -6,6 +6,7 @@ import {
   createSchema,
   dropMonthsBefore,
   financeSummary,
+  flagRoamingAbuse,
   loadHistory,
   monthSummary,
   monthTotals,
@@ -13,6 +14,7 @@ import {
   openServerStore,
   purgeDeactivated,
   readInvoice,
+  roamingAbuse,
   runInvoices,
   type Store,
   summaryText,
@@ -264,6 +266,59 @@ describe.each(engines)('store on %s', (name, open) => {
     expect(dropped).toEqual([202501]);
     expect((await monthTotals(store, 202501)).length).toBe(0);
     expect((await monthTotals(store, 202609)).length).toBeGreaterThan(0);
+  });
+
+  it('flags three consecutive months of more EU roaming than home usage (SPEC §4, §6), read through FINAL', async () => {
+    const day = (m: number) => Date.parse(`${String(m).slice(0, 4)}-${String(m).slice(4)}-10T10:00:00Z`);
+    let n = 0;
+    const use = (user: string, m: number, kind: string, quantity: number, reasons: string[], over: Partial<RatedEvent> = {}) =>
+      ev({
+        cdr_id: `r${n++}`,
+        account_id: 'R1',
+        user_id: user,
+        plan_id: 'be-mobile-unlimited',
+        kind,
+        month: m,
+        start_ms: day(m),
+        quantity,
+        reasons,
+        ...over,
+      });
+    const EU = ['IN_PACK', 'ROAMING_EU'];
+    const HOME = ['IN_PACK'];
+    const rows: RatedEvent[] = [];
+    for (const m of [202607, 202608, 202609]) {
+      rows.push(use('R1-u1', m, 'VOICE', 600, EU), use('R1-u1', m, 'VOICE', 300, HOME)); // u1 voice: EU 600 > home 300
+      rows.push(use('R1-u2', m, 'VOICE', 600, EU), use('R1-u2', m, 'VOICE', m === 202608 ? 900 : 300, HOME)); // u2: not in 202608
+    }
+    // u1 data: EU > home in 202608 and 202609 only
+    rows.push(use('R1-u1', 202607, 'DATA', 10, EU), use('R1-u1', 202607, 'DATA', 50, HOME));
+    rows.push(use('R1-u1', 202608, 'DATA', 50, EU), use('R1-u1', 202609, 'DATA', 50, EU));
+    // roaming outside the EU is neither side: 5,000 s of it would otherwise outweigh u1's EU voice
+    rows.push(use('R1-u1', 202607, 'VOICE', 5000, ['NOT_IN_PACK', 'ROAMING_OUTSIDE_EU']));
+    // a home call re-rated from 1,000 s to 300 s: only the latest version counts (FINAL)
+    rows.push(use('R1-u3', 202607, 'VOICE', 600, EU), use('R1-u3', 202608, 'VOICE', 600, EU), use('R1-u3', 202609, 'VOICE', 600, EU));
+    rows.push(use('R1-u3', 202609, 'VOICE', 1000, HOME, { cdr_id: 'r-rerated', version: 1 }));
+    await writeRated(store, rows);
+    await writeRated(store, [use('R1-u3', 202609, 'VOICE', 300, HOME, { cdr_id: 'r-rerated', version: 2 })]);
+
+    const found = await roamingAbuse(store, 202609);
+    expect(found).toEqual([
+      { account_id: 'R1', user_id: 'R1-u1', kind: 'VOICE', months: [202607, 202608, 202609], eu: [600, 600, 600], home: [300, 300, 300] },
+      { account_id: 'R1', user_id: 'R1-u3', kind: 'VOICE', months: [202607, 202608, 202609], eu: [600, 600, 600], home: [0, 0, 300] },
+    ]);
+    expect(await roamingAbuse(store, 202608)).toEqual([]); // 202606 has no usage: no three months yet
+
+    const alerts = await flagRoamingAbuse(store, 202609, () => 42);
+    expect(alerts.map((a) => [a.kind, a.user_id, a.month, a.detail])).toEqual([
+      ['ROAMING_ABUSE', 'R1-u1', 202609, 'more EU roaming than home VOICE usage in 202607, 202608, 202609'],
+      ['ROAMING_ABUSE', 'R1-u3', 202609, 'more EU roaming than home VOICE usage in 202607, 202608, 202609'],
+    ]);
+    await flagRoamingAbuse(store, 202609, () => 43); // month close run twice: still one alert per user
+    const stored = await store.query<{ n: number }>(`SELECT count() AS n FROM alerts FINAL WHERE kind = 'ROAMING_ABUSE'`);
+    expect(Number(stored[0]?.n)).toBe(2);
+    const summary = await financeSummary(store, 202609);
+    expect(summary.alerts).toContainEqual({ kind: 'ROAMING_ABUSE', alerts: 2, accounts: 1 });
   });
 
   it('turns a bad query into STORE_QUERY_FAILED naming the engine', async () => {

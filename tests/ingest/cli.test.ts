@@ -23,7 +23,7 @@ describe('ratel CLI errors', () => {
   it('--help lists the commands', () => {
     const r = ratel(['--help']);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/month[\s\S]*produce[\s\S]*run/);
+    expect(r.stdout).toMatch(/month[\s\S]*produce[\s\S]*run[\s\S]*invoice/);
   });
   it('a broken tariff file: CATALOG_INVALID naming the file and the place', () => {
     const cat = join(dir, 'catalog');
@@ -43,6 +43,21 @@ describe('ratel CLI errors', () => {
     const r = ratel(['month', '--accounts', '5', '--no-progress', '--engine', 'server'], { RATEL_CLICKHOUSE_URL: 'http://127.0.0.1:1' });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^ratel: STORE_UNREACHABLE ClickHouse not reachable at http:\/\/127\.0\.0\.1:1/);
+  });
+  it('invoice closes a month on the store: invoices issued once, roaming abuse checked, summary printed', () => {
+    const month = ratel(['month', '--accounts', '5', '--month', '2026-10', '--no-progress', '--show', '0']);
+    expect(month.code, month.stderr).toBe(0);
+    expect(month.stdout).toMatch(/invoices: 5 issued \(0 already issued\)/);
+    const again = ratel(['invoice', '--accounts', '5', '--month', '2026-10']);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toMatch(/invoices: 0 issued \(5 already issued\)/);
+    expect(again.stdout).toMatch(/roaming abuse flagged: 0/);
+    expect(again.stdout).toMatch(/revenue by plan/i);
+    const next = ratel(['invoice', '--accounts', '5', '--month', '2026-11', '--show', '1']);
+    expect(next.code, next.stderr).toBe(0);
+    // November has no usage: its invoices carry December's recurring fees, billed in advance (SPEC §5)
+    expect(next.stdout).toMatch(/invoices: 5 issued \(0 already issued\)/);
+    expect(next.stdout).toMatch(/Invoice acc-\d+-202611[\s\S]*2026-12 \(in advance\)/);
   });
   it('a bad flag value is refused with the rule', () => {
     const r = ratel(['month', '--month', '2026-13']);

@@ -7,7 +7,8 @@
  *                monthly partitions, since TTL does not exist on the 18.16 server.
  * cdrs           every accepted CDR (Avro body, base64), per account-month: the rater rebuilds an
  *                account-month's allowance state from it after a restart or a rebalance.
- * alerts         credit-limit, fair-use and premium alerts as the rater raised them.
+ * alerts         credit-limit, fair-use and premium alerts as the rater raised them, and the
+ *                roaming-abuse alerts of month close (roaming-abuse.ts).
  * dead_letters   CDRs that could not be rated, with reason code and the original record.
  * invoices       one header per account and month, written last: its presence means issued.
  * invoice_lines  the lines of issued invoices, tagged with their run's issued_at_ms: only lines
