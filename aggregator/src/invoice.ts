@@ -6,6 +6,9 @@
  *   - when the service was activated during M, also the started period M: prorated by calendar
  *     days from the activation day ("prorata") or in full ("started_month_due"), per plan;
  *   - annual billing: the annual fee on activation, then in advance of each anniversary month;
+ *   - a user's upgrade during M (003 §9.2): M's fee of the old plan, billed in advance on the
+ *     previous invoice, is credited and the new plan is billed for M; fees in advance follow the
+ *     plan of their month (planOf), so a downgrade shows from the month after its date;
  *   - usage of M: one line per plan, kind and destination class with included and billed
  *     quantities (the amount is the sum of per-call prices, each already rounded up to the cent),
  *     and apart from it the fair-use overage: records billed because a cap was crossed;
@@ -14,8 +17,8 @@
  *   - VAT of the account's VAT country on the total excl. VAT, rounded half up to the cent.
  * An issued invoice (its header exists) is never recomputed or rewritten.
  */
-import type { AccountBook, Catalog, Plan } from '@ratel/rater';
-import { daysInMonth, errors, MICROS_PER_CENT, mulDivRound, nextMonth } from '@ratel/schemas';
+import { type AccountBook, type Catalog, type Plan, planOf } from '@ratel/rater';
+import { daysInMonth, errors, MICROS_PER_CENT, mulDivRound, nextMonth, previousMonth } from '@ratel/schemas';
 import { int, type Store, str } from './store/store.js';
 import { monthTotals, type UsageTotal } from './totals.js';
 
@@ -104,6 +107,34 @@ function describeUsage(t: UsageTotal, plan: Plan | undefined): string {
 
 type NewLine = Omit<InvoiceLine, 'line_no'>;
 
+/**
+ * A user's upgrade taking effect in `month` (003 §9.2): the old plan's fee for the month, billed
+ * in advance on the previous invoice, is credited, and the new plan is billed for the month in
+ * full. Nothing when the month is the activation month: no fee was billed for it in advance.
+ */
+function upgradeLines(catalog: Catalog, account: NonNullable<ReturnType<AccountBook['get']>>, userId: string, month: number): NewLine[] {
+  const change = account.planHistory.get(userId)?.find((h) => h.upgrade && h.from === month);
+  if (!change || ym(account.activated) >= month) return [];
+  const old = catalog.plans.get(planOf(account, userId, previousMonth(month)) as string) as Plan;
+  const plan = catalog.plans.get(change.plan) as Plan;
+  const days = daysInMonth(month);
+  const line = (p: Plan, sign: 1 | -1, description: string): NewLine => ({
+    section: 'recurring',
+    period: month,
+    description,
+    user_id: userId,
+    quantity: days,
+    included_qty: 0,
+    billed_qty: days,
+    unit: 'days',
+    amount_micros: sign * p.monthlyMicros,
+  });
+  return [
+    line(old, -1, `${old.name}, ${monthLabel(month)} credited (upgrade to ${plan.name} on ${change.on})`),
+    line(plan, 1, `${plan.name}, ${monthLabel(month)} (upgrade on ${change.on})`),
+  ];
+}
+
 /** Recurring lines (plans and options) of an invoice issued at the end of `month`. */
 function recurringLines(catalog: Catalog, account: NonNullable<ReturnType<AccountBook['get']>>, month: number): NewLine[] {
   const lines: NewLine[] = [];
@@ -113,8 +144,8 @@ function recurringLines(catalog: Catalog, account: NonNullable<ReturnType<Accoun
   // Service months this invoice charges: the started month M when activated in M, and M+1 in advance.
   const periods = act === month ? [month, next] : [next];
   for (const [userId, planId] of account.users) {
-    const plan = catalog.plans.get(planId) as Plan;
     if (account.billing === 'annual') {
+      const plan = catalog.plans.get(planId) as Plan;
       const renews = act === month || (next % 100 === act % 100 && next > act);
       if (renews) {
         const from = act === month ? month : next;
@@ -132,7 +163,9 @@ function recurringLines(catalog: Catalog, account: NonNullable<ReturnType<Accoun
       }
       continue;
     }
+    lines.push(...upgradeLines(catalog, account, userId, month));
     for (const p of periods) {
+      const plan = catalog.plans.get(planOf(account, userId, p) as string) as Plan;
       const fee = recurringFee(plan.monthlyMicros, account.activated, p, plan.proration);
       if (fee.amount === 0) continue;
       const pro = fee.days < fee.of ? `, prorata ${fee.days}/${fee.of} days` : '';

@@ -1,7 +1,7 @@
 /** Accounts and their users: plan, activation, country, time zone, VAT country, credit limit. */
 import { readFileSync } from 'node:fs';
-import { errors, parseMoney } from '@ratel/schemas';
-import { type Catalog, diallingOf } from './catalog.js';
+import { errors, nextMonth, parseMoney } from '@ratel/schemas';
+import { type Catalog, diallingOf, type Plan } from './catalog.js';
 import { type AccountInput, accountsFileSchema } from './catalog-schema.js';
 import type { Dialling } from './normalise.js';
 
@@ -21,14 +21,68 @@ export interface Account {
   /** Each user's own credit limit, by user index (userIndex); Infinity when the user has none. */
   userCreditLimitMicros: number[];
   options: string[];
-  /** user id -> plan id */
+  /** user id -> plan id at activation (planOf gives the plan of a month) */
   users: Map<string, string>;
+  /** Users whose plan changed (SPEC §5): their plans by billing month, oldest first. */
+  planHistory: Map<string, PlanFrom[]>;
   /** user id -> index of the user within the account (0, 1, ...), for array-indexed state */
   userIndex: Map<string, number>;
   dialling: Dialling;
 }
 
 export type AccountBook = Map<string, Account>;
+
+/** A user's plan from billing month `from` (YYYYMM) on; `on` and `upgrade` describe the change. */
+export interface PlanFrom {
+  from: number;
+  plan: string;
+  /** Date of the change (null for the plan at activation). */
+  on: string | null;
+  /** True when the change raised the monthly fee: it applies to the whole month of `on`. */
+  upgrade: boolean;
+}
+
+const ym = (date: string): number => Number(date.slice(0, 4)) * 100 + Number(date.slice(5, 7));
+
+/** The plan of a user for billing month `month` (YYYYMM). */
+export function planOf(account: Account, userId: string, month: number): string | undefined {
+  const history = account.planHistory.get(userId);
+  if (history === undefined) return account.users.get(userId);
+  let plan = (history[0] as PlanFrom).plan;
+  for (const h of history) if (h.from <= month) plan = h.plan;
+  return plan;
+}
+
+/**
+ * The plan history of a user with plan changes: an upgrade (higher monthly fee) applies from the
+ * month of its date, a downgrade from the month after (SPEC §5). Two changes taking effect in
+ * the same month are refused, and so are changes on annual billing (its fee covers a year).
+ */
+function planHistoryOf(
+  a: AccountInput,
+  user: AccountInput['users'][number],
+  initial: string,
+  catalog: Catalog,
+  where: string,
+): PlanFrom[] | null {
+  const changes = [...(user.plan_changes ?? [])].sort((x, y) => x.on.localeCompare(y.on));
+  if (changes.length === 0) return null;
+  const subject = `account ${a.id} user ${user.id}`;
+  if (a.billing === 'annual') throw errors.catalogInvalid(where, subject, 'plan changes are not supported on annual billing');
+  const history: PlanFrom[] = [{ from: 0, plan: initial, on: null, upgrade: false }];
+  for (const c of changes) {
+    const plan = catalog.plans.get(c.plan);
+    if (!plan) throw errors.catalogInvalid(where, subject, `plan change on ${c.on} to unknown plan "${c.plan}"`);
+    if (c.on < a.activated) throw errors.catalogInvalid(where, subject, `plan change on ${c.on} before activation ${a.activated}`);
+    const current = catalog.plans.get((history[history.length - 1] as PlanFrom).plan) as Plan;
+    const upgrade = plan.monthlyMicros > current.monthlyMicros;
+    const from = upgrade ? ym(c.on) : nextMonth(ym(c.on));
+    if (from <= (history[history.length - 1] as PlanFrom).from)
+      throw errors.catalogInvalid(where, subject, `plan change on ${c.on} takes effect in the same month as the one before it`);
+    history.push({ from, plan: c.plan, on: c.on, upgrade });
+  }
+  return history;
+}
 
 const zones = new Map<string, boolean>();
 function validZone(tz: string): boolean {
@@ -66,10 +120,13 @@ export function compileAccount(a: AccountInput, catalog: Catalog, where = 'accou
   }
   if (!validZone(a.time_zone)) throw errors.catalogInvalid(where, `account ${a.id}`, `unknown time zone "${a.time_zone}"`);
   const users = new Map<string, string>();
+  const planHistory = new Map<string, PlanFrom[]>();
   for (const u of a.users) {
     const up = u.plan ?? a.plan;
     if (!catalog.plans.has(up)) throw errors.catalogInvalid(where, `account ${a.id} user ${u.id}`, `unknown plan "${up}"`);
     users.set(u.id, up);
+    const history = planHistoryOf(a, u, up, catalog, where);
+    if (history) planHistory.set(u.id, history);
   }
   return {
     id: a.id,
@@ -85,6 +142,7 @@ export function compileAccount(a: AccountInput, catalog: Catalog, where = 'accou
     userCreditLimitMicros: a.users.map((u) => (u.credit_limit === undefined ? Number.POSITIVE_INFINITY : parseMoney(u.credit_limit))),
     options: a.options,
     users,
+    planHistory,
     userIndex: new Map([...users.keys()].map((u, i) => [u, i])),
     dialling: dialling(a.country),
   };

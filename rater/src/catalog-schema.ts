@@ -117,6 +117,12 @@ export const accountSchema = z.strictObject({
         plan: z.string().optional(),
         /** The user's own monthly credit limit (SPEC §6, 003 §9.5), beside the account's; none when absent. */
         credit_limit: money.optional(),
+        /**
+         * Plan changes (SPEC §5, 003 §9.2): on date `on`, the user moves to `plan`. An upgrade
+         * (a higher monthly fee) takes effect for the whole month of `on`, a downgrade from the
+         * next month.
+         */
+        plan_changes: z.array(z.strictObject({ on: isoDate, plan: z.string().min(1) })).optional(),
       }),
     )
     .min(1),

@@ -10,6 +10,7 @@
  * as objects.
  */
 import { type Cdr, type ErrorCode, isRatelError, type RatedEvent } from '@ratel/schemas';
+import type { Account } from './accounts.js';
 import { type AccountMonth, newAccountMonth } from './allowance.js';
 import { HeldCdrs } from './held-cdrs.js';
 import { KeyIndex } from './key-index.js';
@@ -83,6 +84,8 @@ interface AccountRun {
   lastResolved: Resolved | undefined;
   /** user id -> account, plan and tariff, made when a second user is seen (null before) */
   users: Map<string, Resolved> | null;
+  /** Whether a user of the account changed plans: its resolutions then hold for one month only. */
+  planChanges: boolean;
 }
 
 interface Late {
@@ -121,8 +124,9 @@ const newBucket = (id: number): Bucket => ({
   lastId: '',
 });
 
-const newRun = (tz: string): AccountRun => ({
-  tz,
+const newRun = (account: Account): AccountRun => ({
+  tz: account.timeZone,
+  planChanges: account.planHistory.size > 0,
   from: 0,
   to: 0,
   bucket: null,
@@ -331,7 +335,7 @@ export class RatingEngine {
         this.rateInto(cdr, 0, newAccountMonth(), out); // produces the dead letter with its reason
         return false;
       }
-      run = newRun(account.timeZone);
+      run = newRun(account);
       this.runs.set(cdr.account_id, run);
     }
     const start = cdr.start_ms;
@@ -353,13 +357,18 @@ export class RatingEngine {
       if (span.month > this.latest) this.latest = span.month;
       run.from = span.from;
       run.to = span.to;
+      if (run.planChanges) {
+        // The users' plans may differ from month to month: resolve them again.
+        run.lastResolved = undefined;
+        run.users = null;
+      }
     }
     let res = run.lastResolved;
     if (res === undefined || cdr.user_id !== run.lastUser) {
       res = run.users?.get(cdr.user_id);
       if (res === undefined) {
         try {
-          res = resolve(cdr, this.ctx);
+          res = resolve(cdr, this.ctx, run.month);
           // The first user is kept as the last one only; a second one starts the map.
           if (run.lastResolved !== undefined) {
             if (run.users === null) run.users = new Map([[run.lastUser, run.lastResolved]]);
@@ -425,7 +434,7 @@ export class RatingEngine {
     if (!account) return;
     let run = this.runs.get(accountId);
     if (!run) {
-      run = newRun(account.timeZone);
+      run = newRun(account);
       this.runs.set(accountId, run);
     }
     const b = newBucket(this.bucketIds++);

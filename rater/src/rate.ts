@@ -3,7 +3,7 @@
  * account-month rated in start-time order always gives the same result (see engine.ts).
  */
 import { type Cdr, checkCdr, errors, type RatedEvent, type Voice } from '@ratel/schemas';
-import type { Account, AccountBook } from './accounts.js';
+import { type Account, type AccountBook, planOf } from './accounts.js';
 import { type AccountMonth, type UserMonth, userMonth } from './allowance.js';
 import type { Catalog, Plan, Tariff } from './catalog.js';
 import { bandOf } from './month-clock.js';
@@ -62,11 +62,14 @@ export interface Resolved {
   included: Uint8Array;
 }
 
-/** Finds the account, the user's plan and its tariff, or throws CDR_UNRATEABLE. */
-export function resolve(cdr: Cdr, ctx: RateContext): Resolved {
+/**
+ * Finds the account, the user's plan for billing month `month` (plan changes, SPEC §5) and its
+ * tariff, or throws CDR_UNRATEABLE.
+ */
+export function resolve(cdr: Cdr, ctx: RateContext, month: number): Resolved {
   const account = ctx.accounts.get(cdr.account_id);
   if (!account) throw errors.cdrUnrateable(cdr.id, `unknown account ${cdr.account_id}`, cdr);
-  const planId = account.users.get(cdr.user_id);
+  const planId = planOf(account, cdr.user_id, month);
   if (!planId) throw errors.cdrUnrateable(cdr.id, `unknown user ${cdr.user_id} of account ${cdr.account_id}`, cdr);
   const plan = ctx.catalog.plans.get(planId) as Plan;
   const tariff = ctx.catalog.tariffs.get(plan.tariff) as Tariff;
@@ -340,7 +343,7 @@ function userCredit(cdr: Cdr, u: UserMonth, limit: number, cost: number, month: 
 export function rateCdr(cdr: Cdr, ctx: RateContext, month: number, state: AccountMonth, alerts: Alert[], resolved?: Resolved): Rating {
   const bad = checkCdr(cdr);
   if (bad) throw errors.cdrMalformed(cdr.id, bad, cdr);
-  const r = resolved ?? resolve(cdr, ctx);
+  const r = resolved ?? resolve(cdr, ctx, month);
   const out = base(cdr, r, month);
   why = 0;
   switch (cdr.kind) {

@@ -51,6 +51,12 @@ const ACCOUNTS = [
   acct('g4-be-option', 'be-unlimited-fixed', 'BE'),
   acct('g5-answering', 'answering-service', 'BE'),
   acct('g6-roaming-late', 'be-mobile-unlimited', 'BE'),
+  acct('g7-upgrade', 'fr-start', 'FR', '2025-03-01', {
+    users: [{ id: 'g7-upgrade-u1', plan_changes: [{ on: '2026-10-10', plan: 'fr-pro' }] }],
+  }),
+  acct('g8-downgrade', 'fr-pro', 'FR', '2025-03-01', {
+    users: [{ id: 'g8-downgrade-u1', plan_changes: [{ on: '2026-10-10', plan: 'fr-start' }] }],
+  }),
 ];
 const accounts = accountBook(ACCOUNTS, catalog);
 
@@ -111,6 +117,13 @@ for (let i = 0; i < 10; i++) {
   october.push(voice('g5-answering', `+3247${String(1000000 + i)}`, at(1 + i, 12), 120, 'FORWARDED'));
 }
 
+// g7: upgraded Start -> Pro on 10 October; a Belgian mobile call on 3 October, before the upgrade
+october.push(voice('g7-upgrade', '+32470123456', at(3), 600));
+// g8: downgraded Pro -> Start on 10 October; a Belgian mobile call on 20 October, after the
+// downgrade's date (Pro still applies in October), and one on 5 November (Start applies)
+october.push(voice('g8-downgrade', '+32470123456', at(20), 600));
+const g8November = voice('g8-downgrade', '+32470123456', Date.UTC(2026, 10, 5, 10, 0, 0), 600);
+
 // g6: a data session in the US on 28 October, received on 20 November (after October's invoice)
 const lateRoaming: Cdr = {
   id: 'g6-late-roaming',
@@ -140,7 +153,7 @@ beforeAll(async () => {
   expect(out.dead).toEqual([]);
   await writeRated(store, out.events);
   for (const inv of (await runInvoices(store, catalog, accounts, OCT, () => ISSUED_OCT)).issued) oct.set(inv.account_id, inv);
-  const late = rateAll({ catalog, accounts }, [lateRoaming], () => LATE_AT);
+  const late = rateAll({ catalog, accounts }, [lateRoaming, g8November], () => LATE_AT);
   await writeRated(store, late.events);
   for (const inv of (await runInvoices(store, catalog, accounts, 202611, () => ISSUED_NOV)).issued) nov.set(inv.account_id, inv);
 });
@@ -254,5 +267,41 @@ describe('golden invoices (SPEC §4-§5)', () => {
     ]);
     expect(totals(inv)).toEqual([30_500_000, 6_410_000, 36_910_000]);
     golden('roaming-late-adjustment', inv);
+  });
+
+  it('an upgrade on 10 October: October on Start credited, October and November on Pro (003 §9.2)', () => {
+    const inv = oct.get('g7-upgrade');
+    // September's invoice billed October on Start (19.90) in advance: credited. Pro is billed for
+    // October (39.90) and November in advance (39.90). The Belgian mobile call of 3 October is
+    // rated on Pro, where Belgium is included: 0.00. Total -19.90 + 39.90 + 39.90 = 59.90;
+    // VAT 20% 11.98; incl. 71.88.
+    expect(amounts(inv)).toEqual([
+      ['recurring', 202610, 'Forfait Start, 2026-10 credited (upgrade to Forfait Pro on 2026-10-10)', -19_900_000],
+      ['recurring', 202610, 'Forfait Pro, 2026-10 (upgrade on 2026-10-10)', 39_900_000],
+      ['recurring', 202611, 'Forfait Pro, 2026-11 (in advance)', 39_900_000],
+      ['usage', 202610, 'Calls mobile (Forfait Pro)', 0],
+    ]);
+    expect(totals(inv)).toEqual([59_900_000, 11_980_000, 71_880_000]);
+    golden('plan-upgrade', inv);
+  });
+
+  it('a downgrade on 10 October: October stays on Pro, Start from November', () => {
+    const inv = oct.get('g8-downgrade');
+    // No credit: October was billed on Pro and stays on Pro; the call of 20 October is included
+    // (0.00). November in advance on Start 19.90; VAT 20% 3.98; incl. 23.88.
+    expect(amounts(inv)).toEqual([
+      ['recurring', 202611, 'Forfait Start, 2026-11 (in advance)', 19_900_000],
+      ['usage', 202610, 'Calls mobile (Forfait Pro)', 0],
+    ]);
+    expect(totals(inv)).toEqual([19_900_000, 3_980_000, 23_880_000]);
+    // November: the call of 5 November is on Start, where Belgium is international: 600 s * 0.89
+    // / 60 = 8.90. December in advance 19.90. Total 28.80; VAT 20% 5.76; incl. 34.56.
+    const novInv = nov.get('g8-downgrade');
+    expect(amounts(novInv)).toEqual([
+      ['recurring', 202612, 'Forfait Start, 2026-12 (in advance)', 19_900_000],
+      ['usage', 202611, 'Calls mobile (Forfait Start)', 8_900_000],
+    ]);
+    expect(totals(novInv)).toEqual([28_800_000, 5_760_000, 34_560_000]);
+    golden('plan-downgrade', inv);
   });
 });

@@ -3,7 +3,16 @@
 import { appendFileSync, cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { accountBook, type Catalog, compileAccount, DEFAULT_CATALOG_DIR, loadAccounts, loadCatalog, loadDeckCsv } from '@ratel/rater';
+import {
+  accountBook,
+  type Catalog,
+  compileAccount,
+  DEFAULT_CATALOG_DIR,
+  loadAccounts,
+  loadCatalog,
+  loadDeckCsv,
+  planOf,
+} from '@ratel/rater';
 import { isRatelError, type RatelError } from '@ratel/schemas';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accountInput } from './helpers.js';
@@ -411,6 +420,32 @@ describe('accounts', () => {
     expect(a.userCreditLimitMicros).toEqual([Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY]);
   });
 
+  it('compiles plan changes: an upgrade from the month of its date, a downgrade from the next (SPEC §5)', () => {
+    const a = compileAccount(
+      accountInput('a1', 'fr-start', ['u1'], {
+        users: [
+          {
+            id: 'u1',
+            plan_changes: [
+              { on: '2025-06-01', plan: 'fr-start' },
+              { on: '2025-03-10', plan: 'fr-pro' },
+            ],
+          },
+          { id: 'u2' },
+        ],
+      }),
+      shipped,
+    );
+    expect(a.planHistory.get('u1')).toEqual([
+      { from: 0, plan: 'fr-start', on: null, upgrade: false },
+      { from: 202503, plan: 'fr-pro', on: '2025-03-10', upgrade: true },
+      { from: 202507, plan: 'fr-start', on: '2025-06-01', upgrade: false },
+    ]);
+    expect([202502, 202503, 202506, 202507].map((m) => planOf(a, 'u1', m))).toEqual(['fr-start', 'fr-pro', 'fr-pro', 'fr-start']);
+    expect(planOf(a, 'u2', 202503)).toBe('fr-start');
+    expect(a.planHistory.has('u2')).toBe(false);
+  });
+
   it('compiles per-user credit limits (SPEC §6: per customer and per user), by user index', () => {
     const a = compileAccount(accountInput('a1', 'fr-pro', ['u1'], { users: [{ id: 'u1' }, { id: 'u2', credit_limit: '20.00' }] }), shipped);
     expect(a.userCreditLimitMicros).toEqual([Number.POSITIVE_INFINITY, 20_000_000]);
@@ -422,6 +457,37 @@ describe('accounts', () => {
     ['annual billing of a monthly-only plan', { plan: 'be-unlimited-fixed', billing: 'annual' as const }, /no annual price/],
     ['unknown time zone', { time_zone: 'Mars/Olympus' }, /unknown time zone/],
     ['user on an unknown plan', { users: [{ id: 'u1', plan: 'gold' }] }, /user u1.*unknown plan/],
+    [
+      'plan change to an unknown plan',
+      { users: [{ id: 'u1', plan_changes: [{ on: '2025-03-10', plan: 'gold' }] }] },
+      /user u1.*unknown plan "gold"/,
+    ],
+    [
+      'plan change before activation',
+      { users: [{ id: 'u1', plan_changes: [{ on: '2024-12-31', plan: 'fr-pro' }] }] },
+      /before activation 2025-01-01/,
+    ],
+    [
+      'two downgrades in one month (both would take effect in April)',
+      {
+        users: [
+          {
+            id: 'u1',
+            plan: 'fr-pro',
+            plan_changes: [
+              { on: '2025-03-10', plan: 'be-mobile-unlimited' },
+              { on: '2025-03-20', plan: 'fr-start' },
+            ],
+          },
+        ],
+      },
+      /same month/,
+    ],
+    [
+      'a plan change on annual billing',
+      { billing: 'annual' as const, users: [{ id: 'u1', plan_changes: [{ on: '2025-03-10', plan: 'fr-pro' }] }] },
+      /annual billing/,
+    ],
   ])('rejects %s with CATALOG_INVALID', (_what, over, message) => {
     let err: unknown;
     try {

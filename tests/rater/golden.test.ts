@@ -204,6 +204,48 @@ describe('SPEC §4 Forfait Pro: included international destinations by class', (
   });
 });
 
+describe('SPEC §5 plan changes: an upgrade applies to its whole month, a downgrade from the next', () => {
+  // t(0) is 3 March 2025; the change is dated 10 March.
+  const be = (id: string, iso: string) => voice(id, 'u1', '+32470123456', iso, 120); // Belgian mobile, 120 s
+  const changing = (from: string, to: string) =>
+    accountInput('acc-1', from, ['u1'], { users: [{ id: 'u1', plan_changes: [{ on: '2025-03-10', plan: to }] }] });
+
+  it('Start -> Pro on 10 March: a call on 3 March is rated on Pro (March is billed on Pro)', () => {
+    const r = rate(
+      [be('before', '2025-03-03T08:00:00Z'), be('after', '2025-03-20T08:00:00Z'), be('feb', '2025-02-20T08:00:00Z')],
+      changing('fr-start', 'fr-pro'),
+    );
+    for (const id of ['before', 'after'])
+      expect([r.ev(id).plan_id, r.ev(id).cost_micros, r.ev(id).reasons]).toEqual(['fr-pro', 0, [Reason.IN_PACK]]);
+    // February was still Start: 120 s * 0.89 / 60 = 1.78 EUR
+    expect([r.ev('feb').plan_id, r.ev('feb').cost_micros]).toEqual(['fr-start', 1_780_000]);
+  });
+
+  it('Pro -> Start on 10 March: March stays on Pro, April is on Start', () => {
+    const r = rate([be('march', '2025-03-20T08:00:00Z'), be('april', '2025-04-02T08:00:00Z')], changing('fr-pro', 'fr-start'));
+    expect([r.ev('march').plan_id, r.ev('march').cost_micros]).toEqual(['fr-pro', 0]);
+    expect([r.ev('april').plan_id, r.ev('april').cost_micros, r.ev('april').reasons]).toEqual([
+      'fr-start',
+      1_780_000,
+      [Reason.NOT_IN_PACK],
+    ]);
+  });
+
+  it("resolves each month's plan when CDRs of two months arrive interleaved", () => {
+    const engine = new RatingEngine(contextOf(catalog, changing('fr-pro', 'fr-start')), fixedNow);
+    const out = newOutput();
+    for (const c of [
+      be('a1', '2025-04-02T08:00:00Z'),
+      be('m1', '2025-03-20T08:00:00Z'),
+      be('a2', '2025-04-03T08:00:00Z'),
+      be('m2', '2025-03-21T08:00:00Z'),
+    ])
+      engine.add(c, out);
+    const plans = Object.fromEntries([...latestVersions(out.events).values()].map((e) => [e.cdr_id, e.plan_id]));
+    expect(plans).toEqual({ a1: 'fr-start', m1: 'fr-pro', a2: 'fr-start', m2: 'fr-pro' });
+  });
+});
+
 describe('SPEC §3/§4 international from Start: 0.89 EUR/min', () => {
   it('bills a call to Germany per second at 0.89 EUR/min', () => {
     const e = rate([voice('de', 'u1', '+4930123456', t(0), 90)], START).ev('de');
