@@ -130,7 +130,7 @@ function upgradeLines(catalog: Catalog, account: NonNullable<ReturnType<AccountB
     amount_micros: sign * p.monthlyMicros,
   });
   return [
-    line(old, -1, `${old.name}, ${monthLabel(month)} credited (upgrade to ${plan.name} on ${change.on})`),
+    line(old, -1, `${old.name}, ${monthLabel(month)} credited (upgrade on ${change.on})`),
     line(plan, 1, `${plan.name}, ${monthLabel(month)} (upgrade on ${change.on})`),
   ];
 }

@@ -276,7 +276,7 @@ describe('golden invoices (SPEC §4-§5)', () => {
     // rated on Pro, where Belgium is included: 0.00. Total -19.90 + 39.90 + 39.90 = 59.90;
     // VAT 20% 11.98; incl. 71.88.
     expect(amounts(inv)).toEqual([
-      ['recurring', 202610, 'Forfait Start, 2026-10 credited (upgrade to Forfait Pro on 2026-10-10)', -19_900_000],
+      ['recurring', 202610, 'Forfait Start, 2026-10 credited (upgrade on 2026-10-10)', -19_900_000],
       ['recurring', 202610, 'Forfait Pro, 2026-10 (upgrade on 2026-10-10)', 39_900_000],
       ['recurring', 202611, 'Forfait Pro, 2026-11 (in advance)', 39_900_000],
       ['usage', 202610, 'Calls mobile (Forfait Pro)', 0],

@@ -501,6 +501,16 @@ describe('accounts', () => {
     expect((err as RatelError).message).toContain('account a1');
   });
 
+  it('loads the example accounts file (every field the README documents)', () => {
+    const book = loadAccounts(join(import.meta.dirname, '../../rater/examples/accounts.json'), shipped);
+    expect([...book.keys()]).toEqual(['acme-fr', 'bistro-fr', 'atelier-be', 'cabinet-be']);
+    const acme = book.get('acme-fr');
+    expect(acme?.userCreditLimitMicros).toEqual([Number.POSITIVE_INFINITY, 50_000_000, Number.POSITIVE_INFINITY]);
+    expect(acme && planOf(acme, 'acme-fr-support', 202610)).toBe('fr-pro');
+    expect(book.get('bistro-fr')).toMatchObject({ billing: 'annual', creditLimitMicros: 100_000_000 });
+    expect(book.get('cabinet-be')?.deactivated).toBe('2026-12-31');
+  });
+
   it('loadAccounts reads { accounts: [...] } with defaults and names the file on errors', () => {
     const dir = copyCatalog(() => {});
     const good = join(dir, 'accounts.json');
