@@ -2,7 +2,8 @@
  * rater_cdrs_per_sec: normalise + trie lookup + price + allowances, one core, with a
  * 100,000-prefix deck and 100,000 accounts, on the rating thread as in the pipeline (CDRs
  * arrive decoded, in batches of 10,000, with their Avro bodies). Also trie_mb and
- * trie_compile_ms, and rater_held_mb: the CDRs the engine holds for re-rating.
+ * trie_compile_ms, trie_lookup_ns (one longest-prefix lookup of a random number), and
+ * rater_held_mb: the CDRs the engine holds for re-rating.
  *   node bench/dist/rater.js [cdrs] [prefixes] [accounts]
  */
 
@@ -21,6 +22,20 @@ const deck = syntheticDeck(nPrefixes);
 const t0 = performance.now();
 const trie = compileTrie(deck);
 const compileMs = performance.now() - t0;
+
+// One trie lookup on its own: random numbers under the deck's prefixes, as the CDRs' callees.
+const lookupRng = new Rng(7);
+const lookupKeys = Array.from({ length: 1_000_000 }, () => {
+  const p = (deck[lookupRng.int(0, deck.length - 1)] as { prefix: string }).prefix;
+  return `${p}${lookupRng.digits(12 - p.length)}`;
+});
+const lookupAt = Date.parse('2026-10-15T00:00:00Z');
+let found = 0;
+const t3 = performance.now();
+for (const k of lookupKeys) if (trie.lookup(k, lookupAt) >= 0) found++;
+const lookupNs = ((performance.now() - t3) * 1e6) / lookupKeys.length;
+if (found !== lookupKeys.length) throw new Error(`trie lookup bench: ${lookupKeys.length - found} numbers not found`);
+lookupKeys.length = 0;
 
 // The shipped catalog, with its fr-retail tariff replaced by the synthetic deck.
 const catalog = loadCatalog();
@@ -144,6 +159,7 @@ console.log(`trie_prefixes=${nPrefixes}`);
 console.log(`trie_nodes=${trie.nodeCount}`);
 console.log(`trie_compile_ms=${compileMs.toFixed(0)}`);
 console.log(`trie_mb=${(trie.byteLength / 1048576).toFixed(1)}`);
+console.log(`trie_lookup_ns=${lookupNs.toFixed(0)}`);
 console.log(`rater_accounts=${nAccounts}`);
 console.log(`rater_cdrs=${nCdrs}`);
 console.log(`rater_events=${events}`);
