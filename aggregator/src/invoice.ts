@@ -18,7 +18,7 @@
  * An issued invoice (its header exists) is never recomputed or rewritten.
  */
 import { type AccountBook, type Catalog, type Plan, planOf } from '@ratel/rater';
-import { daysInMonth, errors, MICROS_PER_CENT, mulDivRound, nextMonth, previousMonth } from '@ratel/schemas';
+import { daysInMonth, errors, MICROS_PER_CENT, monthOfDate, mulDivRound, nextMonth, previousMonth } from '@ratel/schemas';
 import { int, type Store, str } from './store/store.js';
 import { monthTotals, type UsageTotal } from './totals.js';
 
@@ -71,7 +71,6 @@ export function roundHalfUpToCent(micros: number): number {
   return mulDivRound(micros, 1, MICROS_PER_CENT) * MICROS_PER_CENT;
 }
 
-const ym = (date: string): number => Number(date.slice(0, 4)) * 100 + Number(date.slice(5, 7));
 export const monthLabel = (m: number): string => `${Math.floor(m / 100)}-${String(m % 100).padStart(2, '0')}`;
 
 /**
@@ -85,7 +84,7 @@ export function recurringFee(
   month: number,
   policy: Plan['proration'],
 ): { amount: number; days: number; of: number } {
-  const actMonth = ym(activated);
+  const actMonth = monthOfDate(activated);
   const dim = daysInMonth(month);
   if (month < actMonth) return { amount: 0, days: 0, of: dim };
   if (month > actMonth || policy === 'started_month_due') return { amount: monthly, days: dim, of: dim };
@@ -114,7 +113,7 @@ type NewLine = Omit<InvoiceLine, 'line_no'>;
  */
 function upgradeLines(catalog: Catalog, account: NonNullable<ReturnType<AccountBook['get']>>, userId: string, month: number): NewLine[] {
   const change = account.planHistory.get(userId)?.find((h) => h.upgrade && h.from === month);
-  if (!change || ym(account.activated) >= month) return [];
+  if (!change || monthOfDate(account.activated) >= month) return [];
   const old = catalog.plans.get(planOf(account, userId, previousMonth(month)) as string) as Plan;
   const plan = catalog.plans.get(change.plan) as Plan;
   const days = daysInMonth(month);
@@ -138,7 +137,7 @@ function upgradeLines(catalog: Catalog, account: NonNullable<ReturnType<AccountB
 /** Recurring lines (plans and options) of an invoice issued at the end of `month`. */
 function recurringLines(catalog: Catalog, account: NonNullable<ReturnType<AccountBook['get']>>, month: number): NewLine[] {
   const lines: NewLine[] = [];
-  const act = ym(account.activated);
+  const act = monthOfDate(account.activated);
   const next = nextMonth(month);
   if (act > month) return lines;
   // Service months this invoice charges: the started month M when activated in M, and M+1 in advance.
@@ -354,7 +353,7 @@ export async function runInvoices(
   for (const id of [...accounts.keys()].sort()) {
     if (done.has(id)) continue;
     const a = accounts.get(id);
-    if (!a || ym(a.activated) > month) continue;
+    if (!a || monthOfDate(a.activated) > month) continue;
     issued.push(buildInvoice(catalog, accounts, id, month, usage.get(id) ?? [], issuedAt, late.get(id) ?? []));
   }
   const lineRows = issued.flatMap((inv) =>

@@ -1,6 +1,6 @@
 /** Accounts and their users: plan, activation, country, time zone, VAT country, credit limit. */
 import { readFileSync } from 'node:fs';
-import { errors, nextMonth, parseMoney } from '@ratel/schemas';
+import { errors, monthOfDate, nextMonth, parseMoney } from '@ratel/schemas';
 import { type Catalog, diallingOf, type Plan } from './catalog.js';
 import { type AccountInput, accountsFileSchema } from './catalog-schema.js';
 import type { Dialling } from './normalise.js';
@@ -42,8 +42,6 @@ export interface PlanFrom {
   upgrade: boolean;
 }
 
-const ym = (date: string): number => Number(date.slice(0, 4)) * 100 + Number(date.slice(5, 7));
-
 /** The plan of a user for billing month `month` (YYYYMM). */
 export function planOf(account: Account, userId: string, month: number): string | undefined {
   const history = account.planHistory.get(userId);
@@ -76,7 +74,7 @@ function planHistoryOf(
     if (c.on < a.activated) throw errors.catalogInvalid(where, subject, `plan change on ${c.on} before activation ${a.activated}`);
     const current = catalog.plans.get((history[history.length - 1] as PlanFrom).plan) as Plan;
     const upgrade = plan.monthlyMicros > current.monthlyMicros;
-    const from = upgrade ? ym(c.on) : nextMonth(ym(c.on));
+    const from = upgrade ? monthOfDate(c.on) : nextMonth(monthOfDate(c.on));
     if (from <= (history[history.length - 1] as PlanFrom).from)
       throw errors.catalogInvalid(where, subject, `plan change on ${c.on} takes effect in the same month as the one before it`);
     history.push({ from, plan: c.plan, on: c.on, upgrade });

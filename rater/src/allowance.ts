@@ -55,7 +55,10 @@ export function userMonth(a: AccountMonth, user: number): UserMonth {
       crossed: null,
     };
     if (user === 0) a.first = u;
-    else (a.others ??= [])[user] = u;
+    else {
+      if (a.others === null) a.others = [];
+      a.others[user] = u;
+    }
   }
   return u;
 }

@@ -52,6 +52,11 @@ export function billingMonth(ms: number, tz: string): number {
   return t.year * 100 + t.month;
 }
 
+/** The month yyyymm of a calendar date "YYYY-MM-DD". */
+export function monthOfDate(date: string): number {
+  return Number(date.slice(0, 4)) * 100 + Number(date.slice(5, 7));
+}
+
 export function daysInMonth(yyyymm: number): number {
   const y = Math.floor(yyyymm / 100);
   const m = yyyymm % 100;
