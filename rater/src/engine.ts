@@ -162,8 +162,6 @@ export class RatingEngine {
   private atMonth = 0;
   private atResolved: Resolved | undefined = undefined;
   private latest = 0;
-  /** addAll's account lookups, by batch index (reused, emptied as they are consumed). */
-  private readonly found: (AccountRun | undefined)[] = [];
   /**
    * The id key (idKey) of every CDR held, all account-months together, to the first held row
    * with that key: the replay test costs one probe and, on a hit, one id read. A hit is always
@@ -280,15 +278,9 @@ export class RatingEngine {
   addAll(cdrs: readonly Cdr[], out: EngineOutput, bodies?: readonly (Uint8Array | undefined)[]): void {
     const now = this.now();
     let late: Map<Bucket, Late> | null = null;
-    // Account lookups first, all together: they are independent cache misses the CPU overlaps.
-    const found = this.found;
-    if (found.length < cdrs.length) found.length = cdrs.length;
-    for (let i = 0; i < cdrs.length; i++) found[i] = this.runs.get((cdrs[i] as Cdr).account_id);
     for (let i = 0; i < cdrs.length; i++) {
       const cdr = cdrs[i] as Cdr;
-      const run = found[i];
-      found[i] = undefined;
-      if (!this.locate(cdr, out, run)) continue;
+      if (!this.locate(cdr, out)) continue;
       const b = this.atBucket as Bucket;
       const month = this.atMonth;
       const pending = late === null ? undefined : late.get(b);
@@ -327,8 +319,8 @@ export class RatingEngine {
    * Finds the bucket, month and resolved plan of a CDR into atBucket / atMonth / atResolved;
    * false (with a dead letter) when it has none.
    */
-  private locate(cdr: Cdr, out: EngineOutput, found: AccountRun | undefined): boolean {
-    let run = found ?? this.runs.get(cdr.account_id);
+  private locate(cdr: Cdr, out: EngineOutput): boolean {
+    let run = this.runs.get(cdr.account_id);
     if (run === undefined) {
       const account = this.ctx.accounts.get(cdr.account_id);
       if (!account) {
