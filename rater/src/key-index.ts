@@ -1,6 +1,6 @@
 /**
  * Numeric keys (never 0) to the first non-negative integer recorded for each: one open-addressing
- * Float64Array of (key, value) pairs, so a probe reads the key and its value on one cache line. The engine maps CDR id keys to the held
+ * Float64Array of keys beside an Int32Array of values. The engine maps CDR id keys to the held
  * row of that id, so a replay is confirmed on one row instead of a walk of its account-month.
  */
 import { hash } from './key-set.js';
@@ -8,8 +8,8 @@ import { hash } from './key-set.js';
 const EMPTY = 0;
 
 export class KeyIndex {
-  /** slot i: key at 2i (EMPTY when free), value at 2i + 1 */
-  private slots = new Float64Array(32);
+  private keys = new Float64Array(16);
+  private values = new Int32Array(16);
   private count = 0;
 
   get size(): number {
@@ -18,26 +18,26 @@ export class KeyIndex {
 
   /** The value recorded for `key`, or -1. */
   get(key: number): number {
-    const slots = this.slots;
-    const mask = (slots.length >> 1) - 1;
+    const keys = this.keys;
+    const mask = keys.length - 1;
     for (let i = hash(key) & mask; ; i = (i + 1) & mask) {
-      const k = slots[2 * i] as number;
-      if (k === key) return slots[2 * i + 1] as number;
+      const k = keys[i] as number;
+      if (k === key) return this.values[i] as number;
       if (k === EMPTY) return -1;
     }
   }
 
   /** Records `value` for `key` unless the key has one already; returns false in that case. */
   add(key: number, value: number): boolean {
-    if ((this.count + 1) * 4 > this.slots.length) this.grow();
-    const slots = this.slots;
-    const mask = (slots.length >> 1) - 1;
+    if ((this.count + 1) * 2 > this.keys.length) this.grow();
+    const keys = this.keys;
+    const mask = keys.length - 1;
     for (let i = hash(key) & mask; ; i = (i + 1) & mask) {
-      const k = slots[2 * i] as number;
+      const k = keys[i] as number;
       if (k === key) return false;
       if (k === EMPTY) {
-        slots[2 * i] = key;
-        slots[2 * i + 1] = value;
+        keys[i] = key;
+        this.values[i] = value;
         this.count++;
         return true;
       }
@@ -45,17 +45,20 @@ export class KeyIndex {
   }
 
   private grow(): void {
-    const old = this.slots;
-    const slots = new Float64Array(old.length * 2);
-    const mask = (slots.length >> 1) - 1;
-    for (let j = 0; j < old.length; j += 2) {
-      const key = old[j] as number;
+    const oldKeys = this.keys;
+    const oldValues = this.values;
+    const keys = new Float64Array(oldKeys.length * 2);
+    const values = new Int32Array(oldKeys.length * 2);
+    const mask = keys.length - 1;
+    for (let j = 0; j < oldKeys.length; j++) {
+      const key = oldKeys[j] as number;
       if (key === EMPTY) continue;
       let i = hash(key) & mask;
-      while (slots[2 * i] !== EMPTY) i = (i + 1) & mask;
-      slots[2 * i] = key;
-      slots[2 * i + 1] = old[j + 1] as number;
+      while (keys[i] !== EMPTY) i = (i + 1) & mask;
+      keys[i] = key;
+      values[i] = oldValues[j] as number;
     }
-    this.slots = slots;
+    this.keys = keys;
+    this.values = values;
   }
 }
