@@ -513,61 +513,28 @@ describe('accounts', () => {
 
   it('loadAccounts reads { accounts: [...] } with defaults and names the file on errors', () => {
     const dir = copyCatalog(() => {});
-    const good = join(dir, 'accounts.json');
-    writeFileSync(
-      good,
-      JSON.stringify({
-        accounts: [
-          {
-            id: 'a1',
-            plan: 'fr-start',
-            activated: '2025-01-01',
-            country: 'FR',
-            time_zone: 'Europe/Paris',
-            vat_country: 'FR',
-            users: [{ id: 'u1' }],
-          },
-        ],
-      }),
-    );
-    const book = loadAccounts(good, shipped);
+    // One account with only the required fields, `over` replacing some of them.
+    const accountsFile = (name: string, over: Record<string, unknown> = {}) => {
+      const file = join(dir, name);
+      const account = {
+        id: 'a1',
+        plan: 'fr-start',
+        activated: '2025-01-01',
+        country: 'FR',
+        time_zone: 'Europe/Paris',
+        vat_country: 'FR',
+        users: [{ id: 'u1' }],
+        ...over,
+      };
+      writeFileSync(file, JSON.stringify({ accounts: [account] }));
+      return file;
+    };
+    const book = loadAccounts(accountsFile('accounts.json'), shipped);
     // defaults: monthly billing, credit limit 100.00 EUR
     expect(book.get('a1')).toMatchObject({ billing: 'monthly', creditLimitMicros: 100_000_000, name: 'a1' });
-    const bad = join(dir, 'bad-accounts.json');
-    writeFileSync(
-      bad,
-      JSON.stringify({
-        accounts: [
-          {
-            id: 'a1',
-            plan: 'fr-start',
-            activated: '1 Jan 2025',
-            country: 'FR',
-            time_zone: 'Europe/Paris',
-            vat_country: 'FR',
-            users: [{ id: 'u1' }],
-          },
-        ],
-      }),
-    );
+    const bad = accountsFile('bad-accounts.json', { activated: '1 Jan 2025' });
     expect(() => loadAccounts(bad, shipped)).toThrow(/bad-accounts\.json at accounts\.0\.activated/);
-    const badUser = join(dir, 'bad-user.json');
-    writeFileSync(
-      badUser,
-      JSON.stringify({
-        accounts: [
-          {
-            id: 'a1',
-            plan: 'fr-start',
-            activated: '2025-01-01',
-            country: 'FR',
-            time_zone: 'Europe/Paris',
-            vat_country: 'FR',
-            users: [{ id: 'u1', credit_limit: '20,00' }],
-          },
-        ],
-      }),
-    );
+    const badUser = accountsFile('bad-user.json', { users: [{ id: 'u1', credit_limit: '20,00' }] });
     expect(() => loadAccounts(badUser, shipped)).toThrow(/bad-user\.json at accounts\.0\.users\.0\.credit_limit/);
   });
 });
