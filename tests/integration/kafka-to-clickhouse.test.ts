@@ -1,12 +1,26 @@
 /**
  * End to end through the real services: CDRs produced into Kafka (Avro, Confluent framing) are
  * consumed by the pipeline, decoded in the Piscina pool, rated, and read back from the ClickHouse
- * server; bad records land on the dead-letter topic with their reason and original bytes.
+ * server; bad records land on the dead-letter topic with their reason and original bytes; the
+ * month closed on the server gives the invoices an embedded run of the same CDRs gives.
  */
 
+import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { monthTotals, openServerStore, type Store } from '@ratel/aggregator';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
+  createSchema,
+  type Invoice,
+  monthTotals,
+  openChdbStore,
+  openServerStore,
+  runInvoices,
+  type Store,
+  writeRated,
+} from '@ratel/aggregator';
+import {
+  closeMonth,
   createKafka,
   createLogger,
   generateAccounts,
@@ -65,7 +79,7 @@ afterAll(async () => {
 });
 
 describe('Kafka -> rater pool -> ClickHouse server', () => {
-  it('rates every produced CDR once and dead-letters the bad ones', async () => {
+  it('rates every produced CDR once, dead-letters the bad ones, and closes the month as an embedded run does', async () => {
     const kafka = createKafka(cfg, log);
     const codecs = localCodecs();
     let pipeline: Awaited<ReturnType<typeof startPipeline>>;
@@ -140,6 +154,29 @@ describe('Kafka -> rater pool -> ClickHouse server', () => {
         expect((await fetch(`${base}/nothing`)).status).toBe(404);
       } finally {
         server.close();
+      }
+
+      // Month close on the server (`ratel invoice`) gives the invoices an embedded run of the
+      // same CDRs gives: same accounts, same lines, same totals.
+      const closed = await closeMonth(store, catalog, accounts, month, mkdtempSync(join(tmpdir(), 'ratel-it-inv-')));
+      const embedded = openChdbStore(mkdtempSync(join(tmpdir(), 'ratel-it-chdb-')));
+      try {
+        await createSchema(embedded);
+        await writeRated(embedded, reference.events);
+        const local = await runInvoices(embedded, catalog, accounts, month);
+        const view = (invs: Invoice[]) =>
+          invs.map((i) => [
+            i.account_id,
+            i.total_excl_micros,
+            i.vat_micros,
+            i.lines.map((l) => [l.section, l.description, l.amount_micros]),
+          ]);
+        expect(closed.run.issued.length).toBe(accounts.size);
+        expect(view(closed.run.issued)).toEqual(view(local.issued));
+        expect(closed.finance.usage.records).toBe(cdrs.length);
+      } finally {
+        await embedded.close();
+        rmSync(embedded.where, { recursive: true, force: true });
       }
     } finally {
       await pipeline.stop();
