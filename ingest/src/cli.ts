@@ -5,6 +5,7 @@
  *   ratel produce   produce generated CDRs into Kafka at a given rate
  *   ratel run       run the streaming pipeline: Kafka -> rater pool -> ClickHouse
  *   ratel invoice   month close on the store: issue invoices, flag roaming abuse, print the summary
+ *   ratel dlq-replay  produce the dead letters again to the CDR topic once their cause is fixed
  * Errors print one line "ratel: <CODE> <message>" and exit non-zero.
  */
 import { createSchema, financeSummary, invoiceText, openStore, summaryText } from '@ratel/aggregator';
@@ -12,6 +13,7 @@ import { accountBook, loadAccounts, loadCatalog } from '@ratel/rater';
 import { formatMoney, isRatelError, localCodecs, registryCodecs } from '@ratel/schemas';
 import { Command, InvalidArgumentError } from 'commander';
 import { type Config, loadConfig, storeConfigOf } from './config.js';
+import { replayDeadLetters } from './dlq-replay.js';
 import { generateAccounts, generateCdrs } from './generator.js';
 import { createKafka } from './kafka.js';
 import { createLogger } from './logger.js';
@@ -216,6 +218,22 @@ program
     } finally {
       await store.close();
     }
+  });
+
+program
+  .command('dlq-replay')
+  .description(
+    'produce the dead letters again to the CDR topic once their cause is fixed (an account added, a deck completed); replays are safe: a CDR already rated changes nothing',
+  )
+  .option('--code <codes...>', 'reason codes to replay (default: all but CDR_MALFORMED)')
+  .action(async (o, cmd: Command) => {
+    const cfg = config(cmd);
+    const log = createLogger(cfg.logLevel);
+    const codecs = cfg.schemaRegistry.url
+      ? await registryCodecs({ url: cfg.schemaRegistry.url, cdrTopic: cfg.kafka.cdrTopic, ratedTopic: `${cfg.kafka.cdrTopic}.rated` })
+      : localCodecs();
+    const r = await replayDeadLetters(createKafka(cfg, log), cfg, codecs.cdr, log, { codes: o.code });
+    console.log(`dead letters read ${r.read}, replayed ${r.replayed} to ${cfg.kafka.cdrTopic}, skipped ${r.skipped}`);
   });
 
 program.parseAsync().catch((e: unknown) => {

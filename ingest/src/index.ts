@@ -1,4 +1,5 @@
 export { type Config, configSchema, ENV, loadConfig, storeConfigOf } from './config.js';
+export { type DlqReplayOptions, type DlqReplayResult, replayDeadLetters } from './dlq-replay.js';
 export { type GenerateOptions, generateAccounts, generateCdrs } from './generator.js';
 export { createKafka, ensureTopics } from './kafka.js';
 export { createLogger, type Logger } from './logger.js';

@@ -23,7 +23,7 @@ describe('ratel CLI errors', () => {
   it('--help lists the commands', () => {
     const r = ratel(['--help']);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/month[\s\S]*produce[\s\S]*run[\s\S]*invoice/);
+    expect(r.stdout).toMatch(/month[\s\S]*produce[\s\S]*run[\s\S]*invoice[\s\S]*dlq-replay/);
   });
   it('a broken tariff file: CATALOG_INVALID naming the file and the place', () => {
     const cat = join(dir, 'catalog');

@@ -27,6 +27,7 @@ import {
   generateCdrs,
   loadConfig,
   produceCdrs,
+  replayDeadLetters,
   serveMetrics,
   startPipeline,
 } from '@ratel/ingest';
@@ -182,4 +183,42 @@ describe('Kafka -> rater pool -> ClickHouse server', () => {
       await pipeline.stop();
     }
   });
+
+  it('dlq-replay, once the unknown account is added, rates its dead letter once; the malformed one stays', async () => {
+    // Continues from the test above: same topics, group and store. The account "nobody" now exists.
+    const owner = accountInputs.find((a) => a.users.some((u) => u.id === unknownAccount.user_id));
+    if (!owner) throw new Error('no account owns the unknown-account CDR user');
+    const fixed = accountBook([...accountInputs, { ...owner, id: 'nobody', users: [{ id: unknownAccount.user_id }] }], catalog);
+    const kafka = createKafka(cfg, log);
+    const codecs = localCodecs();
+    const pipeline = await startPipeline(kafka, cfg, { catalog, accounts: fixed, codecs, log, store });
+    try {
+      const replay = await replayDeadLetters(kafka, cfg, codecs.cdr, log);
+      expect(replay).toEqual({ read: 2, replayed: 1, skipped: 1 });
+      const deadline = Date.now() + 60_000;
+      while (pipeline.stats.rated < 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+      expect([pipeline.stats.consumed, pipeline.stats.rated, pipeline.stats.deadLetters]).toEqual([1, 1, 0]);
+      await waitForStored(cdrs.length + 1);
+      const [row] = await store.query<{ account_id: string }>(
+        `SELECT account_id FROM rated_events FINAL WHERE cdr_id = 'it-unknown-account'`,
+      );
+      expect(row?.account_id).toBe('nobody');
+      // A second replay starts where the first stopped: nothing to do.
+      expect(await replayDeadLetters(kafka, cfg, codecs.cdr, log)).toEqual({ read: 0, replayed: 0, skipped: 0 });
+    } finally {
+      await pipeline.stop();
+    }
+  });
 });
+
+/** Waits until the month's totals count `n` records (the writer flushes within a second). */
+async function waitForStored(n: number): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  let records = 0;
+  while (Date.now() < deadline) {
+    records = (await monthTotals(store, month)).reduce((s, t) => s + t.records, 0);
+    if (records >= n) break;
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  expect(records).toBe(n);
+}
