@@ -9,7 +9,7 @@
  * Errors print one line "ratel: <CODE> <message>" and exit non-zero.
  */
 import { createSchema, financeSummary, invoiceText, openStore, summaryText } from '@ratel/aggregator';
-import { accountBook, loadAccounts, loadCatalog } from '@ratel/rater';
+import { accountBook, type Catalog, loadAccounts, loadCatalog } from '@ratel/rater';
 import { formatMoney, isRatelError, localCodecs, registryCodecs } from '@ratel/schemas';
 import { Command, InvalidArgumentError } from 'commander';
 import { type Config, loadConfig, storeConfigOf } from './config.js';
@@ -44,6 +44,16 @@ function config(cmd: Command, extra: Record<string, unknown> = {}): Config {
   const o = cmd.optsWithGlobals() as { config?: string; engine?: string; logLevel?: string };
   return loadConfig({ file: o.config, overrides: { 'store.engine': o.engine, logLevel: o.logLevel, ...extra } });
 }
+
+/** The wire codecs: schema ids from the Schema Registry when one is configured, local ids otherwise. */
+const codecsOf = (cfg: Config) =>
+  cfg.schemaRegistry.url
+    ? registryCodecs({ url: cfg.schemaRegistry.url, cdrTopic: cfg.kafka.cdrTopic, ratedTopic: `${cfg.kafka.cdrTopic}.rated` })
+    : Promise.resolve(localCodecs());
+
+/** The accounts file when one is configured, else the accounts `produce` generates with these options. */
+const accountsOf = (cfg: Config, catalog: Catalog, generated: { accounts: number; month: number; seed: number }) =>
+  cfg.accountsFile ? loadAccounts(cfg.accountsFile, catalog) : accountBook(generateAccounts(generated), catalog);
 
 const program = new Command('ratel')
   .description('ratel: streaming rating of telecom CDRs (Kafka -> rater -> ClickHouse -> invoices)')
@@ -106,9 +116,7 @@ program
     const accounts = generateAccounts({ accounts: o.accounts, month, seed: o.seed });
     let cdrs = generateCdrs(accounts, { accounts: o.accounts, month, seed: o.seed });
     if (o.limit !== undefined) cdrs = cdrs.slice(0, o.limit);
-    const codecs = cfg.schemaRegistry.url
-      ? await registryCodecs({ url: cfg.schemaRegistry.url, cdrTopic: cfg.kafka.cdrTopic, ratedTopic: `${cfg.kafka.cdrTopic}.rated` })
-      : localCodecs();
+    const codecs = await codecsOf(cfg);
     const t0 = Date.now();
     const sent = await produceCdrs(createKafka(cfg, log), cfg, codecs.cdr, cdrs, { rate: o.rate, batch: 2000 });
     console.log(`produced=${sent} seconds=${((Date.now() - t0) / 1000).toFixed(1)} topic=${cfg.kafka.cdrTopic}`);
@@ -153,12 +161,8 @@ program
     process.on('SIGINT', () => shutdown('SIGINT'));
     started = (async () => {
       const catalog = loadCatalog(cfg.catalogDir);
-      const accounts = cfg.accountsFile
-        ? loadAccounts(cfg.accountsFile, catalog)
-        : accountBook(generateAccounts({ accounts: o.accounts, month: o.month ?? lastMonth(), seed: o.seed }), catalog);
-      const codecs = cfg.schemaRegistry.url
-        ? await registryCodecs({ url: cfg.schemaRegistry.url, cdrTopic: cfg.kafka.cdrTopic, ratedTopic: `${cfg.kafka.cdrTopic}.rated` })
-        : localCodecs();
+      const accounts = accountsOf(cfg, catalog, { accounts: o.accounts, month: o.month ?? lastMonth(), seed: o.seed });
+      const codecs = await codecsOf(cfg);
       const metrics = createMetrics();
       const p = await startPipeline(createKafka(cfg, log), cfg, { catalog, accounts, codecs, log, metrics });
       const server = cfg.metricsPort ? await serveMetrics(metrics, cfg.metricsPort, p.isReady) : null;
@@ -199,9 +203,7 @@ program
     const cfg = config(cmd, { accountsFile: o.accountsFile, outDir: o.out });
     const month: number = o.month ?? lastMonth();
     const catalog = loadCatalog(cfg.catalogDir);
-    const accounts = cfg.accountsFile
-      ? loadAccounts(cfg.accountsFile, catalog)
-      : accountBook(generateAccounts({ accounts: o.accounts, month, seed: o.seed }), catalog);
+    const accounts = accountsOf(cfg, catalog, { accounts: o.accounts, month, seed: o.seed });
     const store = await openStore(storeConfigOf(cfg));
     try {
       await createSchema(store);
@@ -229,9 +231,7 @@ program
   .action(async (o, cmd: Command) => {
     const cfg = config(cmd);
     const log = createLogger(cfg.logLevel);
-    const codecs = cfg.schemaRegistry.url
-      ? await registryCodecs({ url: cfg.schemaRegistry.url, cdrTopic: cfg.kafka.cdrTopic, ratedTopic: `${cfg.kafka.cdrTopic}.rated` })
-      : localCodecs();
+    const codecs = await codecsOf(cfg);
     const r = await replayDeadLetters(createKafka(cfg, log), cfg, codecs.cdr, log, { codes: o.code });
     console.log(`dead letters read ${r.read}, replayed ${r.replayed} to ${cfg.kafka.cdrTopic}, skipped ${r.skipped}`);
   });
