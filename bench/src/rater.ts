@@ -1,7 +1,7 @@
 /**
  * rater_cdrs_per_sec: normalise + trie lookup + price + allowances, one core, with a
- * 100,000-prefix deck and 100,000 accounts, on the rating thread as in the pipeline (CDRs
- * arrive decoded, in batches of 10,000, with their Avro bodies). Also trie_mb and
+ * 100,000-prefix deck and 100,000 accounts, as the pipeline's rating thread rates them (batches
+ * of 10,000 with their Avro bodies; decoding is not part of the figure). Also trie_mb and
  * trie_compile_ms, trie_lookup_ns (one longest-prefix lookup of a random number), and
  * rater_held_mb: the CDRs the engine holds for re-rating.
  *   node bench/dist/rater.js [cdrs] [prefixes] [accounts]
@@ -94,9 +94,9 @@ const cdrAt = (i: number): Cdr => {
 };
 
 // The CDRs as the pipeline receives them: Avro bodies (one buffer here, `ends` marks each end).
-// Decoding them is the decode workers' job, off the rating thread: here it is done batch by
-// batch outside the timed section, so the CDR objects live as long as in the pipeline (one
-// batch). The timed section is what the rating thread does: take each body's view, rate, hold.
+// Decoding is not part of the figure: it is done batch by batch outside the timed section, so
+// the CDR objects live as long as in the pipeline (one batch). The timed section is the rating
+// proper: take each body's view, rate, hold.
 const parts: Buffer[] = [];
 const ends = new Float64Array(nCdrs + 1);
 for (let i = 0, at = 0; i < nCdrs; i++) {

@@ -30,7 +30,7 @@ import {
   type Store,
   writeDeadLetters,
 } from '@ratel/aggregator';
-import { type AccountBook, type Catalog, createDecodePool, newOutput, RatingEngine } from '@ratel/rater';
+import { type AccountBook, type Catalog, type CheckResult, createDecodePool, newOutput, RatingEngine } from '@ratel/rater';
 import { type Cdr, type Codecs, errors, HEADER_BYTES, previousMonth } from '@ratel/schemas';
 import type { EachBatchPayload, Kafka } from 'kafkajs';
 import { type Config, storeConfigOf } from './config.js';
@@ -232,9 +232,19 @@ export async function startPipeline(kafka: Kafka, cfg: Config, deps: PipelineDep
     if (!isRunning() || isStale() || batch.messages.length === 0) return;
     const endTimer = metrics.batchSeconds.startTimer();
     const frames = batch.messages.map((m) => m.value ?? Buffer.alloc(0));
-    const decoded = await pool.decode(frames, codecs.cdr.schemaId);
+    const checked = await pool.check(frames, codecs.cdr.schemaId);
     metrics.poolUtilization.set(pool.utilization);
     await heartbeat();
+    // The pool has checked every frame: the good ones are decoded here (cheaper than receiving
+    // decoded objects from the workers, see decode-worker.ts).
+    const decoded: { cdrs: (Cdr | null)[]; bad: CheckResult['bad'] } = { cdrs: new Array(frames.length), bad: checked.bad };
+    let nextBad = 0;
+    for (let i = 0; i < frames.length; i++) {
+      if (checked.bad[nextBad]?.index === i) {
+        decoded.cdrs[i] = null;
+        nextBad++;
+      } else decoded.cdrs[i] = codecs.cdr.decode(frames[i] as Buffer);
+    }
 
     // 1. rebuild account-months not in memory
     const missing = new Map<string, { account_id: string; month: number }>();

@@ -1,26 +1,30 @@
 /**
- * Piscina worker: decodes and checks a batch of wire-format CDR frames off the main thread.
- * The batch arrives as one transferred ArrayBuffer with frame offsets (no copy).
+ * Piscina worker: checks a batch of wire-format CDR frames off the main thread (framing, schema
+ * id, Avro body, CDR rules) and returns only the frames that fail, with their reason. The batch
+ * arrives as one transferred ArrayBuffer with frame offsets (no copy).
+ *
+ * It does not send the decoded CDRs back: a structured clone of a CDR object costs about 2 µs to
+ * serialise here and 2 µs to read on the main thread, while decoding its Avro body again there
+ * costs under 1 µs (measured on the development machine).
  */
-import { type Cdr, cdrType, checkCdr, HEADER_BYTES, MAGIC_BYTE } from '@ratel/schemas';
+import { cdrType, checkCdr, HEADER_BYTES, MAGIC_BYTE } from '@ratel/schemas';
 
-export interface DecodeTask {
+export interface CheckTask {
   buffer: ArrayBuffer;
   /** offsets[i]..offsets[i+1] is frame i */
   offsets: Int32Array;
   schemaId: number;
 }
 
-export interface DecodeResult {
-  cdrs: (Cdr | null)[];
+export interface CheckResult {
+  /** Frames that cannot be rated, by index in the batch, with the reason. */
   bad: { index: number; reason: string }[];
 }
 
-export default function decode(task: DecodeTask): DecodeResult {
+export function checkFrames(task: CheckTask): CheckResult {
   const all = Buffer.from(task.buffer);
   const n = task.offsets.length - 1;
-  const cdrs: (Cdr | null)[] = new Array(n).fill(null);
-  const bad: DecodeResult['bad'] = [];
+  const bad: CheckResult['bad'] = [];
   for (let i = 0; i < n; i++) {
     const frame = all.subarray(task.offsets[i] as number, task.offsets[i + 1] as number);
     if (frame.length < HEADER_BYTES || frame[0] !== MAGIC_BYTE) {
@@ -33,13 +37,14 @@ export default function decode(task: DecodeTask): DecodeResult {
       continue;
     }
     try {
-      const c = cdrType.fromBuffer(frame.subarray(HEADER_BYTES));
-      const why = checkCdr(c);
+      const why = checkCdr(cdrType.fromBuffer(frame.subarray(HEADER_BYTES)));
       if (why) bad.push({ index: i, reason: why });
-      else cdrs[i] = c;
     } catch (e) {
       bad.push({ index: i, reason: `Avro body does not match the CDR schema: ${(e as Error).message}` });
     }
   }
-  return { cdrs, bad };
+  return { bad };
 }
+
+/** The Piscina entry point. */
+export default checkFrames;

@@ -12,7 +12,7 @@ export {
   type Tariff,
 } from './catalog.js';
 export { type AccountInput, DEST_CLASSES, type DestClass, type PlanInput } from './catalog-schema.js';
-export type { DecodeResult } from './decode-worker.js';
+export { type CheckResult, type CheckTask, checkFrames } from './decode-worker.js';
 export {
   type Accepted,
   type DeadLetter,

@@ -1,9 +1,10 @@
-/** The worker-thread pool (Piscina) that decodes CDR batches in parallel. */
+/** The worker-thread pool (Piscina) that checks CDR batches in parallel (see decode-worker.ts). */
 import { Piscina } from 'piscina';
-import type { DecodeResult, DecodeTask } from './decode-worker.js';
+import type { CheckResult, CheckTask } from './decode-worker.js';
 
 export interface DecodePool {
-  decode(frames: readonly Buffer[], schemaId: number): Promise<DecodeResult>;
+  /** The frames of a batch that cannot be rated (bad framing, schema id, Avro body or CDR). */
+  check(frames: readonly Buffer[], schemaId: number): Promise<CheckResult>;
   readonly utilization: number;
   close(): Promise<void>;
 }
@@ -16,7 +17,7 @@ export function createDecodePool(threads: number): DecodePool {
     maxThreads: threads,
   });
   return {
-    async decode(frames, schemaId) {
+    async check(frames, schemaId) {
       let total = 0;
       for (const f of frames) total += f.length;
       const buffer = new ArrayBuffer(total);
@@ -29,8 +30,8 @@ export function createDecodePool(threads: number): DecodePool {
         off += f.length;
       });
       offsets[frames.length] = off;
-      const task: DecodeTask = { buffer, offsets, schemaId };
-      return pool.run(task, { transferList: [buffer, offsets.buffer as ArrayBuffer] }) as Promise<DecodeResult>;
+      const task: CheckTask = { buffer, offsets, schemaId };
+      return pool.run(task, { transferList: [buffer, offsets.buffer as ArrayBuffer] }) as Promise<CheckResult>;
     },
     get utilization() {
       return pool.utilization;
