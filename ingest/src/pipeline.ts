@@ -30,7 +30,7 @@ import {
   type Store,
   writeDeadLetters,
 } from '@ratel/aggregator';
-import { type AccountBook, type Catalog, type CheckResult, createDecodePool, newOutput, RatingEngine } from '@ratel/rater';
+import { type AccountBook, type Catalog, createDecodePool, newOutput, RatingEngine } from '@ratel/rater';
 import { type Cdr, type Codecs, errors, HEADER_BYTES, previousMonth } from '@ratel/schemas';
 import type { EachBatchPayload, Kafka } from 'kafkajs';
 import { type Config, storeConfigOf } from './config.js';
@@ -235,22 +235,27 @@ export async function startPipeline(kafka: Kafka, cfg: Config, deps: PipelineDep
     const checked = await pool.check(frames, codecs.cdr.schemaId);
     metrics.poolUtilization.set(pool.utilization);
     await heartbeat();
-    // The pool has checked every frame: the good ones are decoded here (cheaper than receiving
-    // decoded objects from the workers, see decode-worker.ts).
-    const decoded: { cdrs: (Cdr | null)[]; bad: CheckResult['bad'] } = { cdrs: new Array(frames.length), bad: checked.bad };
-    let nextBad = 0;
-    for (let i = 0; i < frames.length; i++) {
+    // The pool has checked every frame (bad ones come back in frame order): the good ones are
+    // decoded here, cheaper than receiving decoded objects from the workers (decode-worker.ts).
+    // The engine keeps each CDR's Avro body as received (its frame past the wire header).
+    const cdrs: Cdr[] = [];
+    const bodies: Buffer[] = [];
+    const indexOf: number[] = []; // frame index of cdrs[i]
+    for (let i = 0, nextBad = 0; i < frames.length; i++) {
       if (checked.bad[nextBad]?.index === i) {
-        decoded.cdrs[i] = null;
         nextBad++;
-      } else decoded.cdrs[i] = codecs.cdr.decode(frames[i] as Buffer);
+        continue;
+      }
+      const frame = frames[i] as Buffer;
+      cdrs.push(codecs.cdr.decode(frame));
+      indexOf.push(i);
+      bodies.push(frame.subarray(HEADER_BYTES));
     }
 
     // 1. rebuild account-months not in memory
     const missing = new Map<string, { account_id: string; month: number }>();
     let latestMissing = 0;
-    for (const c of decoded.cdrs) {
-      if (!c) continue;
+    for (const c of cdrs) {
       const month = engine.missingMonth(c);
       if (month === null) continue;
       missing.set(accountMonthKey(c.account_id, month), { account_id: c.account_id, month });
@@ -288,24 +293,13 @@ export async function startPipeline(kafka: Kafka, cfg: Config, deps: PipelineDep
 
     // 2. rate; dead letters keep the original bytes (the frames as received)
     const dlq: { key: string; value: Buffer | null; headers: Record<string, string> }[] = [];
-    for (const b of decoded.bad) {
+    for (const b of checked.bad) {
       const m = batch.messages[b.index];
       const ref = `${batch.topic}/${batch.partition}/${m?.offset}`;
       out.dead.push({ cdr_id: ref, code: 'CDR_MALFORMED', reason: `${ref}: ${b.reason}`, cdr: null });
       dlq.push({ key: ref, value: m?.value ?? null, headers: { reason_code: 'CDR_MALFORMED', reason: b.reason } });
     }
     const undecodable = out.dead.length;
-    // The engine keeps each CDR's Avro body as received (its frame past the wire header).
-    const cdrs: Cdr[] = [];
-    const bodies: Buffer[] = [];
-    const indexOf: number[] = []; // frame index of cdrs[i]
-    for (let i = 0; i < frames.length; i++) {
-      const c = decoded.cdrs[i];
-      if (!c) continue;
-      cdrs.push(c);
-      indexOf.push(i);
-      bodies.push((frames[i] as Buffer).subarray(HEADER_BYTES));
-    }
     engine.addAll(cdrs, out, bodies);
     if (engine.latestMonth > evictedFor && active === 1) {
       // A new month has begun: keep this one and the previous one in memory, restore older ones

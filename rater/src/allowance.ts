@@ -26,21 +26,16 @@ export interface UserMonth {
 export interface AccountMonth {
   costMicros: number;
   creditAlerted: boolean;
-  /**
-   * By user index within the account (Account.userIndex): the first user's month inline (most
-   * accounts have one user, so rating reads one object less), the others in an array made on
-   * first use.
-   */
-  first: UserMonth | undefined;
-  others: (UserMonth | undefined)[] | null;
+  /** By user index within the account (Account.userIndex). */
+  users: (UserMonth | undefined)[];
 }
 
 export function newAccountMonth(): AccountMonth {
-  return { costMicros: 0, creditAlerted: false, first: undefined, others: null };
+  return { costMicros: 0, creditAlerted: false, users: [] };
 }
 
 export function userMonth(a: AccountMonth, user: number): UserMonth {
-  let u = user === 0 ? a.first : a.others?.[user];
+  let u = a.users[user];
   if (u === undefined) {
     u = {
       callees: new KeySet(),
@@ -54,11 +49,7 @@ export function userMonth(a: AccountMonth, user: number): UserMonth {
       creditAlerted: false,
       crossed: null,
     };
-    if (user === 0) a.first = u;
-    else {
-      if (a.others === null) a.others = [];
-      a.others[user] = u;
-    }
+    a.users[user] = u;
   }
   return u;
 }

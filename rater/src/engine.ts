@@ -82,8 +82,8 @@ interface AccountRun {
   /** The user last seen and its account, plan and tariff: accounts mostly have one user. */
   lastUser: string;
   lastResolved: Resolved | undefined;
-  /** user id -> account, plan and tariff, made when a second user is seen (null before) */
-  users: Map<string, Resolved> | null;
+  /** user id -> account, plan and tariff */
+  users: Map<string, Resolved>;
   /** Whether a user of the account changed plans: its resolutions then hold for one month only. */
   planChanges: boolean;
 }
@@ -134,7 +134,7 @@ const newRun = (account: Account): AccountRun => ({
   month: 0,
   lastUser: '',
   lastResolved: undefined,
-  users: null,
+  users: new Map(),
 });
 
 /** One alert per key and account-month: the account's credit, each user's, each premium CDR, each fair-use cap. */
@@ -352,20 +352,16 @@ export class RatingEngine {
       if (run.planChanges) {
         // The users' plans may differ from month to month: resolve them again.
         run.lastResolved = undefined;
-        run.users = null;
+        run.users.clear();
       }
     }
     let res = run.lastResolved;
     if (res === undefined || cdr.user_id !== run.lastUser) {
-      res = run.users?.get(cdr.user_id);
+      res = run.users.get(cdr.user_id);
       if (res === undefined) {
         try {
           res = resolve(cdr, this.ctx, run.month);
-          // The first user is kept as the last one only; a second one starts the map.
-          if (run.lastResolved !== undefined) {
-            if (run.users === null) run.users = new Map([[run.lastUser, run.lastResolved]]);
-            run.users.set(cdr.user_id, res);
-          }
+          run.users.set(cdr.user_id, res);
         } catch {
           // unknown user: rateCdr raises the dead letter
         }
