@@ -26,30 +26,52 @@ export interface UserMonth {
 export interface AccountMonth {
   costMicros: number;
   creditAlerted: boolean;
-  /** By user index within the account (Account.userIndex). */
-  users: (UserMonth | undefined)[];
+  /**
+   * The first user's month (user index 0), then the others by user index within the account
+   * (Account.userIndex). Most accounts have one user: its state is one field away, not two
+   * objects (array and elements) further.
+   */
+  user0: UserMonth | null;
+  others: (UserMonth | undefined)[] | null;
 }
 
 export function newAccountMonth(): AccountMonth {
-  return { costMicros: 0, creditAlerted: false, users: [] };
+  return { costMicros: 0, creditAlerted: false, user0: null, others: null };
+}
+
+/** Empties an account-month in place (before it is rated again from its start). */
+export function resetAccountMonth(a: AccountMonth): void {
+  a.costMicros = 0;
+  a.creditAlerted = false;
+  a.user0 = null;
+  a.others = null;
 }
 
 export function userMonth(a: AccountMonth, user: number): UserMonth {
-  let u = a.users[user];
+  if (user === 0) {
+    if (a.user0 === null) a.user0 = newUserMonth();
+    return a.user0;
+  }
+  if (a.others === null) a.others = [];
+  let u = a.others[user];
   if (u === undefined) {
-    u = {
-      callees: new KeySet(),
-      seconds: 0,
-      longCallees: new KeySet(),
-      sms: 0,
-      smsDestinations: new KeySet(),
-      bytesNational: 0,
-      bytesEu: 0,
-      costMicros: 0,
-      creditAlerted: false,
-      crossed: null,
-    };
-    a.users[user] = u;
+    u = newUserMonth();
+    a.others[user] = u;
   }
   return u;
+}
+
+function newUserMonth(): UserMonth {
+  return {
+    callees: new KeySet(),
+    seconds: 0,
+    longCallees: new KeySet(),
+    sms: 0,
+    smsDestinations: new KeySet(),
+    bytesNational: 0,
+    bytesEu: 0,
+    costMicros: 0,
+    creditAlerted: false,
+    crossed: null,
+  };
 }

@@ -11,12 +11,13 @@
  */
 import { type Cdr, type ErrorCode, isRatelError, type RatedEvent } from '@ratel/schemas';
 import type { Account } from './accounts.js';
-import { type AccountMonth, newAccountMonth } from './allowance.js';
+import { type AccountMonth, newAccountMonth, resetAccountMonth } from './allowance.js';
 import { HeldCdrs } from './held-cdrs.js';
 import { KeyIndex } from './key-index.js';
 import { MonthClock } from './month-clock.js';
 import { type RateContext, type Rating, type Resolved, rateCdr, resolve } from './rate.js';
 import { type Alert, maskOf, reasonsOf } from './reasons.js';
+import { StringIndex } from './string-index.js';
 
 export interface DeadLetter {
   cdr_id: string;
@@ -56,19 +57,21 @@ export interface PriorRating {
 }
 
 /**
- * An account-month in memory: its accepted CDRs are rows of the engine's HeldCdrs, linked back
- * in (start_ms, id) order from `tail` (HeldCdrs.prev); each row keeps what was last emitted for
- * it. An in-order CDR costs one appended row and writes nothing to older rows.
+ * An account-month in memory: its allowance state (the AccountMonth it extends) and its accepted
+ * CDRs, rows of the engine's HeldCdrs linked back in (start_ms, id) order from `tail`
+ * (HeldCdrs.prev); each row keeps what was last emitted for it. An in-order CDR costs one
+ * appended row and writes nothing to older rows.
  */
-interface Bucket {
+interface Bucket extends AccountMonth {
   /** The engine's number of this account-month (HeldCdrs.bucket). */
   id: number;
   tail: number;
-  state: AccountMonth;
   alertKeys: Set<string> | null;
-  /** start_ms and id of the last CDR (-1 and '' when empty): the in-order test decodes nothing. */
+  /**
+   * start_ms of the last CDR (-1 when empty): the in-order test reads the last CDR's id (from
+   * its held row, `tail`) only on a tie.
+   */
   lastStart: number;
-  lastId: string;
 }
 
 /** Per-account cursor: the bucket of the month last seen, so most CDRs skip every string key. */
@@ -116,12 +119,14 @@ function idKey(id: string): number {
 }
 
 const newBucket = (id: number): Bucket => ({
+  costMicros: 0,
+  creditAlerted: false,
+  user0: null,
+  others: null,
   id,
   tail: -1,
-  state: newAccountMonth(),
   alertKeys: null,
   lastStart: -1,
-  lastId: '',
 });
 
 const newRun = (account: Account): AccountRun => ({
@@ -153,7 +158,12 @@ function alertKey(a: Alert): string {
 }
 
 export class RatingEngine {
-  private readonly runs = new Map<string, AccountRun>();
+  /**
+   * Account id -> number (StringIndex) -> its AccountRun in `runs`: one probe of packed typed
+   * arrays per CDR instead of a Map of strings.
+   */
+  private runIds = new StringIndex();
+  private runs: AccountRun[] = [];
   private buckets = 0;
   private readonly clock = new MonthClock();
   private readonly scratch: Alert[] = [];
@@ -195,7 +205,7 @@ export class RatingEngine {
    */
   evictBefore(month: number): number {
     let n = 0;
-    for (const run of this.runs.values()) {
+    for (const run of this.runs) {
       for (const [m, b] of run.buckets) {
         if (m >= month) continue;
         run.buckets.delete(m);
@@ -218,7 +228,7 @@ export class RatingEngine {
     const from = this.held;
     const to = new HeldCdrs();
     const keys = new KeyIndex();
-    for (const run of this.runs.values()) {
+    for (const run of this.runs) {
       for (const b of run.buckets.values()) {
         let last = -1;
         for (const r of from.chain(b.tail)) {
@@ -248,6 +258,18 @@ export class RatingEngine {
     return false;
   }
 
+  /** The account's run, if a CDR of it was seen. */
+  private runOf(accountId: string): AccountRun | undefined {
+    const n = this.runIds.get(accountId);
+    return n === -1 ? undefined : this.runs[n];
+  }
+
+  private newRun(accountId: string, account: Account): AccountRun {
+    const run = newRun(account);
+    this.runs[this.runIds.add(accountId)] = run;
+    return run;
+  }
+
   /** Appends a new held row for a CDR of bucket `b` (linked by the caller, in order). */
   private hold(b: Bucket, cdr: Cdr, key: number, body?: Uint8Array): number {
     const row = this.held.append(cdr, key, body);
@@ -261,7 +283,12 @@ export class RatingEngine {
     this.held.prev[row] = b.tail;
     b.tail = row;
     b.lastStart = cdr.start_ms;
-    b.lastId = cdr.id;
+  }
+
+  /** Whether a CDR comes after every CDR the bucket holds, in (start_ms, id) order. */
+  private inOrder(b: Bucket, cdr: Cdr): boolean {
+    const start = cdr.start_ms;
+    return start > b.lastStart || (start === b.lastStart && this.held.id(b.tail) < cdr.id);
   }
 
   add(cdr: Cdr, out: EngineOutput): void {
@@ -284,15 +311,14 @@ export class RatingEngine {
       const b = this.atBucket as Bucket;
       const month = this.atMonth;
       const pending = late === null ? undefined : late.get(b);
-      const start = cdr.start_ms;
       const key = idKey(cdr.id);
       if (pending?.ids.has(cdr.id) || this.holdsId(b, cdr, key)) {
         out.replays++;
         continue;
       }
-      if (pending === undefined && (start > b.lastStart || (start === b.lastStart && b.lastId < cdr.id))) {
+      if (pending === undefined && this.inOrder(b, cdr)) {
         // In order: after everything the bucket holds, so rated once, now.
-        const r = this.rateInto(cdr, month, b.state, out, this.atResolved);
+        const r = this.rateInto(cdr, month, b, out, this.atResolved);
         if (r === null) continue;
         if (this.scratch.length) this.flushAlerts(b, out);
         const body = bodies?.[i];
@@ -320,15 +346,14 @@ export class RatingEngine {
    * false (with a dead letter) when it has none.
    */
   private locate(cdr: Cdr, out: EngineOutput): boolean {
-    let run = this.runs.get(cdr.account_id);
+    let run = this.runOf(cdr.account_id);
     if (run === undefined) {
       const account = this.ctx.accounts.get(cdr.account_id);
       if (!account) {
         this.rateInto(cdr, 0, newAccountMonth(), out); // produces the dead letter with its reason
         return false;
       }
-      run = newRun(account);
-      this.runs.set(cdr.account_id, run);
+      run = this.newRun(cdr.account_id, account);
     }
     const start = cdr.start_ms;
     if (!(start > 0)) {
@@ -380,7 +405,7 @@ export class RatingEngine {
   /** Billing month of a CDR (null when its account is unknown or its start is invalid). */
   monthOf(cdr: Cdr): number | null {
     // Most CDRs fall in the month the account's cursor is already on: no clock lookup.
-    const run = this.runs.get(cdr.account_id);
+    const run = this.runOf(cdr.account_id);
     if (run?.bucket && cdr.start_ms >= run.from && cdr.start_ms < run.to) return run.month;
     const account = this.ctx.accounts.get(cdr.account_id);
     if (!account || !(cdr.start_ms > 0)) return null;
@@ -392,7 +417,7 @@ export class RatingEngine {
    * or null when it is held or cannot be rated. One account lookup: this runs once per CDR.
    */
   missingMonth(cdr: Cdr): number | null {
-    const run = this.runs.get(cdr.account_id);
+    const run = this.runOf(cdr.account_id);
     if (run !== undefined && run.bucket !== null && cdr.start_ms >= run.from && cdr.start_ms < run.to) return null;
     const month = this.monthOf(cdr);
     return month === null || run?.buckets.has(month) ? null : month;
@@ -400,12 +425,13 @@ export class RatingEngine {
 
   /** Whether the engine holds the account-month in memory. */
   holds(accountId: string, month: number): boolean {
-    return this.runs.get(accountId)?.buckets.has(month) ?? false;
+    return this.runOf(accountId)?.buckets.has(month) ?? false;
   }
 
   /** Forgets every account-month (e.g. after a rebalance: the store is the reference again). */
   clear(): void {
-    this.runs.clear();
+    this.runIds = new StringIndex();
+    this.runs = [];
     this.idRows = new KeyIndex();
     this.held = new HeldCdrs();
     this.buckets = 0;
@@ -420,11 +446,7 @@ export class RatingEngine {
   restore(accountId: string, month: number, cdrs: readonly Cdr[], prior: ReadonlyMap<string, PriorRating>, out: EngineOutput): void {
     const account = this.ctx.accounts.get(accountId);
     if (!account) return;
-    let run = this.runs.get(accountId);
-    if (!run) {
-      run = newRun(account);
-      this.runs.set(accountId, run);
-    }
+    const run = this.runOf(accountId) ?? this.newRun(accountId, account);
     const b = newBucket(this.bucketIds++);
     if (!run.buckets.has(month)) this.buckets++;
     run.buckets.set(month, b);
@@ -433,7 +455,7 @@ export class RatingEngine {
     const sorted = [...cdrs].sort(byStart);
     const h = this.held;
     for (const c of sorted) {
-      const r = this.rateInto(c, month, b.state, null);
+      const r = this.rateInto(c, month, b, null);
       if (!r) continue;
       const row = this.hold(b, c, idKey(c.id));
       this.link(b, row, c);
@@ -461,8 +483,7 @@ export class RatingEngine {
     let row = rows.length > 0 ? (rows[0] as number) : -1;
     b.tail = -1;
     b.lastStart = -1;
-    b.lastId = '';
-    b.state = newAccountMonth();
+    resetAccountMonth(b);
     let old: Cdr | null = row === -1 ? null : h.cdr(row);
     let j = 0;
     // Merge the held rows with the sorted late CDRs, re-rating every CDR against fresh state.
@@ -470,7 +491,7 @@ export class RatingEngine {
       const k = order[j] as number;
       if (old !== null && (j >= order.length || before(old, cdrs[k] as Cdr))) {
         const next = ++at < rows.length ? (rows[at] as number) : -1;
-        const r = this.rateInto(old, month, b.state, null);
+        const r = this.rateInto(old, month, b, null);
         if (r) {
           this.link(b, row, old);
           this.record(row, r, out, now);
@@ -479,7 +500,7 @@ export class RatingEngine {
         old = row === -1 ? null : h.cdr(row);
       } else {
         const c = cdrs[k] as Cdr;
-        const r = this.rateInto(c, month, b.state, out);
+        const r = this.rateInto(c, month, b, out);
         if (r) {
           out.accepted.push({ cdr: c, month, body: bodies[k] });
           const added = this.hold(b, c, idKey(c.id), bodies[k]);

@@ -32,4 +32,5 @@ export { createDecodePool, type DecodePool } from './pool.js';
 export { callPrice, chargedSeconds, dataPrice, unitsPrice } from './price.js';
 export { type RateContext, type Rating, rateCdr, resolve } from './rate.js';
 export { type Alert, type AlertKind, EU_ZONE, maskOf, Reason, reasonsOf } from './reasons.js';
+export { StringIndex } from './string-index.js';
 export { compileTrie, type DeckRow, Trie, type TrieData } from './trie.js';

@@ -1,0 +1,15 @@
+import { createKafka, createLogger, generateAccounts, generateCdrs, loadConfig, produceCdrs } from '@ratel/ingest';
+import { localCodecs } from '@ratel/schemas';
+const batch = Number(process.argv[2]);
+const n = Number(process.argv[3] ?? 300000);
+const topic = `bench.prodtest.${batch}.${Date.now()}`;
+const cfg = loadConfig({ env: { ...process.env, RATEL_KAFKA_TOPIC: topic } });
+const log = createLogger('warn');
+const month = 202610;
+const accounts = generateAccounts({ accounts: 3000, month, seed: 1 });
+const cdrs = generateCdrs(accounts, { accounts: 3000, month, seed: 1 }).slice(0, n);
+const codecs = localCodecs();
+const c0 = process.cpuUsage(); const t0 = Date.now();
+await produceCdrs(createKafka(cfg, log), cfg, codecs.cdr, cdrs, { rate: 0, batch });
+const c = process.cpuUsage(c0);
+console.log(`batch=${batch} n=${cdrs.length} wall_s=${((Date.now()-t0)/1000).toFixed(1)} cpu_s=${((c.user+c.system)/1e6).toFixed(1)} us_per_cdr=${((c.user+c.system)/cdrs.length).toFixed(1)}`);
