@@ -19,6 +19,12 @@ import { profileSection } from './profile.js';
 const total = Number(process.argv[2] ?? 2_000_000);
 const steadyRate = Number(process.argv[3] ?? 20_000);
 const steadySeconds = Number(process.argv[4] ?? 30);
+// The first 5 s of the steady phase are warm-up, left out of the latency figures.
+const WARM_UP_S = 5;
+if (!(steadySeconds > WARM_UP_S)) {
+  console.error(`e2e: the steady phase must last more than its ${WARM_UP_S} s of warm-up (got ${process.argv[4]})`);
+  process.exit(2);
+}
 // ~340 generated CDRs per account and month: enough accounts for `total`.
 const accountsN = Math.max(5000, Math.ceil(total / 250));
 const cli = fileURLToPath(new URL('../../ingest/dist/cli.js', import.meta.url));
@@ -136,8 +142,9 @@ if (process.env.RATEL_E2E_PIPELINE_ONLY !== '0') {
   console.log(`pipeline_cdrs_per_sec=${Math.round(total / alone.seconds)}`);
 }
 const steady = await phase('steady', steadyRate * steadySeconds, steadyRate);
-// Skip the first 5 s of the steady phase (connection and rebalance warm-up).
-const warm = steady.lat.slice(steadyRate * 5);
+// Skip the warm-up of the steady phase (connection and rebalance).
+const warm = steady.lat.slice(steadyRate * WARM_UP_S);
+if (warm.length === 0) throw new Error('e2e: no latency sample after the warm-up');
 console.log(`e2e_steady_rate=${steadyRate}`);
 console.log(`e2e_p50_ms=${Math.round(q(warm, 0.5))}`);
 console.log(`e2e_p99_ms=${Math.round(q(warm, 0.99))}`);
