@@ -8,11 +8,11 @@
  */
 
 import { Rng } from '@ratel/ingest';
-import type { AccountInput } from '@ratel/rater';
-import { accountBook, compileTrie, loadCatalog, newOutput, RatingEngine } from '@ratel/rater';
+import { compileTrie, newOutput, RatingEngine } from '@ratel/rater';
 import { type Cdr, cdrType } from '@ratel/schemas';
 import { syntheticDeck } from './deck.js';
 import { profileSection } from './profile.js';
+import { avroBodies, catalogWith, MONTH_START_MS, voiceAccounts, voiceCdrs } from './voice-cdrs.js';
 
 const nCdrs = Number(process.argv[2] ?? 2_000_000);
 const nPrefixes = Number(process.argv[3] ?? 100_000);
@@ -38,80 +38,23 @@ if (found !== lookupKeys.length) throw new Error(`trie lookup bench: ${lookupKey
 lookupKeys.length = 0;
 
 // The shipped catalog, with its fr-retail tariff replaced by the synthetic deck.
-const catalog = loadCatalog();
-const fr = catalog.tariffs.get('fr-retail');
-if (!fr) throw new Error('fr-retail tariff missing');
-catalog.tariffs.set('fr-retail', { ...fr, trie });
+const catalog = catalogWith(trie);
+const book = voiceAccounts(nAccounts, catalog);
 
-const accounts: AccountInput[] = Array.from({ length: nAccounts }, (_, i) => ({
-  id: `a${i}`,
-  name: '',
-  plan: i % 2 ? 'fr-start' : 'fr-pro',
-  billing: 'monthly',
-  activated: '2025-01-01',
-  country: 'FR',
-  time_zone: 'Europe/Paris',
-  vat_country: 'FR',
-  credit_limit: '100.00',
-  options: [],
-  users: [{ id: `a${i}u` }],
-}));
-const book = accountBook(accounts, catalog);
+const cdrAt = voiceCdrs(deck, nCdrs, nAccounts);
+const start = MONTH_START_MS;
 
-const rng = new Rng(5);
-const start = Date.parse('2026-10-01T00:00:00Z');
-const span = 30 * 86_400_000;
-const cdrAt = (i: number): Cdr => {
-  const a = rng.int(0, nAccounts - 1);
-  const p = (deck[rng.int(0, deck.length - 1)] as { prefix: string }).prefix;
-  const d = rng.next() < 0.1 ? 0 : rng.int(1, 900);
-  const s = start + Math.floor((i / nCdrs) * span);
-  return {
-    id: `c${i}`,
-    kind: 'VOICE',
-    account_id: `a${a}`,
-    user_id: `a${a}u`,
-    start_ms: s,
-    roaming_country: null,
-    voice: {
-      sip_call_id: `c${i}`,
-      trunk_id: 't',
-      caller: '+33612345678',
-      callee: `+${p}${rng.digits(12 - p.length)}`,
-      forwarded_from: null,
-      direction: 'OUTBOUND',
-      answer_ms: d ? s + 5000 : null,
-      end_ms: s + 5000 + d * 1000,
-      duration_s: d + 5,
-      billable_s: d,
-      disposition: d ? 'ANSWERED' : 'NO_ANSWER',
-      sip_status: d ? 200 : 480,
-    },
-    message: null,
-    data: null,
-    event: null,
-  };
-};
-
-// The CDRs as the pipeline receives them: Avro bodies (one buffer here, `ends` marks each end).
+// The CDRs as the pipeline receives them: Avro bodies (one buffer, `ends` marks each end).
 // Decoding is not part of the figure: it is done batch by batch outside the timed section, so
 // the CDR objects live as long as in the pipeline (one batch). The timed section is the rating
 // proper: take each body's view, rate, hold.
-const parts: Buffer[] = [];
-const ends = new Float64Array(nCdrs + 1);
-for (let i = 0, at = 0; i < nCdrs; i++) {
-  const body = cdrType.toBuffer(cdrAt(i));
-  parts.push(body);
-  at += body.length;
-  ends[i + 1] = at;
-}
-const wire = Buffer.concat(parts);
-parts.length = 0;
+const { wire, ends } = avroBodies(nCdrs, cdrAt);
 
 const engine = new RatingEngine({ catalog, accounts: book }, () => 0);
 const batch = 10_000;
 let events = 0;
 let dead = 0;
+let cost = 0;
 let rateMs = 0;
 const profile = await profileSection();
 for (let i = 0; i < nCdrs; i += batch) {
@@ -126,6 +69,7 @@ for (let i = 0; i < nCdrs; i += batch) {
   events += out.events.length;
   dead += out.dead.length;
   rateMs += performance.now() - t1;
+  for (const e of out.events) cost += e.cost_micros;
 }
 await profile.stop();
 
@@ -164,6 +108,7 @@ console.log(`rater_accounts=${nAccounts}`);
 console.log(`rater_cdrs=${nCdrs}`);
 console.log(`rater_events=${events}`);
 console.log(`rater_dead=${dead}`);
+console.log(`rater_cost_micros=${cost}`);
 console.log(`rater_held_mb=${(engine.heldBytes / 1048576).toFixed(0)}`);
 console.log(`replay_cdrs_per_sec=${Math.round(bigN / (replayMs / 1000))}`);
 console.log(`rater_cdrs_per_sec=${Math.round(nCdrs / (rateMs / 1000))}`);

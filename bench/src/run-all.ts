@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 const YOUNG = '--max-semi-space-size=64';
 const benches: [string, string[]][] = [
   ['rater.js', [YOUNG]],
+  ['hot-path.js', [YOUNG]],
   ['embedded.js', []],
   ['invoice.js', []],
   ['e2e.js', [YOUNG]],

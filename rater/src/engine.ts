@@ -107,7 +107,7 @@ const byStart = (x: Cdr, y: Cdr): number => (before(x, y) ? -1 : before(y, x) ? 
  * A CDR id as a number in [1, 2^52): two 26-bit multiplicative hashes of its characters. Equal
  * ids give equal keys; a shared key is confirmed on the ids themselves (holdsId).
  */
-function idKey(id: string): number {
+export function idKey(id: string): number {
   let a = 0x811c9dc5;
   let b = 0x2545f491;
   for (let i = 0; i < id.length; i++) {

@@ -17,6 +17,7 @@ export {
   type Accepted,
   type DeadLetter,
   type EngineOutput,
+  idKey,
   latestVersions,
   newOutput,
   type PriorRating,
@@ -30,7 +31,7 @@ export { bandOf, MonthClock } from './month-clock.js';
 export { type Dialling, displayNumber, keyNumber, normalise } from './normalise.js';
 export { createDecodePool, type DecodePool } from './pool.js';
 export { callPrice, chargedSeconds, dataPrice, unitsPrice } from './price.js';
-export { type RateContext, type Rating, rateCdr, resolve } from './rate.js';
+export { type RateContext, type Rating, type Resolved, rateCdr, resolve } from './rate.js';
 export { type Alert, type AlertKind, EU_ZONE, maskOf, Reason, reasonsOf } from './reasons.js';
 export { StringIndex } from './string-index.js';
 export { compileTrie, type DeckRow, Trie, type TrieData } from './trie.js';
