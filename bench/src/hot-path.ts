@@ -28,7 +28,7 @@ import { type Cdr, cdrType } from '@ratel/schemas';
 import { syntheticDeck } from './deck.js';
 import { avroBodies, catalogWith, MONTH_START_MS, voiceAccounts, voiceCdrs } from './voice-cdrs.js';
 
-const nCdrs = Number(process.argv[2] ?? 1_000_000);
+const nCdrs = Number(process.argv[2] ?? 2_000_000);
 const nPrefixes = Number(process.argv[3] ?? 100_000);
 const nAccounts = Number(process.argv[4] ?? 100_000);
 const BATCH = 10_000;
