@@ -5,6 +5,11 @@
  *   pipeline_cdrs_per_sec  the same N CDRs produced first, then the pipeline alone timed from its
  *                     start to the last row stored (skip with RATEL_E2E_PIPELINE_ONLY=0)
  *   rss_mb_peak       peak resident memory of this process (rater + producer child excluded)
+ *   e2e_cpu_us_per_cdr_<process>  CPU time per CDR of each process during the timed e2e phase:
+ *                     rater (this process, pool workers included), producer (its sending only),
+ *                     broker and clickhouse (when they run on this machine); and
+ *                     e2e_cores_at_100k_per_sec: how many cores they would need together at
+ *                     100,000 CDR/s at that cost
  *   node bench/dist/e2e.js [cdrs=2000000] [steadyRate=20000] [steadySeconds=30]
  * The rater runs in this process; CDRs are produced by a `ratel produce` child process.
  */
@@ -15,6 +20,7 @@ import { createKafka, createLogger, generateAccounts, loadConfig, startPipeline 
 import { accountBook, loadCatalog } from '@ratel/rater';
 import { localCodecs } from '@ratel/schemas';
 import { profileSection } from './profile.js';
+import { serviceCpuSeconds } from './service-cpu.js';
 
 const total = Number(process.argv[2] ?? 2_000_000);
 const steadyRate = Number(process.argv[3] ?? 20_000);
@@ -39,7 +45,14 @@ const rssTimer = setInterval(() => {
  * One run on fresh topics and database. `prefill`: produce everything first, then time the
  * pipeline alone (from its start to the last row stored), without the producer's CPU share.
  */
-async function phase(name: string, count: number, rate: number, prefill = false): Promise<{ seconds: number; lat: number[] }> {
+interface PhaseResult {
+  seconds: number;
+  lat: number[];
+  /** CPU seconds per process while the phase ran (the producer's: while it was sending). */
+  cpu: Map<string, number>;
+}
+
+async function phase(name: string, count: number, rate: number, prefill = false): Promise<PhaseResult> {
   const tag = `${name}_${Date.now()}`;
   const env = {
     RATEL_KAFKA_TOPIC: `bench.${tag}`,
@@ -78,11 +91,19 @@ async function phase(name: string, count: number, rate: number, prefill = false)
       ],
       {
         env: { ...process.env, ...env, RATEL_LOG_LEVEL: 'error' },
-        stdio: ['ignore', 'ignore', 'inherit'],
+        stdio: ['ignore', 'pipe', 'inherit'],
       },
     );
+  // `ratel produce` ends with a line "produced=… cpu_seconds=…": its CPU time while sending.
+  let producerCpu: number | null = null;
+  const readProducer = (c: ReturnType<typeof produce>) =>
+    c.stdout?.on('data', (d: Buffer) => {
+      const m = /cpu_seconds=([\d.]+)/.exec(d.toString());
+      if (m) producerCpu = Number(m[1]);
+    });
   let child = prefill ? produce() : null;
   if (child) {
+    readProducer(child);
     const code = await new Promise<number | null>((r) => child?.once('exit', r));
     if (code !== 0) throw new Error(`producer failed (${code})`);
   }
@@ -92,7 +113,12 @@ async function phase(name: string, count: number, rate: number, prefill = false)
   const p = await startPipeline(createKafka(cfg, log), cfg, { catalog, accounts, codecs: localCodecs(), log, store });
   await p.ready;
   const t0 = Date.now();
-  if (!child) child = produce();
+  const cpu0 = process.cpuUsage();
+  const services0 = serviceCpuSeconds();
+  if (!child) {
+    child = produce();
+    readProducer(child);
+  }
   const producer = child;
   const produced = prefill ? Promise.resolve(0) : new Promise<number | null>((r) => producer.once('exit', r));
   const n = () => p.stats.consumed;
@@ -118,14 +144,21 @@ async function phase(name: string, count: number, rate: number, prefill = false)
   clearInterval(progress);
   const seconds = (Date.now() - (prefill ? t0 : p.stats.firstProducedMs)) / 1000;
   await profile?.stop();
+  const raterCpu = process.cpuUsage(cpu0);
+  const cpu = new Map<string, number>([['rater', (raterCpu.user + raterCpu.system) / 1e6]]);
+  for (const [s, v] of serviceCpuSeconds()) {
+    const before = services0.get(s);
+    if (before !== undefined) cpu.set(s, v - before);
+  }
   await produced;
+  if (!prefill && producerCpu !== null) cpu.set('producer', producerCpu);
   process.stderr.write(`e2e ${name}: done, stopping\n`);
   const lat = Array.from(p.latencies.subarray(0, Math.min(p.latencyCount(), p.latencies.length)));
   await p.stop();
   await store.exec(`DROP DATABASE ${env.RATEL_CLICKHOUSE_DATABASE}`);
   await store.close();
   // Only figures leave a phase: the next one starts with none of this one's memory.
-  return { seconds, lat };
+  return { seconds, lat, cpu };
 }
 
 const q = (xs: number[], p: number) => {
@@ -137,6 +170,12 @@ const bulk = await phase('bulk', total, 0);
 console.log(`e2e_cdrs=${total}`);
 console.log(`e2e_seconds=${bulk.seconds.toFixed(1)}`);
 console.log(`e2e_cdrs_per_sec=${Math.round(total / bulk.seconds)}`);
+let usPerCdr = 0;
+for (const [proc, s] of bulk.cpu) {
+  console.log(`e2e_cpu_us_per_cdr_${proc}=${((s * 1e6) / total).toFixed(1)}`);
+  usPerCdr += (s * 1e6) / total;
+}
+console.log(`e2e_cores_at_100k_per_sec=${((usPerCdr * 100_000) / 1e6).toFixed(2)}`);
 if (process.env.RATEL_E2E_PIPELINE_ONLY !== '0') {
   const alone = await phase('pipeline', total, 0, true);
   console.log(`pipeline_cdrs_per_sec=${Math.round(total / alone.seconds)}`);

@@ -118,8 +118,13 @@ program
     if (o.limit !== undefined) cdrs = cdrs.slice(0, o.limit);
     const codecs = await codecsOf(cfg);
     const t0 = Date.now();
+    const cpu0 = process.cpuUsage();
     const sent = await produceCdrs(createKafka(cfg, log), cfg, codecs.cdr, cdrs, { rate: o.rate, batch: 2000 });
-    console.log(`produced=${sent} seconds=${((Date.now() - t0) / 1000).toFixed(1)} topic=${cfg.kafka.cdrTopic}`);
+    const cpu = process.cpuUsage(cpu0);
+    // cpu_seconds: this process's CPU time while sending (generating the CDRs before is not in it).
+    console.log(
+      `produced=${sent} seconds=${((Date.now() - t0) / 1000).toFixed(1)} cpu_seconds=${((cpu.user + cpu.system) / 1e6).toFixed(1)} topic=${cfg.kafka.cdrTopic}`,
+    );
   });
 
 program

@@ -1,0 +1,54 @@
+/**
+ * CPU time of the processes of a benchmark on this machine, from /proc (Linux): the services
+ * deploy/services.sh starts (the Kafka broker and the ClickHouse server, found by their command
+ * lines) and any child process. Where /proc or a service is missing, that figure is absent.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+
+const TICKS_PER_SECOND = 100; // USER_HZ on Linux
+
+/** user + system CPU seconds of a process, or null when it cannot be read. */
+export function processCpuSeconds(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces), from field 3 on: utime is 14, stime 15.
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) / TICKS_PER_SECOND;
+  } catch {
+    return null;
+  }
+}
+
+/** The services' processes on this machine, by name. */
+const SERVICES: Record<string, string> = { broker: 'kafka.Kafka', clickhouse: 'clickhouse-server' };
+
+function servicePids(): Map<string, number> {
+  const pids = new Map<string, number>();
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return pids;
+  }
+  for (const e of entries) {
+    if (!/^\d+$/.test(e)) continue;
+    let cmd: string;
+    try {
+      cmd = readFileSync(`/proc/${e}/cmdline`, 'utf8');
+    } catch {
+      continue;
+    }
+    for (const [name, marker] of Object.entries(SERVICES)) if (!pids.has(name) && cmd.includes(marker)) pids.set(name, Number(e));
+  }
+  return pids;
+}
+
+/** CPU seconds of each service found, now. */
+export function serviceCpuSeconds(): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const [name, pid] of servicePids()) {
+    const s = processCpuSeconds(pid);
+    if (s !== null) out.set(name, s);
+  }
+  return out;
+}
