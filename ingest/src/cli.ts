@@ -21,7 +21,7 @@ import { createMetrics, serveMetrics } from './metrics.js';
 import { closeMonth } from './month-close.js';
 import { runMonthJob } from './month-job.js';
 import { startPipeline } from './pipeline.js';
-import { produceCdrs } from './produce.js';
+import { encodeFrames, produceFrames } from './produce.js';
 
 const intArg = (name: string) => (v: string) => {
   const n = Number(v);
@@ -117,9 +117,11 @@ program
     let cdrs = generateCdrs(accounts, { accounts: o.accounts, month, seed: o.seed });
     if (o.limit !== undefined) cdrs = cdrs.slice(0, o.limit);
     const codecs = await codecsOf(cfg);
+    const frames = encodeFrames(codecs.cdr, cdrs, 2000);
+    cdrs = []; // sending holds the bytes only (see encodeFrames)
     const t0 = Date.now();
     const cpu0 = process.cpuUsage();
-    const sent = await produceCdrs(createKafka(cfg, log), cfg, codecs.cdr, cdrs, { rate: o.rate, batch: 2000 });
+    const sent = await produceFrames(createKafka(cfg, log), cfg, frames, { rate: o.rate });
     const cpu = process.cpuUsage(cpu0);
     // cpu_seconds: this process's CPU time while sending (generating the CDRs before is not in it).
     console.log(

@@ -7,7 +7,7 @@ export { createMetrics, type Metrics, serveMetrics } from './metrics.js';
 export { closeMonth, type MonthClose } from './month-close.js';
 export { type MonthJobOptions, type MonthJobResult, runMonthJob } from './month-job.js';
 export { type Pipeline, type PipelineDeps, type PipelineStats, startPipeline } from './pipeline.js';
-export { cachedDefaultPartitioner, type ProduceOptions, produceCdrs } from './produce.js';
+export { cachedDefaultPartitioner, encodeFrames, type FrameChunk, type ProduceOptions, produceCdrs, produceFrames } from './produce.js';
 export { Rng } from './random.js';
 export { type RetryOptions, withRetry } from './retry.js';
 export { StoreWriter, type WriterOptions } from './store-writer.js';

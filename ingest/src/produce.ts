@@ -32,12 +32,54 @@ export interface ProduceOptions {
   onProgress?: (sent: number) => void;
 }
 
+/**
+ * CDRs encoded ahead of sending, one chunk per send: each chunk's wire frames end to end in one
+ * buffer (frame i from ends[i] to ends[i + 1]) and their keys (account ids). Holding bytes
+ * instead of CDR objects while sending keeps the heap small: with a month of CDRs as objects,
+ * each full garbage collection of the producer traced all of them, and the CPU time of the same
+ * 2,000,000-CDR send varied from 38.9 to 77.7 s.
+ */
+export interface FrameChunk {
+  bytes: Buffer;
+  ends: Int32Array;
+  keys: string[];
+}
+
+export function encodeFrames(codec: WireCodec<Cdr>, cdrs: readonly Cdr[], perChunk: number): FrameChunk[] {
+  const chunks: FrameChunk[] = [];
+  for (let i = 0; i < cdrs.length; i += perChunk) {
+    const end = Math.min(cdrs.length, i + perChunk);
+    const frames: Buffer[] = new Array(end - i);
+    const keys: string[] = new Array(end - i);
+    const ends = new Int32Array(end - i + 1);
+    for (let k = i; k < end; k++) {
+      const cdr = cdrs[k] as Cdr;
+      const frame = codec.encode(cdr);
+      frames[k - i] = frame;
+      keys[k - i] = cdr.account_id;
+      ends[k - i + 1] = (ends[k - i] as number) + frame.length;
+    }
+    chunks.push({ bytes: Buffer.concat(frames, ends[end - i]), ends, keys });
+  }
+  return chunks;
+}
+
 export async function produceCdrs(
   kafka: Kafka,
   cfg: Config,
   codec: WireCodec<Cdr>,
   cdrs: readonly Cdr[],
   opts: ProduceOptions,
+): Promise<number> {
+  return produceFrames(kafka, cfg, encodeFrames(codec, cdrs, opts.batch), opts);
+}
+
+/** Sends encoded CDRs (encodeFrames), one chunk per send, keyed by account, at `opts.rate`. */
+export async function produceFrames(
+  kafka: Kafka,
+  cfg: Config,
+  chunks: readonly FrameChunk[],
+  opts: Omit<ProduceOptions, 'batch'>,
 ): Promise<number> {
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: cachedDefaultPartitioner });
   try {
@@ -48,12 +90,11 @@ export async function produceCdrs(
   const t0 = Date.now();
   let sent = 0;
   try {
-    for (let i = 0; i < cdrs.length; i += opts.batch) {
-      const end = Math.min(cdrs.length, i + opts.batch);
-      const messages = new Array(end - i);
-      for (let k = i; k < end; k++) messages[k - i] = { key: (cdrs[k] as Cdr).account_id, value: codec.encode(cdrs[k] as Cdr) };
+    for (const { bytes, ends, keys } of chunks) {
+      const messages = new Array(keys.length);
+      for (let k = 0; k < keys.length; k++) messages[k] = { key: keys[k], value: bytes.subarray(ends[k], ends[k + 1]) };
       await producer.send({ topic: cfg.kafka.cdrTopic, compression: CompressionTypes.None, messages });
-      sent += end - i;
+      sent += keys.length;
       opts.onProgress?.(sent);
       if (opts.rate > 0) {
         const due = t0 + (sent / opts.rate) * 1000;
