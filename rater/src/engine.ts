@@ -118,6 +118,10 @@ export function idKey(id: string): number {
   return (a >>> 6) * 67_108_864 + (b >>> 6) + 1;
 }
 
+/**
+ * The AccountMonth fields are written out rather than spread from newAccountMonth(): the spread
+ * gave buckets another hidden class, and bench:rater ran about 30% slower with it.
+ */
 const newBucket = (id: number): Bucket => ({
   costMicros: 0,
   creditAlerted: false,
