@@ -83,6 +83,21 @@ export interface PipelineDeps {
   storeDeadlineMs?: number;
 }
 
+/** What the commit step keeps of a batch once its rows are queued for the store. */
+interface BatchDone {
+  topic: string;
+  partition: number;
+  /** The offset to commit: one past the batch's last message. */
+  next: string;
+  lag: number;
+  /** Produce time (ms) of each message, for the produce-to-stored latency. */
+  producedAt: Float64Array;
+  rated: number;
+  replays: number;
+  deadCodes: string[];
+  alertKinds: string[];
+}
+
 export async function startPipeline(kafka: Kafka, cfg: Config, deps: PipelineDeps): Promise<Pipeline> {
   const { log, codecs } = deps;
   const metrics = deps.metrics ?? createMetrics();
@@ -228,6 +243,51 @@ export async function startPipeline(kafka: Kafka, cfg: Config, deps: PipelineDep
       }
     },
   });
+  /**
+   * Step 4, once a batch's rows are stored: produce-to-stored latency, counters and the offset
+   * commit, in batch order per partition. Takes only what it needs of the batch (BatchDone).
+   */
+  function commitWhenStored(stored: Promise<void>, b: BatchDone): void {
+    const { topic, partition, next, lag, producedAt } = b;
+    const key = `${topic}|${partition}`;
+    const done = (commits.get(key) ?? Promise.resolve())
+      .then(() => stored)
+      .then(async () => {
+        // The batch is queryable now: record produce-to-stored latency per record.
+        const now = Date.now();
+        for (let i = 0; i < producedAt.length; i++) {
+          const ts = producedAt[i] as number;
+          if (ts < stats.firstProducedMs) stats.firstProducedMs = ts;
+          const ms = now - ts;
+          latencies[latN++ % LAT] = ms;
+          metrics.latency.observe(ms / 1000);
+        }
+        stats.consumed += producedAt.length;
+        stats.rated += b.rated;
+        stats.deadLetters += b.deadCodes.length;
+        stats.alerts += b.alertKinds.length;
+        stats.replays += b.replays;
+        metrics.consumed.inc(producedAt.length);
+        metrics.rated.inc(b.rated);
+        metrics.replays.inc(b.replays);
+        for (const code of b.deadCodes) metrics.dead.inc({ code });
+        for (const kind of b.alertKinds) metrics.alerts.inc({ kind });
+        metrics.lag.set({ partition: String(partition) }, lag);
+        metrics.writerQueue.set(writer.pending);
+        if (failure !== null) return;
+        try {
+          await consumer.commitOffsets([{ topic, partition, offset: next }]);
+        } catch (e) {
+          // Rows are stored: an uncommitted batch is replayed later and changes nothing.
+          log.warn({ partition, offset: next, err: (e as Error).message }, 'offset commit failed; the batch will be replayed');
+        }
+      }, fatal);
+    commits.set(key, done);
+    void done.then(() => {
+      if (commits.get(key) === done) commits.delete(key);
+    });
+  }
+
   async function processBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
     if (!isRunning() || isStale() || batch.messages.length === 0) return;
     const endTimer = metrics.batchSeconds.startTimer();
@@ -364,42 +424,21 @@ export async function startPipeline(kafka: Kafka, cfg: Config, deps: PipelineDep
     const last = messages[messages.length - 1] as (typeof messages)[number];
     const next = (BigInt(last.offset) + 1n).toString();
     const lag = Math.max(0, Number(batch.highWatermark) - Number(next));
-    const key = `${topic}|${partition}`;
-    const done = (commits.get(key) ?? Promise.resolve())
-      .then(() => stored)
-      .then(async () => {
-        // The batch is queryable now: record produce-to-stored latency per record.
-        const now = Date.now();
-        for (const m of messages) {
-          const ts = Number(m.timestamp);
-          if (ts < stats.firstProducedMs) stats.firstProducedMs = ts;
-          const ms = now - ts;
-          latencies[latN++ % LAT] = ms;
-          metrics.latency.observe(ms / 1000);
-        }
-        stats.consumed += messages.length;
-        stats.rated += out.events.length;
-        stats.deadLetters += out.dead.length;
-        stats.alerts += out.alerts.length;
-        stats.replays += out.replays;
-        metrics.consumed.inc(messages.length);
-        metrics.rated.inc(out.events.length);
-        metrics.replays.inc(out.replays);
-        for (const d of out.dead) metrics.dead.inc({ code: d.code });
-        for (const a of out.alerts) metrics.alerts.inc({ kind: a.kind });
-        metrics.lag.set({ partition: String(partition) }, lag);
-        metrics.writerQueue.set(writer.pending);
-        if (failure !== null) return;
-        try {
-          await consumer.commitOffsets([{ topic, partition, offset: next }]);
-        } catch (e) {
-          // Rows are stored: an uncommitted batch is replayed later and changes nothing.
-          log.warn({ partition, offset: next, err: (e as Error).message }, 'offset commit failed; the batch will be replayed');
-        }
-      }, fatal);
-    commits.set(key, done);
-    void done.then(() => {
-      if (commits.get(key) === done) commits.delete(key);
+    // What the commit step needs, taken now and handed to a function of its own: the batch's
+    // messages, CDRs and rated events are not kept alive until the write lands (they die young
+    // instead of being promoted and traced by full garbage collections).
+    const producedAt = new Float64Array(messages.length);
+    for (let i = 0; i < messages.length; i++) producedAt[i] = Number((messages[i] as (typeof messages)[number]).timestamp);
+    commitWhenStored(stored, {
+      topic,
+      partition,
+      next,
+      lag,
+      producedAt,
+      rated: out.events.length,
+      replays: out.replays,
+      deadCodes: out.dead.map((d) => d.code),
+      alertKinds: out.alerts.map((a) => a.kind),
     });
     resolveOffset(last.offset);
     await heartbeat();
