@@ -95,11 +95,10 @@ async function phase(name: string, count: number, rate: number, prefill = false)
       },
     );
   // `ratel produce` ends with a line "produced=… cpu_seconds=…": its CPU time while sending.
-  let producerCpu: number | null = null;
+  let producerOut = '';
   const readProducer = (c: ReturnType<typeof produce>) =>
     c.stdout?.on('data', (d: Buffer) => {
-      const m = /cpu_seconds=([\d.]+)/.exec(d.toString());
-      if (m) producerCpu = Number(m[1]);
+      producerOut += d.toString();
     });
   let child = prefill ? produce() : null;
   if (child) {
@@ -151,7 +150,8 @@ async function phase(name: string, count: number, rate: number, prefill = false)
     if (before !== undefined) cpu.set(s, v - before);
   }
   await produced;
-  if (!prefill && producerCpu !== null) cpu.set('producer', producerCpu);
+  const sendCpu = /cpu_seconds=([\d.]+)/.exec(producerOut);
+  if (!prefill && sendCpu) cpu.set('producer', Number(sendCpu[1]));
   process.stderr.write(`e2e ${name}: done, stopping\n`);
   const lat = Array.from(p.latencies.subarray(0, Math.min(p.latencyCount(), p.latencies.length)));
   await p.stop();

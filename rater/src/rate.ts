@@ -3,7 +3,7 @@
  * account-month rated in start-time order always gives the same result (see engine.ts).
  */
 import { type Cdr, checkCdr, errors, type RatedEvent, type Voice } from '@ratel/schemas';
-import { type Account, type AccountBook, planOf } from './accounts.js';
+import { type AccountBook, planOf } from './accounts.js';
 import { type AccountMonth, type UserMonth, userMonth } from './allowance.js';
 import type { Catalog, Plan, Tariff } from './catalog.js';
 import { bandOf } from './month-clock.js';
@@ -53,7 +53,6 @@ export interface RateContext {
 export type Rating = RatedEvent;
 
 export interface Resolved {
-  account: Account;
   plan: Plan;
   tariff: Tariff;
   /** Index of the CDR's user within the account. */
@@ -62,7 +61,7 @@ export interface Resolved {
   included: Uint8Array;
   /**
    * The account fields rating reads, copied here so that rating a CDR touches this object and
-   * not the account's too (fewer cache lines per CDR).
+   * not the account (fewer cache lines per CDR).
    */
   country: string;
   timeZone: string;
@@ -85,7 +84,6 @@ export function resolve(cdr: Cdr, ctx: RateContext, month: number): Resolved {
   const tariff = ctx.catalog.tariffs.get(plan.tariff) as Tariff;
   const user = account.userIndex.get(cdr.user_id) as number;
   return {
-    account,
     plan,
     tariff,
     user,
