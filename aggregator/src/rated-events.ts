@@ -10,8 +10,13 @@ export interface DeadLetterRow {
   cdr_id: string;
   code: string;
   reason: string;
+  /** The decoded CDR as JSON ('' when its bytes never decoded). */
   record: string;
   at_ms: number;
+  /** The frame as received, base64 ('' when there was none, as in the month job's generated CDRs). */
+  body: string;
+  /** CDR_CONFLICT: the version already rated under the same id, as JSON; else ''. */
+  held: string;
 }
 
 export async function writeRated(store: Store, events: readonly RatedEvent[]): Promise<void> {

@@ -51,7 +51,7 @@ export function createMetrics() {
     }),
     lag: new Gauge({
       name: 'ratel_consumer_lag',
-      help: 'High watermark minus the last consumed offset',
+      help: 'High watermark minus the group committed offset, read from the broker every 5 s',
       labelNames: ['partition'],
       registers: [registry],
     }),

@@ -17,8 +17,9 @@ import {
   writeRated,
 } from '@ratel/aggregator';
 import { type AccountInput, accountBook, loadCatalog, newOutput, RatingEngine } from '@ratel/rater';
-import { type Cdr, formatMoney, HEADER_BYTES, localCodecs, type WireCodec } from '@ratel/schemas';
-import { type Config, storeConfigOf } from './config.js';
+import { type Cdr, formatMoney, HEADER_BYTES, localCodecs, nextMonth, type WireCodec } from '@ratel/schemas';
+import { type Config, limitsOf, storeConfigOf } from './config.js';
+import { deadLetterRow } from './dead-letters.js';
 import { generateAccounts, generateCdrs } from './generator.js';
 import type { Logger } from './logger.js';
 import { closeMonth } from './month-close.js';
@@ -66,7 +67,11 @@ export async function runMonthJob(
   const store: Store = await openStore(storeConfigOf(cfg));
   try {
     await createSchema(store);
-    const engine = new RatingEngine({ catalog, accounts });
+    // The month is rated as on the first day after it ends (its close): the window of accepted
+    // start dates is taken around that day, so any month can be generated and rated again.
+    const next = nextMonth(opts.month);
+    const closeMs = Date.UTC(Math.floor(next / 100), (next % 100) - 1, 1);
+    const engine = new RatingEngine({ catalog, accounts, ...limitsOf(cfg) }, () => Math.min(Date.now(), closeMs));
     const progress = createProgress(opts.progress);
     progress.start('rating', count);
     const tRate = performance.now();
@@ -92,7 +97,19 @@ export async function runMonthJob(
       await writeAlerts(store, out.alerts);
       if (out.dead.length) {
         const now = Date.now();
-        const rows = out.dead.map((d) => ({ cdr_id: d.cdr_id, code: d.code, reason: d.reason, record: JSON.stringify(d.cdr), at_ms: now }));
+        const rows = out.dead.map((d) =>
+          deadLetterRow(
+            {
+              key: d.cdr_id,
+              code: d.code,
+              reason: d.reason,
+              frame: d.index >= 0 ? frameOf(wire, ends, i + d.index) : null,
+              cdr: d.cdr,
+              held: d.held,
+            },
+            now,
+          ),
+        );
         await writeDeadLetters(store, rows);
         writeFileSync(deadFile, rows.map((r) => `${JSON.stringify(r)}\n`).join(''), { flag: 'a' });
         for (const d of out.dead) log.warn({ cdr_id: d.cdr_id, code: d.code }, d.reason);
@@ -152,4 +169,9 @@ function frameMonth(accounts: readonly AccountInput[], opts: MonthJobOptions, co
   const ends = new Float64Array(frames.length + 1);
   for (let k = 0; k < frames.length; k++) ends[k + 1] = (ends[k] as number) + (frames[k] as Buffer).length;
   return { wire: Buffer.concat(frames), ends };
+}
+
+/** Frame k of the month's wire buffer (null for an index outside it). */
+function frameOf(wire: Buffer, ends: Float64Array, k: number): Buffer | null {
+  return k >= 0 && k + 1 < ends.length ? wire.subarray(ends[k], ends[k + 1]) : null;
 }

@@ -30,11 +30,13 @@ import {
   type Store,
   writeDeadLetters,
 } from '@ratel/aggregator';
-import { type AccountBook, type Catalog, createDecodePool, newOutput, RatingEngine } from '@ratel/rater';
+import { type AccountBook, type Catalog, createDecodePool, type EngineOutput, newOutput, RatingEngine } from '@ratel/rater';
 import { type Cdr, type Codecs, errors, HEADER_BYTES, previousMonth } from '@ratel/schemas';
 import type { EachBatchPayload, Kafka } from 'kafkajs';
-import { type Config, storeConfigOf } from './config.js';
+import { type Config, limitsOf, storeConfigOf } from './config.js';
+import { deadLetterMessage, deadLetterRow, type OutgoingDeadLetter, sendChunks } from './dead-letters.js';
 import { ensureTopics } from './kafka.js';
+import { watchLag } from './lag.js';
 import type { Logger } from './logger.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { withRetry } from './retry.js';
@@ -89,13 +91,23 @@ interface BatchDone {
   partition: number;
   /** The offset to commit: one past the batch's last message. */
   next: string;
-  lag: number;
   /** Produce time (ms) of each message, for the produce-to-stored latency. */
   producedAt: Float64Array;
   rated: number;
   replays: number;
   deadCodes: string[];
   alertKinds: string[];
+}
+
+/** How many times in a row one batch may fail before the pipeline stops. */
+const MAX_BATCH_FAILURES = 5;
+/** /readyz turns unready when no fetch started for this long (a stalled or paused consumer). */
+const READY_FETCH_MS = 30_000;
+
+/** A kafkajs error as a ratel error: a retriable one is BROKER_UNREACHABLE, so withRetry retries it. */
+function brokerError(e: unknown, brokers: string): unknown {
+  if (e instanceof Error && (e as { retriable?: boolean }).retriable === true) return errors.brokerUnreachable(brokers, e);
+  return e;
 }
 
 export async function startPipeline(kafka: Kafka, cfg: Config, deps: PipelineDeps): Promise<Pipeline> {
@@ -134,7 +146,8 @@ export async function startPipeline(kafka: Kafka, cfg: Config, deps: PipelineDep
     (b) => b.cdrs.rows + b.events.rows + b.alerts.rows,
     { minRows: cfg.writer.minRows, maxDelayMs: cfg.writer.maxDelayMs },
   );
-  const engine = new RatingEngine({ catalog: deps.catalog, accounts: deps.accounts });
+  const bounds = limitsOf(cfg);
+  const engine = new RatingEngine({ catalog: deps.catalog, accounts: deps.accounts, ...bounds });
   const stats: PipelineStats = {
     consumed: 0,
     rated: 0,
@@ -159,6 +172,7 @@ export async function startPipeline(kafka: Kafka, cfg: Config, deps: PipelineDep
     await Promise.all([consumer.connect(), producer.connect()]);
   } catch (e) {
     await pool.close();
+    if (!deps.store) await store.close();
     throw errors.brokerUnreachable(cfg.kafka.brokers.join(','), e);
   }
   const retry = <T>(what: string, op: () => Promise<T>) =>
@@ -171,6 +185,8 @@ export async function startPipeline(kafka: Kafka, cfg: Config, deps: PipelineDep
     });
 
   let joined = false;
+  /** When the consumer last started a fetch: /readyz says ready only while it keeps fetching. */
+  let lastFetchMs = 0;
   let markJoined: () => void = () => {};
   const ready = new Promise<void>((r) => {
     markJoined = r;
@@ -205,17 +221,43 @@ export async function startPipeline(kafka: Kafka, cfg: Config, deps: PipelineDep
     consumer.pause([{ topic: cfg.kafka.cdrTopic }]);
     rejectFailed(e);
   };
-
-  consumer.on(consumer.events.GROUP_JOIN, (e) => {
-    // Partitions may have moved: memory is no longer authoritative, the store is.
+  /** Bumped each time the engine forgets: a batch restoring meanwhile works its restore out again. */
+  let epoch = 0;
+  /** Forgets every account-month: they are rebuilt from the store, after this process's pending writes land. */
+  const forget = (why: string) => {
     engine.clear();
     mustDrain = true;
     archived = null;
+    epoch++;
+    log.info({ why }, 'account-months forgotten: rebuilt from the store on demand');
+  };
+  /** Failures of the same batch in a row: past MAX_BATCH_FAILURES the pipeline stops (exit, replay from the last commit). */
+  const failures = new Map<string, number>();
+  let stopping = false;
+
+  consumer.on(consumer.events.FETCH_START, () => {
+    lastFetchMs = Date.now();
+  });
+  // A consumer that kafkajs gave up on, or that stopped without being asked to, ends the
+  // pipeline: the process exits non-zero and its supervisor restarts it.
+  consumer.on(consumer.events.CRASH, (e) => {
+    log.error({ err: (e.payload.error as Error)?.message, restart: e.payload.restart }, 'consumer crashed');
+    fatal(e.payload.error ?? new Error('consumer crashed'));
+  });
+  consumer.on(consumer.events.STOP, () => {
+    if (!stopping) fatal(errors.brokerUnreachable(cfg.kafka.brokers.join(','), new Error('consumer stopped')));
+  });
+  consumer.on(consumer.events.GROUP_JOIN, (e) => {
+    // Partitions may have moved: memory is no longer authoritative, the store is.
+    forget('joined the consumer group');
     joined = true;
     log.info({ assignment: e.payload.memberAssignment }, 'joined consumer group');
     markJoined();
   });
   await consumer.subscribe({ topic: cfg.kafka.cdrTopic, fromBeginning: true });
+  // Lag from the broker: the topic's high watermarks against the group's committed offsets,
+  // so it keeps moving while consumption is stalled.
+  const lag = watchLag(kafka, cfg, metrics, log);
   await consumer.run({
     autoCommit: false,
     eachBatchAutoResolve: false,
@@ -224,19 +266,26 @@ export async function startPipeline(kafka: Kafka, cfg: Config, deps: PipelineDep
     eachBatch: async (payload) => {
       if (failure !== null) throw failure;
       active++;
+      const where = `${payload.batch.partition}/${payload.batch.firstOffset()}`;
       try {
         await processBatch(payload);
+        failures.delete(where);
       } catch (e) {
-        // kafkajs retries the batch; say why once, with where it happened.
+        // kafkajs offers the batch again; say why once, with where it happened. A batch that
+        // keeps failing stops the pipeline rather than stalling it.
+        const n = (failures.get(where) ?? 0) + 1;
+        failures.set(where, n);
         log.error(
           {
             partition: payload.batch.partition,
             offset: payload.batch.firstOffset(),
+            attempt: n,
             code: (e as { code?: string }).code,
             err: (e as Error).message,
           },
-          'batch failed, will be retried',
+          n < MAX_BATCH_FAILURES ? 'batch failed, will be retried' : 'batch failed again, stopping',
         );
+        if (n >= MAX_BATCH_FAILURES) fatal(e);
         throw e;
       } finally {
         active--;
@@ -248,7 +297,7 @@ export async function startPipeline(kafka: Kafka, cfg: Config, deps: PipelineDep
    * commit, in batch order per partition. Takes only what it needs of the batch (BatchDone).
    */
   function commitWhenStored(stored: Promise<void>, b: BatchDone): void {
-    const { topic, partition, next, lag, producedAt } = b;
+    const { topic, partition, next, producedAt } = b;
     const key = `${topic}|${partition}`;
     const done = (commits.get(key) ?? Promise.resolve())
       .then(() => stored)
@@ -272,7 +321,6 @@ export async function startPipeline(kafka: Kafka, cfg: Config, deps: PipelineDep
         metrics.replays.inc(b.replays);
         for (const code of b.deadCodes) metrics.dead.inc({ code });
         for (const kind of b.alertKinds) metrics.alerts.inc({ kind });
-        metrics.lag.set({ partition: String(partition) }, lag);
         metrics.writerQueue.set(writer.pending);
         if (failure !== null) return;
         try {
@@ -292,7 +340,7 @@ export async function startPipeline(kafka: Kafka, cfg: Config, deps: PipelineDep
     if (!isRunning() || isStale() || batch.messages.length === 0) return;
     const endTimer = metrics.batchSeconds.startTimer();
     const frames = batch.messages.map((m) => m.value ?? Buffer.alloc(0));
-    const checked = await pool.check(frames, codecs.cdr.schemaId);
+    const checked = await pool.check(frames, codecs.cdr.schemaId, bounds);
     metrics.poolUtilization.set(pool.utilization);
     await heartbeat();
     // The pool has checked every frame (bad ones come back in frame order): the good ones are
@@ -312,132 +360,71 @@ export async function startPipeline(kafka: Kafka, cfg: Config, deps: PipelineDep
       bodies.push(frame.subarray(HEADER_BYTES));
     }
 
-    // 1. rebuild account-months not in memory
-    const missing = new Map<string, { account_id: string; month: number }>();
-    let latestMissing = 0;
-    for (const c of cdrs) {
-      const month = engine.missingMonth(c);
-      if (month === null) continue;
-      missing.set(accountMonthKey(c.account_id, month), { account_id: c.account_id, month });
-      if (month > latestMissing) latestMissing = month;
-    }
+    // 1. rebuild account-months not in memory. Should the engine be cleared meanwhile (another
+    // batch failed, or the group rebalanced), what is missing is worked out again.
     const out = newOutput();
-    if (missing.size) {
-      if (mustDrain) {
-        await writer.drain();
-        mustDrain = false;
-      }
-      if (archived === null) {
-        const from = previousMonth(latestMissing);
-        const taken = retry('list archived account-months', () => archivedAccountMonths(store, from)).then((keys) => ({ from, keys }));
-        archived = taken;
-        taken.catch(() => {
-          if (archived === taken) archived = null;
-        });
-      }
-      const known = await archived;
-      const toLoad = [...missing].filter(([key, k]) => k.month < known.from || k.month < evictedBefore || known.keys.has(key));
-      const history = toLoad.length
-        ? await retry('load history', () =>
-            loadHistory(
-              store,
-              toLoad.map(([, k]) => k),
-            ),
-          )
-        : [];
-      for (const h of history) engine.restore(h.key.account_id, h.key.month, h.cdrs, h.ratings, out);
-      stats.restored += history.length;
-      metrics.restored.inc(history.length);
-      await heartbeat();
+    for (;;) {
+      const at = epoch;
+      const restored = await restoreMissing(cdrs, out, heartbeat);
+      if (epoch === at) break;
+      out.events.length = 0;
+      out.alerts.length = 0;
+      out.dead.length = 0;
+      stats.restored -= restored;
     }
 
-    // 2. rate; dead letters keep the original bytes (the frames as received)
-    const dlq: { key: string; value: Buffer | null; headers: Record<string, string> }[] = [];
+    // 2. rate, then 3. queue the rows: one synchronous stretch, so a failure anywhere in it
+    // (an encoder refusal, a bug) makes the engine forget everything, this batch included,
+    // before kafkajs offers the batch again. Nothing of the batch is then held unless its rows
+    // reached the writer.
+    let stored: Promise<void>;
+    try {
+      engine.addAll(cdrs, out, bodies);
+      evictOldMonths();
+      // Grouped with other partitions' batches: at least writer.minRows rows or writer.maxDelayMs.
+      // Each accepted CDR carries its Avro body as received: archived without encoding it again.
+      stored = writer.add({
+        cdrs: store.encode('cdrs', archiveRows(out.accepted)),
+        events: store.encode('rated_events', out.events),
+        alerts: store.encode('alerts', out.alerts),
+      });
+    } catch (e) {
+      forget('a batch failed between rating and queueing its rows');
+      throw e;
+    }
+    metrics.writerQueue.set(writer.pending);
+
+    // Dead letters keep the original bytes (the frames as received); they are sent beside the
+    // store write, and the batch is committed only once both have landed.
+    const dead: OutgoingDeadLetter[] = [];
     for (const b of checked.bad) {
       const m = batch.messages[b.index];
       const ref = `${batch.topic}/${batch.partition}/${m?.offset}`;
-      out.dead.push({ cdr_id: ref, code: 'CDR_MALFORMED', reason: `${ref}: ${b.reason}`, cdr: null });
-      dlq.push({ key: ref, value: m?.value ?? null, headers: { reason_code: 'CDR_MALFORMED', reason: b.reason } });
+      dead.push({ key: ref, code: b.code, reason: `${ref}: ${b.reason}`, frame: m?.value ?? null, cdr: null });
     }
-    const undecodable = out.dead.length;
-    engine.addAll(cdrs, out, bodies);
-    if (engine.latestMonth > evictedFor && active === 1) {
-      // A new month has begun: keep this one and the previous one in memory, restore older ones
-      // on demand (after this process's pending writes for them have landed). Only while no
-      // other batch runs: one may have restored an older month it has not rated yet.
-      evictedFor = engine.latestMonth;
-      evictedBefore = previousMonth(evictedFor);
-      const gone = engine.evictBefore(evictedBefore);
-      if (gone > 0) {
-        mustDrain = true;
-        metrics.evicted.inc(gone);
-        log.info({ month: evictedFor, evicted: gone }, 'account-months before the previous month left memory');
-      }
+    for (const d of out.dead) {
+      const frame = d.index >= 0 ? (frames[indexOf[d.index] as number] ?? null) : null;
+      dead.push({ key: d.cdr_id, code: d.code, reason: d.reason, frame, cdr: d.cdr, held: d.held });
     }
-    await heartbeat();
-    // Every CDR the engine sees came from a frame of this batch: its dead letter carries that frame.
-    const frameOf = out.dead.length > undecodable ? new Map(cdrs.map((c, i) => [c, frames[indexOf[i] as number] as Buffer])) : null;
-    for (const d of out.dead.slice(undecodable)) {
-      const value = (d.cdr && frameOf?.get(d.cdr)) ?? null;
-      dlq.push({ key: d.cdr_id, value, headers: { reason_code: d.code, reason: d.reason } });
-    }
-
-    // 3. write
-    log.debug(
-      {
-        partition: batch.partition,
-        accepted: out.accepted.length,
-        events: out.events.length,
-        alerts: out.alerts.length,
-        restored: missing.size,
-      },
-      'writing batch',
-    );
-    // Grouped with other partitions' batches: at least writer.minRows rows or writer.maxDelayMs.
-    // Each accepted CDR carries its Avro body as received: archived without encoding it again.
-    const stored = writer.add({
-      cdrs: store.encode('cdrs', archiveRows(out.accepted)),
-      events: store.encode('rated_events', out.events),
-      alerts: store.encode('alerts', out.alerts),
-    });
-    metrics.writerQueue.set(writer.pending);
-    if (dlq.length) {
-      const now = Date.now();
-      await retry('dead-letter topic', () => producer.send({ topic: cfg.kafka.deadLetterTopic, messages: dlq }).then(() => undefined));
-      await retry('dead letters', () =>
-        writeDeadLetters(
-          store,
-          out.dead.map((d) => ({
-            cdr_id: d.cdr_id,
-            code: d.code,
-            reason: d.reason,
-            record: d.cdr ? JSON.stringify(d.cdr) : '',
-            at_ms: now,
-          })),
-        ),
-      );
-      for (const d of out.dead) log.warn({ cdr_id: d.cdr_id, code: d.code }, d.reason);
-    }
+    const landed = dead.length ? Promise.all([stored, sendDeadLetters(dead)]).then(() => {}) : stored;
 
     // 4. once stored: latency, counters and the offset commit, in batch order per partition
     const { topic, partition, messages } = batch;
     const last = messages[messages.length - 1] as (typeof messages)[number];
     const next = (BigInt(last.offset) + 1n).toString();
-    const lag = Math.max(0, Number(batch.highWatermark) - Number(next));
     // What the commit step needs, taken now and handed to a function of its own: the batch's
     // messages, CDRs and rated events are not kept alive until the write lands (they die young
     // instead of being promoted and traced by full garbage collections).
     const producedAt = new Float64Array(messages.length);
     for (let i = 0; i < messages.length; i++) producedAt[i] = Number((messages[i] as (typeof messages)[number]).timestamp);
-    commitWhenStored(stored, {
+    commitWhenStored(landed, {
       topic,
       partition,
       next,
-      lag,
       producedAt,
       rated: out.events.length,
       replays: out.replays,
-      deadCodes: out.dead.map((d) => d.code),
+      deadCodes: dead.map((d) => d.code),
       alertKinds: out.alerts.map((a) => a.kind),
     });
     resolveOffset(last.offset);
@@ -449,7 +436,95 @@ export async function startPipeline(kafka: Kafka, cfg: Config, deps: PipelineDep
       await heartbeat();
     }
     const secs = endTimer();
-    log.debug({ partition: batch.partition, records: batch.messages.length, ms: Math.round(secs * 1000) }, 'batch rated');
+    log.debug(
+      { partition, records: messages.length, events: out.events.length, dead: dead.length, ms: Math.round(secs * 1000) },
+      'batch rated',
+    );
+  }
+
+  /** Step 1: loads from the store the account-months of `cdrs` the engine does not hold; returns how many. */
+  async function restoreMissing(cdrs: readonly Cdr[], out: EngineOutput, heartbeat: () => Promise<void>): Promise<number> {
+    const missing = new Map<string, { account_id: string; month: number }>();
+    let latestMissing = 0;
+    for (const c of cdrs) {
+      const month = engine.missingMonth(c);
+      if (month === null) continue;
+      missing.set(accountMonthKey(c.account_id, month), { account_id: c.account_id, month });
+      if (month > latestMissing) latestMissing = month;
+    }
+    if (missing.size === 0) return 0;
+    if (mustDrain) {
+      await writer.drain();
+      mustDrain = false;
+    }
+    if (archived === null) {
+      const from = previousMonth(latestMissing);
+      const taken = retry('list archived account-months', () => archivedAccountMonths(store, from)).then((keys) => ({ from, keys }));
+      archived = taken;
+      taken.catch(() => {
+        if (archived === taken) archived = null;
+      });
+    }
+    const at = epoch;
+    const known = await archived;
+    if (epoch !== at) return 0;
+    const toLoad = [...missing].filter(([key, k]) => k.month < known.from || k.month < evictedBefore || known.keys.has(key));
+    const history = toLoad.length
+      ? await retry('load history', () =>
+          loadHistory(
+            store,
+            toLoad.map(([, k]) => k),
+          ),
+        )
+      : [];
+    if (epoch !== at) return 0;
+    for (const h of history) engine.restore(h.key.account_id, h.key.month, h.cdrs, h.ratings, out);
+    stats.restored += history.length;
+    metrics.restored.inc(history.length);
+    await heartbeat();
+    return history.length;
+  }
+
+  /**
+   * A new month has begun: keep this one and the previous one in memory, restore older ones on
+   * demand (after this process's pending writes for them have landed). Only while no other batch
+   * runs: one may have restored an older month it has not rated yet.
+   */
+  function evictOldMonths(): void {
+    if (engine.latestMonth <= evictedFor || active !== 1) return;
+    evictedFor = engine.latestMonth;
+    evictedBefore = previousMonth(evictedFor);
+    const gone = engine.evictBefore(evictedBefore);
+    if (gone > 0) {
+      mustDrain = true;
+      metrics.evicted.inc(gone);
+      log.info({ month: evictedFor, evicted: gone }, 'account-months before the previous month left memory');
+    }
+  }
+
+  /** Sends dead letters to their topic (in chunks the broker accepts) and to the dead_letters table. */
+  async function sendDeadLetters(dead: readonly OutgoingDeadLetter[]): Promise<void> {
+    const now = Date.now();
+    const max = cfg.kafka.maxMessageBytes;
+    for (const chunk of sendChunks(
+      dead.map((d) => deadLetterMessage(d, max)),
+      max,
+    ))
+      await retry('dead-letter topic', () =>
+        producer.send({ topic: cfg.kafka.deadLetterTopic, messages: chunk }).then(
+          () => undefined,
+          (e: unknown) => {
+            throw brokerError(e, cfg.kafka.brokers.join(','));
+          },
+        ),
+      );
+    await retry('dead letters', () =>
+      writeDeadLetters(
+        store,
+        dead.map((d) => deadLetterRow(d, now)),
+      ),
+    );
+    for (const d of dead) log.warn({ cdr_id: d.key, code: d.code }, d.reason);
   }
   return {
     stats,
@@ -457,9 +532,11 @@ export async function startPipeline(kafka: Kafka, cfg: Config, deps: PipelineDep
     latencies,
     latencyCount: () => latN,
     ready,
-    isReady: () => joined,
+    isReady: () => joined && failure === null && Date.now() - lastFetchMs < READY_FETCH_MS,
     failed,
     async stop() {
+      stopping = true;
+      lag.stop();
       // Finish what was consumed: no new batches, in-flight ones rated, their rows stored and
       // offsets committed, then leave the group.
       log.debug('pausing consumer, storing in-flight batches');

@@ -9,7 +9,18 @@
  * never enter a bucket. Held CDRs live in a HeldCdrs store (Avro bodies and typed columns), not
  * as objects.
  */
-import { type Cdr, type ErrorCode, isRatelError, type RatedEvent } from '@ratel/schemas';
+import {
+  type Cdr,
+  cdrType,
+  checkCdr,
+  checkLimits,
+  checkWindow,
+  DEFAULT_LIMITS,
+  type ErrorCode,
+  errors,
+  isRatelError,
+  type RatedEvent,
+} from '@ratel/schemas';
 import type { Account } from './accounts.js';
 import { type AccountMonth, newAccountMonth, resetAccountMonth } from './allowance.js';
 import { HeldCdrs } from './held-cdrs.js';
@@ -20,10 +31,15 @@ import { type Alert, maskOf, reasonsOf } from './reasons.js';
 import { StringIndex } from './string-index.js';
 
 export interface DeadLetter {
+  /** The CDR's id, cut to 256 characters (an absurd id must not make an absurd row or key). */
   cdr_id: string;
   code: ErrorCode;
   reason: string;
   cdr: Cdr | null;
+  /** Index of the CDR in the batch given to addAll (-1 when it came from elsewhere). */
+  index: number;
+  /** CDR_CONFLICT: the version already rated under the same id (kept, billed once). */
+  held?: Cdr | undefined;
 }
 
 export interface EngineOutput {
@@ -42,6 +58,8 @@ export interface Accepted {
   cdr: Cdr;
   month: number;
   body?: Uint8Array | undefined;
+  /** Index of the CDR in the batch given to addAll. */
+  index?: number;
 }
 
 export const newOutput = (): EngineOutput => ({ events: [], alerts: [], dead: [], accepted: [], replays: 0 });
@@ -95,7 +113,24 @@ interface Late {
   month: number;
   cdrs: Cdr[];
   bodies: (Uint8Array | undefined)[];
-  ids: Set<string>;
+  /** Index of each in the batch given to addAll. */
+  indexes: number[];
+}
+
+/** A late CDR of the batch being added, by id: its account-month and place in that Late. */
+interface LateAt {
+  bucket: Bucket;
+  k: number;
+}
+
+const MAX_ID_CHARS = 256;
+const cutId = (id: string): string => (id.length > MAX_ID_CHARS ? id.slice(0, MAX_ID_CHARS) : id);
+
+/** Whether two CDRs are the same record: their Avro bodies, as received or encoded, are equal. */
+function sameRecord(a: Cdr, aBody: Uint8Array | undefined, b: Cdr, bBody: Uint8Array | undefined): boolean {
+  const x = aBody ?? cdrType.toBuffer(a);
+  const y = bBody ?? cdrType.toBuffer(b);
+  return Buffer.compare(x, y) === 0;
 }
 
 const before = (a: Cdr, b: Cdr): boolean => a.start_ms < b.start_ms || (a.start_ms === b.start_ms && a.id < b.id);
@@ -249,17 +284,47 @@ export class RatingEngine {
   }
 
   /**
-   * Whether the bucket already holds a CDR with this id: a replay, whatever its other fields.
-   * Its key must be known; the key's first row settles it when it is this bucket's, else (the
-   * same id in another account-month, or two ids sharing a key) the bucket's rows are walked.
+   * The held row of a CDR with this id, in any account-month, or -1. The key's first row settles
+   * it when it has this id; else (two ids sharing a key, or rows dropped by a re-rating) the
+   * bucket's own rows are walked.
    */
-  private holdsId(b: Bucket, cdr: Cdr, key: number): boolean {
+  private heldRowOf(b: Bucket, id: string, key: number): number {
     const first = this.idRows.get(key);
-    if (first === -1) return false;
+    if (first === -1) return -1;
     const h = this.held;
-    if (h.bucket[first] === b.id && h.id(first) === cdr.id) return true;
-    for (let r = b.tail; r !== -1; r = h.prev[r] as number) if (h.key[r] === key && h.id(r) === cdr.id) return true;
-    return false;
+    if (h.bucket[first] !== -1 && h.id(first) === id) return first;
+    for (let r = b.tail; r !== -1; r = h.prev[r] as number) if (h.key[r] === key && h.id(r) === id) return r;
+    return -1;
+  }
+
+  /**
+   * Whether a CDR may enter rating: well formed (checkCdr), within every bound (checkLimits) and,
+   * when the context sets a window, dated within it. Otherwise a dead letter with the reason.
+   */
+  private admit(cdr: Cdr, index: number, out: EngineOutput, now: number): boolean {
+    const shape = checkCdr(cdr);
+    if (shape !== null) {
+      this.dead(out, errors.cdrMalformed(cdr.id, shape).message, 'CDR_MALFORMED', cdr, index);
+      return false;
+    }
+    const window = this.ctx.window;
+    const bound = checkLimits(cdr, this.ctx.limits ?? DEFAULT_LIMITS) ?? (window ? checkWindow(cdr, window, now) : null);
+    if (bound !== null) {
+      this.dead(out, errors.cdrOutOfRange(cdr.id, bound).message, 'CDR_OUT_OF_RANGE', cdr, index);
+      return false;
+    }
+    return true;
+  }
+
+  private dead(out: EngineOutput, reason: string, code: ErrorCode, cdr: Cdr, index: number, held?: Cdr): void {
+    out.dead.push({ cdr_id: cutId(cdr.id), code, reason, cdr, index, held });
+  }
+
+  /** The same id with other content, or in another account-month: dead-lettered, both versions kept. */
+  private conflict(out: EngineOutput, cdr: Cdr, index: number, held: Cdr): void {
+    const where = held.account_id === cdr.account_id ? '' : ` of account ${cutId(held.account_id)}`;
+    const reason = `id already rated${where} with other content (held start ${new Date(held.start_ms).toISOString()}, this one ${new Date(cdr.start_ms).toISOString()}); the held version stays billed`;
+    this.dead(out, errors.cdrConflict(cdr.id, reason).message, 'CDR_CONFLICT', cdr, index, held);
   }
 
   /** The account's run, if a CDR of it was seen. */
@@ -309,37 +374,52 @@ export class RatingEngine {
   addAll(cdrs: readonly Cdr[], out: EngineOutput, bodies?: readonly (Uint8Array | undefined)[]): void {
     const now = this.now();
     let late: Map<Bucket, Late> | null = null;
+    let lateIds: Map<string, LateAt> | null = null;
     for (let i = 0; i < cdrs.length; i++) {
       const cdr = cdrs[i] as Cdr;
-      if (!this.locate(cdr, out)) continue;
+      if (!this.admit(cdr, i, out, now) || !this.locate(cdr, i, out)) continue;
       const b = this.atBucket as Bucket;
       const month = this.atMonth;
+      const body = bodies?.[i];
       const pending = late === null ? undefined : late.get(b);
+      // One id, one call: the same record again is a replay; the same id with other content,
+      // or in another account-month, is a conflict.
+      const lateHit = lateIds === null ? undefined : lateIds.get(cdr.id);
+      if (lateHit !== undefined) {
+        const p = (late as Map<Bucket, Late>).get(lateHit.bucket) as Late;
+        const other = p.cdrs[lateHit.k] as Cdr;
+        if (lateHit.bucket === b && sameRecord(other, p.bodies[lateHit.k], cdr, body)) out.replays++;
+        else this.conflict(out, cdr, i, other);
+        continue;
+      }
       const key = idKey(cdr.id);
-      if (pending?.ids.has(cdr.id) || this.holdsId(b, cdr, key)) {
-        out.replays++;
+      const heldRow = this.heldRowOf(b, cdr.id, key);
+      if (heldRow !== -1) {
+        if (this.held.bucket[heldRow] === b.id && this.held.sameBody(heldRow, body ?? cdrType.toBuffer(cdr))) out.replays++;
+        else this.conflict(out, cdr, i, this.held.cdr(heldRow));
         continue;
       }
       if (pending === undefined && this.inOrder(b, cdr)) {
         // In order: after everything the bucket holds, so rated once, now.
-        const r = this.rateInto(cdr, month, b, out, this.atResolved);
+        const r = this.rateInto(cdr, month, b, out, i, this.atResolved);
         if (r === null) continue;
         if (this.scratch.length) this.flushAlerts(b, out);
-        const body = bodies?.[i];
-        out.accepted.push({ cdr, month, body });
+        out.accepted.push({ cdr, month, body, index: i });
         const row = this.hold(b, cdr, key, body);
         this.link(b, row, cdr);
         this.record(row, r, out, now);
         continue;
       }
-      const body = bodies?.[i];
+      if (lateIds === null) lateIds = new Map();
       if (pending) {
+        lateIds.set(cdr.id, { bucket: b, k: pending.cdrs.length });
         pending.cdrs.push(cdr);
         pending.bodies.push(body);
-        pending.ids.add(cdr.id);
+        pending.indexes.push(i);
       } else {
         if (late === null) late = new Map();
-        late.set(b, { month, cdrs: [cdr], bodies: [body], ids: new Set([cdr.id]) });
+        lateIds.set(cdr.id, { bucket: b, k: 0 });
+        late.set(b, { month, cdrs: [cdr], bodies: [body], indexes: [i] });
       }
     }
     if (late) for (const [b, p] of late) this.rerate(b, p, out, now);
@@ -349,21 +429,17 @@ export class RatingEngine {
    * Finds the bucket, month and resolved plan of a CDR into atBucket / atMonth / atResolved;
    * false (with a dead letter) when it has none.
    */
-  private locate(cdr: Cdr, out: EngineOutput): boolean {
+  private locate(cdr: Cdr, index: number, out: EngineOutput): boolean {
     let run = this.runOf(cdr.account_id);
     if (run === undefined) {
       const account = this.ctx.accounts.get(cdr.account_id);
       if (!account) {
-        this.rateInto(cdr, 0, newAccountMonth(), out); // produces the dead letter with its reason
+        this.rateInto(cdr, 0, newAccountMonth(), out, index); // produces the dead letter with its reason
         return false;
       }
       run = this.newRun(cdr.account_id, account);
     }
     const start = cdr.start_ms;
-    if (!(start > 0)) {
-      this.rateInto(cdr, 0, newAccountMonth(), out);
-      return false;
-    }
     let b = run.bucket;
     if (b === null || start < run.from || start >= run.to) {
       const span = this.clock.spanOf(start, run.tz);
@@ -504,9 +580,9 @@ export class RatingEngine {
         old = row === -1 ? null : h.cdr(row);
       } else {
         const c = cdrs[k] as Cdr;
-        const r = this.rateInto(c, month, b, out);
+        const r = this.rateInto(c, month, b, out, late.indexes[k] as number);
         if (r) {
-          out.accepted.push({ cdr: c, month, body: bodies[k] });
+          out.accepted.push({ cdr: c, month, body: bodies[k], index: late.indexes[k] as number });
           const added = this.hold(b, c, idKey(c.id), bodies[k]);
           this.link(b, added, c);
           this.record(added, r, out, now);
@@ -517,12 +593,12 @@ export class RatingEngine {
     this.flushAlerts(b, out);
   }
 
-  private rateInto(cdr: Cdr, month: number, state: AccountMonth, out: EngineOutput | null, resolved?: Resolved): Rating | null {
+  private rateInto(cdr: Cdr, month: number, state: AccountMonth, out: EngineOutput | null, index = -1, resolved?: Resolved): Rating | null {
     try {
       return rateCdr(cdr, this.ctx, month, state, this.scratch, resolved);
     } catch (e) {
       if (!isRatelError(e)) throw e;
-      out?.dead.push({ cdr_id: cdr.id, code: e.code, reason: e.message, cdr });
+      if (out) this.dead(out, e.message, e.code, cdr, index);
       return null;
     }
   }

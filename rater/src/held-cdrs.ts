@@ -111,6 +111,14 @@ export class HeldCdrs {
     return stringType.decode(this.slabs[this.slabOf[row] as number] as Buffer, this.offOf[row] as number).value as string;
   }
 
+  /** Whether a row's body is exactly these bytes (a replay sent again as it was). */
+  sameBody(row: number, body: Uint8Array): boolean {
+    const slab = this.slabs[this.slabOf[row] as number] as Buffer;
+    const off = this.offOf[row] as number;
+    const end = this.endOf(row);
+    return end - off === body.length && slab.compare(body, 0, body.length, off, end) === 0;
+  }
+
   /** Where a row's body ends: the next row's start in the same slab, or the slab's fill. */
   private endOf(row: number): number {
     const s = this.slabOf[row] as number;

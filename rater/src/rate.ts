@@ -2,7 +2,7 @@
  * Rates one CDR against its account-month state. Pure apart from mutating that state, so an
  * account-month rated in start-time order always gives the same result (see engine.ts).
  */
-import { type Cdr, checkCdr, errors, type RatedEvent, type Voice } from '@ratel/schemas';
+import { type Cdr, type CdrLimits, checkCdr, type DateWindow, errors, type RatedEvent, type Voice } from '@ratel/schemas';
 import { type AccountBook, planOf } from './accounts.js';
 import { type AccountMonth, type UserMonth, userMonth } from './allowance.js';
 import type { Catalog, Plan, Tariff } from './catalog.js';
@@ -47,6 +47,13 @@ function includedMask(plan: Plan, trie: Trie): Uint8Array {
 export interface RateContext {
   catalog: Catalog;
   accounts: AccountBook;
+  /** Bounds every new CDR must keep (DEFAULT_LIMITS when absent). */
+  limits?: CdrLimits | undefined;
+  /**
+   * Start dates accepted for new CDRs, around the engine's clock; none when absent (the
+   * pipeline and the month job always set one from the config).
+   */
+  window?: DateWindow | undefined;
 }
 
 /** A rated event before the engine gives it a version (0) and a rating time. */

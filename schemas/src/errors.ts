@@ -6,6 +6,8 @@
 export type ErrorCode =
   | 'CDR_MALFORMED'
   | 'CDR_UNRATEABLE'
+  | 'CDR_OUT_OF_RANGE'
+  | 'CDR_CONFLICT'
   | 'UNKNOWN_DESTINATION'
   | 'CATALOG_INVALID'
   | 'CONFIG_INVALID'
@@ -30,13 +32,18 @@ export class RatelError extends Error {
 
 export const isRatelError = (e: unknown): e is RatelError => e instanceof RatelError;
 
-const cdrRef = (id: string | undefined): string => (id ? `CDR ${id}` : 'CDR (no id)');
+/** A CDR named in a message: its id, cut to 80 characters (an id may be absurdly long). */
+const cdrRef = (id: string | undefined): string => (id ? `CDR ${id.length > 80 ? `${id.slice(0, 80)}…` : id}` : 'CDR (no id)');
 
 export const errors = {
   cdrMalformed: (id: string | undefined, reason: string, record?: unknown) =>
     new RatelError('CDR_MALFORMED', `${cdrRef(id)}: malformed: ${reason}`, record),
   cdrUnrateable: (id: string, reason: string, record?: unknown) =>
     new RatelError('CDR_UNRATEABLE', `${cdrRef(id)}: cannot be rated: ${reason}`, record),
+  cdrOutOfRange: (id: string | undefined, reason: string, record?: unknown) =>
+    new RatelError('CDR_OUT_OF_RANGE', `${cdrRef(id)}: out of range: ${reason}`, record),
+  cdrConflict: (id: string, reason: string, record?: unknown) =>
+    new RatelError('CDR_CONFLICT', `${cdrRef(id)}: conflict: ${reason}`, record),
   unknownDestination: (id: string, number: string, record?: unknown) =>
     new RatelError('UNKNOWN_DESTINATION', `${cdrRef(id)}: no tariff matches destination ${number}`, record),
   catalogInvalid: (file: string, where: string, rule: string) =>

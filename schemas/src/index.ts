@@ -1,5 +1,15 @@
 export { CDR_SCHEMA_FILE, cdrType, RATED_SCHEMA_FILE, ratedEventType, schemaText } from './avro.js';
-export { checkCdr } from './cdr-check.js';
+export {
+  type CdrLimits,
+  checkCdr,
+  checkLimits,
+  checkWindow,
+  type DateWindow,
+  DEFAULT_LIMITS,
+  DEFAULT_WINDOW,
+  EARLIEST_MS,
+  LATEST_MS,
+} from './cdr-check.js';
 export { type ErrorCode, errors, isRatelError, RatelError } from './errors.js';
 export * from './generated/avro-types.js';
 export * from './money.js';

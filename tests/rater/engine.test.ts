@@ -21,15 +21,36 @@ describe('RatingEngine memory', () => {
     expect(again.events).toEqual([]);
   });
 
-  it('a known id is a replay even when it comes back with another start', () => {
+  it('a known id with other content is a conflict: dead-lettered with both versions, the held one stays billed', () => {
     const engine = new RatingEngine(ctx, fixedNow);
     const out = newOutput();
-    engine.addAll([call('a', '2026-10-02T10:00:00'), call('b', '2026-10-05T10:00:00')], out);
+    const a = call('a', '2026-10-02T10:00:00');
+    engine.addAll([a, call('b', '2026-10-05T10:00:00')], out);
     const again = newOutput();
-    engine.addAll([call('a', '2026-10-20T10:00:00'), call('b', '2026-10-01T10:00:00')], again);
-    expect(again.replays).toBe(2);
+    const otherA = call('a', '2026-10-20T10:00:00');
+    engine.addAll([otherA, call('b', '2026-10-01T10:00:00'), structuredClone(a)], again);
+    expect(again.replays).toBe(1);
     expect(again.events).toEqual([]);
     expect(again.accepted).toEqual([]);
+    expect(again.dead.map((d) => [d.cdr_id, d.code, d.index])).toEqual([
+      ['a', 'CDR_CONFLICT', 0],
+      ['b', 'CDR_CONFLICT', 1],
+    ]);
+    expect(again.dead[0]?.cdr).toEqual(otherA);
+    expect(again.dead[0]?.held).toEqual(a);
+  });
+
+  it('two versions of one id in the same batch: the first is rated, the second is a conflict', () => {
+    const engine = new RatingEngine(ctx, fixedNow);
+    const out = newOutput();
+    engine.addAll([call('z', '2026-10-09T10:00:00')], out);
+    // Both late (before z): they wait in the batch's late set, where the conflict is found too.
+    const first = call('late', '2026-10-02T10:00:00');
+    const second = call('late', '2026-10-03T10:00:00');
+    engine.addAll([first, second, structuredClone(first)], out);
+    expect(out.accepted.map((x) => x.cdr)).toEqual([out.accepted[0]?.cdr, first]);
+    expect(out.dead.map((d) => [d.code, d.index])).toEqual([['CDR_CONFLICT', 1]]);
+    expect(out.replays).toBe(1);
   });
 
   it('evicts months before the given one, and a restored month rates late CDRs as if it had stayed', () => {
@@ -99,7 +120,7 @@ describe('RatingEngine memory', () => {
     expect(latestVersions(withBodies.events)).toEqual(latestVersions(rateAll(ctx, cdrs, fixedNow).events));
   });
 
-  it('the same id in another account-month is no replay, while each month still finds its own replays', () => {
+  it('the same id in another account-month is a conflict, never billed twice, while each month still finds its own replays', () => {
     const two = contextOf(loadCatalog(), accountInput(ACCOUNT, 'fr-start', ['u1']), accountInput('acc-2', 'fr-start', ['v1']));
     const engine = new RatingEngine(two, fixedNow);
     const out = newOutput();
@@ -110,12 +131,14 @@ describe('RatingEngine memory', () => {
     expect(out.accepted.map((a) => [a.cdr.account_id, a.month])).toEqual([
       [ACCOUNT, 202610],
       [ACCOUNT, 202610],
-      ['acc-2', 202610],
-      [ACCOUNT, 202611],
+    ]);
+    expect(out.dead.map((d) => [d.code, d.index])).toEqual([
+      ['CDR_CONFLICT', 2],
+      ['CDR_CONFLICT', 3],
     ]);
     const again = newOutput();
     engine.addAll([theirs, nextMonth, mine], again);
-    expect([again.replays, again.accepted.length, again.events.length]).toEqual([3, 0, 0]);
+    expect([again.replays, again.accepted.length, again.events.length, again.dead.length]).toEqual([1, 0, 0, 2]);
   });
 
   it('after a re-rating, every id is still found as a replay (held rows keep their ids)', () => {

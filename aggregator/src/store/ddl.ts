@@ -4,12 +4,16 @@
  * rated_events   one row per (cdr_id, version); ReplacingMergeTree(version) keeps the highest
  *                version after merges, and every reader uses FINAL so results are right before
  *                merges happen. Partitioned by billing month: retention (SPEC §7) drops whole
- *                monthly partitions, since TTL does not exist on the 18.16 server.
+ *                monthly partitions, since TTL does not exist on the 18.16 server. The month
+ *                is part of the key: two rows of one id in two months are two rows on every
+ *                engine (18.16's FINAL would otherwise collapse them across partitions).
  * cdrs           every accepted CDR (Avro body, base64), per account-month: the rater rebuilds an
  *                account-month's allowance state from it after a restart or a rebalance.
  * alerts         credit-limit, fair-use and premium alerts as the rater raised them, and the
  *                roaming-abuse alerts of month close (roaming-abuse.ts).
- * dead_letters   CDRs that could not be rated, with reason code and the original record.
+ * dead_letters   CDRs that could not be rated, with reason code, the decoded record (JSON), the
+ *                frame as received (base64, whole even when the dead-letter topic got only a
+ *                reference to it) and, for an id conflict, the version already rated.
  * invoices       one header per account and month, written last: its presence means issued.
  * invoice_lines  the lines of issued invoices, tagged with their run's issued_at_ms: only lines
  *                whose tag equals the header's count, so a run that died before writing its
@@ -22,7 +26,7 @@ export const TABLES = {
     prefix String, destination String, dest_class String,
     quantity Int64, included_qty Int64, billed_qty Int64, cost_micros Int64, currency String,
     reasons Array(String), roaming_country String, rated_at_ms Int64
-  ) ENGINE = ReplacingMergeTree(version) PARTITION BY month ORDER BY (account_id, cdr_id)`,
+  ) ENGINE = ReplacingMergeTree(version) PARTITION BY month ORDER BY (account_id, month, cdr_id)`,
   cdrs: `CREATE TABLE IF NOT EXISTS cdrs (
     account_id String, month UInt32, cdr_id String, start_ms Int64, record String
   ) ENGINE = ReplacingMergeTree() PARTITION BY month ORDER BY (account_id, month, cdr_id)`,
@@ -30,7 +34,7 @@ export const TABLES = {
     kind String, account_id String, user_id String, cdr_id String, month UInt32, at_ms Int64, detail String
   ) ENGINE = ReplacingMergeTree() PARTITION BY month ORDER BY (account_id, kind, user_id, cdr_id, detail)`,
   dead_letters: `CREATE TABLE IF NOT EXISTS dead_letters (
-    cdr_id String, code String, reason String, record String, at_ms Int64
+    cdr_id String, code String, reason String, record String, at_ms Int64, body String, held String
   ) ENGINE = ReplacingMergeTree() ORDER BY (cdr_id, code)`,
   invoices: `CREATE TABLE IF NOT EXISTS invoices (
     invoice_id String, account_id String, month UInt32, issued_at_ms Int64, currency String,
@@ -46,13 +50,31 @@ export const TABLES = {
 
 export type TableName = keyof typeof TABLES;
 
+import { columnsOf } from './row-binary.js';
 import type { Store } from './store.js';
 import { createViews } from './views.js';
 
-/** Creates every table and finance view that does not exist yet. */
+/** Creates every table and finance view that does not exist yet, and adds columns a table made by an older ratel lacks. */
 export async function createSchema(store: Store): Promise<void> {
   for (const ddl of Object.values(TABLES)) await store.exec(ddl);
+  await addMissingColumns(store);
   await createViews(store);
+}
+
+/**
+ * 18.16 has no `ADD COLUMN IF NOT EXISTS`: the columns each table has are read from
+ * system.columns, and those of its DDL it lacks are added (String columns default to '').
+ */
+async function addMissingColumns(store: Store): Promise<void> {
+  const rows = await store.query<{ table: string; name: string }>(
+    `SELECT table, name FROM system.columns WHERE database = currentDatabase()`,
+  );
+  const have = new Set(rows.map((r) => `${r.table}.${r.name}`));
+  for (const [table, ddl] of Object.entries(TABLES)) {
+    for (const c of columnsOf(ddl)) {
+      if (!have.has(`${table}.${c.name}`)) await store.exec(`ALTER TABLE ${table} ADD COLUMN ${c.name} ${c.type}`);
+    }
+  }
 }
 
 /** Retention (SPEC §7): drops monthly partitions of rated events older than `keepFromMonth`. */
