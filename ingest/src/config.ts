@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import type { StoreConfig } from '@ratel/aggregator';
 import { DEFAULT_CATALOG_DIR } from '@ratel/rater';
-import { errors } from '@ratel/schemas';
+import { type CdrLimits, type DateWindow, DEFAULT_LIMITS, DEFAULT_WINDOW, errors } from '@ratel/schemas';
 import { z } from 'zod';
 
 export const configSchema = z.strictObject({
@@ -39,6 +39,11 @@ export const configSchema = z.strictObject({
         .int()
         .min(65_536)
         .default(2 << 20),
+      /**
+       * The largest message the brokers accept (their message.max.bytes): a dead letter that
+       * would not fit goes to the topic as a reference, its whole frame in the dead_letters table.
+       */
+      maxMessageBytes: z.number().int().min(16_384).default(1_000_000),
     })
     .prefault({}),
   schemaRegistry: z.strictObject({ url: z.url().nullable().default(null) }).prefault({}),
@@ -60,6 +65,19 @@ export const configSchema = z.strictObject({
        * the pipeline rates the next batches while earlier ones are written, up to this bound.
        */
       maxPendingRows: z.number().int().min(1).default(200_000),
+    })
+    .prefault({}),
+  /** Bounds of every CDR field and the window of start dates accepted (schemas/src/cdr-check.ts). */
+  limits: z
+    .strictObject({
+      maxCallSeconds: z.number().int().min(1).default(DEFAULT_LIMITS.maxCallSeconds),
+      maxSessionBytes: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER).default(DEFAULT_LIMITS.maxSessionBytes),
+      maxMessageParts: z.number().int().min(1).default(DEFAULT_LIMITS.maxMessageParts),
+      maxEventQuantity: z.number().int().min(1).default(DEFAULT_LIMITS.maxEventQuantity),
+      maxFieldChars: z.number().int().min(16).max(65_536).default(DEFAULT_LIMITS.maxFieldChars),
+      /** SPEC §5: roaming records may arrive up to 90 days late; at least that is accepted. */
+      maxAgeDays: z.number().int().min(90).max(3660).default(DEFAULT_WINDOW.maxAgeDays),
+      maxAheadMinutes: z.number().int().min(0).max(1440).default(DEFAULT_WINDOW.maxAheadMinutes),
     })
     .prefault({}),
   outDir: z.string().default('out'),
@@ -90,6 +108,14 @@ export const ENV: Record<string, { path: string[]; parse?: (v: string) => unknow
   RATEL_WRITER_MIN_ROWS: { path: ['writer', 'minRows'], parse: Number },
   RATEL_WRITER_MAX_DELAY_MS: { path: ['writer', 'maxDelayMs'], parse: Number },
   RATEL_WRITER_MAX_PENDING_ROWS: { path: ['writer', 'maxPendingRows'], parse: Number },
+  RATEL_KAFKA_MAX_MESSAGE_BYTES: { path: ['kafka', 'maxMessageBytes'], parse: Number },
+  RATEL_MAX_CALL_SECONDS: { path: ['limits', 'maxCallSeconds'], parse: Number },
+  RATEL_MAX_SESSION_BYTES: { path: ['limits', 'maxSessionBytes'], parse: Number },
+  RATEL_MAX_MESSAGE_PARTS: { path: ['limits', 'maxMessageParts'], parse: Number },
+  RATEL_MAX_EVENT_QUANTITY: { path: ['limits', 'maxEventQuantity'], parse: Number },
+  RATEL_MAX_FIELD_CHARS: { path: ['limits', 'maxFieldChars'], parse: Number },
+  RATEL_MAX_AGE_DAYS: { path: ['limits', 'maxAgeDays'], parse: Number },
+  RATEL_MAX_AHEAD_MINUTES: { path: ['limits', 'maxAheadMinutes'], parse: Number },
   RATEL_OUT_DIR: { path: ['outDir'] },
   RATEL_METRICS_PORT: { path: ['metricsPort'], parse: Number },
   RATEL_LOG_LEVEL: { path: ['logLevel'] },
@@ -138,4 +164,10 @@ export function storeConfigOf(cfg: Config): StoreConfig {
   return cfg.store.engine === 'chdb'
     ? { engine: 'chdb', dataDir: cfg.store.dataDir }
     : { engine: 'server', url: cfg.store.url, database: cfg.store.database };
+}
+
+/** The CDR bounds and date window of the config, as the engine and the check pool take them. */
+export function limitsOf(cfg: Config): { limits: CdrLimits; window: DateWindow } {
+  const { maxAgeDays, maxAheadMinutes, ...limits } = cfg.limits;
+  return { limits, window: { maxAgeDays, maxAheadMinutes } };
 }
