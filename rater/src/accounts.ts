@@ -1,8 +1,9 @@
 /** Accounts and their users: plan, activation, country, time zone, VAT country, credit limit. */
 import { readFileSync } from 'node:fs';
 import { errors, monthOfDate, nextMonth, parseMoney } from '@ratel/schemas';
+import type { z } from 'zod';
 import { type Catalog, diallingOf, type Plan } from './catalog.js';
-import { type AccountInput, accountsFileSchema } from './catalog-schema.js';
+import { type AccountEntry, type AccountInput, accountListSchema, accountSchema, accountsFileSchema } from './catalog-schema.js';
 import type { Dialling } from './normalise.js';
 
 export interface Account {
@@ -98,16 +99,22 @@ function validZone(tz: string): boolean {
 }
 
 const diallings = new Map<string, Dialling>();
-function dialling(country: string): Dialling {
+/** Dialling rules of a country, or null when libphonenumber does not know it. */
+function dialling(country: string): Dialling | null {
   let d = diallings.get(country);
   if (!d) {
-    d = diallingOf(country);
+    try {
+      d = diallingOf(country);
+    } catch {
+      return null;
+    }
     diallings.set(country, d);
   }
   return d;
 }
 
-export function compileAccount(a: AccountInput, catalog: Catalog, where = 'accounts'): Account {
+/** The rules an account must follow against the catalog (its plan, options, zone, countries). */
+function checkAgainstCatalog(a: AccountInput, catalog: Catalog, where: string): void {
   const plan = catalog.plans.get(a.plan);
   if (!plan) throw errors.catalogInvalid(where, `account ${a.id}`, `unknown plan "${a.plan}"`);
   for (const o of a.options) {
@@ -117,6 +124,16 @@ export function compileAccount(a: AccountInput, catalog: Catalog, where = 'accou
     throw errors.catalogInvalid(where, `account ${a.id}`, `plan ${plan.id} has no annual price`);
   }
   if (!validZone(a.time_zone)) throw errors.catalogInvalid(where, `account ${a.id}`, `unknown time zone "${a.time_zone}"`);
+  // Found here rather than at the first invoice, which would otherwise fail for this account.
+  if (!catalog.vatBp.has(a.vat_country))
+    throw errors.catalogInvalid(where, `account ${a.id}`, `no VAT rate for vat_country "${a.vat_country}" in vat.json`);
+}
+
+/** Compiles an account that passed accountSchema. */
+function compileChecked(a: AccountInput, catalog: Catalog, where: string): Account {
+  checkAgainstCatalog(a, catalog, where);
+  const dial = dialling(a.country);
+  if (!dial) throw errors.catalogInvalid(where, `account ${a.id}`, `no dialling rules for country "${a.country}"`);
   const users = new Map<string, string>();
   const planHistory = new Map<string, PlanFrom[]>();
   for (const u of a.users) {
@@ -142,12 +159,37 @@ export function compileAccount(a: AccountInput, catalog: Catalog, where = 'accou
     users,
     planHistory,
     userIndex: new Map([...users.keys()].map((u, i) => [u, i])),
-    dialling: dialling(a.country),
+    dialling: dial,
   };
 }
 
-export function accountBook(inputs: readonly AccountInput[], catalog: Catalog, where = 'accounts'): AccountBook {
-  return new Map(inputs.map((a) => [a.id, compileAccount(a, catalog, where)]));
+/**
+ * Parses `value` with `schema`, or throws CATALOG_INVALID at the first issue; `prefix` is put
+ * before the issue's path so that every path reads as in the accounts file.
+ */
+function parsed<S extends z.ZodType>(schema: S, value: unknown, where: string, prefix: string[]): z.infer<S> {
+  const res = schema.safeParse(value);
+  if (res.success) return res.data;
+  const issue = res.error.issues[0];
+  const path = [...prefix, ...(issue?.path ?? []).map(String)].join('.');
+  throw errors.catalogInvalid(where, path, issue?.message ?? 'invalid');
+}
+
+/** Checks one account (schema defaults and rules, then the catalog) and compiles it. */
+export function compileAccount(a: AccountEntry, catalog: Catalog, where = 'accounts'): Account {
+  return compileChecked(parsed(accountSchema, a, where, [`account ${a.id}`]), catalog, where);
+}
+
+/**
+ * The book of accounts built by a program (generator, tests, benches): parsed through the same
+ * schema as the accounts file, so both apply the same defaults and refuse the same mistakes.
+ */
+export function accountBook(inputs: readonly AccountEntry[], catalog: Catalog, where = 'accounts'): AccountBook {
+  return compileAll(parsed(accountListSchema, inputs, where, ['accounts']), catalog, where);
+}
+
+function compileAll(accounts: readonly AccountInput[], catalog: Catalog, where: string): AccountBook {
+  return new Map(accounts.map((a) => [a.id, compileChecked(a, catalog, where)]));
 }
 
 /** Reads an accounts JSON file ({ "accounts": [...] }). */
@@ -158,10 +200,5 @@ export function loadAccounts(file: string, catalog: Catalog): AccountBook {
   } catch (e) {
     throw errors.catalogInvalid(file, '', `cannot read accounts: ${(e as Error).message}`);
   }
-  const res = accountsFileSchema.safeParse(raw);
-  if (!res.success) {
-    const issue = res.error.issues[0];
-    throw errors.catalogInvalid(file, issue?.path.join('.') ?? '', issue?.message ?? 'invalid');
-  }
-  return accountBook(res.data.accounts, catalog, file);
+  return compileAll(parsed(accountsFileSchema, raw, file, []).accounts, catalog, file);
 }

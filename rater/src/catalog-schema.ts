@@ -1,8 +1,37 @@
 /** The tariff catalog's file formats, as zod schemas. Every rule a file must follow lives here. */
+import { isCalendarDate, MICROS_PER_UNIT, parseMoney } from '@ratel/schemas';
 import { z } from 'zod';
 
-const money = z.string().regex(/^\d+(\.\d{1,6})?$/, 'a decimal amount such as "0.15"');
-const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date YYYY-MM-DD');
+/** True when `text` parses to at most `maxUnits` currency units (parseMoney refuses what overflows). */
+function fitsMoney(text: string, maxUnits: number): boolean {
+  try {
+    return parseMoney(text) <= maxUnits * MICROS_PER_UNIT;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A non-negative decimal amount of at most `maxUnits`. The bounds keep every product the rater
+ * forms exact: a per-minute rate times the seconds of a week-long call, or a recurring fee summed
+ * over an invoice, stays far below 2^53 micros.
+ */
+const moneyUpTo = (maxUnits: number) =>
+  z
+    .string()
+    .regex(/^\d+(\.\d{1,6})?$/, 'a decimal amount such as "0.15"')
+    .refine((s) => fitsMoney(s, maxUnits), `an amount of at most ${maxUnits.toLocaleString('en')}`);
+/** Per-unit prices: rates per minute, connect fees, minimum charges, SMS, MB and event prices. */
+const money = moneyUpTo(1_000);
+/** Recurring fees, option prices, termination fees. */
+const fee = moneyUpTo(1_000_000);
+/** Monthly credit limits of accounts and users. */
+const limit = moneyUpTo(1_000_000_000);
+
+const isoDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'a date YYYY-MM-DD')
+  .refine(isCalendarDate, 'a real calendar date (month 01-12, day within the month)');
 const country = z.string().regex(/^[A-Z]{2}$/, 'an ISO 3166-1 alpha-2 country code');
 
 export const DEST_CLASSES = ['fixed', 'mobile', 'special', 'premium', 'emergency', 'freephone'] as const;
@@ -42,23 +71,60 @@ export const tariffFileSchema = z.strictObject({
         rules: z.array(tariffRuleSchema).min(1),
       }),
     )
-    .min(1),
+    .min(1)
+    .superRefine(checkVersionDates),
 });
+
+/**
+ * Versions follow each other: effective_from strictly increasing, effective_to (if any) after its
+ * effective_from and not past the next version's start. Two versions in force on the same day
+ * would leave the price of that day to the order of rows in the trie.
+ */
+function checkVersionDates(versions: { effective_from: string; effective_to?: string | undefined }[], ctx: z.RefinementCtx): void {
+  versions.forEach((v, i) => {
+    if (v.effective_to !== undefined && v.effective_to <= v.effective_from)
+      ctx.addIssue({
+        code: 'custom',
+        path: [i, 'effective_to'],
+        message: `effective_to ${v.effective_to} is not after effective_from ${v.effective_from}`,
+      });
+    const prev = versions[i - 1];
+    if (prev === undefined) return;
+    if (v.effective_from <= prev.effective_from)
+      ctx.addIssue({
+        code: 'custom',
+        path: [i, 'effective_from'],
+        message: `effective_from ${v.effective_from} is not after the previous version's ${prev.effective_from} (versions in date order, distinct)`,
+      });
+    else if (prev.effective_to !== undefined && prev.effective_to > v.effective_from)
+      ctx.addIssue({
+        code: 'custom',
+        path: [i - 1, 'effective_to'],
+        message: `effective_to ${prev.effective_to} overlaps the next version, in force from ${v.effective_from}`,
+      });
+  });
+}
 export type TariffFile = z.infer<typeof tariffFileSchema>;
 
 /** One row of a CSV rate deck (carrier decks; `deck` field of a tariff). */
-export const deckRowSchema = z.strictObject({
-  prefix: z.string().regex(/^\d{1,15}$/, 'digits of an E.164 prefix without "+"'),
-  destination: z.string().min(1),
-  class: destClass,
-  country: z.union([country, z.literal('')]).default(''),
-  ...pricing,
-  band: z.enum(BANDS).default('any'),
-  effective_from: isoDate,
-  effective_to: z.union([isoDate, z.literal('')]).default(''),
-});
+export const deckRowSchema = z
+  .strictObject({
+    prefix: z.string().regex(/^\d{1,15}$/, 'digits of an E.164 prefix without "+"'),
+    destination: z.string().min(1),
+    class: destClass,
+    country: z.union([country, z.literal('')]).default(''),
+    ...pricing,
+    band: z.enum(BANDS).default('any'),
+    effective_from: isoDate,
+    effective_to: z.union([isoDate, z.literal('')]).default(''),
+  })
+  .refine((r) => r.effective_to === '' || r.effective_to > r.effective_from, {
+    path: ['effective_to'],
+    message: 'effective_to must be after effective_from (or empty: open-ended)',
+  });
 export type DeckRowInput = z.infer<typeof deckRowSchema>;
 
+// zod's int() also refuses what is not a safe integer (1e300), so a cap always compares exactly.
 const cap = z.number().int().positive().nullable().default(null);
 
 export const planSchema = z.strictObject({
@@ -67,7 +133,7 @@ export const planSchema = z.strictObject({
   source: z.string().min(1, 'every plan names the contract it comes from'),
   tariff: z.string().min(1),
   home_country: country,
-  recurring: z.strictObject({ monthly: money, annual: money.nullable().default(null) }),
+  recurring: z.strictObject({ monthly: fee, annual: fee.nullable().default(null) }),
   proration: z.enum(['prorata', 'started_month_due']),
   included: z.strictObject({
     voice: z.array(z.strictObject({ country, classes: z.array(z.enum(['fixed', 'mobile'])).min(1) })),
@@ -88,49 +154,116 @@ export const planSchema = z.strictObject({
   }),
   beyond: z.enum(['bill', 'flag']),
   premium: z.enum(['block', 'bill']),
-  options: z.record(z.string(), z.strictObject({ name: z.string(), monthly: money })),
+  options: z.record(z.string(), z.strictObject({ name: z.string(), monthly: fee })),
   events: z.record(z.string(), z.strictObject({ name: z.string(), price: money })),
-  termination_fee: money.nullable(),
+  termination_fee: fee.nullable(),
   sms_price: money.nullable(),
   data_price_per_mb: money.nullable(),
 });
 export type PlanInput = z.infer<typeof planSchema>;
-export const plansFileSchema = z.strictObject({ plans: z.array(planSchema).min(1) });
-
-export const accountSchema = z.strictObject({
-  id: z.string().min(1),
-  name: z.string().default(''),
-  plan: z.string().min(1),
-  billing: z.enum(['monthly', 'annual']).default('monthly'),
-  activated: isoDate,
-  /** Date the service ended (SPEC §7: usage data is deleted 90 days later). */
-  deactivated: isoDate.nullable().optional(),
-  country,
-  time_zone: z.string().min(1),
-  vat_country: country,
-  credit_limit: money.default('100.00'),
-  options: z.array(z.string()).default([]),
-  users: z
-    .array(
-      z.strictObject({
-        id: z.string().min(1),
-        plan: z.string().optional(),
-        /** The user's own monthly credit limit (SPEC §6, 003 §9.5), beside the account's; none when absent. */
-        credit_limit: money.optional(),
-        /**
-         * Plan changes (SPEC §5, 003 §9.2): on date `on`, the user moves to `plan`. An upgrade
-         * (a higher monthly fee) takes effect for the whole month of `on`, a downgrade from the
-         * next month.
-         */
-        plan_changes: z.array(z.strictObject({ on: isoDate, plan: z.string().min(1) })).optional(),
-      }),
-    )
-    .min(1),
+export const plansFileSchema = z.strictObject({
+  plans: z
+    .array(planSchema)
+    .min(1)
+    // A repeated id would silently replace the first plan of that id.
+    .superRefine((plans, ctx) =>
+      refuseRepeats(
+        plans.map((p) => p.id),
+        ctx,
+        (i) => [i, 'id'],
+        'plan id',
+      ),
+    ),
 });
+
+/** Adds an issue at `path` for every value of `values` seen before (first occurrence kept). */
+function refuseRepeats(values: readonly string[], ctx: z.RefinementCtx, path: (i: number) => (string | number)[], what: string): void {
+  const seen = new Set<string>();
+  values.forEach((v, i) => {
+    if (seen.has(v)) ctx.addIssue({ code: 'custom', path: path(i), message: `${what} "${v}" is listed twice` });
+    seen.add(v);
+  });
+}
+
+export const accountSchema = z
+  .strictObject({
+    id: z.string().min(1),
+    name: z.string().default(''),
+    plan: z.string().min(1),
+    billing: z.enum(['monthly', 'annual']).default('monthly'),
+    activated: isoDate,
+    /** Date the service ended (SPEC §7: usage data is deleted 90 days later). */
+    deactivated: isoDate.nullable().optional(),
+    country,
+    time_zone: z.string().min(1),
+    vat_country: country,
+    credit_limit: limit.default('100.00'),
+    options: z.array(z.string().min(1)).default([]),
+    users: z
+      .array(
+        z.strictObject({
+          id: z.string().min(1),
+          plan: z.string().optional(),
+          /** The user's own monthly credit limit (SPEC §6, 003 §9.5), beside the account's; none when absent. */
+          credit_limit: limit.optional(),
+          /**
+           * Plan changes (SPEC §5, 003 §9.2): on date `on`, the user moves to `plan`. An upgrade
+           * (a higher monthly fee) takes effect for the whole month of `on`, a downgrade from the
+           * next month.
+           */
+          plan_changes: z.array(z.strictObject({ on: isoDate, plan: z.string().min(1) })).optional(),
+        }),
+      )
+      .min(1),
+  })
+  .superRefine((a, ctx) => {
+    // A service cannot end before it starts; ending on its first day is a one-day service.
+    if (a.deactivated != null && a.deactivated < a.activated)
+      ctx.addIssue({ code: 'custom', path: ['deactivated'], message: `deactivated ${a.deactivated} is before activated ${a.activated}` });
+    // An option listed twice was billed twice; a repeated user would share one allowance slot.
+    refuseRepeats(a.options, ctx, (i) => ['options', i], 'option');
+    refuseRepeats(
+      a.users.map((u) => u.id),
+      ctx,
+      (i) => ['users', i, 'id'],
+      'user id',
+    );
+  });
+/** An account as written in the accounts file or built by a program: defaults not yet applied. */
+export type AccountEntry = z.input<typeof accountSchema>;
+/** An account with the schema's defaults applied and its rules checked. */
 export type AccountInput = z.infer<typeof accountSchema>;
-export const accountsFileSchema = z.strictObject({ accounts: z.array(accountSchema) });
+
+/**
+ * The accounts of one book: account ids unique, and each user id in one account only (CDRs,
+ * alerts and allowances are keyed by user id, so a shared one would mix two customers' usage).
+ */
+export const accountListSchema = z.array(accountSchema).superRefine((accounts, ctx) => {
+  refuseRepeats(
+    accounts.map((a) => a.id),
+    ctx,
+    (i) => [i, 'id'],
+    'account id',
+  );
+  const ownerOf = new Map<string, string>();
+  accounts.forEach((a, i) => {
+    a.users.forEach((u, j) => {
+      const owner = ownerOf.get(u.id);
+      if (owner !== undefined && owner !== a.id)
+        ctx.addIssue({ code: 'custom', path: [i, 'users', j, 'id'], message: `user id "${u.id}" is already a user of account ${owner}` });
+      else ownerOf.set(u.id, a.id);
+    });
+  });
+});
+export const accountsFileSchema = z.strictObject({ accounts: accountListSchema });
 
 export const vatFileSchema = z.strictObject({
   source: z.string(),
-  rates_percent: z.record(country, z.string().regex(/^\d+(\.\d{1,2})?$/)),
+  rates_percent: z.record(
+    country,
+    z
+      .string()
+      .regex(/^\d+(\.\d{1,2})?$/, 'a percentage such as "20" or "5.5"')
+      .refine((pct) => Number(pct) <= 100, 'a VAT rate within 0-100%'),
+  ),
 });

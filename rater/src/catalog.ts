@@ -110,9 +110,14 @@ function readJson<S extends z.ZodType>(file: string, schema: S, hash: Hasher): z
   const res = schema.safeParse(raw);
   if (!res.success) {
     const issue = res.error.issues[0];
-    throw errors.catalogInvalid(file, issue?.path.join('.') ?? '', issue?.message ?? 'invalid');
+    throw errors.catalogInvalid(file, issuePath(issue), issue?.message ?? 'invalid');
   }
   return res.data;
+}
+
+/** The JSON path of a zod issue ("versions.0.rules.1.rate_per_min"). */
+function issuePath(issue: z.core.$ZodIssue | undefined): string {
+  return (issue?.path ?? []).map(String).join('.');
 }
 
 function readCsv(file: string, hash: Hasher): Record<string, string>[] {
@@ -154,6 +159,13 @@ function ccOf(country: string): string {
     }
     ccCache.set(country, cc);
   }
+  return cc;
+}
+
+/** Calling code of a short code's country; an unknown country is a broken row, not a config error. */
+function shortCodeCc(file: string, i: number, country: string): string {
+  const cc = ccOf(country);
+  if (!cc) throw errors.catalogInvalid(file, `line ${i + 2}`, `unknown country "${country}"`);
   return cc;
 }
 
@@ -203,7 +215,7 @@ function loadNumbering(dir: string, hash: Hasher): NumberingRow[] {
     if (!r.country || !/^\d{2,6}$/.test(r.code ?? ''))
       throw errors.catalogInvalid(scFile, `line ${i + 2}`, 'country and 2-6 digit code required');
     rows.push({
-      prefix: `0${diallingOf(r.country).cc}${r.code}`,
+      prefix: `0${shortCodeCc(scFile, i, r.country)}${r.code}`,
       country: r.country,
       name: r.name ?? r.code ?? '',
       cls: destClassAt(scFile, i, r.class),
@@ -266,7 +278,7 @@ function expandTariff(t: TariffFile, numbering: NumberingRow[], file: string): D
 
 /** Reads a CSV rate deck (one row per prefix, band and effective period). */
 export function loadDeckCsv(file: string, hash: Hasher = createHash('sha256')): DeckRow[] {
-  return readCsv(file, hash).map((raw, i) => {
+  const rows = readCsv(file, hash).map((raw, i) => {
     const res = deckRowSchema.safeParse({
       ...raw,
       first_increment: raw.first_increment ? Number(raw.first_increment) : undefined,
@@ -279,12 +291,42 @@ export function loadDeckCsv(file: string, hash: Hasher = createHash('sha256')): 
       const issue = res.error.issues[0];
       throw errors.catalogInvalid(
         file,
-        `line ${i + 2}${issue?.path.length ? ` column ${issue.path.join('.')}` : ''}`,
+        `line ${i + 2}${issue?.path.length ? ` column ${issuePath(issue)}` : ''}`,
         issue?.message ?? 'invalid',
       );
     }
     return deckRowFromInput(res.data);
   });
+  refuseOverlaps(rows, file);
+  return rows;
+}
+
+/**
+ * Two rows of one prefix and band in force on the same day would leave the price to the order
+ * of rows in the trie: the periods of each prefix and band must follow each other.
+ */
+function refuseOverlaps(rows: readonly DeckRow[], file: string): void {
+  const byKey = new Map<string, number[]>();
+  rows.forEach((r, i) => {
+    const key = `${r.prefix}|${r.band}`;
+    const list = byKey.get(key);
+    if (list) list.push(i);
+    else byKey.set(key, [i]);
+  });
+  for (const list of byKey.values()) {
+    const sorted = [...list].sort((a, b) => (rows[a] as DeckRow).fromMs - (rows[b] as DeckRow).fromMs || a - b);
+    for (let k = 1; k < sorted.length; k++) {
+      const prev = sorted[k - 1] as number;
+      const cur = sorted[k] as number;
+      const p = rows[prev] as DeckRow;
+      if (p.toMs > (rows[cur] as DeckRow).fromMs)
+        throw errors.catalogInvalid(
+          file,
+          `line ${Math.max(prev, cur) + 2}`,
+          `prefix ${p.prefix} band ${p.band} is in force twice on one day (overlaps line ${Math.min(prev, cur) + 2})`,
+        );
+    }
+  }
 }
 
 export function deckRowFromInput(r: DeckRowInput): DeckRow {
@@ -349,11 +391,16 @@ export function loadCatalog(dir: string = DEFAULT_CATALOG_DIR): Catalog {
   const numbering = loadNumbering(dir, hash);
   const tariffs = new Map<string, Tariff>();
   const tdir = join(dir, 'tariffs');
+  const fileOfTariff = new Map<string, string>();
   for (const f of readdirSync(tdir)
     .filter((x) => x.endsWith('.json'))
     .sort()) {
     const file = join(tdir, f);
     const t = readJson(file, tariffFileSchema, hash);
+    // A repeated id would silently replace the first tariff of that id.
+    const first = fileOfTariff.get(t.id);
+    if (first !== undefined) throw errors.catalogInvalid(file, 'id', `tariff id "${t.id}" is already the id of ${first}`);
+    fileOfTariff.set(t.id, f);
     const deckFile = join(tdir, `${t.id}.csv`);
     const rows = [...expandTariff(t, numbering, file), ...(existsSync(deckFile) ? loadDeckCsv(deckFile, hash) : [])];
     tariffs.set(t.id, { id: t.id, name: t.name, currency: t.currency, trie: compileTrie(rows) });

@@ -11,7 +11,7 @@ export {
   type Plan,
   type Tariff,
 } from './catalog.js';
-export { type AccountInput, DEST_CLASSES, type DestClass, type PlanInput } from './catalog-schema.js';
+export { type AccountEntry, type AccountInput, DEST_CLASSES, type DestClass, type PlanInput } from './catalog-schema.js';
 export { type CheckResult, type CheckTask, checkFrames } from './decode-worker.js';
 export {
   type Accepted,

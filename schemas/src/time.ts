@@ -88,3 +88,23 @@ export function localMidnightMs(yyyymm: number, day: number, tz: string): number
   }
   return guess;
 }
+
+const isLeapYear = (y: number): boolean => (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/**
+ * True when `s` is a date "YYYY-MM-DD" that exists in the (proleptic Gregorian) calendar. A format
+ * check alone lets "2026-13-45" or "2025-02-29" through, and Date.parse then yields NaN or rolls
+ * over into another month. The leap rule is computed here, not with Date.UTC, which maps years
+ * 0-99 to 1900-1999.
+ */
+export function isCalendarDate(s: string): boolean {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s);
+  if (!m) return false;
+  const year = Number(m[1]);
+  const month = Number(m[2]);
+  const day = Number(m[3]);
+  if (month < 1 || month > 12 || day < 1) return false;
+  const last = month === 2 && isLeapYear(year) ? 29 : (DAYS_IN_MONTH[month - 1] as number);
+  return day <= last;
+}

@@ -35,8 +35,11 @@ function copyCatalog(edit: (dir: string) => void): string {
   return dir;
 }
 
+/** A JSON value as the tests edit it: free-form on purpose, to write what the schema refuses. */
 // biome-ignore lint/suspicious/noExplicitAny: free-form edits of catalog JSON
-function editJson(file: string, change: (j: any) => void): void {
+type Json = any;
+
+function editJson(file: string, change: (j: Json) => void): void {
   const j = JSON.parse(readFileSync(file, 'utf8'));
   change(j);
   writeFileSync(file, JSON.stringify(j, null, 1));
@@ -536,5 +539,163 @@ describe('accounts', () => {
     expect(() => loadAccounts(bad, shipped)).toThrow(/bad-accounts\.json at accounts\.0\.activated/);
     const badUser = accountsFile('bad-user.json', { users: [{ id: 'u1', credit_limit: '20,00' }] });
     expect(() => loadAccounts(badUser, shipped)).toThrow(/bad-user\.json at accounts\.0\.users\.0\.credit_limit/);
+  });
+});
+
+describe('catalog rules beyond the format (dates, order, ranges, repeats)', () => {
+  const frRetail = (d: string) => join(d, 'tariffs', 'fr-retail.json');
+  /** fr-retail with a second version `second`, the first one changed by `first`. */
+  const twoVersions = (second: Record<string, unknown>, first: Record<string, unknown> = {}) =>
+    copyCatalog((d) =>
+      editJson(frRetail(d), (j) => {
+        Object.assign(j.versions[0], first);
+        j.versions.push({ ...j.versions[0], effective_to: undefined, ...second });
+      }),
+    );
+  const expectAt = (dir: string, file: string, place: string, rule: RegExp) => {
+    const e = loadError(dir);
+    expect(e.code).toBe('CATALOG_INVALID');
+    expect(e.message).toContain(join(dir, file));
+    expect(e.message).toContain(`at ${place}:`);
+    expect(e.message).toMatch(rule);
+  };
+
+  it.each([
+    ['an impossible effective_from', { effective_from: '2024-13-25' }, 'versions.0.effective_from', /calendar date/],
+    ['an impossible effective_to', { effective_to: '2025-02-30' }, 'versions.0.effective_to', /calendar date/],
+    ['effective_to before effective_from', { effective_to: '2024-09-01' }, 'versions.0.effective_to', /not after effective_from/],
+    ['effective_to equal to effective_from', { effective_to: '2024-09-25' }, 'versions.0.effective_to', /not after effective_from/],
+  ])('a tariff version with %s', (_what, change, place, rule) => {
+    const dir = copyCatalog((d) => editJson(frRetail(d), (j) => Object.assign(j.versions[0], change)));
+    expectAt(dir, join('tariffs', 'fr-retail.json'), place, rule);
+  });
+
+  it('two versions from the same day', () => {
+    expectAt(twoVersions({ effective_from: '2024-09-25' }), join('tariffs', 'fr-retail.json'), 'versions.1.effective_from', /distinct/);
+  });
+
+  it('versions out of date order', () => {
+    expectAt(twoVersions({ effective_from: '2024-01-01' }), join('tariffs', 'fr-retail.json'), 'versions.1.effective_from', /not after/);
+  });
+
+  it('a version whose effective_to runs into the next version', () => {
+    const dir = twoVersions({ effective_from: '2025-01-01' }, { effective_to: '2025-02-01' });
+    expectAt(dir, join('tariffs', 'fr-retail.json'), 'versions.0.effective_to', /overlaps the next version/);
+  });
+
+  it('ordered versions load, each in force in its own period', () => {
+    const dir = copyCatalog((d) =>
+      editJson(frRetail(d), (j) => {
+        const next = structuredClone(j.versions[0]);
+        next.effective_from = '2025-06-01';
+        next.rules[1].rate_per_min = '0.11';
+        j.versions[0].effective_to = '2025-06-01';
+        j.versions.push(next);
+      }),
+    );
+    const trie = loadCatalog(dir).tariffs.get('fr-retail')!.trie;
+    expect(trie.rate(trie.lookup('33612345678', Date.parse('2025-05-31T12:00:00Z')))).toBe(150_000);
+    expect(trie.rate(trie.lookup('33612345678', Date.parse('2025-06-01T12:00:00Z')))).toBe(110_000);
+  });
+
+  const deck = (body: string) =>
+    copyCatalog((d) =>
+      writeFileSync(
+        join(d, 'tariffs', 'be-retail.csv'),
+        `prefix,destination,class,country,rate_per_min,first_increment,effective_from,effective_to\n${body}`,
+      ),
+    );
+  it.each([
+    ['an impossible effective_from', '3247012,T,mobile,BE,0.01,1,2024-13-25,\n', 'line 2 column effective_from', /calendar date/],
+    ['effective_to before effective_from', '3247012,T,mobile,BE,0.01,1,2025-03-01,2025-01-01\n', 'line 2 column effective_to', /after/],
+    ['effective_to equal to effective_from', '3247012,T,mobile,BE,0.01,1,2025-03-01,2025-03-01\n', 'line 2 column effective_to', /after/],
+    [
+      'a rate that overflows safe micros',
+      '3247012,T,mobile,BE,99999999999999999999,1,2025-01-01,\n',
+      'line 2 column rate_per_min',
+      /at most/,
+    ],
+    ['a rate over 1,000 per minute', '3247012,T,mobile,BE,1000.000001,1,2025-01-01,\n', 'line 2 column rate_per_min', /at most 1,000/],
+    ['a negative rate', '3247012,T,mobile,BE,-0.10,1,2025-01-01,\n', 'line 2 column rate_per_min', /decimal amount/],
+    ['an increment that is not a number', '3247012,T,mobile,BE,0.01,abc,2025-01-01,\n', 'line 2 column first_increment', /number/],
+    ['an increment in exponent form', '3247012,T,mobile,BE,0.01,1e400,2025-01-01,\n', 'line 2 column first_increment', /number/],
+    ['a negative increment', '3247012,T,mobile,BE,0.01,-6,2025-01-01,\n', 'line 2 column first_increment', /./],
+    [
+      'two rows of one prefix in force on one day',
+      '3247012,T,mobile,BE,0.01,1,2025-01-01,2025-06-01\n3247013,U,mobile,BE,0.01,1,2025-01-01,\n3247012,T,mobile,BE,0.02,1,2025-05-01,\n',
+      'line 4',
+      /prefix 3247012 band any is in force twice.*line 2/,
+    ],
+  ])('a deck row with %s', (_what, body, place, rule) => {
+    expectAt(deck(body), join('tariffs', 'be-retail.csv'), place, rule);
+  });
+
+  it('deck rows of one prefix that follow each other load', () => {
+    const dir = deck('3247012,T,mobile,BE,0.01,1,2025-01-01,2025-06-01\n3247012,T,mobile,BE,0.02,1,2025-06-01,\n');
+    const trie = loadCatalog(dir).tariffs.get('be-retail')!.trie;
+    expect(trie.rate(trie.lookup('32470123456', Date.parse('2025-07-01T00:00:00Z')))).toBe(20_000);
+  });
+
+  it.each([
+    ['over 100%', '150', /within 0-100%/],
+    ['100.01%', '100.01', /within 0-100%/],
+    ['negative', '-5', /percentage/],
+  ])('a VAT rate %s', (_what, pct, rule) => {
+    const dir = copyCatalog((d) => editJson(join(d, 'vat.json'), (j) => (j.rates_percent.FR = pct)));
+    expectAt(dir, 'vat.json', 'rates_percent.FR', rule);
+  });
+
+  it('a VAT rate of 0% and of 100% loads', () => {
+    const dir = copyCatalog((d) => editJson(join(d, 'vat.json'), (j) => Object.assign(j.rates_percent, { FR: '0', BE: '100' })));
+    expect([loadCatalog(dir).vatBp.get('FR'), loadCatalog(dir).vatBp.get('BE')]).toEqual([0, 10_000]);
+  });
+
+  it.each([
+    ['a monthly fee that overflows safe micros', (p: Json) => (p.recurring.monthly = '99999999999999999999'), 'plans.0.recurring.monthly'],
+    ['a monthly fee over 1,000,000', (p: Json) => (p.recurring.monthly = '1000000.01'), 'plans.0.recurring.monthly'],
+    [
+      'an option price that overflows',
+      (p: Json) => (p.options['call-recording'].monthly = '1e400'),
+      'plans.0.options.call-recording.monthly',
+    ],
+    ['a cap that is not a safe integer', (p: Json) => (p.fair_use.monthly_seconds = 1e300), 'plans.0.fair_use.monthly_seconds'],
+    ['a negative cap', (p: Json) => (p.fair_use.distinct_callees = -1), 'plans.0.fair_use.distinct_callees'],
+    ['a fractional cap', (p: Json) => (p.fair_use.sms = 1.5), 'plans.0.fair_use.sms'],
+  ])('a plan with %s', (_what, change, place) => {
+    const dir = copyCatalog((d) => editJson(join(d, 'plans.json'), (j) => change(j.plans[0])));
+    expectAt(dir, 'plans.json', place, /./);
+  });
+
+  it('a tariff increment that does not fit (over one hour, or not a safe integer)', () => {
+    for (const v of [3601, 1e300, 0]) {
+      const dir = copyCatalog((d) => editJson(frRetail(d), (j) => (j.versions[0].rules[0].next_increment = v)));
+      expectAt(dir, join('tariffs', 'fr-retail.json'), 'versions.0.rules.0.next_increment', /./);
+    }
+  });
+
+  it('a plan id listed twice', () => {
+    const dir = copyCatalog((d) => editJson(join(d, 'plans.json'), (j) => j.plans.push({ ...j.plans[0] })));
+    expectAt(
+      dir,
+      'plans.json',
+      `plans.${JSON.parse(readFileSync(join(dir, 'plans.json'), 'utf8')).plans.length - 1}.id`,
+      /plan id "fr-start" is listed twice/,
+    );
+  });
+
+  it('two tariff files with one id', () => {
+    const dir = copyCatalog((d) => cpSync(frRetail(d), join(d, 'tariffs', 'fr-retail-copy.json')));
+    // Files load in name order: fr-retail-copy.json comes first.
+    expectAt(dir, join('tariffs', 'fr-retail.json'), 'id', /tariff id "fr-retail" is already the id of fr-retail-copy\.json/);
+  });
+
+  it('a short code of an unknown country is CATALOG_INVALID, not a config error', () => {
+    let line = 0;
+    const dir = copyCatalog((d) => {
+      const f = join(d, 'numbering', 'short-codes.csv');
+      line = readFileSync(f, 'utf8').trimEnd().split('\n').length + 1;
+      appendFileSync(f, 'XX,112,Nowhere emergency,emergency\n');
+    });
+    expectAt(dir, join('numbering', 'short-codes.csv'), `line ${line}`, /unknown country "XX"/);
   });
 });
