@@ -25,6 +25,7 @@ export {
 } from './invoice.js';
 export { invoiceCsv, invoiceHtml, invoiceJson, invoiceText, writeInvoiceFiles } from './invoice-render.js';
 export { type AlertRow, type DeadLetterRow, writeAlerts, writeDeadLetters, writeRated } from './rated-events.js';
+export { ratingCatalogs, recordRatingCatalog } from './rating-catalogs.js';
 export { ARCHIVE_DAYS, expiredAccounts, purgeDeactivated } from './retention.js';
 export { flagRoamingAbuse, ROAMING_ABUSE_MONTHS, type RoamingAbuse, roamingAbuse } from './roaming-abuse.js';
 export { openChdbStore } from './store/chdb-store.js';

@@ -10,6 +10,8 @@ import {
   type Invoice,
   invoiceText,
   openStore,
+  ratingCatalogs,
+  recordRatingCatalog,
   type Store,
   summaryText,
   writeAlerts,
@@ -72,6 +74,10 @@ export async function runMonthJob(
     const next = nextMonth(opts.month);
     const closeMs = Date.UTC(Math.floor(next / 100), (next % 100) - 1, 1);
     const engine = new RatingEngine({ catalog, accounts, ...limitsOf(cfg) }, () => Math.min(Date.now(), closeMs));
+    // The month is rated with one catalog, recorded on first use (see rating-catalogs.ts).
+    const ratedWith = (await ratingCatalogs(store)).get(opts.month);
+    if (ratedWith === undefined) await recordRatingCatalog(store, opts.month, catalog.version);
+    else if (ratedWith !== catalog.version) engine.refuseMonth(opts.month, ratedWith);
     const progress = createProgress(opts.progress);
     progress.start('rating', count);
     const tRate = performance.now();

@@ -27,6 +27,8 @@ import {
   type EncodedRows,
   loadHistory,
   openStore,
+  ratingCatalogs,
+  recordRatingCatalog,
   type Store,
   writeDeadLetters,
 } from '@ratel/aggregator';
@@ -221,6 +223,10 @@ export async function startPipeline(kafka: Kafka, cfg: Config, deps: PipelineDep
     consumer.pause([{ topic: cfg.kafka.cdrTopic }]);
     rejectFailed(e);
   };
+  /** The catalog each month is rated with (rating_catalogs), the months checked against it, and those refused. */
+  let catalogs = await retry('rating catalogs', () => ratingCatalogs(store));
+  const gated = new Set<number>();
+  const refused = new Set<number>();
   /** Bumped each time the engine forgets: a batch restoring meanwhile works its restore out again. */
   let epoch = 0;
   /** Forgets every account-month: they are rebuilt from the store, after this process's pending writes land. */
@@ -453,6 +459,7 @@ export async function startPipeline(kafka: Kafka, cfg: Config, deps: PipelineDep
       if (month > latestMissing) latestMissing = month;
     }
     if (missing.size === 0) return 0;
+    await gateMonths(missing.values());
     if (mustDrain) {
       await writer.drain();
       mustDrain = false;
@@ -468,7 +475,9 @@ export async function startPipeline(kafka: Kafka, cfg: Config, deps: PipelineDep
     const at = epoch;
     const known = await archived;
     if (epoch !== at) return 0;
-    const toLoad = [...missing].filter(([key, k]) => k.month < known.from || k.month < evictedBefore || known.keys.has(key));
+    const toLoad = [...missing].filter(
+      ([key, k]) => !refused.has(k.month) && (k.month < known.from || k.month < evictedBefore || known.keys.has(key)),
+    );
     const history = toLoad.length
       ? await retry('load history', () =>
           loadHistory(
@@ -483,6 +492,32 @@ export async function startPipeline(kafka: Kafka, cfg: Config, deps: PipelineDep
     metrics.restored.inc(history.length);
     await heartbeat();
     return history.length;
+  }
+
+  /**
+   * The first time this process meets a month: the catalog it is rated with. A month no rater
+   * has rated yet is recorded with this catalog; one rated with another catalog is refused
+   * (its CDRs become CATALOG_CHANGED dead letters) until `ratel rerate` re-rates it.
+   */
+  async function gateMonths(keys: Iterable<{ month: number }>): Promise<void> {
+    const version = deps.catalog.version;
+    for (const { month } of keys) {
+      if (gated.has(month)) continue;
+      if (!catalogs.has(month)) catalogs = await retry('rating catalogs', () => ratingCatalogs(store));
+      const other = catalogs.get(month);
+      if (other === undefined) {
+        await retry('record rating catalog', () => recordRatingCatalog(store, month, version));
+        catalogs.set(month, version);
+      } else if (other !== version) {
+        engine.refuseMonth(month, other);
+        refused.add(month);
+        log.error(
+          { month, ratedWith: other, catalog: version },
+          'month rated with another catalog: its CDRs are refused until `ratel rerate`',
+        );
+      }
+      gated.add(month);
+    }
   }
 
   /**

@@ -220,11 +220,23 @@ export class RatingEngine {
   private bucketIds = 0;
   /** Every CDR held, as rows linked per account-month. */
   private held = new HeldCdrs();
+  /** Months rated with another catalog (month -> that catalog's version): their CDRs are refused. */
+  private refused: Map<number, string> | null = null;
 
   constructor(
     private readonly ctx: RateContext,
     private readonly now: () => number = Date.now,
   ) {}
+
+  /**
+   * Refuses the CDRs of `month` (CATALOG_CHANGED dead letters): the month is rated with catalog
+   * `ratedWith`, not this engine's (see the aggregator's rating-catalogs.ts). Call it before any
+   * CDR of the month is added; a month already held is dropped from memory.
+   */
+  refuseMonth(month: number, ratedWith: string): void {
+    if (this.refused === null) this.refused = new Map();
+    this.refused.set(month, ratedWith);
+  }
 
   /** Number of account-month buckets held in memory. */
   get bucketCount(): number {
@@ -443,6 +455,12 @@ export class RatingEngine {
     let b = run.bucket;
     if (b === null || start < run.from || start >= run.to) {
       const span = this.clock.spanOf(start, run.tz);
+      const other = this.refused?.get(span.month);
+      if (other !== undefined) {
+        const e = errors.catalogChanged(cdr.id, span.month, other, this.ctx.catalog.version, cdr);
+        this.dead(out, e.message, e.code, cdr, index);
+        return false;
+      }
       b = run.buckets.get(span.month) ?? null;
       if (b === null) {
         b = newBucket(this.bucketIds++);

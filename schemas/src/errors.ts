@@ -8,9 +8,12 @@ export type ErrorCode =
   | 'CDR_UNRATEABLE'
   | 'CDR_OUT_OF_RANGE'
   | 'CDR_CONFLICT'
+  | 'CATALOG_CHANGED'
   | 'UNKNOWN_DESTINATION'
   | 'CATALOG_INVALID'
   | 'CONFIG_INVALID'
+  | 'USAGE_INVALID'
+  | 'OUTPUT_UNWRITABLE'
   | 'SCHEMA_UNKNOWN'
   | 'BROKER_UNREACHABLE'
   | 'STORE_UNREACHABLE'
@@ -44,6 +47,12 @@ export const errors = {
     new RatelError('CDR_OUT_OF_RANGE', `${cdrRef(id)}: out of range: ${reason}`, record),
   cdrConflict: (id: string, reason: string, record?: unknown) =>
     new RatelError('CDR_CONFLICT', `${cdrRef(id)}: conflict: ${reason}`, record),
+  catalogChanged: (id: string, month: number, rated: string, running: string, record?: unknown) =>
+    new RatelError(
+      'CATALOG_CHANGED',
+      `${cdrRef(id)}: month ${month} is rated with catalog ${rated}, this rater runs ${running}: run \`ratel rerate --month ${String(month).slice(0, 4)}-${String(month).slice(4)}\`, then \`ratel dlq-replay --code CATALOG_CHANGED\``,
+      record,
+    ),
   unknownDestination: (id: string, number: string, record?: unknown) =>
     new RatelError('UNKNOWN_DESTINATION', `${cdrRef(id)}: no tariff matches destination ${number}`, record),
   catalogInvalid: (file: string, where: string, rule: string) =>
@@ -69,4 +78,6 @@ export const errors = {
       { cause },
     ),
   inputUnreadable: (file: string, reason: string) => new RatelError('INPUT_UNREADABLE', `${file}: ${reason}`, file),
+  usageInvalid: (reason: string) => new RatelError('USAGE_INVALID', reason),
+  outputUnwritable: (path: string, reason: string) => new RatelError('OUTPUT_UNWRITABLE', `${path}: ${reason}`, path),
 };

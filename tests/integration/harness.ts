@@ -36,6 +36,8 @@ export async function newRun(name: string, nAccounts: number, limit: number): Pr
     RATEL_CLICKHOUSE_DATABASE: db,
     RATEL_METRICS_PORT: '0',
     RATEL_LOG_LEVEL: 'warn',
+    // The test month is fixed (MONTH): the window of accepted start dates must keep it in, whatever today is.
+    RATEL_MAX_AGE_DAYS: '3660',
   };
   const cfg = loadConfig({ env });
   let store: Store;

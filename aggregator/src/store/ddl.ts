@@ -14,6 +14,9 @@
  * dead_letters   CDRs that could not be rated, with reason code, the decoded record (JSON), the
  *                frame as received (base64, whole even when the dead-letter topic got only a
  *                reference to it) and, for an id conflict, the version already rated.
+ * rating_catalogs the catalog version (content hash) each month is rated with: a rater whose
+ *                catalog differs refuses that month's CDRs until `ratel rerate` re-rates the
+ *                whole month, every account alike (rating-catalogs.ts).
  * invoices       one header per account and month, written last: its presence means issued.
  * invoice_lines  the lines of issued invoices, tagged with their run's issued_at_ms: only lines
  *                whose tag equals the header's count, so a run that died before writing its
@@ -36,6 +39,9 @@ export const TABLES = {
   dead_letters: `CREATE TABLE IF NOT EXISTS dead_letters (
     cdr_id String, code String, reason String, record String, at_ms Int64, body String, held String
   ) ENGINE = ReplacingMergeTree() ORDER BY (cdr_id, code)`,
+  rating_catalogs: `CREATE TABLE IF NOT EXISTS rating_catalogs (
+    month UInt32, catalog String, at_ms Int64
+  ) ENGINE = ReplacingMergeTree(at_ms) ORDER BY month`,
   invoices: `CREATE TABLE IF NOT EXISTS invoices (
     invoice_id String, account_id String, month UInt32, issued_at_ms Int64, currency String,
     vat_country String, vat_bp UInt32, total_excl_micros Int64, vat_micros Int64, total_incl_micros Int64,
