@@ -9,5 +9,6 @@ export { type MonthJobOptions, type MonthJobResult, runMonthJob } from './month-
 export { type Pipeline, type PipelineDeps, type PipelineStats, startPipeline } from './pipeline.js';
 export { cachedDefaultPartitioner, encodeFrames, type FrameChunk, type ProduceOptions, produceCdrs, produceFrames } from './produce.js';
 export { Rng } from './random.js';
+export { type RerateResult, rerateMonth } from './rerate.js';
 export { type RetryOptions, withRetry } from './retry.js';
 export { StoreWriter, type WriterOptions } from './store-writer.js';
