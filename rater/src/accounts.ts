@@ -164,20 +164,26 @@ function compileChecked(a: AccountInput, catalog: Catalog, where: string): Accou
 }
 
 /**
- * Parses `value` with `schema`, or throws CATALOG_INVALID at the first issue; `prefix` is put
- * before the issue's path so that every path reads as in the accounts file.
+ * Parses `value` with `schema`, or throws CATALOG_INVALID at the first issue; `place` turns the
+ * issue's JSON path into the place named (so that paths read as in the accounts file).
  */
-function parsed<S extends z.ZodType>(schema: S, value: unknown, where: string, prefix: string[]): z.infer<S> {
+function parsed<S extends z.ZodType>(schema: S, value: unknown, where: string, place: (path: string) => string): z.infer<S> {
   const res = schema.safeParse(value);
   if (res.success) return res.data;
   const issue = res.error.issues[0];
-  const path = [...prefix, ...(issue?.path ?? []).map(String)].join('.');
-  throw errors.catalogInvalid(where, path, issue?.message ?? 'invalid');
+  throw errors.catalogInvalid(where, place((issue?.path ?? []).map(String).join('.')), issue?.message ?? 'invalid');
 }
+
+const inFile = (path: string): string => path;
+const inList = (path: string): string => (path ? `accounts.${path}` : 'accounts');
 
 /** Checks one account (schema defaults and rules, then the catalog) and compiles it. */
 export function compileAccount(a: AccountEntry, catalog: Catalog, where = 'accounts'): Account {
-  return compileChecked(parsed(accountSchema, a, where, [`account ${a.id}`]), catalog, where);
+  return compileChecked(
+    parsed(accountSchema, a, where, (path) => `account ${a.id}${path ? ` ${path}` : ''}`),
+    catalog,
+    where,
+  );
 }
 
 /**
@@ -185,7 +191,7 @@ export function compileAccount(a: AccountEntry, catalog: Catalog, where = 'accou
  * schema as the accounts file, so both apply the same defaults and refuse the same mistakes.
  */
 export function accountBook(inputs: readonly AccountEntry[], catalog: Catalog, where = 'accounts'): AccountBook {
-  return compileAll(parsed(accountListSchema, inputs, where, ['accounts']), catalog, where);
+  return compileAll(parsed(accountListSchema, inputs, where, inList), catalog, where);
 }
 
 function compileAll(accounts: readonly AccountInput[], catalog: Catalog, where: string): AccountBook {
@@ -200,5 +206,5 @@ export function loadAccounts(file: string, catalog: Catalog): AccountBook {
   } catch (e) {
     throw errors.catalogInvalid(file, '', `cannot read accounts: ${(e as Error).message}`);
   }
-  return compileAll(parsed(accountsFileSchema, raw, file, []).accounts, catalog, file);
+  return compileAll(parsed(accountsFileSchema, raw, file, inFile).accounts, catalog, file);
 }

@@ -235,8 +235,9 @@ export type AccountEntry = z.input<typeof accountSchema>;
 export type AccountInput = z.infer<typeof accountSchema>;
 
 /**
- * The accounts of one book: account ids unique, and each user id in one account only (CDRs,
- * alerts and allowances are keyed by user id, so a shared one would mix two customers' usage).
+ * The accounts of one book: account ids unique, and each user id in one account only. A user id
+ * names one subscriber line; listed under two accounts, that line's usage and fees would be
+ * billed to whichever account a CDR names, and its plan and limits read from two places.
  */
 export const accountListSchema = z.array(accountSchema).superRefine((accounts, ctx) => {
   refuseRepeats(

@@ -124,7 +124,7 @@ describe('loadAccounts and accountBook refuse the same broken accounts at the sa
     const e = expectCatalogInvalid(
       () => compileAccount(minimalAccount('a1', ['u1'], { deactivated: '2024-01-01' }) as AccountEntry, catalog),
       'accounts',
-      'account a1.deactivated',
+      'at account a1 deactivated:',
     );
     expect(e.message).toMatch(/before activated/);
   });

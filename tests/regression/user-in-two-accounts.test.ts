@@ -1,6 +1,6 @@
-// Finding: one user id in two accounts was accepted, although CDR alerts and allowances are keyed
-// by user id: the two customers' usage would mix. Refused, naming the second place and the first
-// owner.
+// Finding: one user id in two accounts was accepted: the same subscriber line, with a plan and
+// limits in each account, billed to whichever account a CDR names. Refused, naming the second
+// place and the first owner.
 import { loadAccounts, loadCatalog } from '@ratel/rater';
 import { it } from 'vitest';
 import { accountsFile, expectCatalogInvalid, minimalAccount } from '../rater/loader-fixtures.js';
