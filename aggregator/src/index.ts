@@ -13,17 +13,38 @@ export {
   type Invoice,
   type InvoiceLine,
   type InvoiceRunResult,
+  issuedInvoiceIds,
   type LateUsage,
   lateUsage,
   monthLabel,
   readInvoice,
+  readIssuedInvoices,
   recurringFee,
   roundHalfUpToCent,
   runInvoices,
   type Section,
+  type StoredInvoice,
   vatOf,
 } from './invoice.js';
-export { invoiceCsv, invoiceHtml, invoiceJson, invoiceText, writeInvoiceFiles } from './invoice-render.js';
+export {
+  csvNumber,
+  csvText,
+  decodeFileStem,
+  encodeFileStem,
+  ensureWritableDir,
+  hasInvoiceFiles,
+  INVOICE_FILE_TYPES,
+  type InvoiceFileFailure,
+  type InvoiceFilesResult,
+  invoiceCsv,
+  invoiceFilePaths,
+  invoiceFolder,
+  invoiceHtml,
+  invoiceJson,
+  invoiceText,
+  MAX_STEM_BYTES,
+  writeInvoiceFiles,
+} from './invoice-render.js';
 export { type AlertRow, type DeadLetterRow, writeAlerts, writeDeadLetters, writeRated } from './rated-events.js';
 export { ratingCatalogs, recordRatingCatalog } from './rating-catalogs.js';
 export { ARCHIVE_DAYS, expiredAccounts, purgeDeactivated } from './retention.js';

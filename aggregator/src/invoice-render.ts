@@ -1,50 +1,115 @@
-/** Invoice outputs: JSON, CSV and a plain-text rendering for the terminal. */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { formatMoney } from '@ratel/schemas';
-import { type Invoice, monthLabel } from './invoice.js';
+/**
+ * Invoice outputs: JSON, CSV, a printable HTML page and a plain-text rendering for the terminal,
+ * and the invoice files of a month (`<out>/<yyyymm>/<file stem>.json|.csv|.html`).
+ */
+import { createHash } from 'node:crypto';
+import { accessSync, constants, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, resolve } from 'node:path';
+import { errors, formatMoney, isRatelError } from '@ratel/schemas';
+import { type Invoice, type InvoiceLine, monthLabel } from './invoice.js';
 
-export function invoiceJson(inv: Invoice): string {
+/**
+ * The invoice with its keys in one fixed order, whether it was just built or read back from the
+ * store, so a file written again on a rerun is the same as the one first written.
+ */
+function canonicalJson(inv: Invoice) {
   const money = (m: number) => formatMoney(m);
-  return `${JSON.stringify(
-    {
-      ...inv,
-      total_excl: money(inv.total_excl_micros),
-      vat: money(inv.vat_micros),
-      total_incl: money(inv.total_incl_micros),
-      lines: inv.lines.map((l) => ({ ...l, amount: money(l.amount_micros) })),
-    },
-    null,
-    2,
-  )}\n`;
+  const line = (l: InvoiceLine) => ({
+    section: l.section,
+    period: l.period,
+    description: l.description,
+    user_id: l.user_id,
+    quantity: l.quantity,
+    included_qty: l.included_qty,
+    billed_qty: l.billed_qty,
+    unit: l.unit,
+    amount_micros: l.amount_micros,
+    line_no: l.line_no,
+    amount: money(l.amount_micros),
+  });
+  return {
+    invoice_id: inv.invoice_id,
+    account_id: inv.account_id,
+    account_name: inv.account_name,
+    month: inv.month,
+    issued_at_ms: inv.issued_at_ms,
+    currency: inv.currency,
+    vat_country: inv.vat_country,
+    vat_bp: inv.vat_bp,
+    total_excl_micros: inv.total_excl_micros,
+    vat_micros: inv.vat_micros,
+    total_incl_micros: inv.total_incl_micros,
+    catalog_version: inv.catalog_version,
+    lines: inv.lines.map(line),
+    total_excl: money(inv.total_excl_micros),
+    vat: money(inv.vat_micros),
+    total_incl: money(inv.total_incl_micros),
+  };
 }
 
-const csvCell = (v: string | number): string => {
-  const s = String(v);
-  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-};
+export function invoiceJson(inv: Invoice): string {
+  return `${JSON.stringify(canonicalJson(inv), null, 2)}\n`;
+}
 
+/**
+ * A spreadsheet evaluates a cell starting with one of these as a formula (OWASP "CSV injection"):
+ * `=1+2`, `+cmd|...`, `-2+3`, `@SUM(...)`, and tab or carriage return before any of them.
+ */
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/** Quotes a cell holding a separator, a quote or a line break (RFC 4180). */
+const quoted = (s: string): string => (/[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
+
+/**
+ * A text cell (ids, names, descriptions, units: free text from the accounts file and the
+ * catalog). One that a spreadsheet would read as a formula gets a leading single quote, which
+ * spreadsheets show as text; the cell is then quoted as needed.
+ */
+export function csvText(v: string): string {
+  return quoted(FORMULA_START.test(v) ? `'${v}` : v);
+}
+
+/**
+ * A numeric cell the code itself formats (quantities, line numbers, amounts from formatMoney).
+ * A genuine number such as `-12.50` stays as it is so credits remain numbers in a spreadsheet;
+ * anything else is treated as text, so a numeric column can never carry a formula either.
+ */
+export function csvNumber(v: number | string): string {
+  const s = String(v);
+  return /^-?\d+(\.\d+)?$/.test(s) ? s : csvText(s);
+}
+
+const CSV_HEAD = 'invoice_id,line_no,section,period,description,user_id,quantity,included_qty,billed_qty,unit,amount';
+
+/**
+ * The invoice as CSV, one row per line and three total rows. Text columns are neutralised
+ * (csvText), numeric columns written as numbers (csvNumber).
+ */
 export function invoiceCsv(inv: Invoice): string {
-  const head = 'invoice_id,line_no,section,period,description,user_id,quantity,included_qty,billed_qty,unit,amount';
+  const id = csvText(inv.invoice_id);
   const rows = inv.lines.map((l) =>
     [
-      inv.invoice_id,
-      l.line_no,
-      l.section,
-      l.description,
-      l.user_id,
-      l.quantity,
-      l.included_qty,
-      l.billed_qty,
-      l.unit,
-      formatMoney(l.amount_micros),
-    ]
-      .map(csvCell)
-      .join(','),
+      id,
+      csvNumber(l.line_no),
+      csvText(l.section),
+      csvNumber(l.period),
+      csvText(l.description),
+      csvText(l.user_id),
+      csvNumber(l.quantity),
+      csvNumber(l.included_qty),
+      csvNumber(l.billed_qty),
+      csvText(l.unit),
+      csvNumber(formatMoney(l.amount_micros)),
+    ].join(','),
   );
-  const tot = (label: string, m: number) =>
-    [inv.invoice_id, '', 'total', '', label, '', '', '', '', '', formatMoney(m)].map(csvCell).join(',');
-  return `${[head, ...rows, tot('Total excl. VAT', inv.total_excl_micros), tot(`VAT ${inv.vat_country} ${inv.vat_bp / 100}%`, inv.vat_micros), tot('Total incl. VAT', inv.total_incl_micros)].join('\n')}\n`;
+  const tot = (label: string, m: number) => [id, '', 'total', '', csvText(label), '', '', '', '', '', csvNumber(formatMoney(m))].join(',');
+  const vatLabel = `VAT ${inv.vat_country} ${inv.vat_bp / 100}%`;
+  const totals = [
+    tot('Total excl. VAT', inv.total_excl_micros),
+    tot(vatLabel, inv.vat_micros),
+    tot('Total incl. VAT', inv.total_incl_micros),
+  ];
+  return `${[CSV_HEAD, ...rows, ...totals].join('\n')}\n`;
 }
 
 export function invoiceText(inv: Invoice): string {
@@ -123,14 +188,167 @@ ${sections}
 `;
 }
 
-/** Writes <dir>/<month>/<invoice_id>.json, .csv and .html for each invoice; returns the folder. */
-export function writeInvoiceFiles(dir: string, month: number, invoices: readonly Invoice[]): string {
-  const folder = join(dir, String(month));
-  mkdirSync(folder, { recursive: true });
-  for (const inv of invoices) {
-    writeFileSync(join(folder, `${inv.invoice_id}.json`), invoiceJson(inv));
-    writeFileSync(join(folder, `${inv.invoice_id}.csv`), invoiceCsv(inv));
-    writeFileSync(join(folder, `${inv.invoice_id}.html`), invoiceHtml(inv));
+/** Bytes of a file stem at most: room for the extension and a temporary suffix under 255. */
+export const MAX_STEM_BYTES = 200;
+const HASH_CHARS = 16;
+const SAFE_CHAR = /^[A-Za-z0-9._-]$/;
+
+/**
+ * The file stem of an invoice id (or any id): a reversible, injective encoding that is always
+ * one plain file name.
+ *   - `A-Z a-z 0-9 . _ -` are kept, except a leading `.` (no `.`, `..` or hidden files);
+ *   - every other UTF-8 byte becomes `%XX` (upper-case hex), `%` itself included, so `/`, `\`,
+ *     NUL, spaces and non-ASCII letters can never reach the file system as themselves;
+ *   - a stem longer than MAX_STEM_BYTES is cut (never inside a `%XX`) and ends in `~` and 16 hex
+ *     digits of the id's SHA-256. `~` is never kept by the encoding, so such a name cannot be
+ *     another id's; it is no longer reversible (the id is inside the file).
+ * Decode with decodeFileStem. An empty id is refused.
+ */
+export function encodeFileStem(id: string): string {
+  if (id === '') throw errors.outputUnwritable('(empty id)', 'an empty id has no file name');
+  const utf8 = Buffer.from(id, 'utf8');
+  let out = '';
+  for (const byte of utf8) {
+    const c = String.fromCharCode(byte);
+    out += SAFE_CHAR.test(c) && !(out === '' && c === '.') ? c : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
   }
-  return folder;
+  // Ill-formed UTF-16 (a lone surrogate) has no exact UTF-8 form: hashed, so two never meet.
+  if (out.length <= MAX_STEM_BYTES && utf8.toString('utf8') === id) return out;
+  let cut = MAX_STEM_BYTES - HASH_CHARS - 1;
+  const pct = out.lastIndexOf('%', cut - 1);
+  if (pct > cut - 3) cut = pct;
+  const hash = createHash('sha256').update(id, 'utf16le').digest('hex').slice(0, HASH_CHARS);
+  return `${out.slice(0, cut)}~${hash}`;
+}
+
+/** The id a file stem was made from, or null for a cut (hashed) stem, which cannot be reversed. */
+export function decodeFileStem(stem: string): string | null {
+  if (stem.includes('~')) return null;
+  return decodeURIComponent(stem);
+}
+
+/** The folder of a month's invoice files: <dir>/<yyyymm>. */
+export function invoiceFolder(dir: string, month: number): string {
+  if (!Number.isInteger(month) || month < 100_001 || month > 999_912) throw errors.outputUnwritable(dir, `not a month: ${month}`);
+  return resolve(dir, String(month));
+}
+
+export const INVOICE_FILE_TYPES = ['json', 'csv', 'html'] as const;
+
+/** The paths of an invoice's files, each checked to resolve to a file directly in `folder`. */
+export function invoiceFilePaths(folder: string, invoiceId: string): Record<(typeof INVOICE_FILE_TYPES)[number], string> {
+  const root = resolve(folder);
+  const stem = encodeFileStem(invoiceId);
+  const inside = (name: string): string => {
+    const p = resolve(root, name);
+    if (dirname(p) !== root || basename(p) !== name)
+      throw errors.outputUnwritable(p, `invoice ${JSON.stringify(invoiceId)} leaves ${root}`);
+    return p;
+  };
+  return { json: inside(`${stem}.json`), csv: inside(`${stem}.csv`), html: inside(`${stem}.html`) };
+}
+
+/** Whether all three files of an invoice are there (each is written whole or not at all). */
+export function hasInvoiceFiles(folder: string, invoiceId: string): boolean {
+  return Object.values(invoiceFilePaths(folder, invoiceId)).every((p) => kindOf(p) === 'file');
+}
+
+/** A short, one-line reason: the system error code (EACCES, ENOSPC...) when there is one. */
+function reasonOf(e: unknown): string {
+  if (isRatelError(e)) return e.message;
+  const code = (e as NodeJS.ErrnoException | undefined)?.code;
+  if (code) return code;
+  return (e instanceof Error ? e.message : String(e)).split('\n')[0] ?? '';
+}
+
+/**
+ * Creates a folder and its missing parents, one level at a time, and checks it is writable.
+ * Node's recursive mkdirSync never returns for a path under /proc (mkdir answers ENOENT there),
+ * so it is not used. Throws OUTPUT_UNWRITABLE naming the folder.
+ */
+export function ensureWritableDir(dir: string): string {
+  const abs = resolve(dir);
+  makeDir(abs);
+  try {
+    accessSync(abs, constants.W_OK | constants.X_OK);
+  } catch (e) {
+    throw errors.outputUnwritable(abs, `folder is not writable (${reasonOf(e)})`);
+  }
+  return abs;
+}
+
+function makeDir(abs: string): void {
+  const kind = kindOf(abs);
+  if (kind === 'dir') return;
+  if (kind !== 'none') throw errors.outputUnwritable(abs, 'exists and is not a folder');
+  const parent = dirname(abs);
+  if (parent !== abs) makeDir(parent);
+  try {
+    mkdirSync(abs);
+  } catch (e) {
+    if (kindOf(abs) !== 'dir') throw errors.outputUnwritable(abs, `cannot create folder (${reasonOf(e)})`);
+  }
+}
+
+function kindOf(p: string): 'dir' | 'file' | 'other' | 'none' {
+  try {
+    const st = statSync(p);
+    return st.isDirectory() ? 'dir' : st.isFile() ? 'file' : 'other';
+  } catch {
+    return 'none';
+  }
+}
+
+/** Writes a file whole or not at all: a file that exists is complete, so a rerun may trust it. */
+function writeWhole(path: string, text: string): void {
+  const tmp = `${path}.tmp`;
+  try {
+    writeFileSync(tmp, text);
+    renameSync(tmp, path);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw e;
+  }
+}
+
+export interface InvoiceFileFailure {
+  invoice_id: string;
+  path: string;
+  reason: string;
+}
+
+export interface InvoiceFilesResult {
+  /** Absolute folder of the month's files. */
+  folder: string;
+  written: number;
+  failed: InvoiceFileFailure[];
+}
+
+/**
+ * Writes <dir>/<month>/<stem>.json, .csv and .html for each invoice (stem = encodeFileStem of the
+ * invoice id). One invoice that cannot be written does not stop the others: failures are
+ * returned, for the caller to report. The folder itself failing throws OUTPUT_UNWRITABLE.
+ */
+export function writeInvoiceFiles(dir: string, month: number, invoices: readonly Invoice[]): InvoiceFilesResult {
+  const folder = ensureWritableDir(invoiceFolder(dir, month));
+  const result: InvoiceFilesResult = { folder, written: 0, failed: [] };
+  for (const inv of invoices) {
+    let path = folder;
+    try {
+      const paths = invoiceFilePaths(folder, inv.invoice_id);
+      // HTML and CSV first, JSON last: a complete JSON file means the invoice's files are all there.
+      for (const [type, text] of [
+        ['html', invoiceHtml(inv)],
+        ['csv', invoiceCsv(inv)],
+        ['json', invoiceJson(inv)],
+      ] as const) {
+        path = paths[type];
+        writeWhole(path, text);
+      }
+      result.written++;
+    } catch (e) {
+      result.failed.push({ invoice_id: inv.invoice_id, path, reason: reasonOf(e) });
+    }
+  }
+  return result;
 }

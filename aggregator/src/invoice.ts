@@ -19,7 +19,7 @@
  */
 import { type AccountBook, type Catalog, type Plan, planOf } from '@ratel/rater';
 import { daysInMonth, errors, MICROS_PER_CENT, monthOfDate, mulDivRound, nextMonth, previousMonth } from '@ratel/schemas';
-import { int, type Store, str } from './store/store.js';
+import { int, type Store, str, strList } from './store/store.js';
 import { monthTotals, type UsageTotal } from './totals.js';
 
 export type Section = 'recurring' | 'option' | 'usage' | 'overage' | 'event' | 'adjustment';
@@ -377,4 +377,52 @@ export async function readInvoice(store: Store, accountId: string, month: number
      ORDER BY line_no`,
   );
   return { ...h, lines };
+}
+
+/** An issued invoice as the store holds it: the account's name is not stored (it is the book's). */
+export type StoredInvoice = Omit<Invoice, 'account_name'>;
+
+/** Ids of the month's issued invoices (those whose header exists), by account. */
+export async function issuedInvoiceIds(store: Store, month: number): Promise<{ account_id: string; invoice_id: string }[]> {
+  return store.query<{ account_id: string; invoice_id: string }>(
+    `SELECT account_id, invoice_id FROM invoices FINAL WHERE month = ${int(month)} ORDER BY account_id`,
+  );
+}
+
+/** Accounts per query: keeps the IN list of one statement to a few hundred kB. */
+const READ_CHUNK = 5000;
+
+/**
+ * Reads back the month's issued invoices of these accounts (header + the lines of the run that
+ * issued it), in account order; an account without an issued invoice is left out. Used to write
+ * again the files of invoices issued by an earlier run.
+ */
+export async function readIssuedInvoices(store: Store, month: number, accountIds: readonly string[]): Promise<StoredInvoice[]> {
+  const out: StoredInvoice[] = [];
+  const ids = [...new Set(accountIds)].sort();
+  for (let i = 0; i < ids.length; i += READ_CHUNK) out.push(...(await readIssuedChunk(store, month, ids.slice(i, i + READ_CHUNK))));
+  return out;
+}
+
+async function readIssuedChunk(store: Store, month: number, ids: readonly string[]): Promise<StoredInvoice[]> {
+  const where = `month = ${int(month)} AND account_id IN ${strList(ids)}`;
+  const headers = await store.query<Omit<StoredInvoice, 'lines'>>(
+    `SELECT invoice_id, account_id, month, issued_at_ms, currency, vat_country, vat_bp, total_excl_micros, vat_micros,
+            total_incl_micros, catalog_version
+     FROM invoices FINAL WHERE ${where} ORDER BY account_id`,
+  );
+  const lines = await store.query<InvoiceLine & { account_id: string }>(
+    `SELECT account_id, line_no, section, period, description, user_id, quantity, included_qty, billed_qty, unit, amount_micros
+     FROM (SELECT account_id, month, issued_at_ms, line_no, section, period, description, user_id, quantity, included_qty,
+                  billed_qty, unit, amount_micros FROM invoice_lines WHERE ${where}) AS l
+     INNER JOIN (SELECT account_id, month, issued_at_ms FROM invoices FINAL WHERE ${where}) AS h USING (account_id, month, issued_at_ms)
+     ORDER BY account_id, line_no`,
+  );
+  const byAccount = new Map<string, InvoiceLine[]>();
+  for (const { account_id, ...l } of lines) {
+    const list = byAccount.get(account_id);
+    if (list) list.push(l);
+    else byAccount.set(account_id, [l]);
+  }
+  return headers.map((h) => ({ ...h, lines: byAccount.get(h.account_id) ?? [] }));
 }

@@ -6,12 +6,15 @@
  *   ratel run       run the streaming pipeline: Kafka -> rater pool -> ClickHouse
  *   ratel invoice   month close on the store: issue invoices, flag roaming abuse, print the summary
  *   ratel dlq-replay  produce the dead letters again to the CDR topic once their cause is fixed
- * Errors print one line "ratel: <CODE> <message>" and exit non-zero.
+ * Errors print one line "ratel: <CODE> <message>" and exit 2: a bad command line is USAGE_INVALID,
+ * a bad setting CONFIG_INVALID, an input that cannot be read INPUT_UNREADABLE, an output folder
+ * that cannot be written OUTPUT_UNWRITABLE. Only a bug exits 1 with its stack.
  */
-import { createSchema, financeSummary, invoiceText, openStore, summaryText } from '@ratel/aggregator';
+import { statSync } from 'node:fs';
+import { createSchema, ensureWritableDir, financeSummary, invoiceText, openStore, summaryText } from '@ratel/aggregator';
 import { accountBook, type Catalog, loadAccounts, loadCatalog } from '@ratel/rater';
-import { formatMoney, isRatelError, localCodecs, registryCodecs } from '@ratel/schemas';
-import { Command, InvalidArgumentError } from 'commander';
+import { errors, formatMoney, isRatelError, localCodecs, registryCodecs } from '@ratel/schemas';
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { type Config, loadConfig, storeConfigOf } from './config.js';
 import { replayDeadLetters } from './dlq-replay.js';
 import { generateAccounts, generateCdrs } from './generator.js';
@@ -23,10 +26,10 @@ import { runMonthJob } from './month-job.js';
 import { startPipeline } from './pipeline.js';
 import { encodeFrames, produceFrames } from './produce.js';
 
+// Digits only: Number() would read '' as 0 and '1e3' as 1000.
 const intArg = (name: string) => (v: string) => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${name} must be a non-negative integer`);
-  return n;
+  if (!/^\d+$/.test(v) || !Number.isSafeInteger(Number(v))) throw new InvalidArgumentError(`${name} must be a non-negative integer`);
+  return Number(v);
 };
 const monthArg = (v: string) => {
   const m = /^(\d{4})-(\d{2})$/.exec(v);
@@ -45,6 +48,45 @@ function config(cmd: Command, extra: Record<string, unknown> = {}): Config {
   return loadConfig({ file: o.config, overrides: { 'store.engine': o.engine, logLevel: o.logLevel, ...extra } });
 }
 
+/** 'dir', 'file', or what keeps the path from being read (ENOENT, EACCES...). */
+function pathKind(p: string): 'dir' | 'file' | string {
+  try {
+    const st = statSync(p);
+    return st.isDirectory() ? 'dir' : st.isFile() ? 'file' : 'not a regular file or folder';
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code ?? 'unreadable';
+  }
+}
+
+/**
+ * The inputs a command reads, checked before any work starts so a wrong path is one clear line:
+ * the catalog must be a folder, the accounts file (when set) a file.
+ */
+function checkInputs(cfg: Config): void {
+  const catalog = pathKind(cfg.catalogDir);
+  if (catalog !== 'dir')
+    throw errors.inputUnreadable(
+      cfg.catalogDir,
+      `catalog (catalogDir, RATEL_CATALOG_DIR) must be a folder: ${catalog === 'file' ? 'a file' : catalog}`,
+    );
+  if (cfg.accountsFile === null) return;
+  const accounts = pathKind(cfg.accountsFile);
+  if (accounts !== 'file')
+    throw errors.inputUnreadable(
+      cfg.accountsFile,
+      `accounts file (--accounts-file, RATEL_ACCOUNTS_FILE) must be a file: ${accounts === 'dir' ? 'a folder' : accounts}`,
+    );
+}
+
+/**
+ * The folders a command writes, created and checked up front: the invoice folder, and the
+ * embedded engine's data folder (chDB would otherwise fail deep inside, or never return).
+ */
+function checkOutputs(cfg: Config, opts: { outDir: boolean }): void {
+  if (opts.outDir) ensureWritableDir(cfg.outDir);
+  if (cfg.store.engine === 'chdb') ensureWritableDir(cfg.store.dataDir);
+}
+
 /** The wire codecs: schema ids from the Schema Registry when one is configured, local ids otherwise. */
 const codecsOf = (cfg: Config) =>
   cfg.schemaRegistry.url
@@ -60,7 +102,9 @@ const program = new Command('ratel')
   .option('-c, --config <file>', 'JSON config file (also RATEL_CONFIG)')
   .option('--engine <chdb|server>', 'store engine (also RATEL_STORE_ENGINE)')
   .option('--log-level <level>', 'pino log level (also RATEL_LOG_LEVEL)')
-  .showHelpAfterError();
+  // Parse errors become one USAGE_INVALID line (see the end); help and version print as usual.
+  .exitOverride()
+  .configureOutput({ writeErr: () => undefined, outputError: () => undefined });
 
 program
   .command('month')
@@ -77,6 +121,8 @@ program
       outDir: o.out,
       logLevel: (cmd.optsWithGlobals() as { logLevel?: string }).logLevel ?? process.env.RATEL_LOG_LEVEL ?? 'error',
     });
+    checkInputs(cfg);
+    checkOutputs(cfg, { outDir: true });
     const log = createLogger(cfg.logLevel);
     await runMonthJob(
       cfg,
@@ -92,6 +138,7 @@ program
   .option('--top <n>', 'destinations to list', intArg('top'), 10)
   .action(async (o, cmd: Command) => {
     const cfg = config(cmd);
+    checkOutputs(cfg, { outDir: false });
     const store = await openStore(storeConfigOf(cfg));
     try {
       await createSchema(store);
@@ -139,6 +186,7 @@ program
   .option('--metrics-port <port>', 'port of /metrics, /healthz, /readyz; 0 = off (also RATEL_METRICS_PORT)', intArg('metrics-port'))
   .action(async (o, cmd: Command) => {
     const cfg = config(cmd, { accountsFile: o.accountsFile, metricsPort: o.metricsPort });
+    checkInputs(cfg);
     const log = createLogger(cfg.logLevel);
     // Signals are handled from the first moment: a stop during start-up waits for the start to
     // finish, then stops cleanly; a stop that hangs is cut short after 30 s.
@@ -208,18 +256,20 @@ program
   .option('--show <n>', 'invoices to print', intArg('show'), 0)
   .action(async (o, cmd: Command) => {
     const cfg = config(cmd, { accountsFile: o.accountsFile, outDir: o.out });
+    checkInputs(cfg);
+    checkOutputs(cfg, { outDir: true });
     const month: number = o.month ?? lastMonth();
     const catalog = loadCatalog(cfg.catalogDir);
     const accounts = accountsOf(cfg, catalog, { accounts: o.accounts, month, seed: o.seed });
     const store = await openStore(storeConfigOf(cfg));
     try {
       await createSchema(store);
-      const { run, folder, roamingAbuse, finance } = await closeMonth(store, catalog, accounts, month, cfg.outDir, 10);
+      const { run, folder, repaired, roamingAbuse, finance } = await closeMonth(store, catalog, accounts, month, cfg.outDir, 10);
       for (const inv of run.issued.slice(0, o.show)) console.log(`\n${invoiceText(inv)}\n`);
       console.log(summaryText(finance));
       const total = run.issued.reduce((s, inv) => s + inv.total_excl_micros, 0);
       console.log(
-        `invoices: ${run.issued.length} issued (${run.alreadyIssued} already issued), total ${formatMoney(total)} excl. VAT, written to ${folder}`,
+        `invoices: ${run.issued.length} issued (${run.alreadyIssued} already issued), total ${formatMoney(total)} excl. VAT, written to ${folder}${repaired ? ` (and the missing files of ${repaired} invoices issued before)` : ''}`,
       );
       console.log(
         `roaming abuse flagged: ${roamingAbuse.length}${roamingAbuse.map((a) => `\n  ${a.account_id} ${a.user_id}: ${a.detail}`).join('')}`,
@@ -243,7 +293,19 @@ program
     console.log(`dead letters read ${r.read}, replayed ${r.replayed} to ${cfg.kafka.cdrTopic}, skipped ${r.skipped}`);
   });
 
-program.parseAsync().catch((e: unknown) => {
+/**
+ * A command-line mistake as one line. Commander's own text ("error: unknown option '--x'") is
+ * kept without its prefix; help and version requests (exit code 0) are not errors.
+ */
+function usageError(e: CommanderError): Error | null {
+  if (e.exitCode === 0) return null;
+  if (e.code === 'commander.help') return errors.usageInvalid('no command given (ratel --help lists them)');
+  return errors.usageInvalid(`${e.message.replace(/^error: /, '').split('\n')[0]} (ratel --help)`);
+}
+
+program.parseAsync().catch((caught: unknown) => {
+  const e = caught instanceof CommanderError ? usageError(caught) : caught;
+  if (e === null) process.exit(0);
   if (isRatelError(e)) {
     console.error(`ratel: ${e.code} ${e.message}`);
     process.exit(2);

@@ -9,27 +9,73 @@ import { DEFAULT_CATALOG_DIR } from '@ratel/rater';
 import { type CdrLimits, type DateWindow, DEFAULT_LIMITS, DEFAULT_WINDOW, errors } from '@ratel/schemas';
 import { z } from 'zod';
 
+/**
+ * Kafka's own rule for topic names: 1 to 249 of [a-zA-Z0-9._-], and not "." or "..". Checked
+ * here so a typo stops the start instead of failing at the first produce.
+ */
+const topicName = z
+  .string()
+  .regex(/^[a-zA-Z0-9._-]{1,249}$/, 'Kafka topic name: 1 to 249 of [a-zA-Z0-9._-]')
+  .refine((t) => t !== '.' && t !== '..', 'Kafka topic name cannot be "." or ".."');
+
+const isPort = (p: string): boolean => /^\d{1,5}$/.test(p) && Number(p) >= 1 && Number(p) <= 65535;
+
+/** host:port with a port of 1-65535 (an IPv6 host in brackets). */
+const brokerAddress = z
+  .string()
+  .regex(/^(\[[0-9a-fA-F:.]+\]|[\w.-]+):\d+$/, 'host:port')
+  .refine((b) => isPort(b.slice(b.lastIndexOf(':') + 1)), 'port must be 1-65535');
+
+/**
+ * An http(s) URL. The URL parser already refuses ports above 65535; port 0 parses but can never
+ * be connected to, so it is refused too.
+ */
+const httpUrl = z
+  .url()
+  .refine((u) => /^https?:$/.test(parsedUrl(u)?.protocol ?? 'http:'), 'URL must be http:// or https://')
+  .refine((u) => parsedUrl(u)?.port !== '0', 'URL port must be 1-65535');
+
+/** The URL, or null when it does not parse (zod runs every check, even after z.url() failed). */
+function parsedUrl(u: string): URL | null {
+  try {
+    return new URL(u);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * A dead letter produced to the topic being consumed comes back as input and is dead-lettered
+ * again, forever (3 bad frames made 7,923 dead letters in 30 s); the rated topic (a schema
+ * registry subject of its own) must not receive them either.
+ */
+function deadLetterTopicApart(k: { cdrTopic: string; deadLetterTopic: string }, ctx: z.RefinementCtx): void {
+  if (k.deadLetterTopic === k.cdrTopic || k.deadLetterTopic === `${k.cdrTopic}.rated`)
+    ctx.addIssue({
+      code: 'custom',
+      path: ['deadLetterTopic'],
+      message: `must differ from the CDR topic "${k.cdrTopic}" and from "${k.cdrTopic}.rated" (dead letters would be consumed again)`,
+    });
+}
+
 export const configSchema = z.strictObject({
-  catalogDir: z.string().default(DEFAULT_CATALOG_DIR),
-  accountsFile: z.string().nullable().default(null),
+  catalogDir: z.string().min(1).default(DEFAULT_CATALOG_DIR),
+  accountsFile: z.string().min(1).nullable().default(null),
   store: z
     .strictObject({
       engine: z.enum(['chdb', 'server']).default('chdb'),
-      dataDir: z.string().default('.ratel/chdb'),
-      url: z.url().default('http://127.0.0.1:18123'),
+      dataDir: z.string().min(1).default('.ratel/chdb'),
+      url: httpUrl.default('http://127.0.0.1:18123'),
       database: z.string().regex(/^\w+$/).default('default'),
     })
     .prefault({}),
   kafka: z
     .strictObject({
-      brokers: z
-        .array(z.string().regex(/^[\w.-]+:\d+$/, 'host:port'))
-        .min(1)
-        .default(['127.0.0.1:19092']),
-      clientId: z.string().default('ratel'),
-      cdrTopic: z.string().default('ratel.cdrs'),
-      deadLetterTopic: z.string().default('ratel.cdrs.dlq'),
-      groupId: z.string().default('ratel-rater'),
+      brokers: z.array(brokerAddress).min(1, 'at least one broker (host:port)').default(['127.0.0.1:19092']),
+      clientId: z.string().min(1).default('ratel'),
+      cdrTopic: topicName.default('ratel.cdrs'),
+      deadLetterTopic: topicName.default('ratel.cdrs.dlq'),
+      groupId: z.string().min(1).default('ratel-rater'),
       partitions: z.number().int().min(1).default(4),
       /** A crashed rater's partitions move to the others after this long. */
       sessionTimeoutMs: z.number().int().min(6000).default(10_000),
@@ -45,8 +91,9 @@ export const configSchema = z.strictObject({
        */
       maxMessageBytes: z.number().int().min(16_384).default(1_000_000),
     })
+    .superRefine(deadLetterTopicApart)
     .prefault({}),
-  schemaRegistry: z.strictObject({ url: z.url().nullable().default(null) }).prefault({}),
+  schemaRegistry: z.strictObject({ url: httpUrl.nullable().default(null) }).prefault({}),
   rater: z
     .strictObject({
       threads: z.number().int().min(1).max(64).default(2),
@@ -80,7 +127,7 @@ export const configSchema = z.strictObject({
       maxAheadMinutes: z.number().int().min(0).max(1440).default(DEFAULT_WINDOW.maxAheadMinutes),
     })
     .prefault({}),
-  outDir: z.string().default('out'),
+  outDir: z.string().min(1).default('out'),
   /** Port of the /metrics, /healthz and /readyz endpoint of `ratel run` (0 = off). */
   metricsPort: z.number().int().min(0).max(65535).default(9464),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -88,7 +135,29 @@ export const configSchema = z.strictObject({
 
 export type Config = z.infer<typeof configSchema>;
 
-/** Environment variables and the config path each one sets. */
+/**
+ * A whole number written in decimal digits. Number() would take '' or ' ' as 0, '0x10' as 16
+ * and '1e3' as 1000, so a typo could silently become a valid setting.
+ */
+function integer(v: string): number {
+  if (!/^-?\d+$/.test(v.trim())) throw new Error(`not an integer: "${v}"`);
+  return Number(v.trim());
+}
+
+/** A comma-separated list: blanks between commas are dropped, and at least one item must remain. */
+function list(v: string): string[] {
+  const items = v
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+  if (items.length === 0) throw new Error(`no items in "${v}" (comma-separated list expected)`);
+  return items;
+}
+
+/**
+ * Environment variables and the config path each one sets. `parse` throws an Error whose message
+ * is the rule broken; loadConfig turns it into CONFIG_INVALID naming the key and the variable.
+ */
 export const ENV: Record<string, { path: string[]; parse?: (v: string) => unknown }> = {
   RATEL_CATALOG_DIR: { path: ['catalogDir'] },
   RATEL_ACCOUNTS_FILE: { path: ['accountsFile'] },
@@ -96,65 +165,105 @@ export const ENV: Record<string, { path: string[]; parse?: (v: string) => unknow
   RATEL_CHDB_DIR: { path: ['store', 'dataDir'] },
   RATEL_CLICKHOUSE_URL: { path: ['store', 'url'] },
   RATEL_CLICKHOUSE_DATABASE: { path: ['store', 'database'] },
-  RATEL_KAFKA_BROKERS: { path: ['kafka', 'brokers'], parse: (v) => v.split(',').map((s) => s.trim()) },
+  RATEL_KAFKA_BROKERS: { path: ['kafka', 'brokers'], parse: list },
   RATEL_KAFKA_TOPIC: { path: ['kafka', 'cdrTopic'] },
   RATEL_KAFKA_DLQ_TOPIC: { path: ['kafka', 'deadLetterTopic'] },
   RATEL_KAFKA_GROUP: { path: ['kafka', 'groupId'] },
-  RATEL_KAFKA_SESSION_TIMEOUT_MS: { path: ['kafka', 'sessionTimeoutMs'], parse: Number },
+  RATEL_KAFKA_SESSION_TIMEOUT_MS: { path: ['kafka', 'sessionTimeoutMs'], parse: integer },
   RATEL_SCHEMA_REGISTRY_URL: { path: ['schemaRegistry', 'url'] },
-  RATEL_KAFKA_MAX_BYTES_PER_PARTITION: { path: ['kafka', 'maxBytesPerPartition'], parse: Number },
-  RATEL_RATER_THREADS: { path: ['rater', 'threads'], parse: Number },
-  RATEL_RATER_CONCURRENCY: { path: ['rater', 'concurrency'], parse: Number },
-  RATEL_WRITER_MIN_ROWS: { path: ['writer', 'minRows'], parse: Number },
-  RATEL_WRITER_MAX_DELAY_MS: { path: ['writer', 'maxDelayMs'], parse: Number },
-  RATEL_WRITER_MAX_PENDING_ROWS: { path: ['writer', 'maxPendingRows'], parse: Number },
-  RATEL_KAFKA_MAX_MESSAGE_BYTES: { path: ['kafka', 'maxMessageBytes'], parse: Number },
-  RATEL_MAX_CALL_SECONDS: { path: ['limits', 'maxCallSeconds'], parse: Number },
-  RATEL_MAX_SESSION_BYTES: { path: ['limits', 'maxSessionBytes'], parse: Number },
-  RATEL_MAX_MESSAGE_PARTS: { path: ['limits', 'maxMessageParts'], parse: Number },
-  RATEL_MAX_EVENT_QUANTITY: { path: ['limits', 'maxEventQuantity'], parse: Number },
-  RATEL_MAX_FIELD_CHARS: { path: ['limits', 'maxFieldChars'], parse: Number },
-  RATEL_MAX_AGE_DAYS: { path: ['limits', 'maxAgeDays'], parse: Number },
-  RATEL_MAX_AHEAD_MINUTES: { path: ['limits', 'maxAheadMinutes'], parse: Number },
+  RATEL_KAFKA_MAX_BYTES_PER_PARTITION: { path: ['kafka', 'maxBytesPerPartition'], parse: integer },
+  RATEL_RATER_THREADS: { path: ['rater', 'threads'], parse: integer },
+  RATEL_RATER_CONCURRENCY: { path: ['rater', 'concurrency'], parse: integer },
+  RATEL_WRITER_MIN_ROWS: { path: ['writer', 'minRows'], parse: integer },
+  RATEL_WRITER_MAX_DELAY_MS: { path: ['writer', 'maxDelayMs'], parse: integer },
+  RATEL_WRITER_MAX_PENDING_ROWS: { path: ['writer', 'maxPendingRows'], parse: integer },
+  RATEL_KAFKA_MAX_MESSAGE_BYTES: { path: ['kafka', 'maxMessageBytes'], parse: integer },
+  RATEL_MAX_CALL_SECONDS: { path: ['limits', 'maxCallSeconds'], parse: integer },
+  RATEL_MAX_SESSION_BYTES: { path: ['limits', 'maxSessionBytes'], parse: integer },
+  RATEL_MAX_MESSAGE_PARTS: { path: ['limits', 'maxMessageParts'], parse: integer },
+  RATEL_MAX_EVENT_QUANTITY: { path: ['limits', 'maxEventQuantity'], parse: integer },
+  RATEL_MAX_FIELD_CHARS: { path: ['limits', 'maxFieldChars'], parse: integer },
+  RATEL_MAX_AGE_DAYS: { path: ['limits', 'maxAgeDays'], parse: integer },
+  RATEL_MAX_AHEAD_MINUTES: { path: ['limits', 'maxAheadMinutes'], parse: integer },
   RATEL_OUT_DIR: { path: ['outDir'] },
-  RATEL_METRICS_PORT: { path: ['metricsPort'], parse: Number },
+  RATEL_METRICS_PORT: { path: ['metricsPort'], parse: integer },
   RATEL_LOG_LEVEL: { path: ['logLevel'] },
 };
 
 type Obj = Record<string, unknown>;
 
-function setPath(o: Obj, path: string[], v: unknown): void {
+const isObject = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * Sets `path` in `o`. A section the file gave as something other than an object is refused
+ * rather than replaced, so a variable never hides the file's mistake.
+ */
+function setPath(o: Obj, path: string[], v: unknown, source: string): void {
   let cur = o;
-  for (const k of path.slice(0, -1)) {
-    if (typeof cur[k] !== 'object' || cur[k] === null) cur[k] = {};
-    cur = cur[k] as Obj;
+  for (const [i, k] of path.slice(0, -1).entries()) {
+    if (cur[k] === undefined) cur[k] = {};
+    const next = cur[k];
+    if (!isObject(next))
+      throw errors.configInvalid(path.slice(0, i + 1).join('.'), `must be an object, so ${source} cannot set ${path.join('.')}`);
+    cur = next;
   }
   cur[path[path.length - 1] as string] = v;
+}
+
+/** The config file's object: unreadable, not JSON or not a JSON object is CONFIG_INVALID naming the file. */
+function readConfigFile(file: string): Obj {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw errors.configInvalid(file, `cannot read config file: ${oneLine(e)}`);
+  }
+  if (!isObject(raw))
+    throw errors.configInvalid(
+      file,
+      `config file must hold a JSON object, not ${Array.isArray(raw) ? 'an array' : raw === null ? 'null' : `a ${typeof raw}`}`,
+    );
+  return raw;
+}
+
+const oneLine = (e: unknown): string => (e instanceof Error ? e.message : String(e)).split('\n')[0] ?? '';
+
+/**
+ * Applies the environment. A variable that is set is used, even when empty: an empty value is an
+ * error, never the default (`RATEL_KAFKA_BROKERS=` from a broken template would otherwise
+ * connect to the default broker).
+ */
+function applyEnv(raw: Obj, env: NodeJS.ProcessEnv): void {
+  for (const [name, { path, parse }] of Object.entries(ENV)) {
+    const v = env[name];
+    if (v === undefined) continue;
+    const where = `${path.join('.')} (${name})`;
+    if (v.trim() === '') throw errors.configInvalid(where, 'set but empty (unset it to use the default)');
+    let value: unknown = v;
+    try {
+      if (parse) value = parse(v);
+    } catch (e) {
+      throw errors.configInvalid(where, oneLine(e));
+    }
+    setPath(raw, path, value, name);
+  }
 }
 
 /** Builds the config; throws CONFIG_INVALID naming the key and the rule on a bad value. */
 export function loadConfig(opts: { file?: string | undefined; env?: NodeJS.ProcessEnv; overrides?: Obj } = {}): Config {
   const env = opts.env ?? process.env;
-  let raw: Obj = {};
   const file = opts.file ?? env.RATEL_CONFIG;
-  if (file) {
-    try {
-      raw = JSON.parse(readFileSync(file, 'utf8')) as Obj;
-    } catch (e) {
-      throw errors.configInvalid(file, `cannot read config file: ${(e as Error).message}`);
-    }
-  }
-  for (const [name, { path, parse }] of Object.entries(ENV)) {
-    const v = env[name];
-    if (v !== undefined && v !== '') setPath(raw, path, parse ? parse(v) : v);
-  }
-  for (const [k, v] of Object.entries(opts.overrides ?? {})) if (v !== undefined) setPath(raw, k.split('.'), v);
+  if (file !== undefined && file.trim() === '')
+    throw errors.configInvalid(opts.file === undefined ? 'file (RATEL_CONFIG)' : 'file (--config)', 'set but empty');
+  const raw: Obj = file === undefined ? {} : readConfigFile(file);
+  applyEnv(raw, env);
+  for (const [k, v] of Object.entries(opts.overrides ?? {})) if (v !== undefined) setPath(raw, k.split('.'), v, 'a flag');
   const res = configSchema.safeParse(raw);
   if (!res.success) {
     const issue = res.error.issues[0];
     const key = issue?.path.join('.') ?? '';
-    const envName = Object.entries(ENV).find(([, e]) => e.path.join('.') === key)?.[0];
-    throw errors.configInvalid(envName ? `${key} (${envName})` : key, issue?.message ?? 'invalid');
+    const envName = Object.entries(ENV).find(([, e]) => e.path.join('.') === key || key.startsWith(`${e.path.join('.')}.`))?.[0];
+    throw errors.configInvalid(envName ? `${key} (${envName})` : key || '(top level)', oneLine(issue?.message ?? 'invalid'));
   }
   return res.data;
 }

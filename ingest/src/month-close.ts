@@ -1,24 +1,40 @@
 /**
- * Month close on a store: issue the month's invoices (runInvoices), flag roaming abuse
- * (flagRoamingAbuse), write the invoice files and read the finance summary. The month job runs
- * it after rating; `ratel invoice` runs it on a store the streaming pipeline fed.
+ * Month close on a store: issue the month's invoices (runInvoices), write the invoice files,
+ * flag roaming abuse (flagRoamingAbuse) and read the finance summary. The month job runs it
+ * after rating; `ratel invoice` runs it on a store the streaming pipeline fed.
+ *
+ * Issuing stores the headers before any file is written, so files can go missing (a full disk,
+ * an unwritable folder, a crash in between) while a rerun issues nothing. Every close therefore
+ * also writes the files of the month's already-issued invoices that are absent, read back from
+ * the store, and fails with OUTPUT_UNWRITABLE, before reporting anything, when a file could not
+ * be written: a later run writes it.
  */
 import {
   type AlertRow,
   type FinanceSummary,
   financeSummary,
   flagRoamingAbuse,
+  hasInvoiceFiles,
+  type Invoice,
+  type InvoiceFilesResult,
   type InvoiceRunResult,
+  invoiceFolder,
+  issuedInvoiceIds,
+  monthLabel,
+  readIssuedInvoices,
   runInvoices,
   type Store,
   writeInvoiceFiles,
 } from '@ratel/aggregator';
 import type { AccountBook, Catalog } from '@ratel/rater';
+import { errors } from '@ratel/schemas';
 
 export interface MonthClose {
   run: InvoiceRunResult;
   /** Folder the issued invoices were written to (JSON, CSV, HTML). */
   folder: string;
+  /** Invoices issued by an earlier run whose missing files this close wrote. */
+  repaired: number;
   roamingAbuse: AlertRow[];
   finance: FinanceSummary;
 }
@@ -32,8 +48,38 @@ export async function closeMonth(
   top = 5,
 ): Promise<MonthClose> {
   const run = await runInvoices(store, catalog, accounts, month);
-  const folder = writeInvoiceFiles(outDir, month, run.issued);
+  const files = await writeMonthFiles(store, accounts, month, outDir, run.issued);
   const roamingAbuse = await flagRoamingAbuse(store, month);
   const finance = await financeSummary(store, month, top);
-  return { run, folder, roamingAbuse, finance };
+  return { run, folder: files.folder, repaired: files.written - run.issued.length, roamingAbuse, finance };
+}
+
+/**
+ * Writes the files of the invoices just issued and of the month's earlier-issued invoices whose
+ * files are missing. Throws OUTPUT_UNWRITABLE (one line: how many failed, the first path and
+ * reason) when any could not be written.
+ */
+export async function writeMonthFiles(
+  store: Store,
+  accounts: AccountBook,
+  month: number,
+  outDir: string,
+  issued: readonly Invoice[],
+): Promise<InvoiceFilesResult> {
+  const folder = invoiceFolder(outDir, month);
+  const fresh = new Set(issued.map((inv) => inv.account_id));
+  const missing = (await issuedInvoiceIds(store, month))
+    .filter((r) => !fresh.has(r.account_id) && !hasInvoiceFiles(folder, r.invoice_id))
+    .map((r) => r.account_id);
+  const earlier = (await readIssuedInvoices(store, month, missing)).map(
+    (inv): Invoice => ({ ...inv, account_name: accounts.get(inv.account_id)?.name ?? inv.account_id }),
+  );
+  const result = writeInvoiceFiles(outDir, month, [...issued, ...earlier]);
+  const [first] = result.failed;
+  if (first)
+    throw errors.outputUnwritable(
+      first.path,
+      `${first.reason}: ${result.failed.length} of ${issued.length + earlier.length} invoice(s) of ${monthLabel(month)} not written; they are issued and kept in the store, run \`ratel invoice --month ${monthLabel(month)}\` again to write them`,
+    );
+  return result;
 }

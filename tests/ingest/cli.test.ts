@@ -1,6 +1,6 @@
 /** The CLI's failure modes: one clear line and a non-zero exit, never a bare stack trace. */
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_CATALOG_DIR } from '@ratel/rater';
@@ -59,9 +59,32 @@ describe('ratel CLI errors', () => {
     expect(next.stdout).toMatch(/invoices: 5 issued \(0 already issued\)/);
     expect(next.stdout).toMatch(/Invoice acc-\d+-202611[\s\S]*2026-12 \(in advance\)/);
   });
-  it('a bad flag value is refused with the rule', () => {
+  it('a bad flag value is refused with the rule: one USAGE_INVALID line, exit 2', () => {
     const r = ratel(['month', '--month', '2026-13']);
-    expect(r.code).not.toBe(0);
-    expect(r.stderr).toContain('month must be YYYY-MM');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^ratel: USAGE_INVALID .*month must be YYYY-MM[^\n]*$/);
+  });
+  it('--help still prints the help and exits 0', () => {
+    const r = ratel(['month', '--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/Usage: ratel month/);
+    expect(r.stderr).toBe('');
+  });
+  it('a dead-letter topic equal to the CDR topic stops the start: CONFIG_INVALID, exit 2', () => {
+    const r = ratel(['dlq-replay'], { RATEL_KAFKA_TOPIC: 'same', RATEL_KAFKA_DLQ_TOPIC: 'same' });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^ratel: CONFIG_INVALID config kafka\.deadLetterTopic \(RATEL_KAFKA_DLQ_TOPIC\): must differ/);
+  });
+  it('invoice writes the missing files of invoices issued before', () => {
+    const out = join(dir, 'repair-out');
+    const first = ratel(['invoice', '--accounts', '3', '--month', '2026-08', '--out', out]);
+    expect(first.code, first.stderr).toBe(0);
+    const folder = join(out, '202608');
+    const [lost] = readdirSync(folder).filter((f) => f.endsWith('.csv'));
+    rmSync(join(folder, lost as string));
+    const again = ratel(['invoice', '--accounts', '3', '--month', '2026-08', '--out', out]);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toMatch(/0 issued \(3 already issued\).*missing files of 1 invoices issued before/);
+    expect(existsSync(join(folder, lost as string))).toBe(true);
   });
 });
