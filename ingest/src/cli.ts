@@ -25,6 +25,7 @@ import { closeMonth } from './month-close.js';
 import { runMonthJob } from './month-job.js';
 import { startPipeline } from './pipeline.js';
 import { encodeFrames, produceFrames } from './produce.js';
+import { rerateMonth } from './rerate.js';
 
 // Digits only: Number() would read '' as 0 and '1e3' as 1000.
 const intArg = (name: string) => (v: string) => {
@@ -273,6 +274,33 @@ program
       );
       console.log(
         `roaming abuse flagged: ${roamingAbuse.length}${roamingAbuse.map((a) => `\n  ${a.account_id} ${a.user_id}: ${a.detail}`).join('')}`,
+      );
+    } finally {
+      await store.close();
+    }
+  });
+
+program
+  .command('rerate')
+  .description(
+    "re-rate a whole month with this catalog, every account alike, and record it as the month's catalog (run it after a catalog change, with the raters of the old catalog stopped; changes to an invoiced month become adjustments on the next invoice)",
+  )
+  .requiredOption('--month <YYYY-MM>', 'billing month to re-rate', monthArg)
+  .option('--accounts-file <file>', 'accounts JSON (also RATEL_ACCOUNTS_FILE)')
+  .option('--accounts <n>', 'generate the same accounts as `produce --accounts n --seed s`', intArg('accounts'), 100)
+  .option('--seed <n>', 'generator seed', intArg('seed'), 42)
+  .action(async (o, cmd: Command) => {
+    const cfg = config(cmd, { accountsFile: o.accountsFile });
+    checkInputs(cfg);
+    const log = createLogger(cfg.logLevel);
+    const catalog = loadCatalog(cfg.catalogDir);
+    const accounts = accountsOf(cfg, catalog, { accounts: o.accounts, month: o.month, seed: o.seed });
+    const store = await openStore(storeConfigOf(cfg));
+    try {
+      await createSchema(store);
+      const r = await rerateMonth(store, catalog, accounts, o.month, log);
+      console.log(
+        `rerate ${r.month} with catalog ${r.catalog}: ${r.accounts} accounts (${r.unknownAccounts} not in the accounts file, left as they were), ${r.cdrs} CDRs, ${r.changed} ratings changed, ${formatMoney(r.deltaMicros)} EUR difference`,
       );
     } finally {
       await store.close();

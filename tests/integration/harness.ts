@@ -35,7 +35,7 @@ export async function newRun(name: string, nAccounts: number, limit: number): Pr
     RATEL_CLICKHOUSE_URL: CLICKHOUSE_URL,
     RATEL_CLICKHOUSE_DATABASE: db,
     RATEL_METRICS_PORT: '0',
-    RATEL_LOG_LEVEL: 'warn',
+    RATEL_LOG_LEVEL: process.env.RATEL_TEST_RATER_LOG ?? 'warn',
     // The test month is fixed (MONTH): the window of accepted start dates must keep it in, whatever today is.
     RATEL_MAX_AGE_DAYS: '3660',
   };
@@ -122,7 +122,12 @@ export function spawnRater(run: Run): ChildProcess {
     env: { ...process.env, ...run.env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
-  child.stderr?.on('data', () => {});
+  // The last 20 kB of its standard error, for a failing test to show.
+  let err = '';
+  child.stderr?.on('data', (d: Buffer) => {
+    err = (err + d.toString()).slice(-20_000);
+  });
+  Object.defineProperty(child, 'stderrTail', { get: () => err });
   return child;
 }
 

@@ -56,7 +56,8 @@ const catalog = loadCatalog();
 const accountInputs = generateAccounts({ accounts: 25, month, seed: 11 });
 const accounts = accountBook(accountInputs, catalog);
 const cdrs: Cdr[] = generateCdrs(accountInputs, { accounts: 25, month, seed: 11, callsPerUser: 20, malformedShare: 0 });
-const unknownAccount: Cdr = { ...(cdrs[0] as Cdr), id: 'it-unknown-account', account_id: 'nobody' };
+// Its own user: a user id belongs to one account (the accounts loader refuses one in two).
+const unknownAccount: Cdr = { ...(cdrs[0] as Cdr), id: 'it-unknown-account', account_id: 'nobody', user_id: 'nobody-u1' };
 const garbage = Buffer.from('this is not avro');
 
 let store: Store;
@@ -186,8 +187,8 @@ describe('Kafka -> rater pool -> ClickHouse server', () => {
 
   it('dlq-replay, once the unknown account is added, rates its dead letter once; the malformed one stays', async () => {
     // Continues from the test above: same topics, group and store. The account "nobody" now exists.
-    const owner = accountInputs.find((a) => a.users.some((u) => u.id === unknownAccount.user_id));
-    if (!owner) throw new Error('no account owns the unknown-account CDR user');
+    const owner = accountInputs.find((a) => a.users.some((u) => u.id === (cdrs[0] as Cdr).user_id));
+    if (!owner) throw new Error('no account owns the first CDR user');
     const fixed = accountBook([...accountInputs, { ...owner, id: 'nobody', users: [{ id: unknownAccount.user_id }] }], catalog);
     const kafka = createKafka(cfg, log);
     const codecs = localCodecs();

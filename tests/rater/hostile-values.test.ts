@@ -92,7 +92,7 @@ const cdr: fc.Arbitrary<Cdr> = fc
         return { ...base, ...none, message: { sender: r.b, recipient: r.a, direction: r.dir, parts: r.n } };
       case 'DATA':
         return { ...base, ...none, data: { end_ms: r.big, bytes_up: r.big, bytes_down: r.big2, apn: r.a } };
-      case 'EVENT':
+      default:
         return { ...base, ...none, event: { service: r.a, quantity: r.n, reference: null } };
     }
   });

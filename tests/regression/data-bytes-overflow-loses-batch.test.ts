@@ -30,7 +30,7 @@ describe('regression: data bytes overflow loses the batch', () => {
       offsets[i + 1] = (offsets[i] as number) + f.length;
     });
     const { bad } = checkFrames({
-      buffer: all.buffer.slice(all.byteOffset, all.byteOffset + all.length),
+      buffer: all.buffer.slice(all.byteOffset, all.byteOffset + all.length) as ArrayBuffer,
       offsets,
       schemaId: codec.schemaId,
     });

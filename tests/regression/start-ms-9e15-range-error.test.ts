@@ -16,7 +16,7 @@ describe('regression: start_ms 9e15 RangeError', () => {
       expect(out.events).toHaveLength(1);
       const frame = codec.encode(bad);
       const r = checkFrames({
-        buffer: frame.buffer.slice(frame.byteOffset, frame.byteOffset + frame.length),
+        buffer: frame.buffer.slice(frame.byteOffset, frame.byteOffset + frame.length) as ArrayBuffer,
         offsets: Int32Array.of(0, frame.length),
         schemaId: codec.schemaId,
       });
