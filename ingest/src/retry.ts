@@ -9,8 +9,15 @@ export interface RetryOptions {
   onRetry?: (attempt: number, error: unknown) => void;
 }
 
+/**
+ * Whether an error may pass: the store or broker unreachable (ratel's codes), or a kafkajs error
+ * that kafkajs itself marks retriable (a leader moving, a connection lost). kafkajs throws its
+ * own error classes, so a test on RatelError alone never retried a dead-letter send.
+ */
 const transient = (e: unknown): boolean =>
-  isRatelError(e) && (e.code === 'STORE_UNREACHABLE' || e.code === 'BROKER_UNREACHABLE' || /timeout|ECONN|socket|EPIPE/i.test(e.message));
+  (isRatelError(e) &&
+    (e.code === 'STORE_UNREACHABLE' || e.code === 'BROKER_UNREACHABLE' || /timeout|ECONN|socket|EPIPE/i.test(e.message))) ||
+  (e instanceof Error && (e as { retriable?: unknown }).retriable === true);
 
 export async function withRetry<T>(op: () => Promise<T>, opts: RetryOptions): Promise<T> {
   const end = Date.now() + opts.deadlineMs;
