@@ -26,6 +26,8 @@ export interface StoredRating {
 export interface AccountMonthHistory {
   key: AccountMonthKey;
   cdrs: Cdr[];
+  /** Each CDR's Avro body as archived (bodies[i] is cdrs[i]'s): the bytes as first received. */
+  bodies: Buffer[];
   /** Latest stored rating per cdr id. */
   ratings: Map<string, StoredRating>;
 }
@@ -70,7 +72,7 @@ export async function archivedAccountMonths(store: Store, fromMonth: number): Pr
 /** Loads the archived CDRs and latest ratings of the given account-months (FINAL: no duplicates). */
 export async function loadHistory(store: Store, keys: readonly AccountMonthKey[]): Promise<AccountMonthHistory[]> {
   const out = new Map<string, AccountMonthHistory>();
-  for (const k of keys) out.set(keyOf(k.account_id, k.month), { key: k, cdrs: [], ratings: new Map() });
+  for (const k of keys) out.set(keyOf(k.account_id, k.month), { key: k, cdrs: [], bodies: [], ratings: new Map() });
   for (let i = 0; i < keys.length; i += CHUNK) {
     const tuples = keys
       .slice(i, i + CHUNK)
@@ -81,8 +83,9 @@ export async function loadHistory(store: Store, keys: readonly AccountMonthKey[]
     );
     for (const r of cdrRows) {
       let cdr: Cdr;
+      const body = Buffer.from(r.record, 'base64');
       try {
-        cdr = cdrType.fromBuffer(Buffer.from(r.record, 'base64'));
+        cdr = cdrType.fromBuffer(body);
       } catch (e) {
         throw errors.storeQueryFailed(
           store.engine,
@@ -90,7 +93,9 @@ export async function loadHistory(store: Store, keys: readonly AccountMonthKey[]
           e,
         );
       }
-      out.get(keyOf(r.account_id, r.month))?.cdrs.push(cdr);
+      const h = out.get(keyOf(r.account_id, r.month));
+      h?.cdrs.push(cdr);
+      h?.bodies.push(body);
     }
     const rated = await store.query<StoredRating>(
       `SELECT cdr_id, account_id, month, version, included_qty, billed_qty, cost_micros, prefix, reasons

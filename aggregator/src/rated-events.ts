@@ -17,6 +17,8 @@ export interface DeadLetterRow {
   body: string;
   /** CDR_CONFLICT: the version already rated under the same id, as JSON; else ''. */
   held: string;
+  /** SHA-256 (hex) of the frame, or of the record when there is no frame: part of the table's key. */
+  digest: string;
 }
 
 export async function writeRated(store: Store, events: readonly RatedEvent[]): Promise<void> {

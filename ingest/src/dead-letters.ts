@@ -74,13 +74,17 @@ export function sendChunks(messages: readonly DeadLetterMessage[], maxMessageByt
 
 /** The dead_letters row of a dead letter: everything, the whole frame included. */
 export function deadLetterRow(d: OutgoingDeadLetter, atMs: number): DeadLetterRow {
+  const record = d.cdr ? JSON.stringify(d.cdr) : '';
   return {
     cdr_id: d.key,
     code: d.code,
     reason: cut(d.reason, REASON_CHARS),
-    record: d.cdr ? JSON.stringify(d.cdr) : '',
+    record,
     at_ms: atMs,
     body: d.frame ? d.frame.toString('base64') : '',
     held: d.held ? JSON.stringify(d.held) : '',
+    digest: createHash('sha256')
+      .update(d.frame ?? record)
+      .digest('hex'),
   };
 }

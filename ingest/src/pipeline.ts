@@ -33,7 +33,7 @@ import {
   writeDeadLetters,
 } from '@ratel/aggregator';
 import { type AccountBook, type Catalog, createDecodePool, type EngineOutput, newOutput, RatingEngine } from '@ratel/rater';
-import { type Cdr, type Codecs, errors, HEADER_BYTES, previousMonth } from '@ratel/schemas';
+import { type Cdr, type Codecs, errors, HEADER_BYTES, isRatelError, previousMonth } from '@ratel/schemas';
 import type { EachBatchPayload, Kafka } from 'kafkajs';
 import { type Config, limitsOf, storeConfigOf } from './config.js';
 import { deadLetterMessage, deadLetterRow, type OutgoingDeadLetter, sendChunks } from './dead-letters.js';
@@ -103,8 +103,19 @@ interface BatchDone {
 
 /** How many times in a row one batch may fail before the pipeline stops. */
 const MAX_BATCH_FAILURES = 5;
+/** How often a month refused for its catalog is checked again. */
+const REGATE_MS = 30_000;
 /** /readyz turns unready when no fetch started for this long (a stalled or paused consumer). */
 const READY_FETCH_MS = 30_000;
+
+/** The error a kafkajs wrapper (retries exceeded, a crash) carries: a RatelError if one is inside, so its code reaches the exit line. */
+function innermost(e: unknown): unknown {
+  for (let x: unknown = e, depth = 0; x instanceof Error && depth < 10; depth++) {
+    if (isRatelError(x)) return x;
+    x = (x as { cause?: unknown; originalError?: unknown }).cause ?? (x as { originalError?: unknown }).originalError;
+  }
+  return e;
+}
 
 /** A kafkajs error as a ratel error: a retriable one is BROKER_UNREACHABLE, so withRetry retries it. */
 function brokerError(e: unknown, brokers: string): unknown {
@@ -223,9 +234,8 @@ export async function startPipeline(kafka: Kafka, cfg: Config, deps: PipelineDep
     consumer.pause([{ topic: cfg.kafka.cdrTopic }]);
     rejectFailed(e);
   };
-  /** The catalog each month is rated with (rating_catalogs), the months checked against it, and those refused. */
-  let catalogs = await retry('rating catalogs', () => ratingCatalogs(store));
-  const gated = new Set<number>();
+  /** When each month was last checked against rating_catalogs, and the months refused. */
+  const gated = new Map<number, number>();
   const refused = new Set<number>();
   /** Bumped each time the engine forgets: a batch restoring meanwhile works its restore out again. */
   let epoch = 0;
@@ -247,8 +257,9 @@ export async function startPipeline(kafka: Kafka, cfg: Config, deps: PipelineDep
   // A consumer that kafkajs gave up on, or that stopped without being asked to, ends the
   // pipeline: the process exits non-zero and its supervisor restarts it.
   consumer.on(consumer.events.CRASH, (e) => {
-    log.error({ err: (e.payload.error as Error)?.message, restart: e.payload.restart }, 'consumer crashed');
-    fatal(e.payload.error ?? new Error('consumer crashed'));
+    const cause = innermost(e.payload.error);
+    log.error({ err: (cause as Error)?.message, code: (cause as { code?: string })?.code, restart: e.payload.restart }, 'consumer crashed');
+    fatal(cause ?? new Error('consumer crashed'));
   });
   consumer.on(consumer.events.STOP, () => {
     if (!stopping) fatal(errors.brokerUnreachable(cfg.kafka.brokers.join(','), new Error('consumer stopped')));
@@ -366,25 +377,24 @@ export async function startPipeline(kafka: Kafka, cfg: Config, deps: PipelineDep
       bodies.push(frame.subarray(HEADER_BYTES));
     }
 
-    // 1. rebuild account-months not in memory. Should the engine be cleared meanwhile (another
-    // batch failed, or the group rebalanced), what is missing is worked out again.
+    // 1. rebuild account-months not in memory, then 2. rate and 3. queue the rows. Should the
+    // engine be cleared while a restore waits on the store (another batch failed, or the group
+    // rebalanced), what is missing is worked out again. From the first restore to the rows
+    // queued, a failure (a restore's heartbeat, an encoder refusal, a bug) makes the engine
+    // forget everything, this batch included, before kafkajs offers the batch again: what was
+    // restored or rated is then held only if its rows reached the writer.
     const out = newOutput();
-    for (;;) {
-      const at = epoch;
-      const restored = await restoreMissing(cdrs, out, heartbeat);
-      if (epoch === at) break;
-      out.events.length = 0;
-      out.alerts.length = 0;
-      out.dead.length = 0;
-      stats.restored -= restored;
-    }
-
-    // 2. rate, then 3. queue the rows: one synchronous stretch, so a failure anywhere in it
-    // (an encoder refusal, a bug) makes the engine forget everything, this batch included,
-    // before kafkajs offers the batch again. Nothing of the batch is then held unless its rows
-    // reached the writer.
+    let restored = 0;
     let stored: Promise<void>;
     try {
+      for (;;) {
+        const at = epoch;
+        restored = await restoreMissing(cdrs, out, heartbeat);
+        if (epoch === at) break;
+        out.events.length = 0;
+        out.alerts.length = 0;
+        out.dead.length = 0;
+      }
       engine.addAll(cdrs, out, bodies);
       evictOldMonths();
       // Grouped with other partitions' batches: at least writer.minRows rows or writer.maxDelayMs.
@@ -395,9 +405,11 @@ export async function startPipeline(kafka: Kafka, cfg: Config, deps: PipelineDep
         alerts: store.encode('alerts', out.alerts),
       });
     } catch (e) {
-      forget('a batch failed between rating and queueing its rows');
+      forget('a batch failed between restoring or rating and queueing its rows');
       throw e;
     }
+    stats.restored += restored;
+    metrics.restored.inc(restored);
     metrics.writerQueue.set(writer.pending);
 
     // Dead letters keep the original bytes (the frames as received); they are sent beside the
@@ -448,24 +460,35 @@ export async function startPipeline(kafka: Kafka, cfg: Config, deps: PipelineDep
     );
   }
 
-  /** Step 1: loads from the store the account-months of `cdrs` the engine does not hold; returns how many. */
+  /**
+   * Step 1: loads from the store the account-months of `cdrs` the engine does not hold, each
+   * with its account's previous month (an id is checked against the months held: after a
+   * restart they must be the current and the previous one, as in a process that never
+   * stopped); returns how many were restored.
+   */
   async function restoreMissing(cdrs: readonly Cdr[], out: EngineOutput, heartbeat: () => Promise<void>): Promise<number> {
     const missing = new Map<string, { account_id: string; month: number }>();
     let latestMissing = 0;
+    const want = (account_id: string, month: number) => {
+      if (!engine.holds(account_id, month)) missing.set(accountMonthKey(account_id, month), { account_id, month });
+    };
     for (const c of cdrs) {
       const month = engine.missingMonth(c);
       if (month === null) continue;
-      missing.set(accountMonthKey(c.account_id, month), { account_id: c.account_id, month });
+      want(c.account_id, month);
+      want(c.account_id, previousMonth(month));
       if (month > latestMissing) latestMissing = month;
     }
     if (missing.size === 0) return 0;
     await gateMonths(missing.values());
     if (mustDrain) {
+      // A forget while draining asks for another drain: rows queued before it must land first.
+      const at = epoch;
       await writer.drain();
-      mustDrain = false;
+      if (epoch === at) mustDrain = false;
     }
     if (archived === null) {
-      const from = previousMonth(latestMissing);
+      const from = previousMonth(previousMonth(latestMissing));
       const taken = retry('list archived account-months', () => archivedAccountMonths(store, from)).then((keys) => ({ from, keys }));
       archived = taken;
       taken.catch(() => {
@@ -487,11 +510,15 @@ export async function startPipeline(kafka: Kafka, cfg: Config, deps: PipelineDep
         )
       : [];
     if (epoch !== at) return 0;
-    for (const h of history) engine.restore(h.key.account_id, h.key.month, h.cdrs, h.ratings, out);
-    stats.restored += history.length;
-    metrics.restored.inc(history.length);
+    let n = 0;
+    for (const h of history) {
+      // Another batch may have restored it meanwhile (an account on two partitions): never over it.
+      if (engine.holds(h.key.account_id, h.key.month)) continue;
+      engine.restore(h.key.account_id, h.key.month, h.cdrs, h.ratings, out, h.bodies);
+      n++;
+    }
     await heartbeat();
-    return history.length;
+    return n;
   }
 
   /**
@@ -502,21 +529,30 @@ export async function startPipeline(kafka: Kafka, cfg: Config, deps: PipelineDep
   async function gateMonths(keys: Iterable<{ month: number }>): Promise<void> {
     const version = deps.catalog.version;
     for (const { month } of keys) {
-      if (gated.has(month)) continue;
-      if (!catalogs.has(month)) catalogs = await retry('rating catalogs', () => ratingCatalogs(store));
-      const other = catalogs.get(month);
-      if (other === undefined) {
+      const last = gated.get(month);
+      // A refused month is looked at again now and then: `ratel rerate` may have recorded this catalog.
+      if (last !== undefined && (!refused.has(month) || Date.now() - last < REGATE_MS)) continue;
+      let rated = (await retry('rating catalogs', () => ratingCatalogs(store))).get(month);
+      if (rated === undefined) {
+        // First writer wins: after recording, read back which record stands (another rater may
+        // have recorded another catalog at the same time).
         await retry('record rating catalog', () => recordRatingCatalog(store, month, version));
-        catalogs.set(month, version);
-      } else if (other !== version) {
-        engine.refuseMonth(month, other);
+        rated = (await retry('rating catalogs', () => ratingCatalogs(store))).get(month) ?? version;
+      }
+      if (rated === version) {
+        if (refused.delete(month)) {
+          engine.acceptMonth(month);
+          log.info({ month, catalog: version }, 'month re-rated with this catalog: its CDRs are taken again');
+        }
+      } else if (!refused.has(month)) {
+        engine.refuseMonth(month, rated);
         refused.add(month);
         log.error(
-          { month, ratedWith: other, catalog: version },
+          { month, ratedWith: rated, catalog: version },
           'month rated with another catalog: its CDRs are refused until `ratel rerate`',
         );
       }
-      gated.add(month);
+      gated.set(month, Date.now());
     }
   }
 

@@ -63,7 +63,7 @@ export async function rerateMonth(
       }
       result.cdrs += h.cdrs.length;
       const before = out.events.length;
-      engine.restore(h.key.account_id, month, h.cdrs, h.ratings, out);
+      engine.restore(h.key.account_id, month, h.cdrs, h.ratings, out, h.bodies);
       for (const e of out.events.slice(before)) result.deltaMicros += e.cost_micros - (h.ratings.get(e.cdr_id)?.cost_micros ?? 0);
     }
     result.changed += out.events.length;
@@ -71,6 +71,6 @@ export async function rerateMonth(
     await writeAlerts(store, out.alerts);
     log.info({ month, done: Math.min(ids.length, i + CHUNK), of: ids.length, changed: result.changed }, 'rerate progress');
   }
-  await recordRatingCatalog(store, month, catalog.version);
+  await recordRatingCatalog(store, month, catalog.version, { supersede: true });
   return result;
 }

@@ -231,11 +231,16 @@ export class RatingEngine {
   /**
    * Refuses the CDRs of `month` (CATALOG_CHANGED dead letters): the month is rated with catalog
    * `ratedWith`, not this engine's (see the aggregator's rating-catalogs.ts). Call it before any
-   * CDR of the month is added; a month already held is dropped from memory.
+   * CDR of the month is added: account-months of it already held are not dropped.
    */
   refuseMonth(month: number, ratedWith: string): void {
     if (this.refused === null) this.refused = new Map();
     this.refused.set(month, ratedWith);
+  }
+
+  /** Takes the CDRs of a refused month again (after `ratel rerate` recorded this engine's catalog). */
+  acceptMonth(month: number): void {
+    this.refused?.delete(month);
   }
 
   /** Number of account-month buckets held in memory. */
@@ -541,21 +546,32 @@ export class RatingEngine {
    * differ (a write lost mid-way) get a new version. Alerts are emitted again; they are idempotent
    * in the store.
    */
-  restore(accountId: string, month: number, cdrs: readonly Cdr[], prior: ReadonlyMap<string, PriorRating>, out: EngineOutput): void {
+  restore(
+    accountId: string,
+    month: number,
+    cdrs: readonly Cdr[],
+    prior: ReadonlyMap<string, PriorRating>,
+    out: EngineOutput,
+    bodies?: readonly (Uint8Array | undefined)[],
+  ): void {
     const account = this.ctx.accounts.get(accountId);
     if (!account) return;
     const run = this.runOf(accountId) ?? this.newRun(accountId, account);
+    // An account-month already held is never restored over: its rows are newer than the store's.
+    if (run.buckets.has(month)) return;
     const b = newBucket(this.bucketIds++);
-    if (!run.buckets.has(month)) this.buckets++;
+    this.buckets++;
     run.buckets.set(month, b);
     run.bucket = null;
     const now = this.now();
-    const sorted = [...cdrs].sort(byStart);
+    const order = cdrs.map((_, k) => k).sort((x, y) => byStart(cdrs[x] as Cdr, cdrs[y] as Cdr));
     const h = this.held;
-    for (const c of sorted) {
+    for (const k of order) {
+      const c = cdrs[k] as Cdr;
       const r = this.rateInto(c, month, b, null);
       if (!r) continue;
-      const row = this.hold(b, c, idKey(c.id));
+      // The bytes as archived (as first received), so a replay of the same frame matches them.
+      const row = this.hold(b, c, idKey(c.id), bodies?.[k]);
       this.link(b, row, c);
       const p = prior.get(c.id);
       if (p) {

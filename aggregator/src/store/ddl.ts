@@ -13,7 +13,9 @@
  *                roaming-abuse alerts of month close (roaming-abuse.ts).
  * dead_letters   CDRs that could not be rated, with reason code, the decoded record (JSON), the
  *                frame as received (base64, whole even when the dead-letter topic got only a
- *                reference to it) and, for an id conflict, the version already rated.
+ *                reference to it) and, for an id conflict, the version already rated. Keyed by
+ *                id, code and the SHA-256 of the frame (or record): the same dead letter sent
+ *                again is one row, two different ones under one id are two.
  * rating_catalogs the catalog version (content hash) each month is rated with: a rater whose
  *                catalog differs refuses that month's CDRs until `ratel rerate` re-rates the
  *                whole month, every account alike (rating-catalogs.ts).
@@ -37,11 +39,11 @@ export const TABLES = {
     kind String, account_id String, user_id String, cdr_id String, month UInt32, at_ms Int64, detail String
   ) ENGINE = ReplacingMergeTree() PARTITION BY month ORDER BY (account_id, kind, user_id, cdr_id, detail)`,
   dead_letters: `CREATE TABLE IF NOT EXISTS dead_letters (
-    cdr_id String, code String, reason String, record String, at_ms Int64, body String, held String
-  ) ENGINE = ReplacingMergeTree() ORDER BY (cdr_id, code)`,
+    cdr_id String, code String, reason String, record String, at_ms Int64, body String, held String, digest String
+  ) ENGINE = ReplacingMergeTree() ORDER BY (cdr_id, code, digest)`,
   rating_catalogs: `CREATE TABLE IF NOT EXISTS rating_catalogs (
-    month UInt32, catalog String, at_ms Int64
-  ) ENGINE = ReplacingMergeTree(at_ms) ORDER BY month`,
+    month UInt32, catalog String, at_ms Int64, generation UInt32
+  ) ENGINE = MergeTree() ORDER BY (month, generation, at_ms)`,
   invoices: `CREATE TABLE IF NOT EXISTS invoices (
     invoice_id String, account_id String, month UInt32, issued_at_ms Int64, currency String,
     vat_country String, vat_bp UInt32, total_excl_micros Int64, vat_micros Int64, total_incl_micros Int64,
