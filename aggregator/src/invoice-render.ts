@@ -113,14 +113,16 @@ export function invoiceCsv(inv: Invoice): string {
 }
 
 export function invoiceText(inv: Invoice): string {
-  const w = 58;
+  const w = 80;
   const amt = (m: number) => formatMoney(m).padStart(12);
   const out = [`Invoice ${inv.invoice_id}  ${inv.account_name}  (${inv.currency}, excl. VAT unless stated)`];
   for (const l of inv.lines) {
     const qty =
-      l.section === 'usage' || l.section === 'overage' || l.section === 'event'
-        ? `  [${l.included_qty} incl / ${l.billed_qty} billed ${l.unit}]`
-        : '';
+      l.section === 'overage'
+        ? `  [${l.quantity} ${l.unit} billed]`
+        : l.section === 'usage' || l.section === 'event'
+          ? `  [${l.included_qty} incl / ${l.billed_qty} billed ${l.unit}]`
+          : '';
     out.push(`  ${(l.description + qty).slice(0, w).padEnd(w)}${amt(l.amount_micros)}`);
   }
   out.push(`  ${'Total excl. VAT'.padEnd(w)}${amt(inv.total_excl_micros)}`);
@@ -134,6 +136,7 @@ const esc = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeA
 const SECTION_TITLES: Record<string, string> = {
   recurring: 'Subscriptions',
   option: 'Options',
+  termination: 'Termination fees',
   usage: 'Usage',
   overage: 'Fair-use overage',
   event: 'Services',
@@ -143,21 +146,25 @@ const SECTION_TITLES: Record<string, string> = {
 /** A self-contained, printable HTML invoice (no external assets). */
 export function invoiceHtml(inv: Invoice): string {
   const m = (x: number) => `${formatMoney(x)}&nbsp;${esc(inv.currency)}`;
-  const sections = ['recurring', 'option', 'usage', 'overage', 'event', 'adjustment']
+  const sections = ['recurring', 'option', 'termination', 'usage', 'overage', 'event', 'adjustment']
     .map((s) => {
       const lines = inv.lines.filter((l) => l.section === s);
       if (!lines.length) return '';
       const rows = lines
         .map((l) => {
+          // An overage line shows what it bills; a usage line what the pack included and what it billed.
           const qty =
-            l.section === 'usage' || l.section === 'overage' || l.section === 'event'
-              ? `${l.included_qty} incl. / ${l.billed_qty} billed ${esc(l.unit)}`
-              : `${l.quantity} ${esc(l.unit)}`;
+            l.section === 'overage'
+              ? `${l.quantity} ${esc(l.unit)} billed`
+              : l.section === 'usage' || l.section === 'event'
+                ? `${l.included_qty} incl. / ${l.billed_qty} billed ${esc(l.unit)}`
+                : `${l.quantity} ${esc(l.unit)}`;
           return `<tr><td>${esc(l.description)}</td><td>${l.user_id ? esc(l.user_id) : ''}</td><td>${monthLabel(l.period)}</td><td class="num">${qty}</td><td class="num">${m(l.amount_micros)}</td></tr>`;
         })
         .join('\n');
       return `<tr class="section"><th colspan="5">${SECTION_TITLES[s]}</th></tr>\n${rows}`;
     })
+    .filter((section) => section !== '')
     .join('\n');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Invoice ${esc(inv.invoice_id)}</title>

@@ -9,20 +9,26 @@
  *   - a user's upgrade during M (003 §9.2): M's fee of the old plan, billed in advance on the
  *     previous invoice, is credited and the new plan is billed for M; fees in advance follow the
  *     plan of their month (planOf), so a downgrade shows from the month after its date;
- *   - usage of M: one line per plan, kind and destination class with included and billed
- *     quantities (the amount is the sum of per-call prices, each already rounded up to the cent),
- *     and apart from it the fair-use overage: records billed because a cap was crossed;
+ *   - deactivation (of the account, or of a user while the account goes on) on a day of M: no
+ *     fee for any month after M; under "prorata" the fee of M billed in advance is credited for
+ *     the days after the deactivation, under "started_month_due" M stays due in full; the plan's
+ *     termination fee once per user licence (seed 004);
+ *   - usage of M: one line per plan, kind, zone (national, each international country, special
+ *     numbers) and destination class with included and billed quantities (the amount is the sum
+ *     of per-call prices, each already rounded up to the cent), and apart from it the fair-use
+ *     overage: the quantities billed because a cap was crossed (the included part of such a
+ *     record stays on its usage line); a line with zero quantity and zero amount is left out;
  *   - adjustments: usage of an earlier, already invoiced month that changed since (late CDRs,
  *     re-ratings) is billed as the difference with what was invoiced for that month (003 §6.2.4);
  *   - VAT of the account's VAT country on the total excl. VAT, rounded half up to the cent.
  * An issued invoice (its header exists) is never recomputed or rewritten.
  */
-import { type AccountBook, type Catalog, type Plan, planOf } from '@ratel/rater';
+import { type Account, type AccountBook, type Catalog, type Plan, planOf, type Trie } from '@ratel/rater';
 import { daysInMonth, errors, MICROS_PER_CENT, monthOfDate, mulDivRound, nextMonth, previousMonth } from '@ratel/schemas';
 import { int, type Store, str, strList } from './store/store.js';
 import { monthTotals, type UsageTotal } from './totals.js';
 
-export type Section = 'recurring' | 'option' | 'usage' | 'overage' | 'event' | 'adjustment';
+export type Section = 'recurring' | 'option' | 'termination' | 'usage' | 'overage' | 'event' | 'adjustment';
 
 export interface InvoiceLine {
   line_no: number;
@@ -74,22 +80,34 @@ export function roundHalfUpToCent(micros: number): number {
 export const monthLabel = (m: number): string => `${Math.floor(m / 100)}-${String(m % 100).padStart(2, '0')}`;
 
 /**
- * Fee of a plan or option for service month `month`: 0 before activation; in the activation
- * month prorated by calendar days from the activation day (inclusive), rounded half up to the
- * cent, or in full under "started_month_due"; in full afterwards.
+ * Fee of a plan or option for service month `month`: 0 outside the service (before the month
+ * of activation, after the month of `deactivated`); for the days of service in the month, from
+ * the activation day and up to the deactivation day (both inclusive), prorated by calendar days
+ * and rounded half up to the cent, or in full under "started_month_due"; in full otherwise.
  */
 export function recurringFee(
   monthly: number,
   activated: string,
   month: number,
   policy: Plan['proration'],
+  deactivated: string | null = null,
 ): { amount: number; days: number; of: number } {
   const actMonth = monthOfDate(activated);
+  const endMonth = deactivated === null ? Number.POSITIVE_INFINITY : monthOfDate(deactivated);
   const dim = daysInMonth(month);
-  if (month < actMonth) return { amount: 0, days: 0, of: dim };
-  if (month > actMonth || policy === 'started_month_due') return { amount: monthly, days: dim, of: dim };
-  const days = dim - Number(activated.slice(8, 10)) + 1;
+  if (month < actMonth || month > endMonth) return { amount: 0, days: 0, of: dim };
+  const first = month === actMonth ? Number(activated.slice(8, 10)) : 1;
+  const last = month === endMonth ? Number((deactivated as string).slice(8, 10)) : dim;
+  const days = last - first + 1;
+  if (days === dim || policy === 'started_month_due') return { amount: monthly, days: dim, of: dim };
   return { amount: mulDivRound(monthly, days, dim * MICROS_PER_CENT) * MICROS_PER_CENT, days, of: dim };
+}
+
+/** The day a user's service ends: its own deactivation or the account's, the earlier; null while active. */
+export function userEnd(account: Account, userId: string): string | null {
+  const own = account.userDeactivated.get(userId) ?? null;
+  if (own === null) return account.deactivated;
+  return account.deactivated !== null && account.deactivated < own ? account.deactivated : own;
 }
 
 export function vatOf(totalExcl: number, vatBp: number): number {
@@ -97,11 +115,66 @@ export function vatOf(totalExcl: number, vatBp: number): number {
   return mulDivRound(totalExcl, vatBp, 10_000 * MICROS_PER_CENT) * MICROS_PER_CENT;
 }
 
-function describeUsage(t: UsageTotal, plan: Plan | undefined): string {
+/** Classes of the "special numbers" zone: billed (or blocked, or free) whatever their country. */
+const SPECIAL_CLASSES = new Set(['special', 'premium', 'freephone', 'emergency']);
+const SPECIAL_LABELS: Record<string, string> = { special: 'service', premium: 'premium', freephone: 'freephone', emergency: 'emergency' };
+
+/** Destination name -> country of every row of a tariff (names are unique within a country). */
+const countries = new WeakMap<Trie, Map<string, string>>();
+function countryOf(trie: Trie, destination: string): string | undefined {
+  let byName = countries.get(trie);
+  if (byName === undefined) {
+    byName = new Map();
+    for (let row = 0; row < trie.rowCount; row++) {
+      const name = trie.destination(row);
+      if (!byName.has(name)) byName.set(name, trie.countryOf(row));
+    }
+    countries.set(trie, byName);
+  }
+  return byName.get(destination);
+}
+
+const regionNames = new Intl.DisplayNames(['en'], { type: 'region', fallback: 'code' });
+const countryName = (code: string): string => {
+  try {
+    return regionNames.of(code) ?? code;
+  } catch {
+    return code;
+  }
+};
+
+/**
+ * The zone of a usage total: '' where there is no destination (inbound calls and messages,
+ * data, per-event services), 'special' for special numbers, 'national' for the account's own
+ * country, else the destination's country (ISO code), found by its name in the plan's tariff
+ * (the destination name itself when the catalog no longer has it).
+ */
+function zoneOf(t: UsageTotal, catalog: Catalog, account: Account): string {
+  if (t.kind === 'EVENT' || !t.dest_class) return '';
+  if (SPECIAL_CLASSES.has(t.dest_class)) return 'special';
+  const plan = catalog.plans.get(t.plan_id);
+  const trie = plan && catalog.tariffs.get(plan.tariff)?.trie;
+  const country = trie ? countryOf(trie, t.destination) : undefined;
+  if (country === undefined) return t.destination ? `?${t.destination}` : '';
+  return country === account.country ? 'national' : country;
+}
+
+/** Sort key of a zone: none, national, the countries by name, special numbers. */
+const zoneOrder = (zone: string): string =>
+  zone === '' ? '0' : zone === 'national' ? '1' : zone === 'special' ? '3' : `2${zone.startsWith('?') ? zone.slice(1) : countryName(zone)}`;
+
+function describeUsage(t: UsageTotal, zone: string, plan: Plan | undefined): string {
   const planName = plan?.name ?? t.plan_id;
   if (t.kind === 'EVENT') return `${plan?.events.get(t.dest_class)?.name ?? t.dest_class} (${planName})`;
   const what = t.kind === 'VOICE' ? 'Calls' : t.kind === 'DATA' ? 'Data' : t.kind;
-  return `${what} ${t.dest_class || (t.kind === 'DATA' ? 'session' : 'inbound')} (${planName})`;
+  if (zone === '') return `${what} ${t.dest_class || (t.kind === 'DATA' ? 'session' : 'inbound')} (${planName})`;
+  if (zone === 'special') {
+    // Premium numbers are blocked by the plans that say so (SPEC §2): the line shows the attempts.
+    const blocked = t.dest_class === 'premium' && plan?.premium === 'block' ? ', blocked' : '';
+    return `${what} special numbers, ${SPECIAL_LABELS[t.dest_class] ?? t.dest_class}${blocked} (${planName})`;
+  }
+  const where = zone === 'national' ? 'national' : zone.startsWith('?') ? zone.slice(1) : countryName(zone);
+  return `${what} ${t.dest_class}, ${where} (${planName})`;
 }
 
 type NewLine = Omit<InvoiceLine, 'line_no'>;
@@ -111,7 +184,7 @@ type NewLine = Omit<InvoiceLine, 'line_no'>;
  * in advance on the previous invoice, is credited, and the new plan is billed for the month in
  * full. Nothing when the month is the activation month: no fee was billed for it in advance.
  */
-function upgradeLines(catalog: Catalog, account: NonNullable<ReturnType<AccountBook['get']>>, userId: string, month: number): NewLine[] {
+function upgradeLines(catalog: Catalog, account: Account, userId: string, month: number): NewLine[] {
   const change = account.planHistory.get(userId)?.find((h) => h.upgrade && h.from === month);
   if (!change || monthOfDate(account.activated) >= month) return [];
   const old = catalog.plans.get(planOf(account, userId, previousMonth(month)) as string) as Plan;
@@ -134,18 +207,100 @@ function upgradeLines(catalog: Catalog, account: NonNullable<ReturnType<AccountB
   ];
 }
 
-/** Recurring lines (plans and options) of an invoice issued at the end of `month`. */
-function recurringLines(catalog: Catalog, account: NonNullable<ReturnType<AccountBook['get']>>, month: number): NewLine[] {
+/** A plan or option fee of a service month. */
+interface Fee {
+  name: string;
+  monthly: number;
+  policy: Plan['proration'];
+}
+
+/**
+ * Fee lines of one plan or option for the service months this invoice charges: the month M
+ * itself when the service started in M, M+1 in advance, nothing past the deactivation. When
+ * the service ends in M and M was billed in full in advance on the previous invoice, the days
+ * after the deactivation are credited where the policy prorates ("prorata"); under
+ * "started_month_due" the started month stays due and nothing is credited.
+ */
+function feeLines(
+  section: 'recurring' | 'option',
+  userId: string,
+  feeOf: (month: number) => Fee,
+  account: Account,
+  end: string | null,
+  month: number,
+): NewLine[] {
+  const lines: NewLine[] = [];
+  const act = monthOfDate(account.activated);
+  const ending = end !== null && monthOfDate(end) === month;
+  const gone = ending ? ` (deactivated on ${end})` : '';
+  if (act < month && ending) {
+    const f = feeOf(month);
+    const due = recurringFee(f.monthly, account.activated, month, f.policy, end);
+    const credited = f.monthly - due.amount;
+    if (credited > 0)
+      lines.push({
+        section,
+        period: month,
+        description: `${f.name}, ${monthLabel(month)} credited ${due.of - due.days}/${due.of} days${gone}`,
+        user_id: userId,
+        quantity: due.of - due.days,
+        included_qty: 0,
+        billed_qty: due.of - due.days,
+        unit: 'days',
+        amount_micros: -credited,
+      });
+  }
+  for (const p of act === month ? [month, nextMonth(month)] : [nextMonth(month)]) {
+    const f = feeOf(p);
+    const fee = recurringFee(f.monthly, account.activated, p, f.policy, end);
+    if (fee.amount === 0) continue;
+    const pro = fee.days < fee.of ? `, prorata ${fee.days}/${fee.of} days` : '';
+    lines.push({
+      section,
+      period: p,
+      description: `${f.name}, ${monthLabel(p)}${pro}${p === month ? gone : ' (in advance)'}`,
+      user_id: userId,
+      quantity: fee.days,
+      included_qty: 0,
+      billed_qty: fee.days,
+      unit: 'days',
+      amount_micros: fee.amount,
+    });
+  }
+  return lines;
+}
+
+/** The termination fee of a user licence whose service ends in `month` (seed 004: per user licence). */
+function terminationLine(plan: Plan, userId: string, end: string | null, month: number): NewLine[] {
+  if (end === null || monthOfDate(end) !== month || !plan.terminationFeeMicros) return [];
+  return [
+    {
+      section: 'termination',
+      period: month,
+      description: `Termination fee, ${plan.name} (deactivated on ${end})`,
+      user_id: userId,
+      quantity: 1,
+      included_qty: 0,
+      billed_qty: 1,
+      unit: 'licence',
+      amount_micros: plan.terminationFeeMicros,
+    },
+  ];
+}
+
+/** Recurring lines (plans, options, termination fees) of an invoice issued at the end of `month`. */
+function recurringLines(catalog: Catalog, account: Account, month: number): NewLine[] {
   const lines: NewLine[] = [];
   const act = monthOfDate(account.activated);
   const next = nextMonth(month);
   if (act > month) return lines;
-  // Service months this invoice charges: the started month M when activated in M, and M+1 in advance.
-  const periods = act === month ? [month, next] : [next];
   for (const [userId, planId] of account.users) {
+    const end = userEnd(account, userId);
+    if (end !== null && monthOfDate(end) < month) continue;
     if (account.billing === 'annual') {
       const plan = catalog.plans.get(planId) as Plan;
-      const renews = act === month || (next % 100 === act % 100 && next > act);
+      // No renewal for a year that would start after the service ended.
+      const renews = act === month || (next % 100 === act % 100 && next > act && (end === null || monthOfDate(end) >= next));
       if (renews) {
         const from = act === month ? month : next;
         lines.push({
@@ -160,48 +315,23 @@ function recurringLines(catalog: Catalog, account: NonNullable<ReturnType<Accoun
           amount_micros: plan.annualMicros ?? 0,
         });
       }
+      lines.push(...terminationLine(plan, userId, end, month));
       continue;
     }
     lines.push(...upgradeLines(catalog, account, userId, month));
-    for (const p of periods) {
+    const planFee = (p: number): Fee => {
       const plan = catalog.plans.get(planOf(account, userId, p) as string) as Plan;
-      const fee = recurringFee(plan.monthlyMicros, account.activated, p, plan.proration);
-      if (fee.amount === 0) continue;
-      const pro = fee.days < fee.of ? `, prorata ${fee.days}/${fee.of} days` : '';
-      const when = p === month ? '' : ' (in advance)';
-      lines.push({
-        section: 'recurring',
-        period: p,
-        description: `${plan.name}, ${monthLabel(p)}${pro}${when}`,
-        user_id: userId,
-        quantity: fee.days,
-        included_qty: 0,
-        billed_qty: fee.days,
-        unit: 'days',
-        amount_micros: fee.amount,
-      });
-    }
+      return { name: plan.name, monthly: plan.monthlyMicros, policy: plan.proration };
+    };
+    lines.push(...feeLines('recurring', userId, planFee, account, end, month));
+    lines.push(...terminationLine(catalog.plans.get(planOf(account, userId, month) as string) as Plan, userId, end, month));
   }
   const basePlan = catalog.plans.get(account.plan) as Plan;
   for (const optId of account.options) {
     const opt = basePlan.options.get(optId);
     if (!opt) continue;
-    for (const p of periods) {
-      const fee = recurringFee(opt.monthlyMicros, account.activated, p, basePlan.proration);
-      if (fee.amount === 0) continue;
-      const pro = fee.days < fee.of ? `, prorata ${fee.days}/${fee.of} days` : '';
-      lines.push({
-        section: 'option',
-        period: p,
-        description: `Option: ${opt.name}, ${monthLabel(p)}${pro}${p === month ? '' : ' (in advance)'}`,
-        user_id: '',
-        quantity: fee.days,
-        included_qty: 0,
-        billed_qty: fee.days,
-        unit: 'days',
-        amount_micros: fee.amount,
-      });
-    }
+    const fee: Fee = { name: `Option: ${opt.name}`, monthly: opt.monthlyMicros, policy: basePlan.proration };
+    lines.push(...feeLines('option', '', () => fee, account, account.deactivated, month));
   }
   return lines;
 }
@@ -217,30 +347,49 @@ export function buildInvoice(
   late: readonly LateUsage[] = [],
 ): Invoice {
   const account = accounts.get(accountId);
-  if (!account) throw errors.cdrUnrateable('', `invoice for unknown account ${accountId}`);
+  if (!account) throw errors.accountUnknown(accountId, `not in the accounts book: no invoice for ${monthLabel(month)}`);
   const base = catalog.plans.get(account.plan) as Plan;
   const currency = catalog.tariffs.get(base.tariff)?.currency ?? 'EUR';
   const lines: NewLine[] = recurringLines(catalog, account, month);
-  // Usage: one line per (plan, kind, destination class), summed over the account's users.
-  const grouped = new Map<string, UsageTotal>();
-  for (const t of usage) {
-    const k = `${t.plan_id}|${t.kind}|${t.dest_class}|${t.overage}`;
+  // Usage: one line per (plan, kind, zone, destination class), summed over the account's users.
+  // The included part of a record billed beyond a fair-use cap stays on its usage line; the
+  // overage line holds what the cap left out (billed, or only flagged).
+  type Part = Pick<UsageTotal, 'records' | 'quantity' | 'included_qty' | 'billed_qty' | 'cost_micros'>;
+  const grouped = new Map<string, { t: UsageTotal; zone: string }>();
+  const add = (t: UsageTotal, zone: string, overage: number, part: Part) => {
+    const k = `${t.plan_id}|${t.kind}|${zone}|${t.dest_class}|${overage}`;
     const g = grouped.get(k);
-    if (!g) grouped.set(k, { ...t, user_id: '' });
+    if (!g) grouped.set(k, { t: { ...t, ...part, user_id: '', destination: '', overage }, zone });
     else {
-      g.records += t.records;
-      g.quantity += t.quantity;
-      g.included_qty += t.included_qty;
-      g.billed_qty += t.billed_qty;
-      g.cost_micros += t.cost_micros;
+      g.t.records += part.records;
+      g.t.quantity += part.quantity;
+      g.t.included_qty += part.included_qty;
+      g.t.billed_qty += part.billed_qty;
+      g.t.cost_micros += part.cost_micros;
+    }
+  };
+  for (const t of usage) {
+    const zone = zoneOf(t, catalog, account);
+    if (!t.overage) add(t, zone, 0, t);
+    else {
+      const inc = t.included_qty;
+      if (inc !== 0) add(t, zone, 0, { records: 0, quantity: inc, included_qty: inc, billed_qty: 0, cost_micros: 0 });
+      add(t, zone, 1, {
+        records: t.records,
+        quantity: t.quantity - inc,
+        included_qty: 0,
+        billed_qty: t.billed_qty,
+        cost_micros: t.cost_micros,
+      });
     }
   }
-  const order = (t: UsageTotal) => `${t.overage}|${t.kind}|${t.dest_class}`;
-  for (const t of [...grouped.values()].sort((a, b) => order(a).localeCompare(order(b)))) {
+  const order = ({ t, zone }: { t: UsageTotal; zone: string }) => `${t.overage}|${t.kind}|${zoneOrder(zone)}|${t.dest_class}|${t.plan_id}`;
+  for (const g of [...grouped.values()].sort((a, b) => order(a).localeCompare(order(b)))) {
+    const t = g.t;
     lines.push({
       section: t.kind === 'EVENT' ? 'event' : t.overage ? 'overage' : 'usage',
       period: month,
-      description: `${t.overage ? 'Fair-use overage: ' : ''}${describeUsage(t, catalog.plans.get(t.plan_id))}`,
+      description: `${t.overage ? 'Fair-use overage: ' : ''}${describeUsage(t, g.zone, catalog.plans.get(t.plan_id))}`,
       user_id: '',
       quantity: t.quantity,
       included_qty: t.included_qty,
@@ -263,7 +412,8 @@ export function buildInvoice(
       amount_micros: l.delta_micros,
     });
   }
-  const numbered = lines.map((l, i) => ({ ...l, line_no: i + 1 }));
+  // A line with nothing to show (unanswered calls only: zero quantity, zero amount) is left out.
+  const numbered = lines.filter((l) => l.quantity !== 0 || l.amount_micros !== 0).map((l, i) => ({ ...l, line_no: i + 1 }));
   const totalExcl = numbered.reduce((s, l) => s + l.amount_micros, 0);
   const vatBp = catalog.vatBp.get(account.vatCountry);
   if (vatBp === undefined)
@@ -354,7 +504,10 @@ export async function runInvoices(
     if (done.has(id)) continue;
     const a = accounts.get(id);
     if (!a || monthOfDate(a.activated) > month) continue;
-    issued.push(buildInvoice(catalog, accounts, id, month, usage.get(id) ?? [], issuedAt, late.get(id) ?? []));
+    const inv = buildInvoice(catalog, accounts, id, month, usage.get(id) ?? [], issuedAt, late.get(id) ?? []);
+    // After the month of its deactivation, an account gets an invoice only for what is left to bill (late usage).
+    if (inv.lines.length === 0 && a.deactivated !== null && monthOfDate(a.deactivated) < month) continue;
+    issued.push(inv);
   }
   const lineRows = issued.flatMap((inv) =>
     inv.lines.map((l) => ({ ...l, invoice_id: inv.invoice_id, account_id: inv.account_id, month, issued_at_ms: issuedAt })),

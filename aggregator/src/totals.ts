@@ -22,6 +22,11 @@ export interface UsageTotal {
   plan_id: string;
   kind: string;
   dest_class: string;
+  /**
+   * Destination name of the tariff row ("Spain fixed", "France freephone"; '' for inbound calls
+   * and data): the invoice finds its country, and so the line's zone, in the catalog.
+   */
+  destination: string;
   /** 1 when these records were billed because a fair-use cap was crossed. */
   overage: number;
   records: number;
@@ -32,13 +37,13 @@ export interface UsageTotal {
 }
 
 export function monthTotalsSql(month: number): string {
-  return `SELECT account_id, user_id, plan_id, kind, dest_class, toUInt8(${overageSql}) AS overage,
+  return `SELECT account_id, user_id, plan_id, kind, dest_class, destination, toUInt8(${overageSql}) AS overage,
       count() AS records, sum(quantity) AS quantity, sum(included_qty) AS included_qty,
       sum(billed_qty) AS billed_qty, sum(cost_micros) AS cost_micros
     FROM rated_events FINAL
     WHERE month = ${int(month)}
-    GROUP BY account_id, user_id, plan_id, kind, dest_class, overage
-    ORDER BY account_id, user_id, kind, dest_class, overage`;
+    GROUP BY account_id, user_id, plan_id, kind, dest_class, destination, overage
+    ORDER BY account_id, user_id, kind, dest_class, destination, overage`;
 }
 
 export async function monthTotals(store: Store, month: number): Promise<UsageTotal[]> {

@@ -26,6 +26,8 @@ export interface Account {
   users: Map<string, string>;
   /** Users whose plan changed (SPEC §5): their plans by billing month, oldest first. */
   planHistory: Map<string, PlanFrom[]>;
+  /** user id -> YYYY-MM-DD the user's line ended (users[].deactivated), for users deactivated apart from the account. */
+  userDeactivated: Map<string, string>;
   /** user id -> index of the user within the account (0, 1, ...), for array-indexed state */
   userIndex: Map<string, number>;
   dialling: Dialling;
@@ -159,6 +161,7 @@ function compileChecked(a: AccountInput, catalog: Catalog, where: string): Accou
     users,
     planHistory,
     userIndex: new Map([...users.keys()].map((u, i) => [u, i])),
+    userDeactivated: new Map(a.users.flatMap((u) => (u.deactivated === undefined ? [] : [[u.id, u.deactivated] as const]))),
     dialling: dial,
   };
 }

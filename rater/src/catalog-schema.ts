@@ -157,6 +157,8 @@ export const planSchema = z.strictObject({
   options: z.record(z.string(), z.strictObject({ name: z.string(), monthly: fee })),
   events: z.record(z.string(), z.strictObject({ name: z.string(), price: money })),
   termination_fee: fee.nullable(),
+  /** The contract line the termination fee comes from. */
+  termination_fee_source: z.string().min(1).optional(),
   sms_price: money.nullable(),
   data_price_per_mb: money.nullable(),
 });
@@ -212,6 +214,8 @@ export const accountSchema = z
            * next month.
            */
           plan_changes: z.array(z.strictObject({ on: isoDate, plan: z.string().min(1) })).optional(),
+          /** Date the user's line ended while the account goes on: no fee after its month; the plan's termination fee in it. */
+          deactivated: isoDate.optional(),
         }),
       )
       .min(1),
@@ -220,6 +224,15 @@ export const accountSchema = z
     // A service cannot end before it starts; ending on its first day is a one-day service.
     if (a.deactivated != null && a.deactivated < a.activated)
       ctx.addIssue({ code: 'custom', path: ['deactivated'], message: `deactivated ${a.deactivated} is before activated ${a.activated}` });
+    // A user's line cannot end before the account's service starts.
+    a.users.forEach((u, i) => {
+      if (u.deactivated !== undefined && u.deactivated < a.activated)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['users', i, 'deactivated'],
+          message: `deactivated ${u.deactivated} is before activated ${a.activated}`,
+        });
+    });
     // An option listed twice was billed twice; a repeated user would share one allowance slot.
     refuseRepeats(a.options, ctx, (i) => ['options', i], 'option');
     refuseRepeats(

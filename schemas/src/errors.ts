@@ -18,7 +18,8 @@ export type ErrorCode =
   | 'BROKER_UNREACHABLE'
   | 'STORE_UNREACHABLE'
   | 'STORE_QUERY_FAILED'
-  | 'INPUT_UNREADABLE';
+  | 'INPUT_UNREADABLE'
+  | 'ACCOUNT_UNKNOWN';
 
 export class RatelError extends Error {
   override readonly name = 'RatelError';
@@ -78,6 +79,8 @@ export const errors = {
       { cause },
     ),
   inputUnreadable: (file: string, reason: string) => new RatelError('INPUT_UNREADABLE', `${file}: ${reason}`, file),
+  /** An account the accounts book does not hold (an invoice asked for it, for example). */
+  accountUnknown: (id: string, reason: string) => new RatelError('ACCOUNT_UNKNOWN', `account ${JSON.stringify(id)}: ${reason}`, id),
   usageInvalid: (reason: string) => new RatelError('USAGE_INVALID', reason),
   outputUnwritable: (path: string, reason: string) => new RatelError('OUTPUT_UNWRITABLE', `${path}: ${reason}`, path),
 };

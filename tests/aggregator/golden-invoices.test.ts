@@ -1,8 +1,8 @@
 /**
- * Golden invoices for scenarios built from SPEC.md, on the embedded engine. Every figure is
- * computed by hand in the comments; the full invoice is also compared with a golden file
- * (tests/aggregator/golden/<scenario>.json; regenerate with UPDATE_GOLDEN=1 after a deliberate
- * change, and review the diff).
+ * Golden invoices for scenarios built from SPEC.md and the seeds, on the embedded engine. Every
+ * figure is computed by hand in the comments; the full invoice is also compared with golden
+ * files, as JSON, CSV and HTML (tests/aggregator/golden/<scenario>.json|.csv|.html; regenerate
+ * with UPDATE_GOLDEN=1 after a deliberate change, and review the diff line by line).
  *
  * October 2026 has 31 days; its invoices are issued at the end of October with November's fees
  * in advance (SPEC §5).
@@ -10,7 +10,17 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createSchema, type Invoice, invoiceJson, openChdbStore, runInvoices, type Store, writeRated } from '@ratel/aggregator';
+import {
+  createSchema,
+  type Invoice,
+  invoiceCsv,
+  invoiceHtml,
+  invoiceJson,
+  openChdbStore,
+  runInvoices,
+  type Store,
+  writeRated,
+} from '@ratel/aggregator';
 import { type AccountInput, accountBook, loadCatalog, newOutput, RatingEngine, rateAll } from '@ratel/rater';
 import type { Cdr } from '@ratel/schemas';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -57,6 +67,19 @@ const ACCOUNTS = [
   acct('g8-downgrade', 'fr-pro', 'FR', '2025-03-01', {
     users: [{ id: 'g8-downgrade-u1', plan_changes: [{ on: '2026-10-10', plan: 'fr-start' }] }],
   }),
+  acct('g9-deactivation-prorata', 'fr-start', 'FR', '2025-03-01', { deactivated: '2026-10-15' }),
+  acct('g10-deactivation-started', 'be-mobile-unlimited', 'BE', '2025-03-01', { deactivated: '2026-10-15' }),
+  acct('g10b-started-and-ended', 'be-mobile-unlimited', 'BE', '2026-10-05', { deactivated: '2026-10-20' }),
+  acct('g11-pro-termination', 'fr-pro', 'FR', '2025-03-01', {
+    deactivated: '2026-10-20',
+    options: ['call-recording'],
+    users: [{ id: 'g11-pro-termination-u1' }, { id: 'g11-pro-termination-u2' }],
+  }),
+  acct('g12-user-deactivated', 'fr-pro', 'FR', '2025-03-01', {
+    users: [{ id: 'g12-user-deactivated-u1' }, { id: 'g12-user-deactivated-u2', deactivated: '2026-10-10' }],
+  }),
+  acct('g13-zones', 'fr-start', 'FR'),
+  acct('g14-overage', 'fr-start', 'FR'),
 ];
 const accounts = accountBook(ACCOUNTS, catalog);
 
@@ -76,12 +99,12 @@ const voice = (account: string, callee: string, start: number, secs: number, dir
     callee,
     forwarded_from: direction === 'FORWARDED' ? '+3221111111' : null,
     direction,
-    answer_ms: start + 3000,
+    answer_ms: secs > 0 ? start + 3000 : null,
     end_ms: start + 3000 + secs * 1000,
     duration_s: secs + 3,
     billable_s: secs,
-    disposition: 'ANSWERED',
-    sip_status: 200,
+    disposition: secs > 0 ? 'ANSWERED' : 'NO_ANSWER',
+    sip_status: secs > 0 ? 200 : 480,
   },
   message: null,
   data: null,
@@ -123,6 +146,23 @@ october.push(voice('g7-upgrade', '+32470123456', at(3), 600));
 // downgrade's date (Pro still applies in October), and one on 5 November (Start applies)
 october.push(voice('g8-downgrade', '+32470123456', at(20), 600));
 const g8November = voice('g8-downgrade', '+32470123456', Date.UTC(2026, 10, 5, 10, 0, 0), 600);
+
+// g9: a French mobile call on 5 October, before the deactivation of the 15th
+october.push(voice('g9-deactivation-prorata', '+33612345678', at(5), 60));
+// g10: a Belgian mobile call on 5 October (national calls unlimited on Magic SIM)
+october.push(voice('g10-deactivation-started', '+32470123456', at(5), 60));
+// g13: one call to each zone: France fixed, Spain fixed and mobile, UK mobile (unanswered),
+// French freephone, a French service number (0806) and a premium number (0899, blocked)
+october.push(voice('g13-zones', '+33145678901', at(5), 120));
+october.push(voice('g13-zones', '+34911234567', at(6), 60));
+october.push(voice('g13-zones', '+34612345678', at(7), 30));
+october.push(voice('g13-zones', '+447700900123', at(8), 0));
+october.push(voice('g13-zones', '+33800123456', at(9), 45));
+october.push(voice('g13-zones', '+33806123456', at(10), 60));
+october.push(voice('g13-zones', '+33899123456', at(11), 30));
+// g14: a 4000 s call to a French mobile (over the 1 h per-call cap) and a 300 s one
+october.push(voice('g14-overage', '+33612345678', at(5), 4000));
+october.push(voice('g14-overage', '+33698765432', at(6), 300));
 
 // g6: a data session in the US on 28 October, received on 20 November (after October's invoice)
 const lateRoaming: Cdr = {
@@ -166,15 +206,22 @@ afterAll(async () => {
 const amounts = (inv: Invoice | undefined) => inv?.lines.map((l) => [l.section, l.period, l.description, l.amount_micros]);
 const totals = (inv: Invoice | undefined) => inv && [inv.total_excl_micros, inv.vat_micros, inv.total_incl_micros];
 
+/** Compares the invoice as JSON, CSV and HTML with its golden files (the catalog hash left out of the JSON). */
 function golden(name: string, inv: Invoice | undefined) {
   expect(inv).toBeDefined();
-  const text = invoiceJson({ ...(inv as Invoice), catalog_version: '(any)' });
-  const file = join(GOLDEN, `${name}.json`);
-  if (process.env.UPDATE_GOLDEN === '1' || !existsSync(file)) {
-    if (process.env.CI) throw new Error(`golden file ${file} missing: run UPDATE_GOLDEN=1 locally and commit it`);
-    writeFileSync(file, text);
+  const stable = { ...(inv as Invoice), catalog_version: '(any)' };
+  for (const [ext, text] of [
+    ['json', invoiceJson(stable)],
+    ['csv', invoiceCsv(stable)],
+    ['html', invoiceHtml(stable)],
+  ] as const) {
+    const file = join(GOLDEN, `${name}.${ext}`);
+    if (process.env.UPDATE_GOLDEN === '1' || !existsSync(file)) {
+      if (process.env.CI) throw new Error(`golden file ${file} missing: run UPDATE_GOLDEN=1 locally and commit it`);
+      writeFileSync(file, text);
+    }
+    expect(text, file).toBe(readFileSync(file, 'utf8'));
   }
-  expect(text).toBe(readFileSync(file, 'utf8'));
 }
 
 describe('golden invoices (SPEC §4-§5)', () => {
@@ -200,8 +247,8 @@ describe('golden invoices (SPEC §4-§5)', () => {
         .filter((l) => l.section === 'usage' || l.section === 'overage')
         .map((l) => [l.section, l.description, l.included_qty, l.billed_qty, l.amount_micros]),
     ).toEqual([
-      ['usage', 'Calls mobile (Forfait Start)', 6000, 0, 0],
-      ['overage', 'Fair-use overage: Calls mobile (Forfait Start)', 0, 1200, 3_000_000],
+      ['usage', 'Calls mobile, national (Forfait Start)', 6000, 0, 0],
+      ['overage', 'Fair-use overage: Calls mobile, national (Forfait Start)', 0, 1200, 3_000_000],
     ]);
     expect(totals(inv)).toEqual([22_900_000, 4_580_000, 27_480_000]);
     golden('start-distinct-callees', inv);
@@ -209,14 +256,17 @@ describe('golden invoices (SPEC §4-§5)', () => {
 
   it('Pro user mixing included and non-included destinations', () => {
     const inv = oct.get('g3-pro-mixed');
-    // fixed: France 300 s included. mobile: Belgium 600 s included; Japan mobile 600 s * 0.89/60
-    // = 8.90; Morocco 60 s = 0.89; mobile line 9.79. Total 39.90 + 9.79 = 49.69; VAT 9.938 -> 9.94; 59.63.
+    // One line per zone and class: France fixed 300 s included (national); Belgium mobile 600 s
+    // included; Japan mobile (Japon: Fixe only in seed 004) 600 s * 0.89/60 = 8.90; Morocco (not
+    // in the list) 60 s = 0.89. Total 39.90 + 8.90 + 0.89 = 49.69; VAT 9.938 -> 9.94; 59.63.
     const byClass = Object.fromEntries(
       (inv?.lines ?? []).filter((l) => l.section === 'usage').map((l) => [l.description, [l.included_qty, l.billed_qty, l.amount_micros]]),
     );
     expect(byClass).toEqual({
-      'Calls fixed (Forfait Pro)': [300, 0, 0],
-      'Calls mobile (Forfait Pro)': [600, 660, 9_790_000],
+      'Calls fixed, national (Forfait Pro)': [300, 0, 0],
+      'Calls mobile, Belgium (Forfait Pro)': [600, 0, 0],
+      'Calls mobile, Japan (Forfait Pro)': [0, 600, 8_900_000],
+      'Calls mobile, Morocco (Forfait Pro)': [0, 60, 890_000],
     });
     expect(totals(inv)).toEqual([49_690_000, 9_940_000, 59_630_000]);
     golden('pro-mixed-destinations', inv);
@@ -246,7 +296,7 @@ describe('golden invoices (SPEC §4-§5)', () => {
       (inv?.lines ?? []).filter((l) => l.section !== 'recurring').map((l) => [l.description, [l.billed_qty, l.amount_micros]]),
     );
     expect(lines).toEqual({
-      'Calls mobile (Telephone answering service)': [1200, 2_400_000],
+      'Calls mobile, national (Telephone answering service)': [1200, 2_400_000],
       'Handled inbound call (Telephone answering service)': [100, 120_000_000],
       'Call transfer (one-off fee) (Telephone answering service)': [10, 5_000_000],
     });
@@ -279,7 +329,7 @@ describe('golden invoices (SPEC §4-§5)', () => {
       ['recurring', 202610, 'Forfait Start, 2026-10 credited (upgrade on 2026-10-10)', -19_900_000],
       ['recurring', 202610, 'Forfait Pro, 2026-10 (upgrade on 2026-10-10)', 39_900_000],
       ['recurring', 202611, 'Forfait Pro, 2026-11 (in advance)', 39_900_000],
-      ['usage', 202610, 'Calls mobile (Forfait Pro)', 0],
+      ['usage', 202610, 'Calls mobile, Belgium (Forfait Pro)', 0],
     ]);
     expect(totals(inv)).toEqual([59_900_000, 11_980_000, 71_880_000]);
     golden('plan-upgrade', inv);
@@ -291,7 +341,7 @@ describe('golden invoices (SPEC §4-§5)', () => {
     // (0.00). November in advance on Start 19.90; VAT 20% 3.98; incl. 23.88.
     expect(amounts(inv)).toEqual([
       ['recurring', 202611, 'Forfait Start, 2026-11 (in advance)', 19_900_000],
-      ['usage', 202610, 'Calls mobile (Forfait Pro)', 0],
+      ['usage', 202610, 'Calls mobile, Belgium (Forfait Pro)', 0],
     ]);
     expect(totals(inv)).toEqual([19_900_000, 3_980_000, 23_880_000]);
     // November: the call of 5 November is on Start, where Belgium is international: 600 s * 0.89
@@ -299,9 +349,136 @@ describe('golden invoices (SPEC §4-§5)', () => {
     const novInv = nov.get('g8-downgrade');
     expect(amounts(novInv)).toEqual([
       ['recurring', 202612, 'Forfait Start, 2026-12 (in advance)', 19_900_000],
-      ['usage', 202611, 'Calls mobile (Forfait Start)', 8_900_000],
+      ['usage', 202611, 'Calls mobile, Belgium (Forfait Start)', 8_900_000],
     ]);
     expect(totals(novInv)).toEqual([28_800_000, 5_760_000, 34_560_000]);
     golden('plan-downgrade', inv);
+  });
+
+  it('deactivation on 15 October, prorata: the advance for October credited after the 15th, no November', () => {
+    const inv = oct.get('g9-deactivation-prorata');
+    // SPEC §5 / seed 002: fees are billed in advance, so September's invoice billed October in
+    // full (19.90). Forfait Start prorates ("prorata"): 1-15 October = 15 of 31 days are due,
+    // 19.90 * 15/31 = 9.629.. -> 9.63, so 19.90 - 9.63 = 10.27 is credited (16 days). Nothing
+    // for November. Termination fee (seed 004 « 59€ HT de frais de résiliation du service par
+    // licence utilisateur », one cell for both plans): 59.00 for the one user. The call of 5
+    // October to a French mobile is included. Total -10.27 + 59.00 = 48.73; VAT 20% 9.746 ->
+    // 9.75; incl. 58.48.
+    expect(amounts(inv)).toEqual([
+      ['recurring', 202610, 'Forfait Start, 2026-10 credited 16/31 days (deactivated on 2026-10-15)', -10_270_000],
+      ['termination', 202610, 'Termination fee, Forfait Start (deactivated on 2026-10-15)', 59_000_000],
+      ['usage', 202610, 'Calls mobile, national (Forfait Start)', 0],
+    ]);
+    expect(inv?.lines[0]).toMatchObject({ quantity: 16, unit: 'days', user_id: 'g9-deactivation-prorata-u1' });
+    expect(inv?.lines[1]).toMatchObject({ quantity: 1, unit: 'licence' });
+    expect(totals(inv)).toEqual([48_730_000, 9_750_000, 58_480_000]);
+    // November: no fee, no usage, nothing late: no invoice.
+    expect(nov.has('g9-deactivation-prorata')).toBe(false);
+    golden('deactivation-prorata', inv);
+  });
+
+  it('deactivation on 15 October, every started month due: October stays billed, no November', () => {
+    const inv = oct.get('g10-deactivation-started');
+    // Magic SIM unlimited is "started_month_due" (003 §9.4): October, billed in full (30.00) in
+    // advance on September's invoice, is due in full: no credit. Nothing for November; the plan
+    // has no termination fee. The call of 5 October to a Belgian mobile is included.
+    // Total 0.00; VAT 0.00.
+    expect(amounts(inv)).toEqual([['usage', 202610, 'Calls mobile, national (Magic SIM unlimited)', 0]]);
+    expect(totals(inv)).toEqual([0, 0, 0]);
+    expect(nov.has('g10-deactivation-started')).toBe(false);
+    // Activated on 5 October and deactivated on the 20th: the started month is due in full
+    // (30.00), nothing in advance. VAT 21% 6.30; incl. 36.30.
+    const short = oct.get('g10b-started-and-ended');
+    expect(amounts(short)).toEqual([['recurring', 202610, 'Magic SIM unlimited, 2026-10 (deactivated on 2026-10-20)', 30_000_000]]);
+    expect(totals(short)).toEqual([30_000_000, 6_300_000, 36_300_000]);
+    golden('deactivation-started-month-due', inv);
+    golden('activation-and-deactivation-same-month', short);
+  });
+
+  it('Forfait Pro deactivated on 20 October: two user licences, an option, the termination fee per licence', () => {
+    const inv = oct.get('g11-pro-termination');
+    // 1-20 October = 20 of 31 days due. Each user: 39.90 * 20/31 = 25.741.. -> 25.74, credit
+    // 39.90 - 25.74 = 14.16 (11 days); termination 59.00 per user licence (seed 004, SPEC §4).
+    // Call recording (10.00, account option, the plan's prorata): 10 * 20/31 = 6.451.. -> 6.45,
+    // credit 3.55. Total -14.16 * 2 - 3.55 + 59.00 * 2 = 86.13; VAT 20% 17.226 -> 17.23; 103.36.
+    expect(amounts(inv)).toEqual([
+      ['recurring', 202610, 'Forfait Pro, 2026-10 credited 11/31 days (deactivated on 2026-10-20)', -14_160_000],
+      ['termination', 202610, 'Termination fee, Forfait Pro (deactivated on 2026-10-20)', 59_000_000],
+      ['recurring', 202610, 'Forfait Pro, 2026-10 credited 11/31 days (deactivated on 2026-10-20)', -14_160_000],
+      ['termination', 202610, 'Termination fee, Forfait Pro (deactivated on 2026-10-20)', 59_000_000],
+      ['option', 202610, 'Option: Call recording, 2026-10 credited 11/31 days (deactivated on 2026-10-20)', -3_550_000],
+    ]);
+    expect(inv?.lines.map((l) => l.user_id)).toEqual([
+      'g11-pro-termination-u1',
+      'g11-pro-termination-u1',
+      'g11-pro-termination-u2',
+      'g11-pro-termination-u2',
+      '',
+    ]);
+    expect(totals(inv)).toEqual([86_130_000, 17_230_000, 103_360_000]);
+    expect(nov.has('g11-pro-termination')).toBe(false);
+    golden('pro-termination-fee', inv);
+  });
+
+  it('a user deactivated on 10 October while the account goes on', () => {
+    const inv = oct.get('g12-user-deactivated');
+    // u1 goes on: November in advance 39.90. u2 ends on the 10th: 10 of 31 days due, 39.90 *
+    // 10/31 = 12.870.. -> 12.87, credit 39.90 - 12.87 = 27.03 (21 days); its licence's
+    // termination fee 59.00; nothing for November. Total 39.90 - 27.03 + 59.00 = 71.87;
+    // VAT 20% 14.374 -> 14.37; incl. 86.24.
+    expect(inv?.lines.map((l) => [l.user_id, l.section, l.period, l.description, l.amount_micros])).toEqual([
+      ['g12-user-deactivated-u1', 'recurring', 202611, 'Forfait Pro, 2026-11 (in advance)', 39_900_000],
+      ['g12-user-deactivated-u2', 'recurring', 202610, 'Forfait Pro, 2026-10 credited 21/31 days (deactivated on 2026-10-10)', -27_030_000],
+      ['g12-user-deactivated-u2', 'termination', 202610, 'Termination fee, Forfait Pro (deactivated on 2026-10-10)', 59_000_000],
+    ]);
+    expect(totals(inv)).toEqual([71_870_000, 14_370_000, 86_240_000]);
+    // November: u1 only, December in advance 39.90; VAT 7.98; incl. 47.88.
+    const novInv = nov.get('g12-user-deactivated');
+    expect(novInv?.lines.map((l) => [l.user_id, l.period, l.amount_micros])).toEqual([['g12-user-deactivated-u1', 202612, 39_900_000]]);
+    expect(totals(novInv)).toEqual([39_900_000, 7_980_000, 47_880_000]);
+    golden('user-deactivated', inv);
+  });
+
+  it('usage grouped by zone: national, each country, special numbers; no zero line', () => {
+    const inv = oct.get('g13-zones');
+    // Forfait Start (seed 004): France fixed 120 s included. Spain is international: fixed 60 s *
+    // 0.89/60 = 0.89; mobile 30 s * 0.89/60 = 0.445, rounded up to the cent 0.45 (seed 002).
+    // The unanswered UK call (0 s, 0.00) prints no line. Special numbers ("hors coût du service
+    // de n° spéciaux"): freephone 45 s free (tariff fr-retail: 0); the 0806 service number 60 s
+    // at the catalog's 0.15/min = 0.15; the premium number is blocked (SPEC §2, 003 Art. 4):
+    // its 30 s are shown, nothing billed. November in advance 19.90.
+    // Total 19.90 + 0.89 + 0.45 + 0.15 = 21.39; VAT 20% 4.278 -> 4.28; incl. 25.67.
+    expect(
+      inv?.lines
+        .filter((l) => l.section === 'usage')
+        .map((l) => [l.description, l.quantity, l.included_qty, l.billed_qty, l.amount_micros]),
+    ).toEqual([
+      ['Calls fixed, national (Forfait Start)', 120, 120, 0, 0],
+      ['Calls fixed, Spain (Forfait Start)', 60, 0, 60, 890_000],
+      ['Calls mobile, Spain (Forfait Start)', 30, 0, 30, 450_000],
+      ['Calls special numbers, freephone (Forfait Start)', 45, 0, 45, 0],
+      ['Calls special numbers, premium, blocked (Forfait Start)', 30, 0, 0, 0],
+      ['Calls special numbers, service (Forfait Start)', 60, 0, 60, 150_000],
+    ]);
+    expect(inv?.lines.filter((l) => l.quantity === 0 && l.amount_micros === 0)).toEqual([]);
+    expect(totals(inv)).toEqual([21_390_000, 4_280_000, 25_670_000]);
+    golden('usage-by-zone', inv);
+  });
+
+  it('a call over the 1 h per-call cap: the overage line bills the 400 s beyond it', () => {
+    const inv = oct.get('g14-overage');
+    // Seed 004: « 1h maximum par appel ». The 4000 s call: 3600 s included, on the usage line
+    // with the 300 s call (3900 s included); 400 s beyond the cap on the overage line, quantity
+    // 400, 400 s * 0.15/60 = 1.00. Total 19.90 + 1.00 = 20.90; VAT 20% 4.18; incl. 25.08.
+    expect(
+      inv?.lines
+        .filter((l) => l.section !== 'recurring')
+        .map((l) => [l.section, l.description, l.quantity, l.included_qty, l.billed_qty, l.amount_micros]),
+    ).toEqual([
+      ['usage', 'Calls mobile, national (Forfait Start)', 3900, 3900, 0, 0],
+      ['overage', 'Fair-use overage: Calls mobile, national (Forfait Start)', 400, 0, 400, 1_000_000],
+    ]);
+    expect(totals(inv)).toEqual([20_900_000, 4_180_000, 25_080_000]);
+    golden('overage-per-call-cap', inv);
   });
 });

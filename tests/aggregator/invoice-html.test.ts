@@ -36,6 +36,7 @@ const usage: UsageTotal[] = [
     plan_id: 'fr-pro',
     kind: 'VOICE',
     dest_class: 'mobile',
+    destination: 'France mobile',
     overage: 0,
     records: 12,
     quantity: 4000,
