@@ -8,10 +8,16 @@ import { KeySet } from './key-set.js';
 export interface UserMonth {
   /** Distinct callees counted against the distinct-correspondent cap. */
   callees: KeySet;
-  /** Included voice seconds used against the monthly cap. */
+  /**
+   * Voice seconds counted against the monthly cap: every second of the pack's scope when the
+   * plan's caps count all usage (Plan.capsCountAllUsage), only the included ones otherwise.
+   */
   seconds: number;
   /** Callees already called for longer than the repeated-long-call threshold. */
   longCallees: KeySet;
+  /** Forwarded calls of the month to non-operator numbers (the forward rule, 003 §4.5). */
+  offNetForwards: number;
+  /** SMS parts counted against the SMS cap (all parts in scope, or the included ones: as `seconds`). */
   sms: number;
   smsDestinations: KeySet;
   bytesNational: number;
@@ -66,6 +72,7 @@ function newUserMonth(): UserMonth {
     callees: new KeySet(),
     seconds: 0,
     longCallees: new KeySet(),
+    offNetForwards: 0,
     sms: 0,
     smsDestinations: new KeySet(),
     bytesNational: 0,

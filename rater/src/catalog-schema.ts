@@ -143,10 +143,32 @@ export const planSchema = z.strictObject({
     data: z.boolean(),
   }),
   fair_use: z.strictObject({
+    /** The contract lines the caps and rules below come from. */
+    source: z.string().min(1).optional(),
     distinct_callees: cap,
     per_call_seconds: cap,
     monthly_seconds: cap,
+    /**
+     * What the monthly-seconds and SMS caps count: every second / SMS part of the pack's scope
+     * made in the month, including what another cap already billed ("all_usage", the contracts'
+     * wording: « n'envoie pas plus de 1000 SMS », « 15h d'appel / mois »), or only what the pack
+     * included ("included_only").
+     */
+    cap_counting: z.enum(['all_usage', 'included_only']).default('all_usage'),
+    /** A second call longer than this to the same number in the month breaks the rule (null: no rule). */
     repeated_long_calls_seconds: cap,
+    /** What such a repeated long call bills: the whole call, its part beyond the threshold, or nothing (alert only). */
+    repeated_long_calls_billing: z.enum(['call', 'beyond', 'none']).default('call'),
+    /**
+     * The user's n-th forwarded call of the month to a non-operator number (one outside
+     * operator_prefixes) and every later one are taken as made under a permanent forward
+     * (null: no rule).
+     */
+    off_net_forward_calls: cap,
+    /** What those forwarded calls bill: the whole call, or nothing (alert only). */
+    off_net_forward_billing: z.enum(['call', 'none']).default('call'),
+    /** E.164 prefixes (digits, no "+") of the operator's own numbers: forwards to them are on-net. */
+    operator_prefixes: z.array(z.string().regex(/^\d{1,15}$/, 'digits of an E.164 prefix without "+"')).default([]),
     sms: cap,
     sms_destinations: cap,
     bytes_national: cap,

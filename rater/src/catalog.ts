@@ -48,11 +48,22 @@ export interface Plan {
     perCallSeconds: number;
     monthlySeconds: number;
     repeatedLongCallSeconds: number;
+    /** The user's n-th forwarded call of the month to a non-operator number breaks the forward rule. */
+    offNetForwardCalls: number;
     sms: number;
     smsDestinations: number;
     bytesNational: number;
     bytesEu: number;
   };
+  /**
+   * True when the monthly-seconds and SMS caps count every second and SMS part of the pack's
+   * scope, billed or not (cap_counting "all_usage"); false when they count what was included.
+   */
+  capsCountAllUsage: boolean;
+  repeatedLongCallBilling: 'call' | 'beyond' | 'none';
+  offNetForwardBilling: 'call' | 'none';
+  /** E.164 digit prefixes of the operator's own numbers (on-net forward targets). */
+  operatorPrefixes: readonly string[];
   beyond: 'bill' | 'flag';
   premium: 'block' | 'bill';
   options: Map<string, { name: string; monthlyMicros: number }>;
@@ -368,11 +379,17 @@ export function compilePlan(p: PlanInput): Plan {
       perCallSeconds: cap(p.fair_use.per_call_seconds),
       monthlySeconds: cap(p.fair_use.monthly_seconds),
       repeatedLongCallSeconds: cap(p.fair_use.repeated_long_calls_seconds),
+      offNetForwardCalls: cap(p.fair_use.off_net_forward_calls ?? null),
       sms: cap(p.fair_use.sms),
       smsDestinations: cap(p.fair_use.sms_destinations),
       bytesNational: cap(p.fair_use.bytes_national),
       bytesEu: cap(p.fair_use.bytes_eu),
     },
+    // The schema's defaults again, for plans built by a program without them (older PlanInputs).
+    capsCountAllUsage: (p.fair_use.cap_counting ?? 'all_usage') === 'all_usage',
+    repeatedLongCallBilling: p.fair_use.repeated_long_calls_billing ?? 'call',
+    offNetForwardBilling: p.fair_use.off_net_forward_billing ?? 'call',
+    operatorPrefixes: Object.freeze([...(p.fair_use.operator_prefixes ?? [])]),
     beyond: p.beyond,
     premium: p.premium,
     options: new Map(Object.entries(p.options).map(([k, o]) => [k, { name: o.name, monthlyMicros: parseMoney(o.monthly) }])),

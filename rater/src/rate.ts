@@ -1,6 +1,9 @@
 /**
- * Rates one CDR against its account-month state. Pure apart from mutating that state, so an
- * account-month rated in start-time order always gives the same result (see engine.ts).
+ * Rates one CDR against its account-month state. The result depends only on the CDR, the
+ * context and that state, so an account-month rated in start-time order always gives the same
+ * result (see engine.ts). Not pure: it mutates the state, pushes alerts onto the caller's array,
+ * and keeps the reasons of the CDR being rated in module state (`why`, reset by each rateCdr:
+ * rating is synchronous and one CDR at a time).
  */
 import { type Cdr, type CdrLimits, checkCdr, type DateWindow, errors, type RatedEvent, type Voice } from '@ratel/schemas';
 import { type AccountBook, planOf } from './accounts.js';
@@ -148,6 +151,12 @@ function blockPremium(cdr: Cdr, out: Rating, alerts: Alert[], detail: string): v
   });
 }
 
+/** True when E.164 digits `key` lie under one of the operator's own prefixes (allocation-free). */
+function onNet(key: string, prefixes: readonly string[]): boolean {
+  for (let i = 0; i < prefixes.length; i++) if (key.startsWith(prefixes[i] as string)) return true;
+  return false;
+}
+
 function fairUse(u: UserMonth, cap: string, cdr: Cdr, month: number, alerts: Alert[], detail: string) {
   if (u.crossed === null) u.crossed = new Set();
   else if (u.crossed.has(cap)) return;
@@ -204,40 +213,74 @@ function rateVoice(cdr: Cdr, v: Voice, r: Resolved, state: AccountMonth, out: Ra
 
   const u = userMonth(state, r.user);
   const callee = keyNumber(key);
+  const caps = plan.caps;
   let included = 0;
   let flagged = false;
+  // 003 §4.5 « renvoi immédiat permanent vers un numéro non interfone »: the user's n-th forwarded
+  // call of the month to a number outside the operator's own ranges, and every later one.
+  let offNet = false;
+  if (v.direction === 'FORWARDED' && caps.offNetForwardCalls !== Number.POSITIVE_INFINITY && !onNet(key, plan.operatorPrefixes)) {
+    u.offNetForwards++;
+    if (u.offNetForwards >= caps.offNetForwardCalls) {
+      offNet = true;
+      why |= bit(Reason.OFF_NET_FORWARD);
+      fairUse(u, 'off_net_forward', cdr, out.month, alerts, 'off_net_forward: permanent forward to a non-operator number (003 §4.5)');
+    }
+  }
   const inPack =
     (v.direction === 'OUTBOUND' || plan.forwarded) && !roamingOutsideEu && ((r.included[trie.countryId(row)] as number) & (1 << cls)) !== 0;
   if (!inPack) {
     why |= bit(Reason.NOT_IN_PACK);
-  } else if (u.callees.size >= plan.caps.distinctCallees && !u.callees.has(callee)) {
-    why |= bit(Reason.DISTINCT_CALLEE_CAP);
-    fairUse(u, 'distinct_callees', cdr, out.month, alerts, `more than ${plan.caps.distinctCallees} distinct callees`);
-    flagged = plan.beyond === 'flag';
   } else {
-    if (plan.caps.distinctCallees !== Number.POSITIVE_INFINITY) u.callees.add(callee);
-    included = billable;
-    if (included > plan.caps.perCallSeconds) {
-      included = plan.caps.perCallSeconds;
-      why |= bit(Reason.OVER_CALL_CAP);
-      // One alert per call over the cap: each such call is a fair-use crossing (SPEC §4, §6).
-      fairUse(u, `per_call:${cdr.id}`, cdr, out.month, alerts, `call over ${plan.caps.perCallSeconds} s`);
+    // Seconds counted against the monthly cap before this call (all of the pack's scope, or only
+    // what was included: Plan.capsCountAllUsage).
+    const used = u.seconds;
+    if (u.callees.size >= caps.distinctCallees && !u.callees.has(callee)) {
+      why |= bit(Reason.DISTINCT_CALLEE_CAP);
+      fairUse(u, 'distinct_callees', cdr, out.month, alerts, `more than ${caps.distinctCallees} distinct callees`);
       flagged = plan.beyond === 'flag';
-    }
-    const left = plan.caps.monthlySeconds - u.seconds;
-    if (included > left) {
-      included = Math.max(0, left);
-      why |= bit(Reason.MONTHLY_CAP);
-      fairUse(u, 'monthly_seconds', cdr, out.month, alerts, `more than ${plan.caps.monthlySeconds} s of calls`);
-      flagged = plan.beyond === 'flag';
-    }
-    u.seconds += included;
-    if (billable > plan.caps.repeatedLongCallSeconds) {
-      if (!u.longCallees.add(callee)) {
-        why |= bit(Reason.REPEATED_LONG_CALL);
-        fairUse(u, `long_calls:${key}`, cdr, out.month, alerts, `repeated calls over ${plan.caps.repeatedLongCallSeconds} s to ${key}`);
+    } else {
+      if (caps.distinctCallees !== Number.POSITIVE_INFINITY) u.callees.add(callee);
+      included = billable;
+      if (included > caps.perCallSeconds) {
+        included = caps.perCallSeconds;
+        why |= bit(Reason.OVER_CALL_CAP);
+        // One alert per call over the cap: each such call is a fair-use crossing (SPEC §4, §6).
+        fairUse(u, `per_call:${cdr.id}`, cdr, out.month, alerts, `call over ${caps.perCallSeconds} s`);
+        flagged = plan.beyond === 'flag';
       }
     }
+    // 003 §4.5 « appels de plus d'une heure vers le même numéro », repeated: the second and later
+    // such calls of the month to one number bill what repeatedLongCallBilling says.
+    if (billable > caps.repeatedLongCallSeconds && !u.longCallees.add(callee)) {
+      why |= bit(Reason.REPEATED_LONG_CALL);
+      fairUse(
+        u,
+        `long_calls:${key}`,
+        cdr,
+        out.month,
+        alerts,
+        `repeated_long_calls: calls over ${caps.repeatedLongCallSeconds} s to ${key} more than once in the month (003 §4.5)`,
+      );
+      if (plan.repeatedLongCallBilling !== 'none') {
+        included = plan.repeatedLongCallBilling === 'call' ? 0 : Math.min(included, caps.repeatedLongCallSeconds);
+        flagged = plan.beyond === 'flag';
+      }
+    }
+    if (offNet && plan.offNetForwardBilling === 'call') {
+      included = 0;
+      flagged = plan.beyond === 'flag';
+    }
+    const left = caps.monthlySeconds - used;
+    // Counting all usage, the cap is crossed by the call that takes the month's seconds beyond
+    // it, whatever else bills that call; counting included seconds, by the call it shortens.
+    if (plan.capsCountAllUsage ? billable > left : included > left) {
+      included = Math.min(included, Math.max(0, left));
+      why |= bit(Reason.MONTHLY_CAP);
+      fairUse(u, 'monthly_seconds', cdr, out.month, alerts, `more than ${caps.monthlySeconds} s of calls`);
+      flagged = plan.beyond === 'flag';
+    }
+    u.seconds = used + (plan.capsCountAllUsage ? billable : included);
     if (included > 0) why |= bit(Reason.IN_PACK);
   }
   out.included_qty = included;
@@ -286,17 +329,24 @@ function rateMessage(cdr: Cdr, r: Resolved, state: AccountMonth, out: Rating, al
   const roamOk = !cdr.roaming_country || cdr.roaming_country === r.country || EU_ZONE.has(cdr.roaming_country);
   let included = 0;
   if (!plan.smsIncluded || !national || !roamOk) why |= bit(Reason.NOT_IN_PACK);
-  else if (u.smsDestinations.size >= plan.caps.smsDestinations && !u.smsDestinations.has(dest)) {
-    why |= bit(Reason.SMS_DESTINATION_CAP);
-    fairUse(u, 'sms_destinations', cdr, out.month, alerts, `more than ${plan.caps.smsDestinations} distinct SMS destinations`);
-  } else {
-    if (plan.caps.smsDestinations !== Number.POSITIVE_INFINITY) u.smsDestinations.add(dest);
-    included = Math.min(m.parts, Math.max(0, plan.caps.sms - u.sms));
-    u.sms += included;
-    if (included < m.parts) {
+  else {
+    // SMS parts counted against the cap before this one (all parts in scope, or only the
+    // included ones: Plan.capsCountAllUsage). Seed 003: « n'envoie pas plus de 1000 SMS ».
+    const used = u.sms;
+    const left = Math.max(0, plan.caps.sms - used);
+    const destCapped = u.smsDestinations.size >= plan.caps.smsDestinations && !u.smsDestinations.has(dest);
+    if (destCapped) {
+      why |= bit(Reason.SMS_DESTINATION_CAP);
+      fairUse(u, 'sms_destinations', cdr, out.month, alerts, `more than ${plan.caps.smsDestinations} distinct SMS destinations`);
+    } else {
+      if (plan.caps.smsDestinations !== Number.POSITIVE_INFINITY) u.smsDestinations.add(dest);
+      included = Math.min(m.parts, left);
+    }
+    if (m.parts > left && (plan.capsCountAllUsage || !destCapped)) {
       why |= bit(Reason.SMS_CAP);
       fairUse(u, 'sms', cdr, out.month, alerts, `more than ${plan.caps.sms} SMS`);
-    } else why |= bit(Reason.IN_PACK);
+    } else if (!destCapped) why |= bit(Reason.IN_PACK);
+    u.sms = used + (plan.capsCountAllUsage ? m.parts : included);
   }
   out.included_qty = included;
   out.billed_qty = m.parts - included;
@@ -309,20 +359,21 @@ function rateData(cdr: Cdr, r: Resolved, state: AccountMonth, out: Rating, alert
   const bytes = d.bytes_up + d.bytes_down;
   out.quantity = bytes;
   const roaming = cdr.roaming_country && cdr.roaming_country !== r.country ? cdr.roaming_country : null;
+  const roamingOutsideEu = roaming !== null && !EU_ZONE.has(roaming);
+  // The roaming zone is said whatever the plan includes, as for calls: the roaming-abuse check
+  // (aggregator) counts ROAMING_EU usage against home usage.
+  if (roaming) why |= bit(roamingOutsideEu ? Reason.ROAMING_OUTSIDE_EU : Reason.ROAMING_EU);
   const u = userMonth(state, r.user);
   let included = 0;
-  if (!plan.dataIncluded || (roaming && !EU_ZONE.has(roaming))) {
-    why |= bit(roaming ? Reason.ROAMING_OUTSIDE_EU : Reason.NOT_IN_PACK);
+  if (!plan.dataIncluded || roamingOutsideEu) {
+    why |= bit(Reason.NOT_IN_PACK);
   } else {
     // EU usage counts against both the EU quota and the overall (national) quota.
     let left = plan.caps.bytesNational - u.bytesNational;
     if (roaming) left = Math.min(left, plan.caps.bytesEu - u.bytesEu);
     included = Math.min(bytes, Math.max(0, left));
     u.bytesNational += included;
-    if (roaming) {
-      u.bytesEu += included;
-      why |= bit(Reason.ROAMING_EU);
-    }
+    if (roaming) u.bytesEu += included;
     if (included < bytes) {
       why |= bit(Reason.DATA_QUOTA);
       fairUse(u, roaming ? 'bytes_eu' : 'bytes_national', cdr, out.month, alerts, 'data quota used up');
@@ -363,9 +414,10 @@ function userCredit(cdr: Cdr, u: UserMonth, limit: number, cost: number, month: 
 }
 
 /**
- * Rates `cdr` (already checked) for billing month `month`, updating `state`; alerts are pushed
- * onto `alerts`. Throws a RatelError naming the CDR when it cannot be rated. `resolved` may carry
- * the account, plan and tariff already looked up for this CDR's user.
+ * Rates `cdr` for billing month `month`, updating `state`; alerts are pushed onto `alerts`.
+ * Checks the CDR first (checkCdr: a malformed one throws CDR_MALFORMED) and throws a RatelError
+ * naming the CDR when it cannot be rated. `resolved` may carry the account, plan and tariff
+ * already looked up for this CDR's user.
  */
 export function rateCdr(cdr: Cdr, ctx: RateContext, month: number, state: AccountMonth, alerts: Alert[], resolved?: Resolved): Rating {
   const bad = checkCdr(cdr);

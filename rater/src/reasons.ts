@@ -19,6 +19,8 @@ export const Reason = {
   SMS_DESTINATION_CAP: 'SMS_DESTINATION_CAP',
   DATA_QUOTA: 'DATA_QUOTA',
   EVENT: 'EVENT',
+  /** A forwarded call to a non-operator number under the forward rule (003 §4.5). Last: new codes go last, so older masks keep their bits. */
+  OFF_NET_FORWARD: 'OFF_NET_FORWARD',
 } as const;
 export type Reason = (typeof Reason)[keyof typeof Reason];
 

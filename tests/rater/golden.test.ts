@@ -3,7 +3,17 @@
 // Money is in micros: 1 EUR = 1_000_000, 1 cent = 10_000.
 
 import type { AccountInput } from '@ratel/rater';
-import { type Catalog, type EngineOutput, latestVersions, loadCatalog, newOutput, RatingEngine, Reason, rateAll } from '@ratel/rater';
+import {
+  type Catalog,
+  type EngineOutput,
+  latestVersions,
+  loadCatalog,
+  newOutput,
+  type Plan,
+  RatingEngine,
+  Reason,
+  rateAll,
+} from '@ratel/rater';
 import type { Cdr, RatedEvent } from '@ratel/schemas';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { accountInput, at, CENT, contextOf, dataSession, EUR, fixedNow, nth, serviceEvent, sms, voice } from './helpers.js';
@@ -765,5 +775,229 @@ describe('Rated events carry the exact money representation', () => {
     for (let i = 0; i < 50; i++) cents += Math.floor(((1 + i * 7) * 89 + 59) / 60);
     expect(r.total).toBe(cents * CENT);
     expect(r.total).toBeGreaterThan(EUR);
+  });
+});
+
+// ---- Issue #13: fair-use caps count all usage in their scope; the Belgian option's other rules.
+
+/** The shipped catalog with plan `id` derived from shipped plan `from` (settings overridden). */
+function variant(from: string, id: string, over: Partial<Plan>): Catalog {
+  const plans = new Map(catalog.plans);
+  plans.set(id, { ...(catalog.plans.get(from) as Plan), id, ...over });
+  return { ...catalog, plans };
+}
+function rateIn(cat: Catalog, plan: string, cdrs: Cdr[]): Rated {
+  const out = rateAll(contextOf(cat, accountInput('acc-1', plan, ['u1'])), cdrs, fixedNow);
+  const latest = latestVersions(out.events);
+  return {
+    out,
+    ev: (id) => latest.get(id) as RatedEvent,
+    total: [...latest.values()].reduce((s, e) => s + e.cost_micros, 0),
+  };
+}
+const billedUnits = (r: Rated) => [...latestVersions(r.out.events).values()].reduce((n, e) => n + e.billed_qty, 0);
+
+describe('003 Magic SIM: the 1000 SMS count every SMS part sent, billed or not', () => {
+  // Seed 003: « L'utilisateur n'envoie pas plus de 1000 SMS et pas plus de 50 destinations
+  // différentes par mois. Les SMS des Utilisateurs qui ne répondent pas à ces critères seront
+  // facturées à l'unité. » 0.10 EUR per SMS beyond (catalog value).
+  // s1-s55 go to 55 distinct destinations, s56-s1005 to the first 50 again.
+  const cdrs = Array.from({ length: 1005 }, (_, i) => sms(`s${i + 1}`, 'u1', nth('+324701', i < 55 ? i : i % 50, 5), t(i)));
+
+  it('55 destinations and 1005 SMS: 10 billed, 1.00 EUR', () => {
+    const r = rate(cdrs, BE_MOBILE);
+    // s51-s55: destinations 51-55, beyond the 50 -> billed; they still count as SMS sent (51-55)
+    for (let k = 51; k <= 55; k++) expect([r.ev(`s${k}`).billed_qty, r.ev(`s${k}`).reasons]).toEqual([1, [Reason.SMS_DESTINATION_CAP]]);
+    // s1000 is the 1000th SMS sent: included; s1001-s1005 are beyond the 1000
+    expect(r.ev('s1000').included_qty).toBe(1);
+    for (let k = 1001; k <= 1005; k++) expect([r.ev(`s${k}`).billed_qty, r.ev(`s${k}`).reasons]).toEqual([1, [Reason.SMS_CAP]]);
+    // 5 + 5 = 10 SMS * 0.10 EUR = 1.00 EUR
+    expect(billedUnits(r)).toBe(10);
+    expect(r.total).toBe(1_000_000);
+    expect(r.out.alerts.map((a) => [a.cdr_id, a.detail])).toEqual([
+      ['s51', 'more than 50 distinct SMS destinations'],
+      ['s1001', 'more than 1000 SMS'],
+    ]);
+  });
+
+  it('a multi-part SMS to a 51st destination counts its parts and crosses the 1000', () => {
+    const few = [
+      ...Array.from({ length: 998 }, (_, i) => sms(`a${i + 1}`, 'u1', nth('+324701', i % 50, 5), t(i))), // 998 parts, 50 destinations
+      sms('new3', 'u1', nth('+324709', 1, 5), t(1000), { parts: 3 }), // 51st destination: 3 parts billed; 1001 parts sent
+      sms('last', 'u1', nth('+324701', 0, 5), t(1001)), // known destination, the 1002nd part: billed
+    ];
+    const r = rate(few, BE_MOBILE);
+    expect([r.ev('new3').billed_qty, r.ev('new3').reasons]).toEqual([3, [Reason.SMS_CAP, Reason.SMS_DESTINATION_CAP]]);
+    expect([r.ev('last').billed_qty, r.ev('last').reasons]).toEqual([1, [Reason.SMS_CAP]]);
+    // 4 parts * 0.10 EUR = 0.40 EUR
+    expect(r.total).toBe(400_000);
+  });
+
+  it('cap_counting "included_only" counts only the included SMS: the same month bills 5 (0.50 EUR)', () => {
+    const r = rateIn(variant('be-mobile-unlimited', 'be-sim-included', { capsCountAllUsage: false }), 'be-sim-included', cdrs);
+    // s51-s55 billed, not counted: 1000 included SMS are s1-s50 and s56-s1005
+    expect(r.ev('s1005').billed_qty).toBe(0);
+    expect(r.total).toBe(500_000);
+  });
+});
+
+describe('003 Magic SIM: the 40 h count every second of the pack, billed or not', () => {
+  // Seed 003: « L'utilisateur n'appelle pas plus de 40 heures dans le mois » = 144000 s;
+  // « pas plus de 150 numéros différents ». Belgian mobile beyond: 0.12 EUR/min (be-retail).
+  // 150 calls of 900 s to distinct mobiles: 135000 s included; a 151st number for 9000 s is
+  // billed (150 numbers) and brings the month to 144000 s; one more minute is beyond the 40 h.
+  const cdrs = [
+    ...Array.from({ length: 150 }, (_, i) => voice(`m${i + 1}`, 'u1', nth('+32475', i + 1, 6), t(i * 20), 900)),
+    voice('m151', 'u1', nth('+32475', 151, 6), t(3100), 9000),
+    voice('after', 'u1', nth('+32475', 1, 6), t(3400), 60),
+  ];
+
+  it('bills the minute after 144000 s of calls, counting the 9000 s already billed', () => {
+    const r = rate(cdrs, BE_MOBILE);
+    // m151: 9000 s * 0.12 / 60 = 18.00 EUR (151st number)
+    expect([r.ev('m151').billed_qty, r.ev('m151').cost_micros]).toEqual([9000, 18_000_000]);
+    // after: 135000 + 9000 = 144000 s used, 0 left: 60 s * 0.12 / 60 = 0.12 EUR
+    expect([r.ev('after').included_qty, r.ev('after').billed_qty, r.ev('after').cost_micros]).toEqual([0, 60, 120_000]);
+    expect(r.ev('after').reasons).toEqual([Reason.MONTHLY_CAP]);
+    expect(r.total).toBe(18_120_000);
+    expect(r.out.alerts.map((a) => [a.cdr_id, a.detail])).toEqual([
+      ['m151', 'more than 150 distinct callees'],
+      ['after', 'more than 144000 s of calls'],
+    ]);
+  });
+
+  it('cap_counting "included_only": 135060 s included, only the 151st number billed', () => {
+    const r = rateIn(variant('be-mobile-unlimited', 'be-sim-included', { capsCountAllUsage: false }), 'be-sim-included', cdrs);
+    expect(r.ev('after').cost_micros).toBe(0);
+    expect(r.total).toBe(18_000_000);
+  });
+});
+
+describe('003 §4.5 Belgian option: the 15 h count every second of the option, billed or not', () => {
+  // « 15h d'appel / mois / utilisateur » = 54000 s; Brussels fixed beyond: 0.06 EUR/min.
+  const X = '+3225551111';
+  const cdrs = [
+    voice('x1', 'u1', X, t(0), 3700), // first call over 1 h to X: included, 3700 s used
+    voice('x2', 'u1', X, t(100), 3700), // repeated call over 1 h to X: billed whole; 7400 s used
+    // 13 calls of 3600 s to distinct numbers: before the 13th, 7400 + 12 * 3600 = 50600 s used,
+    // 3400 s left: the 13th includes 3400 s and bills 200 s
+    ...Array.from({ length: 13 }, (_, i) => voice(`h${i + 1}`, 'u1', nth('+322', i + 1), t(200 + i * 70), 3600)),
+    voice('last', 'u1', nth('+322', 1), t(2000), 60), // 54200 s used before: billed whole
+  ];
+
+  it('bills 3.70 + 0.20 + 0.06 EUR', () => {
+    const r = rate(cdrs, BE_FIXED);
+    // x2: 3700 s * 0.06 / 60 = 3.70 EUR
+    expect(r.ev('x2').cost_micros).toBe(3_700_000);
+    // h13: 200 s * 0.06 / 60 = 0.20 EUR
+    expect([r.ev('h13').included_qty, r.ev('h13').billed_qty, r.ev('h13').cost_micros]).toEqual([3400, 200, 200_000]);
+    // last: 60 s * 0.06 / 60 = 0.06 EUR
+    expect(r.ev('last').cost_micros).toBe(60_000);
+    expect(r.total).toBe(3_960_000);
+  });
+
+  it('cap_counting "included_only": x2 does not count, 13 * 3600 + 3700 + 60 = 50560 s all included', () => {
+    const r = rateIn(variant('be-unlimited-fixed', 'be-included', { capsCountAllUsage: false }), 'be-included', cdrs);
+    expect(r.ev('h13').cost_micros).toBe(0);
+    expect(r.ev('last').cost_micros).toBe(0);
+    expect(r.total).toBe(3_700_000);
+  });
+});
+
+describe('003 §4.5 Belgian option: repeated calls of over 1 h to the same number', () => {
+  // « Un utilisateur effectue régulièrement des appels de plus d'une heure vers le même numéro
+  // (suspicion d'utilisation babyphone) »; « Interfone se réserve le droit de facturer les
+  // consommations »: the second and later calls over 3600 s to one number in the month are billed.
+  const X = '+3225551111';
+  const cdrs = [
+    voice('l1', 'u1', X, t(0), 3700), // first: included
+    voice('l2', 'u1', X, t(200), 3700), // repeated: 3700 s * 0.06 / 60 = 3.70 EUR
+    voice('l3', 'u1', X, t(400), 4000), // repeated: 4000 s * 0.06 / 60 = 4.00 EUR
+    voice('y1', 'u1', '+3225552222', t(600), 3700), // first over 1 h to another number: included
+    voice('e1', 'u1', '+3225553333', t(800), 3600), // exactly 1 h, twice: not "plus d'une heure"
+    voice('e2', 'u1', '+3225553333', t(900), 3600),
+  ];
+
+  it('bills the second and third long calls to X whole (7.70 EUR), one alert naming the rule', () => {
+    const r = rate(cdrs, BE_FIXED);
+    for (const id of ['l1', 'y1', 'e1', 'e2']) expect(r.ev(id).cost_micros, id).toBe(0);
+    expect([r.ev('l2').billed_qty, r.ev('l2').cost_micros]).toEqual([3700, 3_700_000]);
+    expect([r.ev('l3').billed_qty, r.ev('l3').cost_micros]).toEqual([4000, 4_000_000]);
+    expect(r.ev('l2').reasons).toEqual([Reason.REPEATED_LONG_CALL]);
+    expect(r.total).toBe(7_700_000);
+    expect(r.out.alerts.map((a) => [a.kind, a.cdr_id, a.detail])).toEqual([
+      ['FAIR_USE', 'l2', 'repeated_long_calls: calls over 3600 s to 3225551111 more than once in the month (003 §4.5)'],
+    ]);
+  });
+
+  it('repeated_long_calls_billing "beyond" bills the part over 1 h: 100 s + 400 s = 0.10 + 0.40 EUR', () => {
+    const r = rateIn(variant('be-unlimited-fixed', 'be-beyond', { repeatedLongCallBilling: 'beyond' }), 'be-beyond', cdrs);
+    expect(r.ev('l2').cost_micros).toBe(100_000);
+    expect(r.ev('l3').cost_micros).toBe(400_000);
+    expect(r.total).toBe(500_000);
+  });
+
+  it('repeated_long_calls_billing "none" bills nothing and still alerts', () => {
+    const r = rateIn(variant('be-unlimited-fixed', 'be-none', { repeatedLongCallBilling: 'none' }), 'be-none', cdrs);
+    expect(r.total).toBe(0);
+    expect(r.out.alerts.map((a) => a.cdr_id)).toEqual(['l2']);
+  });
+});
+
+describe('003 §4.5 Belgian option: no permanent immediate forward to a non-operator number', () => {
+  // « Un utilisateur effectue un renvoi immédiat permanent vers un numéro non interfone. » The
+  // CDR does not say whether the forward is permanent: every forwarded call to a number outside
+  // operator_prefixes is taken as made under one (off_net_forward_calls 1) and billed whole.
+  const fwd = (id: string, to: string, minutes: number, s: number) => voice(id, 'u1', to, t(minutes), s, { direction: 'FORWARDED' });
+  const cdrs = [
+    fwd('f1', '+32475123456', 0, 120), // Belgian mobile: 120 s * 0.12 / 60 = 0.24 EUR
+    fwd('f2', '+3228001234', 10, 60), // Brussels fixed: 60 s * 0.06 / 60 = 0.06 EUR
+    voice('o1', 'u1', '+32475123456', t(20), 120), // the same mobile called, not forwarded: included
+  ];
+
+  it('bills both forwards (0.30 EUR), one FAIR_USE alert naming the rule', () => {
+    const r = rate(cdrs, BE_FIXED);
+    expect([r.ev('f1').billed_qty, r.ev('f1').cost_micros, r.ev('f1').reasons]).toEqual([
+      120,
+      240_000,
+      [Reason.FORWARDED, Reason.OFF_NET_FORWARD],
+    ]);
+    expect(r.ev('f2').cost_micros).toBe(60_000);
+    expect(r.ev('o1').cost_micros).toBe(0);
+    expect(r.total).toBe(300_000);
+    expect(r.out.alerts.map((a) => [a.kind, a.cdr_id, a.detail])).toEqual([
+      ['FAIR_USE', 'f1', 'off_net_forward: permanent forward to a non-operator number (003 §4.5)'],
+    ]);
+  });
+
+  it('a forward to an operator number (operator_prefixes) is included like any Belgian call', () => {
+    // test catalog value: +32 2 800 is the operator's range
+    const r = rateIn(variant('be-unlimited-fixed', 'be-range', { operatorPrefixes: ['322800'] }), 'be-range', cdrs);
+    expect([r.ev('f2').cost_micros, r.ev('f2').reasons]).toEqual([0, [Reason.IN_PACK, Reason.FORWARDED]]);
+    expect(r.total).toBe(240_000);
+  });
+
+  it('off_net_forward_calls 2: the first forward is included, the second breaks the rule', () => {
+    const cat = variant('be-unlimited-fixed', 'be-two', {
+      caps: { ...(catalog.plans.get('be-unlimited-fixed') as Plan).caps, offNetForwardCalls: 2 },
+    });
+    const r = rateIn(cat, 'be-two', cdrs);
+    expect(r.ev('f1').cost_micros).toBe(0);
+    expect(r.ev('f2').cost_micros).toBe(60_000);
+    expect(r.out.alerts.map((a) => a.cdr_id)).toEqual(['f2']);
+  });
+
+  it('off_net_forward_billing "none": nothing billed, the alert stays', () => {
+    const r = rateIn(variant('be-unlimited-fixed', 'be-free', { offNetForwardBilling: 'none' }), 'be-free', cdrs);
+    expect(r.total).toBe(0);
+    expect(r.ev('f1').reasons).toEqual([Reason.IN_PACK, Reason.FORWARDED, Reason.OFF_NET_FORWARD]);
+    expect(r.out.alerts.map((a) => a.cdr_id)).toEqual(['f1']);
+  });
+});
+
+describe('SPEC §4 roaming: EU data on a plan without data is EU roaming', () => {
+  it('carries ROAMING_EU and NOT_IN_PACK, not ROAMING_OUTSIDE_EU (so roaming abuse counts it)', () => {
+    const r = rate([dataSession('eu', 'u1', t(0), 1_000_000, { roaming: 'ES' })], BE_FIXED);
+    expect(r.ev('eu').reasons).toEqual([Reason.NOT_IN_PACK, Reason.ROAMING_EU]);
   });
 });

@@ -49,7 +49,13 @@ const tinyPlan = (id: string, beyond: 'bill' | 'flag'): PlanInput => ({
     distinct_callees: 2,
     per_call_seconds: 120,
     monthly_seconds: 200,
+    cap_counting: 'all_usage',
     repeated_long_calls_seconds: 60,
+    repeated_long_calls_billing: 'call',
+    // forwards to numbers outside +33 1 4 break the forward rule from the second of the month
+    off_net_forward_calls: 2,
+    off_net_forward_billing: 'call',
+    operator_prefixes: ['3314'],
     sms: 3,
     sms_destinations: 2,
     bytes_national: 3_000_000,
@@ -557,6 +563,67 @@ describe('price of a call (SPEC §3): never below exact, at most one cent above'
         if (bytes > 0 && perMb > 0) expect(p).toBeGreaterThan(0);
       }),
       { numRuns: 500 },
+    );
+  });
+});
+
+describe('fair-use caps counting all usage (003: « pas plus de 1000 SMS », « 15h d’appel / mois »)', () => {
+  // Tiny counting caps: 3 SMS parts, 200 s a month, 120 s a call, repeated calls over 60 s to one
+  // number billed whole; everything below is in the pack's scope (French numbers, at home).
+  // The distinct-number caps are left out: a call to a new number added early takes a slot and
+  // lets a later long call to that number in, so the seconds they bill can go down.
+  const counting: PlanInput = {
+    ...tinyPlan('counting', 'bill'),
+    fair_use: { ...tinyPlan('counting', 'bill').fair_use, distinct_callees: null, sms_destinations: null },
+  };
+  let countingCtx: RateContext;
+  beforeAll(() => {
+    const shipped = loadCatalog();
+    const plans = new Map(shipped.plans).set('counting', compilePlan(counting));
+    countingCtx = contextOf({ ...shipped, plans }, accountInput('acc-1', 'counting', ['u1']));
+  });
+  const TO = ['+33612345678', '+33612000001', '+33140000002', '+33700000004'];
+  type Use = { sms: boolean; to: string; n: number; minute: number };
+  const useArb: fc.Arbitrary<Use> = fc.record({
+    sms: fc.boolean(),
+    to: fc.constantFrom(...TO),
+    n: fc.integer({ min: 1, max: 150 }),
+    minute: fc.integer({ min: 0, max: 600 }),
+  });
+  const cdrOf = (u: Use, id: string): Cdr => {
+    const at = iso(Date.parse('2025-03-03T08:00:00Z') + u.minute * 60_000);
+    return u.sms ? sms(id, 'u1', u.to, at, { parts: 1 + (u.n % 3) }) : voice(id, 'u1', u.to, at, u.n);
+  };
+  const CAP_REASONS = ['MONTHLY_CAP', 'OVER_CALL_CAP', 'REPEATED_LONG_CALL', 'SMS_CAP'];
+  /** SMS parts and voice seconds billed under a cap. */
+  const billed = (cdrs: Cdr[]) => {
+    const sum = { sms: 0, voice: 0 };
+    for (const e of latestVersions(rateAll(countingCtx, cdrs, fixedNow).events).values())
+      if (e.reasons.some((r) => CAP_REASONS.includes(r))) sum[e.kind === 'SMS' ? 'sms' : 'voice'] += e.billed_qty;
+    return sum;
+  };
+
+  it('the units billed under a cap never decrease when a usage is added, anywhere in the month', () => {
+    fc.assert(
+      fc.property(fc.array(useArb, { maxLength: 30 }), useArb, (uses, extra) => {
+        const month = uses.map((u, i) => cdrOf(u, `c${i}`));
+        const before = billed(month);
+        const after = billed([...month, cdrOf(extra, 'added')]);
+        expect(after.sms).toBeGreaterThanOrEqual(before.sms);
+        expect(after.voice).toBeGreaterThanOrEqual(before.voice);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('counting all usage, the SMS parts billed are exactly those beyond the cap: max(0, parts - 3)', () => {
+    fc.assert(
+      fc.property(fc.array(useArb, { maxLength: 30 }), (uses) => {
+        const month = uses.map((u, i) => cdrOf(u, `c${i}`));
+        const parts = month.reduce((n, c) => n + (c.message?.parts ?? 0), 0);
+        expect(billed(month).sms).toBe(Math.max(0, parts - 3));
+      }),
+      { numRuns: 200 },
     );
   });
 });
