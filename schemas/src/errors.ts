@@ -19,7 +19,9 @@ export type ErrorCode =
   | 'STORE_UNREACHABLE'
   | 'STORE_QUERY_FAILED'
   | 'INPUT_UNREADABLE'
-  | 'ACCOUNT_UNKNOWN';
+  | 'ACCOUNT_UNKNOWN'
+  | 'SUBSCRIBER_UNKNOWN'
+  | 'SUBSCRIBER_AMBIGUOUS';
 
 export class RatelError extends Error {
   override readonly name = 'RatelError';
@@ -81,6 +83,12 @@ export const errors = {
   inputUnreadable: (file: string, reason: string) => new RatelError('INPUT_UNREADABLE', `${file}: ${reason}`, file),
   /** An account the accounts book does not hold (an invoice asked for it, for example). */
   accountUnknown: (id: string, reason: string) => new RatelError('ACCOUNT_UNKNOWN', `account ${JSON.stringify(id)}: ${reason}`, id),
+  /** A CDR of an imported file whose numbers and SIP user match no subscriber of the directory. */
+  subscriberUnknown: (id: string, reason: string, record?: unknown) =>
+    new RatelError('SUBSCRIBER_UNKNOWN', `${cdrRef(id)}: no subscriber: ${reason}`, record),
+  /** A CDR of an imported file that matches more than one subscriber of the directory. */
+  subscriberAmbiguous: (id: string, reason: string, record?: unknown) =>
+    new RatelError('SUBSCRIBER_AMBIGUOUS', `${cdrRef(id)}: more than one subscriber: ${reason}`, record),
   usageInvalid: (reason: string) => new RatelError('USAGE_INVALID', reason),
   outputUnwritable: (path: string, reason: string) => new RatelError('OUTPUT_UNWRITABLE', `${path}: ${reason}`, path),
 };
