@@ -49,6 +49,7 @@ export { type AlertRow, type DeadLetterRow, writeAlerts, writeDeadLetters, write
 export { ratingCatalogs, recordRatingCatalog } from './rating-catalogs.js';
 export { ARCHIVE_DAYS, expiredAccounts, purgeDeactivated } from './retention.js';
 export { flagRoamingAbuse, ROAMING_ABUSE_MONTHS, type RoamingAbuse, roamingAbuse } from './roaming-abuse.js';
+export { encodeRows, storeHistory, storeSink } from './session-ports.js';
 export { openChdbStore } from './store/chdb-store.js';
 export { createSchema, dropMonthsBefore, TABLES, type TableName } from './store/ddl.js';
 export { openStore, type StoreConfig } from './store/open-store.js';

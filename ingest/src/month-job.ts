@@ -10,15 +10,13 @@ import {
   type Invoice,
   invoiceText,
   openStore,
-  ratingCatalogs,
-  recordRatingCatalog,
   type Store,
+  storeHistory,
+  storeSink,
   summaryText,
-  writeAlerts,
   writeDeadLetters,
-  writeRated,
 } from '@ratel/aggregator';
-import { type AccountInput, accountBook, loadCatalog, newOutput, RatingEngine } from '@ratel/rater';
+import { type AccountInput, accountBook, loadCatalog, RatingSession } from '@ratel/rater';
 import { type Cdr, formatMoney, HEADER_BYTES, localCodecs, nextMonth, type WireCodec } from '@ratel/schemas';
 import { type Config, limitsOf, storeConfigOf } from './config.js';
 import { deadLetterRow } from './dead-letters.js';
@@ -73,11 +71,14 @@ export async function runMonthJob(
     // start dates is taken around that day, so any month can be generated and rated again.
     const next = nextMonth(opts.month);
     const closeMs = Date.UTC(Math.floor(next / 100), (next % 100) - 1, 1);
-    const engine = new RatingEngine({ catalog, accounts, ...limitsOf(cfg) }, () => Math.min(Date.now(), closeMs));
-    // The month is rated with one catalog, recorded on first use (see rating-catalogs.ts).
-    const ratedWith = (await ratingCatalogs(store)).get(opts.month);
-    if (ratedWith === undefined) await recordRatingCatalog(store, opts.month, catalog.version);
-    else if (ratedWith !== catalog.version) engine.refuseMonth(opts.month, ratedWith);
+    // The same rating session as the pipeline: history from the store (with --keep), the CDRs
+    // archived, rated events and alerts written batch by batch, the month's catalog recorded.
+    const session = new RatingSession(
+      { catalog, accounts, ...limitsOf(cfg) },
+      { history: storeHistory(store), sink: storeSink(store) },
+      { now: () => Math.min(Date.now(), closeMs), log },
+    );
+    let previous: Promise<void> = Promise.resolve();
     const progress = createProgress(opts.progress);
     progress.start('rating', count);
     const tRate = performance.now();
@@ -90,7 +91,6 @@ export async function runMonthJob(
     writeFileSync(deadFile, '');
     const batch = cfg.rater.batchSize;
     for (let i = 0; i < count; i += batch) {
-      const out = newOutput();
       const end = Math.min(count, i + batch);
       const batchCdrs = [];
       const bodies = [];
@@ -98,9 +98,10 @@ export async function runMonthJob(
         batchCdrs.push(codecs.cdr.decode(wire.subarray(ends[k], ends[k + 1])));
         bodies.push(wire.subarray((ends[k] as number) + HEADER_BYTES, ends[k + 1])); // kept by the engine as received
       }
-      engine.addAll(batchCdrs, out, bodies);
-      await writeRated(store, out.events);
-      await writeAlerts(store, out.alerts);
+      const { out, stored } = await session.rate(batchCdrs, bodies);
+      // One batch written while the next is rated.
+      await previous;
+      previous = stored;
       if (out.dead.length) {
         const now = Date.now();
         const rows = out.dead.map((d) =>
@@ -126,6 +127,7 @@ export async function runMonthJob(
       replays += out.replays;
       progress.update(end);
     }
+    await previous;
     progress.stop();
     const rateMs = performance.now() - tRate;
     const { run, folder, roamingAbuse, finance } = await closeMonth(store, catalog, accounts, opts.month, cfg.outDir);

@@ -19,21 +19,9 @@
  * down past its deadline, or refused) stops the pipeline: `failed` rejects, nothing more is
  * committed, and a restart replays from the last committed offsets.
  */
-import {
-  accountMonthKey,
-  archivedAccountMonths,
-  archiveRows,
-  createSchema,
-  type EncodedRows,
-  loadHistory,
-  openStore,
-  ratingCatalogs,
-  recordRatingCatalog,
-  type Store,
-  writeDeadLetters,
-} from '@ratel/aggregator';
-import { type AccountBook, type Catalog, createDecodePool, type EngineOutput, newOutput, RatingEngine } from '@ratel/rater';
-import { type Cdr, type Codecs, errors, HEADER_BYTES, isRatelError, previousMonth } from '@ratel/schemas';
+import { createSchema, type EncodedRows, encodeRows, openStore, type Store, storeHistory, writeDeadLetters } from '@ratel/aggregator';
+import { type AccountBook, type Catalog, createDecodePool, type RatedRowsSink, RatingSession } from '@ratel/rater';
+import { type Cdr, type Codecs, errors, HEADER_BYTES, isRatelError } from '@ratel/schemas';
 import type { EachBatchPayload, Kafka } from 'kafkajs';
 import { type Config, limitsOf, storeConfigOf } from './config.js';
 import { deadLetterMessage, deadLetterRow, type OutgoingDeadLetter, sendChunks } from './dead-letters.js';
@@ -103,8 +91,6 @@ interface BatchDone {
 
 /** How many times in a row one batch may fail before the pipeline stops. */
 const MAX_BATCH_FAILURES = 5;
-/** How often a month refused for its catalog is checked again. */
-const REGATE_MS = 30_000;
 /** /readyz turns unready when no fetch started for this long (a stalled or paused consumer). */
 const READY_FETCH_MS = 30_000;
 
@@ -160,7 +146,21 @@ export async function startPipeline(kafka: Kafka, cfg: Config, deps: PipelineDep
     { minRows: cfg.writer.minRows, maxDelayMs: cfg.writer.maxDelayMs },
   );
   const bounds = limitsOf(cfg);
-  const engine = new RatingEngine({ catalog: deps.catalog, accounts: deps.accounts, ...bounds });
+  // The writer groups many batches' rows into fewer inserts: the session's sink.
+  const sink: RatedRowsSink = {
+    write(rows) {
+      const [cdrs, events, alerts] = encodeRows(store, rows) as [EncodedRows, EncodedRows, EncodedRows];
+      return writer.add({ cdrs, events, alerts });
+    },
+    drain: () => writer.drain(),
+  };
+  const session = new RatingSession(
+    { catalog: deps.catalog, accounts: deps.accounts, ...bounds },
+    { history: storeHistory(store), sink },
+    { log, retry: (what, op) => retry(what, op) },
+  );
+  /** Account-months the session had evicted at the last metrics update. */
+  let evictedSeen = 0;
   const stats: PipelineStats = {
     consumed: 0,
     rated: 0,
@@ -208,19 +208,6 @@ export async function startPipeline(kafka: Kafka, cfg: Config, deps: PipelineDep
   const commits = new Map<string, Promise<void>>();
   /** eachBatch calls running now. */
   let active = 0;
-  /** The engine was cleared: let this process's pending writes land before restoring from the store. */
-  let mustDrain = false;
-  /** The latest month for which older account-months were evicted from memory. */
-  let evictedFor = 0;
-  /**
-   * The account-months the store held when this assignment began, from month `from` on (taken
-   * after this process's own writes landed). An account-month of this process's partitions that
-   * is not in memory and not in it, from that month on, has no history: its accounts' CDRs reach
-   * only this process until the next rebalance, and an evicted month is always loaded (below
-   * `evictedBefore`). Saves one history query per new account-month; reset on every join.
-   */
-  let archived: Promise<{ from: number; keys: Set<string> }> | null = null;
-  let evictedBefore = 0;
   let failure: unknown = null;
   let rejectFailed: (e: unknown) => void = () => {};
   const failed = new Promise<never>((_, reject) => {
@@ -230,22 +217,9 @@ export async function startPipeline(kafka: Kafka, cfg: Config, deps: PipelineDep
   const fatal = (e: unknown) => {
     if (failure !== null) return;
     failure = e;
-    engine.clear();
+    session.engine.clear();
     consumer.pause([{ topic: cfg.kafka.cdrTopic }]);
     rejectFailed(e);
-  };
-  /** When each month was last checked against rating_catalogs, and the months refused. */
-  const gated = new Map<number, number>();
-  const refused = new Set<number>();
-  /** Bumped each time the engine forgets: a batch restoring meanwhile works its restore out again. */
-  let epoch = 0;
-  /** Forgets every account-month: they are rebuilt from the store, after this process's pending writes land. */
-  const forget = (why: string) => {
-    engine.clear();
-    mustDrain = true;
-    archived = null;
-    epoch++;
-    log.info({ why }, 'account-months forgotten: rebuilt from the store on demand');
   };
   /** Failures of the same batch in a row: past MAX_BATCH_FAILURES the pipeline stops (exit, replay from the last commit). */
   const failures = new Map<string, number>();
@@ -266,7 +240,7 @@ export async function startPipeline(kafka: Kafka, cfg: Config, deps: PipelineDep
   });
   consumer.on(consumer.events.GROUP_JOIN, (e) => {
     // Partitions may have moved: memory is no longer authoritative, the store is.
-    forget('joined the consumer group');
+    session.forget('joined the consumer group');
     joined = true;
     log.info({ assignment: e.payload.memberAssignment }, 'joined consumer group');
     markJoined();
@@ -377,39 +351,15 @@ export async function startPipeline(kafka: Kafka, cfg: Config, deps: PipelineDep
       bodies.push(frame.subarray(HEADER_BYTES));
     }
 
-    // 1. rebuild account-months not in memory, then 2. rate and 3. queue the rows. Should the
-    // engine be cleared while a restore waits on the store (another batch failed, or the group
-    // rebalanced), what is missing is worked out again. From the first restore to the rows
-    // queued, a failure (a restore's heartbeat, an encoder refusal, a bug) makes the engine
-    // forget everything, this batch included, before kafkajs offers the batch again: what was
-    // restored or rated is then held only if its rows reached the writer.
-    const out = newOutput();
-    let restored = 0;
-    let stored: Promise<void>;
-    try {
-      for (;;) {
-        const at = epoch;
-        restored = await restoreMissing(cdrs, out, heartbeat);
-        if (epoch === at) break;
-        out.events.length = 0;
-        out.alerts.length = 0;
-        out.dead.length = 0;
-      }
-      engine.addAll(cdrs, out, bodies);
-      evictOldMonths();
-      // Grouped with other partitions' batches: at least writer.minRows rows or writer.maxDelayMs.
-      // Each accepted CDR carries its Avro body as received: archived without encoding it again.
-      stored = writer.add({
-        cdrs: store.encode('cdrs', archiveRows(out.accepted)),
-        events: store.encode('rated_events', out.events),
-        alerts: store.encode('alerts', out.alerts),
-      });
-    } catch (e) {
-      forget('a batch failed between restoring or rating and queueing its rows');
-      throw e;
-    }
+    // 1-3: the rating session restores what is missing, rates, and hands the rows to the writer;
+    // a failure on the way makes it forget everything before kafkajs offers the batch again.
+    const { out, stored, restored } = await session.rate(cdrs, bodies, { heartbeat });
     stats.restored += restored;
     metrics.restored.inc(restored);
+    if (session.evicted > evictedSeen) {
+      metrics.evicted.inc(session.evicted - evictedSeen);
+      evictedSeen = session.evicted;
+    }
     metrics.writerQueue.set(writer.pending);
 
     // Dead letters keep the original bytes (the frames as received); they are sent beside the
@@ -460,119 +410,6 @@ export async function startPipeline(kafka: Kafka, cfg: Config, deps: PipelineDep
     );
   }
 
-  /**
-   * Step 1: loads from the store the account-months of `cdrs` the engine does not hold, each
-   * with its account's previous month (an id is checked against the months held: after a
-   * restart they must be the current and the previous one, as in a process that never
-   * stopped); returns how many were restored.
-   */
-  async function restoreMissing(cdrs: readonly Cdr[], out: EngineOutput, heartbeat: () => Promise<void>): Promise<number> {
-    const missing = new Map<string, { account_id: string; month: number }>();
-    let latestMissing = 0;
-    const want = (account_id: string, month: number) => {
-      if (!engine.holds(account_id, month)) missing.set(accountMonthKey(account_id, month), { account_id, month });
-    };
-    for (const c of cdrs) {
-      const month = engine.missingMonth(c);
-      if (month === null) continue;
-      want(c.account_id, month);
-      want(c.account_id, previousMonth(month));
-      if (month > latestMissing) latestMissing = month;
-    }
-    if (missing.size === 0) return 0;
-    await gateMonths(missing.values());
-    if (mustDrain) {
-      // A forget while draining asks for another drain: rows queued before it must land first.
-      const at = epoch;
-      await writer.drain();
-      if (epoch === at) mustDrain = false;
-    }
-    if (archived === null) {
-      const from = previousMonth(previousMonth(latestMissing));
-      const taken = retry('list archived account-months', () => archivedAccountMonths(store, from)).then((keys) => ({ from, keys }));
-      archived = taken;
-      taken.catch(() => {
-        if (archived === taken) archived = null;
-      });
-    }
-    const at = epoch;
-    const known = await archived;
-    if (epoch !== at) return 0;
-    const toLoad = [...missing].filter(
-      ([key, k]) => !refused.has(k.month) && (k.month < known.from || k.month < evictedBefore || known.keys.has(key)),
-    );
-    const history = toLoad.length
-      ? await retry('load history', () =>
-          loadHistory(
-            store,
-            toLoad.map(([, k]) => k),
-          ),
-        )
-      : [];
-    if (epoch !== at) return 0;
-    let n = 0;
-    for (const h of history) {
-      // Another batch may have restored it meanwhile (an account on two partitions): never over it.
-      if (engine.holds(h.key.account_id, h.key.month)) continue;
-      engine.restore(h.key.account_id, h.key.month, h.cdrs, h.ratings, out, h.bodies);
-      n++;
-    }
-    await heartbeat();
-    return n;
-  }
-
-  /**
-   * The first time this process meets a month: the catalog it is rated with. A month no rater
-   * has rated yet is recorded with this catalog; one rated with another catalog is refused
-   * (its CDRs become CATALOG_CHANGED dead letters) until `ratel rerate` re-rates it.
-   */
-  async function gateMonths(keys: Iterable<{ month: number }>): Promise<void> {
-    const version = deps.catalog.version;
-    for (const { month } of keys) {
-      const last = gated.get(month);
-      // A refused month is looked at again now and then: `ratel rerate` may have recorded this catalog.
-      if (last !== undefined && (!refused.has(month) || Date.now() - last < REGATE_MS)) continue;
-      let rated = (await retry('rating catalogs', () => ratingCatalogs(store))).get(month);
-      if (rated === undefined) {
-        // First writer wins: after recording, read back which record stands (another rater may
-        // have recorded another catalog at the same time).
-        await retry('record rating catalog', () => recordRatingCatalog(store, month, version));
-        rated = (await retry('rating catalogs', () => ratingCatalogs(store))).get(month) ?? version;
-      }
-      if (rated === version) {
-        if (refused.delete(month)) {
-          engine.acceptMonth(month);
-          log.info({ month, catalog: version }, 'month re-rated with this catalog: its CDRs are taken again');
-        }
-      } else if (!refused.has(month)) {
-        engine.refuseMonth(month, rated);
-        refused.add(month);
-        log.error(
-          { month, ratedWith: rated, catalog: version },
-          'month rated with another catalog: its CDRs are refused until `ratel rerate`',
-        );
-      }
-      gated.set(month, Date.now());
-    }
-  }
-
-  /**
-   * A new month has begun: keep this one and the previous one in memory, restore older ones on
-   * demand (after this process's pending writes for them have landed). Only while no other batch
-   * runs: one may have restored an older month it has not rated yet.
-   */
-  function evictOldMonths(): void {
-    if (engine.latestMonth <= evictedFor || active !== 1) return;
-    evictedFor = engine.latestMonth;
-    evictedBefore = previousMonth(evictedFor);
-    const gone = engine.evictBefore(evictedBefore);
-    if (gone > 0) {
-      mustDrain = true;
-      metrics.evicted.inc(gone);
-      log.info({ month: evictedFor, evicted: gone }, 'account-months before the previous month left memory');
-    }
-  }
-
   /** Sends dead letters to their topic (in chunks the broker accepts) and to the dead_letters table. */
   async function sendDeadLetters(dead: readonly OutgoingDeadLetter[]): Promise<void> {
     const now = Date.now();
@@ -621,7 +458,7 @@ export async function startPipeline(kafka: Kafka, cfg: Config, deps: PipelineDep
       await producer.disconnect();
       log.debug('stopping decode pool');
       await pool.close();
-      engine.clear(); // a stopped pipeline holds no account-months, even if its caller keeps it
+      session.engine.clear(); // a stopped pipeline holds no account-months, even if its caller keeps it
       log.debug('closing store');
       if (!deps.store) await store.close();
     },

@@ -33,5 +33,16 @@ export { createDecodePool, type DecodePool } from './pool.js';
 export { callPrice, chargedSeconds, dataPrice, unitsPrice } from './price.js';
 export { type RateContext, type Rating, type Resolved, rateCdr, resolve } from './rate.js';
 export { type Alert, type AlertKind, EU_ZONE, maskOf, Reason, reasonsOf } from './reasons.js';
+export {
+  accountMonthKey,
+  type BatchResult,
+  type HistoryPort,
+  type RatedRows,
+  type RatedRowsSink,
+  RatingSession,
+  type SessionLog,
+  type SessionOptions,
+  type StoredAccountMonth,
+} from './session.js';
 export { StringIndex } from './string-index.js';
 export { compileTrie, type DeckRow, Trie, type TrieData } from './trie.js';
