@@ -47,6 +47,7 @@ export {
 } from './invoice-render.js';
 export { type AlertRow, type DeadLetterRow, writeAlerts, writeDeadLetters, writeRated } from './rated-events.js';
 export { ratingCatalogs, recordRatingCatalog } from './rating-catalogs.js';
+export { readAlerts, readDeadLetters, readRatings, type Scope } from './readers.js';
 export { ARCHIVE_DAYS, expiredAccounts, purgeDeactivated } from './retention.js';
 export { flagRoamingAbuse, ROAMING_ABUSE_MONTHS, type RoamingAbuse, roamingAbuse } from './roaming-abuse.js';
 export { encodeRows, storeHistory, storeSink } from './session-ports.js';

@@ -1,3 +1,4 @@
+export { dataCdr, eventCdr, messageCdr, voiceCdr } from './cdr-builder.js';
 export { CDR_SCHEMA_FILE, cdrType, RATED_SCHEMA_FILE, ratedEventType, schemaText } from './avro.js';
 export {
   type CdrLimits,
