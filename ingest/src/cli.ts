@@ -5,6 +5,7 @@
  *   ratel produce   produce generated CDRs into Kafka at a given rate
  *   ratel run       run the streaming pipeline: Kafka -> rater pool -> ClickHouse
  *   ratel invoice   month close on the store: issue invoices, flag roaming abuse, print the summary
+ *   ratel dashboard  read-only finance dashboard in the browser (http://127.0.0.1:8470/ by default)
  *   ratel dlq-replay  produce the dead letters again to the CDR topic once their cause is fixed
  * Errors print one line "ratel: <CODE> <message>" and exit 2: a bad command line is USAGE_INVALID,
  * a bad setting CONFIG_INVALID, an input that cannot be read INPUT_UNREADABLE, an output folder
@@ -16,6 +17,7 @@ import { accountBook, type Catalog, loadAccounts, loadCatalog } from '@ratel/rat
 import { errors, formatMoney, isRatelError, localCodecs, registryCodecs } from '@ratel/schemas';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { type Config, loadConfig, storeConfigOf } from './config.js';
+import { startDashboard } from './dashboard/index.js';
 import { replayDeadLetters } from './dlq-replay.js';
 import { generateAccounts, generateCdrs } from './generator.js';
 import { createKafka } from './kafka.js';
@@ -147,6 +149,31 @@ program
     } finally {
       await store.close();
     }
+  });
+
+program
+  .command('dashboard')
+  .description(
+    'serve the read-only finance dashboard (month overview, destinations, fair use, late usage, invoices and their calls) on 127.0.0.1; a token (dashboard.token, RATEL_DASHBOARD_TOKEN) is required to bind elsewhere',
+  )
+  .option('--host <address>', 'bind address (also RATEL_DASHBOARD_HOST; default 127.0.0.1)')
+  .option('--port <port>', 'port, 0 = any free port (also RATEL_DASHBOARD_PORT; default 8470)', intArg('port'))
+  .action(async (o, cmd: Command) => {
+    const cfg = config(cmd, { 'dashboard.host': o.host, 'dashboard.port': o.port });
+    checkOutputs(cfg, { outDir: false });
+    const catalog = loadCatalog(cfg.catalogDir);
+    const store = await openStore(storeConfigOf(cfg));
+    await createSchema(store);
+    const d = await startDashboard({ store, catalog, ...cfg.dashboard });
+    console.log(`ratel dashboard: ${d.url} (${store.engine} ${store.where}${cfg.dashboard.token ? ', token required' : ''}; Ctrl-C stops)`);
+    const stop = () => {
+      void d
+        .close()
+        .then(() => store.close())
+        .finally(() => process.exit(0));
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
   });
 
 program

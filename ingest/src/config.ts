@@ -130,6 +130,17 @@ export const configSchema = z.strictObject({
   outDir: z.string().min(1).default('out'),
   /** Port of the /metrics, /healthz and /readyz endpoint of `ratel run` (0 = off). */
   metricsPort: z.number().int().min(0).max(65535).default(9464),
+  /**
+   * `ratel dashboard`: bind address and port (0 = any free port), and the token asked of every
+   * request (bearer, or basic auth with the token as password); required off loopback.
+   */
+  dashboard: z
+    .strictObject({
+      host: z.string().min(1).default('127.0.0.1'),
+      port: z.number().int().min(0).max(65535).default(8470),
+      token: z.string().min(16, 'at least 16 characters').nullable().default(null),
+    })
+    .prefault({}),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -187,6 +198,9 @@ export const ENV: Record<string, { path: string[]; parse?: (v: string) => unknow
   RATEL_MAX_AHEAD_MINUTES: { path: ['limits', 'maxAheadMinutes'], parse: integer },
   RATEL_OUT_DIR: { path: ['outDir'] },
   RATEL_METRICS_PORT: { path: ['metricsPort'], parse: integer },
+  RATEL_DASHBOARD_HOST: { path: ['dashboard', 'host'] },
+  RATEL_DASHBOARD_PORT: { path: ['dashboard', 'port'], parse: integer },
+  RATEL_DASHBOARD_TOKEN: { path: ['dashboard', 'token'] },
   RATEL_LOG_LEVEL: { path: ['logLevel'] },
 };
 

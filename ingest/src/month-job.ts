@@ -149,6 +149,7 @@ export async function runMonthJob(
       `dead letters: ${dead} (${deadFile}), alerts: ${alerts}, roaming abuse flagged at close: ${roamingAbuse.length}, replays ignored: ${replays}`,
     );
     const cdrsPerSec = Math.round(count / (rateMs / 1000));
+    print(`dashboard: ratel dashboard (node ingest/dist/cli.js dashboard) → http://${cfg.dashboard.host}:${cfg.dashboard.port}/`);
     print(
       `cdrs=${count} elapsed_s=${(elapsedMs / 1000).toFixed(1)} rating_s=${(rateMs / 1000).toFixed(1)} embedded_cdrs_per_sec=${cdrsPerSec}`,
     );

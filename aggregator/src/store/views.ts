@@ -8,6 +8,9 @@
  * v_late_usage     ratings of already invoiced months that arrived after the invoice
  * v_alerts         alerts per month and kind
  * v_invoiced       invoiced amounts by month and section (only lines of issued invoices)
+ * v_usage_month    usage per month: accounts and users with usage, records, revenue (dashboard)
+ * v_invoices       issued invoices, one row per invoice with its totals (dashboard)
+ * v_adjustments    adjustment lines of issued invoices: the earlier period and its amount (dashboard)
  */
 import type { Store } from './store.js';
 
@@ -44,6 +47,19 @@ export const VIEWS = {
     FROM (SELECT account_id, month, issued_at_ms, section, amount_micros FROM invoice_lines) AS l
     INNER JOIN (SELECT account_id, month, issued_at_ms FROM invoices FINAL) AS h USING (account_id, month, issued_at_ms)
     GROUP BY month, section`,
+  v_usage_month: `CREATE VIEW IF NOT EXISTS v_usage_month AS
+    SELECT month, uniqExact(account_id) AS accounts, uniqExact(user_id) AS users, count() AS records,
+      sum(cost_micros) AS revenue_micros
+    FROM rated_events FINAL
+    GROUP BY month`,
+  v_invoices: `CREATE VIEW IF NOT EXISTS v_invoices AS
+    SELECT month, invoice_id, account_id, issued_at_ms, currency, vat_country, total_excl_micros, vat_micros, total_incl_micros
+    FROM invoices FINAL`,
+  v_adjustments: `CREATE VIEW IF NOT EXISTS v_adjustments AS
+    SELECT month, account_id, invoice_id, period, quantity AS records, amount_micros
+    FROM (SELECT account_id, month, issued_at_ms, invoice_id, period, quantity, amount_micros FROM invoice_lines
+          WHERE section = 'adjustment') AS l
+    INNER JOIN (SELECT account_id, month, issued_at_ms FROM invoices FINAL) AS h USING (account_id, month, issued_at_ms)`,
 } as const;
 
 export async function createViews(store: Store): Promise<void> {
