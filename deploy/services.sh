@@ -5,6 +5,15 @@
 #   bash deploy/services.sh up     [kafka|clickhouse]   install what is missing, start, wait until ready
 #   bash deploy/services.sh down   [kafka|clickhouse]   stop (by pid file)
 #   bash deploy/services.sh status [kafka|clickhouse]   one line per service; exit 3 if one is down
+#   bash deploy/services.sh up|down|status secured      the secured pair (below), apart from the plain one
+#
+# "secured" is a second Kafka broker (one SASL_SSL listener: TLS + SASL PLAIN, SCRAM-SHA-256,
+# SCRAM-SHA-512) and a second ClickHouse server (HTTPS only, password users), each its own
+# process with its own ports and data, so the plain pair keeps running untouched. A local test CA
+# and the certificates (openssl, keystore by keytool-compatible PKCS12) and random passwords are
+# made on first use and kept in $RATEL_RUN/secured/ (user "ratel": secured/kafka-password and
+# secured/clickhouse-password; CA: secured/certs/ca.pem; a client certificate
+# secured/certs/client.{pem,key}; an unrelated CA secured/certs/other-ca.pem for tests).
 #
 # Environment (all optional):
 #   RATEL_CACHE                  downloads (Kafka jars, Maven repo)       default ~/.cache/ratel
@@ -16,6 +25,10 @@
 #   RATEL_CLICKHOUSE_HTTP_PORT   ClickHouse HTTP                          default 18123
 #   RATEL_CLICKHOUSE_TCP_PORT    ClickHouse native TCP                    default 19000
 #   RATEL_KAFKA_TIMEOUT / RATEL_CLICKHOUSE_TIMEOUT  readiness timeouts (s) default 90 / 60
+#   RATEL_KAFKA_SECURED_PORT     secured broker's SASL_SSL listener      default 19094
+#   RATEL_KAFKA_SECURED_CONTROLLER_PORT  its KRaft controller             default 19095
+#   RATEL_CLICKHOUSE_HTTPS_PORT  secured ClickHouse HTTPS                default 18443
+#   RATEL_CLICKHOUSE_SECURED_TCP_PORT  its native TCP (loopback)         default 19010
 #   JAVA_HOME                    JVM for Kafka (17+)                      default: java on PATH
 # The code reaches the services with RATEL_KAFKA_BROKERS (default 127.0.0.1:19092) and
 # RATEL_CLICKHOUSE_URL (default http://127.0.0.1:18123).
@@ -35,10 +48,16 @@ KAFKA_TIMEOUT="${RATEL_KAFKA_TIMEOUT:-90}"
 CH_HTTP_PORT="${RATEL_CLICKHOUSE_HTTP_PORT:-18123}"
 CH_TCP_PORT="${RATEL_CLICKHOUSE_TCP_PORT:-19000}"
 CH_TIMEOUT="${RATEL_CLICKHOUSE_TIMEOUT:-60}"
+SKAFKA_PORT="${RATEL_KAFKA_SECURED_PORT:-19094}"
+SKAFKA_CONTROLLER_PORT="${RATEL_KAFKA_SECURED_CONTROLLER_PORT:-19095}"
+SCH_HTTPS_PORT="${RATEL_CLICKHOUSE_HTTPS_PORT:-18443}"
+SCH_TCP_PORT="${RATEL_CLICKHOUSE_SECURED_TCP_PORT:-19010}"
 
 # ClickHouse 18.16 silently wraps an out-of-range port (99999 -> 34463): refuse bad ones here.
 for _p in RATEL_KAFKA_PORT="$KAFKA_PORT" RATEL_KAFKA_CONTROLLER_PORT="$KAFKA_CONTROLLER_PORT" \
-  RATEL_CLICKHOUSE_HTTP_PORT="$CH_HTTP_PORT" RATEL_CLICKHOUSE_TCP_PORT="$CH_TCP_PORT"; do
+  RATEL_CLICKHOUSE_HTTP_PORT="$CH_HTTP_PORT" RATEL_CLICKHOUSE_TCP_PORT="$CH_TCP_PORT" \
+  RATEL_KAFKA_SECURED_PORT="$SKAFKA_PORT" RATEL_KAFKA_SECURED_CONTROLLER_PORT="$SKAFKA_CONTROLLER_PORT" \
+  RATEL_CLICKHOUSE_HTTPS_PORT="$SCH_HTTPS_PORT" RATEL_CLICKHOUSE_SECURED_TCP_PORT="$SCH_TCP_PORT"; do
   # shellcheck disable=SC2015 # printf+exit is the "else"
   [[ "${_p#*=}" =~ ^[1-9][0-9]{0,4}$ ]] && ((${_p#*=} <= 65535)) ||
     { printf 'services: FAILED: %s is not a TCP port (1-65535)\n' "$_p" >&2; exit 2; }
@@ -58,11 +77,25 @@ CH_ERRLOG="$CH_DIR/log/clickhouse-server.err.log"
 CH_OUT="$CH_DIR/stdout.log"
 CH_PID="$CH_DIR/clickhouse.pid"
 
+SEC_DIR="$RUN/secured"
+CERTS="$SEC_DIR/certs"
+SKAFKA_DIR="$RUN/kafka-secured"
+SKAFKA_PROPS="$SKAFKA_DIR/server.properties"
+SKAFKA_DATA="$SKAFKA_DIR/data"
+SKAFKA_LOG="$SKAFKA_DIR/kafka.log"
+SKAFKA_PID="$SKAFKA_DIR/kafka.pid"
+SCH_DIR="$RUN/clickhouse-secured"
+SCH_CONFIG="$SCH_DIR/config.xml"
+SCH_LOG="$SCH_DIR/log/clickhouse-server.log"
+SCH_ERRLOG="$SCH_DIR/log/clickhouse-server.err.log"
+SCH_OUT="$SCH_DIR/stdout.log"
+SCH_PID="$SCH_DIR/clickhouse.pid"
+
 say() { printf 'services: %s\n' "$*" >&2; }
 die() { printf 'services: FAILED: %s\n' "$*" >&2; exit 1; }
 
 usage() {
-  echo "usage: bash deploy/services.sh up|down|status [kafka|clickhouse]" >&2
+  echo "usage: bash deploy/services.sh up|down|status [kafka|clickhouse|secured]" >&2
   exit 2
 }
 
@@ -420,6 +453,198 @@ ch_status() {
   return 1
 }
 
+# ---------------------------------------------------------------------------- secured pair
+
+# secret NAME: a random password kept in $SEC_DIR/NAME (made on first use, owner-only).
+secret() {
+  local f="$SEC_DIR/$1"
+  if [[ ! -s "$f" ]]; then
+    mkdir -p "$SEC_DIR"
+    chmod 700 "$SEC_DIR"
+    (umask 077 && openssl rand -hex 16 >"$f.tmp" && mv -f "$f.tmp" "$f")
+  fi
+  cat "$f"
+}
+
+# ensure_certs: the local test CA, a server certificate for localhost / 127.0.0.1 (PEM for
+# ClickHouse, PKCS12 for Kafka), a client certificate, and an unrelated CA; made once.
+CERTS_VERSION=2 # made again when this changes
+ensure_certs() {
+  [[ "$(cat "$CERTS/.complete" 2>/dev/null)" == "$CERTS_VERSION" ]] && return 0
+  command -v openssl >/dev/null 2>&1 || apt_install secured openssl
+  local tmp="$CERTS.tmp" log="$SEC_DIR/certs.log" kspw
+  kspw="$(secret keystore-password)"
+  rm -rf "$tmp"
+  mkdir -p "$tmp"
+  say "secured: making the local test CA and certificates (log: $log)"
+  {
+    set -e
+    cd "$tmp"
+    openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=ratel local test CA" \
+      -keyout ca.key -out ca.pem
+    openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=ratel unrelated test CA" \
+      -keyout other-ca.key -out other-ca.pem
+    # clientAuth too: the broker connects to itself with this certificate (inter-broker listener).
+    printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth,clientAuth\n' >server.ext
+    openssl req -newkey rsa:2048 -nodes -subj "/CN=localhost" -keyout server.key -out server.csr
+    openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 3650 \
+      -extfile server.ext -out server.pem
+    printf 'extendedKeyUsage=clientAuth\n' >client.ext
+    openssl req -newkey rsa:2048 -nodes -subj "/CN=ratel" -keyout client.key -out client.csr
+    openssl x509 -req -in client.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 3650 \
+      -extfile client.ext -out client.pem
+    openssl pkcs12 -export -in server.pem -inkey server.key -certfile ca.pem -name kafka \
+      -out server.p12 -passout "pass:$kspw"
+    rm -f ./*.csr ./*.ext ./*.srl
+    chmod 600 ./*.key server.p12
+  } >"$log" 2>&1 || die "secured: making the certificates failed (log: $log)$(last_error "$log")"
+  rm -rf "$CERTS"
+  mv "$tmp" "$CERTS"
+  echo "$CERTS_VERSION" >"$CERTS/.complete"
+}
+
+skafka_marker() { echo "kafka.Kafka $SKAFKA_PROPS"; }
+
+# Ready once the broker logged its start and the port accepts connections (TLS is spoken there).
+skafka_ready() {
+  port_open "$SKAFKA_PORT" && grep -aq 'Kafka Server started' "$SKAFKA_LOG" 2>/dev/null
+}
+
+skafka_up_start() {
+  local stamp pw admin_pw
+  clear_stale kafka-secured "$SKAFKA_PID" "$(skafka_marker)"
+  pid_of "$SKAFKA_PID" "$(skafka_marker)" >/dev/null && return 0
+  port_open "$SKAFKA_PORT" &&
+    die "kafka-secured: port 127.0.0.1:$SKAFKA_PORT is already taken by a process this script did not start; stop it or set RATEL_KAFKA_SECURED_PORT"
+  port_open "$SKAFKA_CONTROLLER_PORT" &&
+    die "kafka-secured: controller port 127.0.0.1:$SKAFKA_CONTROLLER_PORT is already taken; stop that process or set RATEL_KAFKA_SECURED_CONTROLLER_PORT"
+  ensure_java
+  ensure_kafka_jars
+  ensure_certs
+  pw="$(secret kafka-password)"
+  admin_pw="$(secret kafka-admin-password)"
+  mkdir -p "$SKAFKA_DIR"
+  chmod 700 "$SKAFKA_DIR"
+  (umask 077 && render "$HERE/kafka/server-secured.properties" "$SKAFKA_PROPS" \
+    "PORT=$SKAFKA_PORT" "CONTROLLER_PORT=$SKAFKA_CONTROLLER_PORT" "DATA_DIR=$SKAFKA_DATA" \
+    "CERT_DIR=$CERTS" "KEYSTORE_PASSWORD=$(secret keystore-password)" \
+    "USER=ratel" "PASSWORD=$pw" "ADMIN_PASSWORD=$admin_pw")
+
+  # SCRAM credentials live in the cluster metadata: written when the storage is formatted.
+  stamp="kafka=$KAFKA_VERSION port=$SKAFKA_PORT controller=$SKAFKA_CONTROLLER_PORT users=$(printf '%s' "$pw$admin_pw" | sha256sum | cut -c1-16)"
+  if [[ ! -f "$SKAFKA_DATA/meta.properties" || "$(cat "$SKAFKA_DIR/format.stamp" 2>/dev/null)" != "$stamp" ]]; then
+    local cluster_id
+    rm -rf "$SKAFKA_DATA"
+    cluster_id="$(kafka_java kafka.tools.StorageTool random-uuid 2>>"$SKAFKA_DIR/format.log" | tail -n1)"
+    [[ -n "$cluster_id" ]] || die "kafka-secured: could not generate a cluster id (log: $SKAFKA_DIR/format.log)"
+    say "kafka-secured: formatting KRaft storage with the SCRAM users (cluster id $cluster_id)"
+    kafka_java kafka.tools.StorageTool format -t "$cluster_id" -c "$SKAFKA_PROPS" --ignore-formatted \
+      --add-scram "SCRAM-SHA-256=[name=ratel,password=$pw]" \
+      --add-scram "SCRAM-SHA-512=[name=ratel,password=$pw]" \
+      --add-scram "SCRAM-SHA-512=[name=admin,password=$admin_pw]" \
+      >>"$SKAFKA_DIR/format.log" 2>&1 ||
+      die "kafka-secured: formatting the storage failed (log: $SKAFKA_DIR/format.log)$(last_error "$SKAFKA_DIR/format.log")"
+    echo "$stamp" >"$SKAFKA_DIR/format.stamp"
+  fi
+
+  [[ -f "$SKAFKA_LOG" ]] && mv -f "$SKAFKA_LOG" "$SKAFKA_LOG.1"
+  say "kafka-secured: starting Apache Kafka $KAFKA_VERSION with SASL_SSL on 127.0.0.1:$SKAFKA_PORT (log: $SKAFKA_LOG)"
+  (
+    cd "$SKAFKA_DIR"
+    # shellcheck disable=SC2016 # $$ and $@ belong to the child shell
+    setsid nohup bash -c 'echo $$ >"$0"; exec "$@"' "$SKAFKA_PID" \
+      "$JAVA" "${KAFKA_JVM_OPTS[@]}" -cp "$KAFKA_LIBS/*" kafka.Kafka "$SKAFKA_PROPS" \
+      </dev/null >"$SKAFKA_LOG" 2>&1 9>&- &
+  )
+  local i
+  for ((i = 0; i < 50; i++)); do [[ -s "$SKAFKA_PID" ]] && break; sleep 0.02; done
+}
+
+skafka_up_wait() {
+  if ! skafka_ready; then
+    say "kafka-secured: waiting for the broker on 127.0.0.1:$SKAFKA_PORT (timeout ${KAFKA_TIMEOUT}s)"
+    wait_ready "kafka-secured (127.0.0.1:$SKAFKA_PORT)" "$KAFKA_TIMEOUT" "$SKAFKA_PID" "$(skafka_marker)" "$SKAFKA_LOG" skafka_ready
+  fi
+  say "kafka-secured: up on 127.0.0.1:$SKAFKA_PORT (SASL_SSL, pid $(<"$SKAFKA_PID"))"
+}
+
+skafka_status() {
+  local pid
+  if pid="$(pid_of "$SKAFKA_PID" "$(skafka_marker)")"; then
+    if skafka_ready; then
+      echo "kafka-secured up      127.0.0.1:$SKAFKA_PORT  (SASL_SSL, pid $pid, log $SKAFKA_LOG)"
+      return 0
+    fi
+    echo "kafka-secured starting 127.0.0.1:$SKAFKA_PORT  (pid $pid, log $SKAFKA_LOG)"
+    return 1
+  fi
+  echo "kafka-secured down"
+  return 1
+}
+
+sch_marker() { echo "--config-file=$SCH_CONFIG"; }
+
+# /ping answers without a password; over HTTPS, checked against the local CA.
+sch_ready() {
+  [[ "$(curl -s -m 2 --cacert "$CERTS/ca.pem" "https://localhost:$SCH_HTTPS_PORT/ping" 2>/dev/null)" == "Ok." ]]
+}
+
+sch_up_start() {
+  local cmd
+  clear_stale clickhouse-secured "$SCH_PID" "$(sch_marker)"
+  pid_of "$SCH_PID" "$(sch_marker)" >/dev/null && return 0
+  port_open "$SCH_HTTPS_PORT" &&
+    die "clickhouse-secured: port 127.0.0.1:$SCH_HTTPS_PORT is already taken by a process this script did not start; stop it or set RATEL_CLICKHOUSE_HTTPS_PORT"
+  port_open "$SCH_TCP_PORT" &&
+    die "clickhouse-secured: port 127.0.0.1:$SCH_TCP_PORT is already taken; stop that process or set RATEL_CLICKHOUSE_SECURED_TCP_PORT"
+  command -v curl >/dev/null 2>&1 || apt_install clickhouse curl ca-certificates
+  if ! cmd="$(ch_command)"; then
+    apt_install clickhouse clickhouse-server clickhouse-client
+    cmd="$(ch_command)" || die "clickhouse: clickhouse-server is still missing after apt-get install (log: $RUN/apt.log)"
+  fi
+  ensure_certs
+  mkdir -p "$SCH_DIR"/{data,tmp,log,user_files,format_schemas}
+  chmod 700 "$SCH_DIR"
+  render "$HERE/clickhouse/config-secured.xml" "$SCH_CONFIG" \
+    "CH_DIR=$SCH_DIR" "HTTPS_PORT=$SCH_HTTPS_PORT" "TCP_PORT=$SCH_TCP_PORT" "CERT_DIR=$CERTS"
+  render "$HERE/clickhouse/users-secured.xml" "$SCH_DIR/users.xml" "USER=ratel" \
+    "PASSWORD_SHA256=$(printf '%s' "$(secret clickhouse-password)" | sha256sum | cut -d' ' -f1)" \
+    "ADMIN_PASSWORD_SHA256=$(printf '%s' "$(secret clickhouse-admin-password)" | sha256sum | cut -d' ' -f1)"
+  say "clickhouse-secured: starting $cmd with HTTPS on 127.0.0.1:$SCH_HTTPS_PORT (log: $SCH_LOG)"
+  [[ -f "$SCH_OUT" ]] && mv -f "$SCH_OUT" "$SCH_OUT.1"
+  (
+    cd "$SCH_DIR"
+    # shellcheck disable=SC2086,SC2016 # $cmd may be "clickhouse server"; $$ is the child's
+    setsid nohup bash -c 'echo $$ >"$0"; exec "$@"' "$SCH_PID" \
+      $cmd --config-file="$SCH_CONFIG" </dev/null >"$SCH_OUT" 2>&1 9>&- &
+  )
+  local i
+  for ((i = 0; i < 50; i++)); do [[ -s "$SCH_PID" ]] && break; sleep 0.02; done
+}
+
+sch_up_wait() {
+  if ! sch_ready; then
+    say "clickhouse-secured: waiting for https://localhost:$SCH_HTTPS_PORT/ping (timeout ${CH_TIMEOUT}s)"
+    wait_ready "clickhouse-secured (https://127.0.0.1:$SCH_HTTPS_PORT)" "$CH_TIMEOUT" "$SCH_PID" "$(sch_marker)" \
+      "$SCH_ERRLOG:$SCH_OUT:$SCH_LOG" sch_ready
+  fi
+  say "clickhouse-secured: up on https://127.0.0.1:$SCH_HTTPS_PORT (pid $(<"$SCH_PID"))"
+}
+
+sch_status() {
+  local pid
+  if pid="$(pid_of "$SCH_PID" "$(sch_marker)")"; then
+    if sch_ready; then
+      echo "clickhouse-secured up      https://127.0.0.1:$SCH_HTTPS_PORT  (pid $pid, log $SCH_LOG)"
+      return 0
+    fi
+    echo "clickhouse-secured starting https://127.0.0.1:$SCH_HTTPS_PORT  (pid $pid, log $SCH_LOG)"
+    return 1
+  fi
+  echo "clickhouse-secured down"
+  return 1
+}
+
 # ---------------------------------------------------------------------------- main
 
 action="${1:-}"
@@ -428,6 +653,7 @@ target="${2:-all}"
 case "$target" in
   all) services=(kafka clickhouse) ;;
   kafka | clickhouse) services=("$target") ;;
+  secured) services=(kafka-secured clickhouse-secured) ;;
   *) usage ;;
 esac
 
@@ -447,12 +673,16 @@ case "$action" in
       case "$s" in
         kafka) kafka_up_start ;;
         clickhouse) ch_up_start ;;
+        kafka-secured) skafka_up_start ;;
+        clickhouse-secured) sch_up_start ;;
       esac
     done
     for s in "${services[@]}"; do
       case "$s" in
         kafka) kafka_up_wait ;;
         clickhouse) ch_up_wait ;;
+        kafka-secured) skafka_up_wait ;;
+        clickhouse-secured) sch_up_wait ;;
       esac
     done
     ;;
@@ -462,6 +692,8 @@ case "$action" in
       case "$s" in
         kafka) stop kafka "$KAFKA_PID" "$(kafka_marker)" 60 ;;
         clickhouse) stop clickhouse "$CH_PID" "$(ch_marker)" 30 ;;
+        kafka-secured) stop kafka-secured "$SKAFKA_PID" "$(skafka_marker)" 60 ;;
+        clickhouse-secured) stop clickhouse-secured "$SCH_PID" "$(sch_marker)" 30 ;;
       esac
     done
     ;;
@@ -471,6 +703,8 @@ case "$action" in
       case "$s" in
         kafka) kafka_status || rc=3 ;;
         clickhouse) ch_status || rc=3 ;;
+        kafka-secured) skafka_status || rc=3 ;;
+        clickhouse-secured) sch_status || rc=3 ;;
       esac
     done
     exit "$rc"
