@@ -31,6 +31,8 @@ export interface Account {
   /** user id -> index of the user within the account (0, 1, ...), for array-indexed state */
   userIndex: Map<string, number>;
   dialling: Dialling;
+  /** Subscriber directory entries (users[].numbers, users[].sip_users) by user id, for users that list any; see directory.ts. */
+  lines: Map<string, { numbers: readonly string[]; sipUsers: readonly string[] }>;
 }
 
 export type AccountBook = Map<string, Account>;
@@ -163,6 +165,11 @@ function compileChecked(a: AccountInput, catalog: Catalog, where: string): Accou
     userIndex: new Map([...users.keys()].map((u, i) => [u, i])),
     userDeactivated: new Map(a.users.flatMap((u) => (u.deactivated === undefined ? [] : [[u.id, u.deactivated] as const]))),
     dialling: dial,
+    lines: new Map(
+      a.users.flatMap((u) =>
+        u.numbers === undefined && u.sip_users === undefined ? [] : [[u.id, { numbers: u.numbers ?? [], sipUsers: u.sip_users ?? [] }] as const],
+      ),
+    ),
   };
 }
 

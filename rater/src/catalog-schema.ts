@@ -209,6 +209,11 @@ function refuseRepeats(values: readonly string[], ctx: z.RefinementCtx, path: (i
   });
 }
 
+/** A directory number or range of numbers (see users[].numbers): digits with an optional leading "+". */
+const directoryNumber = z
+  .string()
+  .regex(/^\+?\d{3,15}(-\+?\d{3,15})?$/, 'a number such as "+33140000001" or "0140000001", or a range "+33140000000-+33140000099"');
+
 export const accountSchema = z
   .strictObject({
     id: z.string().min(1),
@@ -238,6 +243,14 @@ export const accountSchema = z
           plan_changes: z.array(z.strictObject({ on: isoDate, plan: z.string().min(1) })).optional(),
           /** Date the user's line ended while the account goes on: no fee after its month; the plan's termination fee in it. */
           deactivated: isoDate.optional(),
+          /**
+           * The user's numbers in the subscriber directory (ratel import): E.164 ("+33140000001") or
+           * national ("0140000001", read with the account's country), digits only, and ranges
+           * "first-last" of numbers of the same length ("+33140000000-+33140000099").
+           */
+          numbers: z.array(directoryNumber).optional(),
+          /** The user's SIP user names (e.g. "alice@pbx.example"), matched exactly. */
+          sip_users: z.array(z.string().min(1).max(256)).optional(),
         }),
       )
       .min(1),

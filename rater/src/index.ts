@@ -13,6 +13,7 @@ export {
 } from './catalog.js';
 export { type AccountEntry, type AccountInput, DEST_CLASSES, type DestClass, type PlanInput } from './catalog-schema.js';
 export { type CheckResult, type CheckTask, checkFrames } from './decode-worker.js';
+export { AMBIGUOUS, Directory, NO_SUBSCRIBER, numberKey, type Subscriber } from './directory.js';
 export {
   type Accepted,
   type DeadLetter,

@@ -1,0 +1,280 @@
+/**
+ * The subscriber directory: which account and user a number or SIP user name belongs to, from the
+ * accounts file's `users[].numbers` and `users[].sip_users`. `ratel import` asks it to place CDRs
+ * that name calling and called numbers but no ratel account (SBC and switch exports).
+ *
+ * Numbers are kept as their E.164 digits read as one exact number (keyNumber), so a lookup is one
+ * probe of an open-addressing table of typed arrays (KeyIndex), then, when no single number
+ * matches, a binary search of the ranges of that length: no string keys, no allocation.
+ *
+ * - A single number beats a range holding it (a direct line inside a PBX block); of two ranges
+ *   holding a number, the narrower wins. A number listed for two users, or two ranges of the same
+ *   width over it, is ambiguous: its CDRs become SUBSCRIBER_AMBIGUOUS dead letters.
+ * - A national number in a file ("0140000001") is read with the dialling rules of each country the
+ *   directory's accounts are in: it matches the subscriber whose account's country reads it as
+ *   that subscriber's number; matching subscribers in two countries is ambiguous.
+ */
+import { errors } from '@ratel/schemas';
+import type { Account, AccountBook } from './accounts.js';
+import { KeyIndex } from './key-index.js';
+import { type Dialling, keyNumber, normalise } from './normalise.js';
+
+/** Lookup result: no subscriber. */
+export const NO_SUBSCRIBER = -1;
+/** Lookup result: more than one subscriber. */
+export const AMBIGUOUS = -2;
+
+export interface Subscriber {
+  account: Account;
+  userId: string;
+}
+
+/** Ranges of numbers of one length (digits of their E.164 form), as disjoint sorted segments. */
+interface RangeTable {
+  starts: Float64Array;
+  ends: Float64Array;
+  /** Subscriber of each segment, or AMBIGUOUS. */
+  owners: Int32Array;
+}
+
+interface RangeInput {
+  from: number;
+  to: number;
+  owner: number;
+}
+
+export class Directory {
+  private readonly exact = new KeyIndex();
+  /** Keys listed for more than one subscriber (their candidates, for the reason). */
+  private readonly ambiguousKeys = new Map<number, number[]>();
+  private readonly sip = new Map<string, number>();
+  private readonly ambiguousSip = new Map<string, number[]>();
+  private readonly ranges = new Map<number, RangeTable>();
+  private readonly subs: Subscriber[] = [];
+  /** Distinct dialling rules of the accounts (to read national numbers). */
+  readonly diallings: readonly Dialling[];
+  /** Numbers listed (single numbers and the width of every range). */
+  readonly numberCount: number;
+
+  private constructor(book: AccountBook, where: string) {
+    const diallings = new Map<string, Dialling>();
+    const rangeInputs = new Map<number, RangeInput[]>();
+    let count = 0;
+    for (const account of book.values()) {
+      for (const [userId, line] of account.lines) {
+        const owner = this.subs.length;
+        this.subs.push({ account, userId });
+        const d = account.dialling;
+        diallings.set(`${d.cc}|${d.trunk}|${d.intl}`, d);
+        const subject = `account ${account.id} user ${userId}`;
+        for (const entry of line.numbers) {
+          const dash = entry.indexOf('-');
+          const first = keyOfEntry(dash < 0 ? entry : entry.slice(0, dash), d, where, subject, entry);
+          if (dash < 0) {
+            this.addExact(first, owner);
+            count++;
+            continue;
+          }
+          const last = keyOfEntry(entry.slice(dash + 1), d, where, subject, entry);
+          const len = digitCount(first);
+          if (digitCount(last) !== len)
+            throw errors.catalogInvalid(where, subject, `range "${entry}": both ends must have the same number of digits`);
+          if (last < first) throw errors.catalogInvalid(where, subject, `range "${entry}": the last number is before the first`);
+          let list = rangeInputs.get(len);
+          if (!list) rangeInputs.set(len, (list = []));
+          list.push({ from: first, to: last, owner });
+          count += last - first + 1;
+        }
+        for (const name of line.sipUsers) {
+          const had = this.sip.get(name);
+          if (had === undefined) this.sip.set(name, owner);
+          else if (had !== owner) addCandidate(this.ambiguousSip, name, had, owner);
+        }
+      }
+    }
+    for (const [len, list] of rangeInputs) this.ranges.set(len, segments(list));
+    this.diallings = [...diallings.values()];
+    this.numberCount = count;
+  }
+
+  /** Compiles the directory of a book; a directory entry that is not a number is CATALOG_INVALID. */
+  static compile(book: AccountBook, where = 'accounts'): Directory {
+    return new Directory(book, where);
+  }
+
+  private addExact(key: number, owner: number): void {
+    if (this.exact.add(key, owner)) return;
+    const had = this.exact.get(key);
+    if (had !== owner) addCandidate(this.ambiguousKeys, key, had, owner);
+  }
+
+  /** Number of subscribers (users with directory entries). */
+  get size(): number {
+    return this.subs.length;
+  }
+
+  subscriber(i: number): Subscriber {
+    return this.subs[i] as Subscriber;
+  }
+
+  /** The subscriber of E.164 digits key `key` (keyNumber), NO_SUBSCRIBER or AMBIGUOUS. */
+  lookupKey(key: number): number {
+    const hit = this.exact.get(key);
+    if (hit >= 0) return this.ambiguousKeys.size > 0 && this.ambiguousKeys.has(key) ? AMBIGUOUS : hit;
+    if (this.ranges.size === 0) return NO_SUBSCRIBER;
+    const table = this.ranges.get(digitCount(key));
+    if (table === undefined) return NO_SUBSCRIBER;
+    const starts = table.starts;
+    let lo = 0;
+    let hi = starts.length - 1;
+    // Last segment starting at or before key.
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((starts[mid] as number) <= key) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    if (hi < 0 || (table.ends[hi] as number) < key) return NO_SUBSCRIBER;
+    return table.owners[hi] as number;
+  }
+
+  /**
+   * The subscriber of a number as a file gives it ("+33…", "0033…", national "01…", digits only;
+   * clean it first), NO_SUBSCRIBER or AMBIGUOUS. National and 00-prefixed numbers are read with
+   * `dialling` when given, else with the rules of each country of the directory.
+   */
+  lookupNumber(raw: string, dialling?: Dialling): number {
+    if (raw.length === 0) return NO_SUBSCRIBER;
+    if (raw.charCodeAt(0) === 43 || dialling !== undefined || this.diallings.length === 1) {
+      const key = numberKey(raw, dialling ?? (this.diallings[0] as Dialling | undefined));
+      return key < 0 ? NO_SUBSCRIBER : this.lookupKey(key);
+    }
+    let found = NO_SUBSCRIBER;
+    let foundKey = -1;
+    for (let i = 0; i < this.diallings.length; i++) {
+      const key = numberKey(raw, this.diallings[i]);
+      if (key < 0 || key === foundKey) continue;
+      const s = this.lookupKey(key);
+      if (s === NO_SUBSCRIBER) continue;
+      if (s === AMBIGUOUS) return AMBIGUOUS;
+      if (found >= 0 && found !== s) return AMBIGUOUS;
+      found = s;
+      foundKey = key;
+    }
+    return found;
+  }
+
+  /** The subscriber of a SIP user name, NO_SUBSCRIBER or AMBIGUOUS. */
+  lookupSipUser(name: string): number {
+    const s = this.sip.get(name);
+    if (s === undefined) return NO_SUBSCRIBER;
+    return this.ambiguousSip.size > 0 && this.ambiguousSip.has(name) ? AMBIGUOUS : s;
+  }
+
+  /** Who an ambiguous number or SIP user could be, for a dead letter's reason: "acct/user, acct/user". */
+  candidates(raw: string, dialling?: Dialling): string {
+    const names = new Set<string>();
+    const sip = this.ambiguousSip.get(raw);
+    for (const s of sip ?? []) names.add(this.nameOf(s));
+    for (const d of dialling ? [dialling] : this.diallings) {
+      const key = numberKey(raw, d);
+      if (key < 0) continue;
+      for (const s of this.ambiguousKeys.get(key) ?? []) names.add(this.nameOf(s));
+      const one = this.lookupKey(key);
+      if (one >= 0) names.add(this.nameOf(one));
+      else if (one === AMBIGUOUS && !this.ambiguousKeys.has(key)) names.add('two ranges of the same width');
+    }
+    return [...names].join(', ');
+  }
+
+  private nameOf(i: number): string {
+    const s = this.subscriber(i);
+    return `${s.account.id}/${s.userId}`;
+  }
+}
+
+function addCandidate<K>(m: Map<K, number[]>, key: K, had: number, owner: number): void {
+  const list = m.get(key) ?? [had];
+  if (!list.includes(owner)) list.push(owner);
+  m.set(key, list);
+}
+
+/** keyNumber of a directory entry read with its account's dialling rules, or CATALOG_INVALID. */
+function keyOfEntry(text: string, d: Dialling, where: string, subject: string, entry: string): number {
+  const digits = normalise(text, d);
+  if (digits === null || digits.charCodeAt(0) === 48)
+    throw errors.catalogInvalid(where, subject, `number "${entry}" is not a phone number (short codes are not subscribers)`);
+  return keyNumber(digits);
+}
+
+const digitCount = (key: number): number => (key < 1 ? 1 : Math.floor(Math.log10(key)) + 1);
+
+/**
+ * The E.164 key of a clean number ("+" and digits) read with dialling `d`, or -1 when it is not
+ * a subscriber number (not digits, a short code, too short or long). Allocates nothing.
+ */
+export function numberKey(raw: string, d: Dialling | undefined): number {
+  const n = raw.length;
+  let i = 0;
+  let v = 0;
+  let digits = 0;
+  if (raw.charCodeAt(0) === 43) i = 1;
+  else if (d !== undefined && d.intl.length > 0 && raw.startsWith(d.intl)) i = d.intl.length;
+  else if (n <= 6) return -1;
+  else if (d !== undefined && d.trunk.length > 0 && raw.startsWith(d.trunk)) {
+    i = d.trunk.length;
+    for (let k = 0; k < d.cc.length; k++) v = v * 10 + (d.cc.charCodeAt(k) - 48);
+    digits = d.cc.length;
+  }
+  for (; i < n; i++) {
+    const c = raw.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return -1;
+    if (digits === 0 && c === 0) return -1;
+    v = v * 10 + c;
+    digits++;
+  }
+  return digits < 7 || digits > 15 ? -1 : v;
+}
+
+/** Disjoint segments of ranges of one length: each segment's owner is the narrowest range over it. */
+function segments(list: RangeInput[]): RangeTable {
+  const bounds = new Set<number>();
+  for (const r of list) {
+    bounds.add(r.from);
+    bounds.add(r.to + 1);
+  }
+  const points = [...bounds].sort((a, b) => a - b);
+  const byStart = [...list].sort((a, b) => a.from - b.from);
+  const starts: number[] = [];
+  const ends: number[] = [];
+  const owners: number[] = [];
+  let active: RangeInput[] = [];
+  let next = 0;
+  for (let p = 0; p + 1 < points.length; p++) {
+    const from = points[p] as number;
+    const to = (points[p + 1] as number) - 1;
+    active = active.filter((r) => r.to >= from);
+    while (next < byStart.length && (byStart[next] as RangeInput).from <= from) active.push(byStart[next++] as RangeInput);
+    if (active.length === 0) continue;
+    let best = active[0] as RangeInput;
+    let tie = false;
+    for (let k = 1; k < active.length; k++) {
+      const r = active[k] as RangeInput;
+      const w = r.to - r.from;
+      const bw = best.to - best.from;
+      if (w < bw) {
+        best = r;
+        tie = false;
+      } else if (w === bw && r.owner !== best.owner) tie = true;
+    }
+    const owner = tie ? AMBIGUOUS : best.owner;
+    // Merge with the segment before when it continues it with the same owner.
+    const last = starts.length - 1;
+    if (last >= 0 && owners[last] === owner && (ends[last] as number) + 1 === from) ends[last] = to;
+    else {
+      starts.push(from);
+      ends.push(to);
+      owners.push(owner);
+    }
+  }
+  return { starts: Float64Array.from(starts), ends: Float64Array.from(ends), owners: Int32Array.from(owners) };
+}
