@@ -8,7 +8,7 @@
  */
 
 import { Rng } from '@ratel/ingest';
-import { compileTrie, newOutput, RatingEngine } from '@ratel/rater';
+import { compileTrie, newOutput, RatingEngine, RatingSession } from '@ratel/rater';
 import { type Cdr, cdrType } from '@ratel/schemas';
 import { syntheticDeck } from './deck.js';
 import { profileSection } from './profile.js';
@@ -49,7 +49,13 @@ const cdrAt = voiceCdrs(deck, nCdrs, nAccounts);
 // proper: take each body's view, rate, hold.
 const { wire, ends } = avroBodies(nCdrs, cdrAt);
 
-const engine = new RatingEngine({ catalog, accounts: book }, () => 0);
+// The rating session every path drives, with a sink that keeps nothing (no store in this figure).
+const session = new RatingSession(
+  { catalog, accounts: book },
+  { sink: { write: () => Promise.resolve(), drain: () => Promise.resolve() } },
+  { now: () => 0 },
+);
+const engine = session.engine;
 const batch = 10_000;
 let events = 0;
 let dead = 0;
@@ -63,8 +69,7 @@ for (let i = 0; i < nCdrs; i += batch) {
   const t1 = performance.now();
   const bodies: Buffer[] = new Array(end - i);
   for (let k = i; k < end; k++) bodies[k - i] = wire.subarray(ends[k], ends[k + 1]);
-  const out = newOutput();
-  engine.addAll(cdrs, out, bodies);
+  const { out } = await session.rate(cdrs, bodies);
   events += out.events.length;
   dead += out.dead.length;
   rateMs += performance.now() - t1;

@@ -179,6 +179,8 @@ export class RatingSession {
   }
 
   private async restoreMissing(cdrs: readonly Cdr[], out: EngineOutput, heartbeat?: () => Promise<void>): Promise<number> {
+    const history = this.history;
+    if (history === null) return 0; // nothing to restore from: every account-month starts empty
     const engine = this.engine;
     const missing = new Map<string, { account_id: string; month: number }>();
     let latestMissing = 0;
@@ -192,8 +194,7 @@ export class RatingSession {
       want(c.account_id, previousMonth(month));
       if (month > latestMissing) latestMissing = month;
     }
-    const history = this.history;
-    if (missing.size === 0 || history === null) return 0;
+    if (missing.size === 0) return 0;
     await this.gateMonths(history, missing.values());
     if (this.mustDrain) {
       // A forget while draining asks for another drain: rows written before it must land first.
