@@ -1,0 +1,717 @@
+/**
+ * Mapping files: how the columns of a generic CSV / TSV / pipe-separated file, or the fields of a
+ * JSON Lines file, become cdr.v1 records. A mapping is JSON, checked by `mappingSchema`; a
+ * mistake is CONFIG_INVALID naming the file and the key. The keys are documented in the README
+ * ("Mapping files") and in ingest/src/sources/README.md.
+ *
+ * A compiled mapping (MappedReader) reads a Row: the text of each column it uses, as bounds in a
+ * string (no copy), filled by the format's source. It builds the CDR: times, durations, numbers
+ * cleaned, the subscriber and direction from the directory when the mapping names no account.
+ */
+import { readFileSync } from 'node:fs';
+import { type AccountBook, AMBIGUOUS, type Dialling, type Directory, diallingOf, NO_SUBSCRIBER, normalise } from '@ratel/rater';
+import type { Cdr, Direction, Disposition, UsageKind } from '@ratel/schemas';
+import { errors } from '@ratel/schemas';
+import { z } from 'zod';
+import { compileLayout, hash128, type Layout, parseInt10, parseIsoWall, parseLayout, parseScaled, Zone } from './fields.js';
+import { type LineResult, LineStatus, reject } from './source.js';
+
+/** A column: its header name (or a JSON field, dotted for nested ones), or its number from 1 (files without header). */
+const column = z.union([z.string().min(1), z.number().int().min(1).max(1024)]);
+const constant = z.strictObject({ value: z.union([z.string(), z.number()]) });
+const mapped = z.strictObject({
+  field: column,
+  /** Values of the file to values of the CDR (e.g. "ANSWER" → "ANSWERED"); others kept as they are, or `default`. */
+  map: z.record(z.string(), z.string()).optional(),
+  default: z.string().optional(),
+});
+const text = z.union([column, mapped, constant]);
+type TextSpec = z.infer<typeof text>;
+
+const TIME_FORMATS = ['epoch_s', 'epoch_ms', 'epoch_us', 'iso', 'local'] as const;
+const timeSpec = z
+  .strictObject({
+    field: column,
+    /** epoch_s / epoch_ms / epoch_us (integers or decimals), iso (ISO 8601 with Z or an offset), local (wall clock in `zone`). */
+    format: z.enum(TIME_FORMATS),
+    /** IANA zone of local times, e.g. "Europe/Paris". */
+    zone: z.string().optional(),
+    /** Layout of local times: YYYY MM DD HH mm ss SSS, other characters literal (default: ISO-like "YYYY-MM-DD HH:mm:ss[.SSS]"). */
+    layout: z.string().optional(),
+  })
+  .superRefine((t, ctx) => {
+    if (t.format === 'local' && t.zone === undefined)
+      ctx.addIssue({ code: 'custom', path: ['zone'], message: 'format "local" needs a zone (e.g. "Europe/Paris")' });
+    if (t.zone !== undefined && t.format !== 'local')
+      ctx.addIssue({ code: 'custom', path: ['zone'], message: `a zone applies to format "local" only, not "${t.format}"` });
+    if (t.zone !== undefined && !Zone.valid(t.zone))
+      ctx.addIssue({ code: 'custom', path: ['zone'], message: `unknown time zone "${t.zone}"` });
+    if (t.layout !== undefined) {
+      if (t.format !== 'local') ctx.addIssue({ code: 'custom', path: ['layout'], message: 'a layout applies to format "local" only' });
+      const l = compileLayout(t.layout);
+      if (typeof l === 'string') ctx.addIssue({ code: 'custom', path: ['layout'], message: l });
+    }
+  });
+type TimeSpec = z.infer<typeof timeSpec>;
+
+const durationSpec = z.union([
+  /** A column of seconds, milliseconds or microseconds (integers or decimals). */
+  z.strictObject({ field: column, unit: z.enum(['s', 'ms', 'us']) }),
+  /** The difference of two of the record's times. */
+  z.strictObject({ from: z.enum(['start', 'answer']), to: z.literal('end') }),
+]);
+type DurationSpec = z.infer<typeof durationSpec>;
+
+const country = z.string().regex(/^[A-Z]{2}$/, 'an ISO 3166-1 alpha-2 country code');
+
+const filter = z
+  .strictObject({ field: column, in: z.array(z.string()).min(1).optional(), not_in: z.array(z.string()).min(1).optional() })
+  .refine((f) => (f.in === undefined) !== (f.not_in === undefined), 'a filter has exactly one of "in" and "not_in"');
+
+export const mappingSchema = z
+  .strictObject({
+    /** What the mapping is for (free text). */
+    description: z.string().optional(),
+    /** Delimited files: the first line names the columns (default true); false: columns are numbered from 1. */
+    header: z.boolean().default(true),
+    /** Delimited files: the field separator (default "," for csv, tab for tsv, "|" for psv). */
+    delimiter: z.string().length(1).optional(),
+    /** Delimited files: the quote character (default "). */
+    quote: z.string().length(1).default('"'),
+    /** The CDR id: `prefix` and the values of `fields` joined by "|" (default: prefix and a 128-bit hash of the whole line). */
+    id: z.strictObject({ fields: z.array(column).min(1).optional(), prefix: z.string().max(64).default('') }).default({ prefix: '' }),
+    kind: text.optional(),
+    /** Account and user ids of the file; without them the subscriber directory finds them. */
+    account: text.optional(),
+    user: text.optional(),
+    /** The SIP user of the subscriber (users[].sip_users of the accounts file). */
+    sip_user: text.optional(),
+    /** Data and event records: the subscriber's number (MSISDN). */
+    subscriber: text.optional(),
+    caller: text.optional(),
+    callee: text.optional(),
+    forwarded_from: text.optional(),
+    direction: text.optional(),
+    start: timeSpec,
+    answer: timeSpec.optional(),
+    end: timeSpec.optional(),
+    billable: durationSpec.optional(),
+    duration: durationSpec.optional(),
+    disposition: text.optional(),
+    sip_status: text.optional(),
+    sip_call_id: text.optional(),
+    trunk_id: text.optional(),
+    roaming_country: text.optional(),
+    parts: text.optional(),
+    bytes_up: text.optional(),
+    bytes_down: text.optional(),
+    apn: text.optional(),
+    service: text.optional(),
+    quantity: text.optional(),
+    reference: text.optional(),
+    numbers: z
+      .strictObject({
+        /** Removed from the front of every number, the first that matches (e.g. "sip:", "tel:", a routing prefix). */
+        strip_prefixes: z.array(z.string().min(1)).default([]),
+        /** The number ends at the first of these characters ("sip:0140@host;user=phone" → "0140"). */
+        cut_at: z.string().default('@;'),
+        /** Read national numbers with this country's rules (default: the subscriber's account's country). */
+        country: country.optional(),
+      })
+      .default({ strip_prefixes: [], cut_at: '@;' }),
+    /** Lines kept: every filter must hold (e.g. answered calls only: { "field": "sip_code", "in": ["200"] }). */
+    filters: z.array(filter).default([]),
+  })
+  .superRefine((m, ctx) => {
+    if ((m.account === undefined) !== (m.user === undefined))
+      ctx.addIssue({
+        code: 'custom',
+        path: [m.account === undefined ? 'account' : 'user'],
+        message: 'account and user go together (or neither: the subscriber directory finds them)',
+      });
+    if (m.billable === undefined && (m.answer === undefined || m.end === undefined) && m.duration === undefined)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['billable'],
+        message: 'voice records need their billable time: "billable", or "answer" and "end", or "duration"',
+      });
+    for (const key of ['billable', 'duration'] as const) {
+      const d = m[key];
+      if (d && 'from' in d && (m.end === undefined || (d.from === 'answer' && m.answer === undefined)))
+        ctx.addIssue({ code: 'custom', path: [key], message: `"${d.from}" to "end" needs the mapping's ${d.from} and end times` });
+    }
+    if (m.numbers.country !== undefined) {
+      try {
+        diallingOf(m.numbers.country);
+      } catch {
+        ctx.addIssue({ code: 'custom', path: ['numbers', 'country'], message: `no dialling rules for country "${m.numbers.country}"` });
+      }
+    }
+  });
+export type Mapping = z.infer<typeof mappingSchema>;
+
+/** Checks a mapping object; a mistake is CONFIG_INVALID naming `file` and the key. */
+export function parseMapping(raw: unknown, file: string): Mapping {
+  const res = mappingSchema.safeParse(raw);
+  if (res.success) return res.data;
+  const issue = res.error.issues[0];
+  const key = (issue?.path ?? []).map(String).join('.') || '(top level)';
+  throw errors.configInvalid(`mapping ${file} at ${key}`, issue?.message ?? 'invalid');
+}
+
+/** Reads and checks a mapping file. */
+export function loadMapping(file: string): Mapping {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw errors.configInvalid(`mapping ${file}`, `not a JSON file: ${(e as Error).message}`);
+  }
+  return parseMapping(raw, file);
+}
+
+/** The columns of one line, as the format's source found them: column k is src[k] from beg[k] to fin[k]. */
+export interface Row {
+  src: string[];
+  beg: Int32Array;
+  fin: Int32Array;
+}
+
+export const newRow = (n: number): Row => ({ src: new Array(n).fill(''), beg: new Int32Array(n), fin: new Int32Array(n) });
+
+/** A text spec compiled: the slot of its column (-1 for a constant), its value map, its constant. */
+interface TextField {
+  slot: number;
+  map: Map<string, string> | null;
+  fallback: string | null;
+  constant: string | null;
+}
+
+interface TimeField {
+  slot: number;
+  format: (typeof TIME_FORMATS)[number];
+  zone: Zone | null;
+  layout: Layout | null;
+  name: string;
+}
+
+type DurationField = { slot: number; scale: number; name: string } | { from: 'start' | 'answer'; name: string };
+
+const KINDS = new Set<string>(['VOICE', 'SMS', 'MMS', 'DATA', 'EVENT']);
+const DIRECTIONS = new Set<string>(['OUTBOUND', 'INBOUND', 'FORWARDED']);
+const DISPOSITIONS = new Set<string>(['ANSWERED', 'NO_ANSWER', 'BUSY', 'FAILED', 'CANCELLED']);
+
+/** The disposition a SIP final response means (RFC 3261 codes as SBCs export them). */
+function dispositionOfSip(code: number): Disposition {
+  if (code >= 200 && code < 300) return 'ANSWERED';
+  if (code === 486 || code === 600) return 'BUSY';
+  if (code === 480 || code === 408 || code === 603) return 'NO_ANSWER';
+  if (code === 487) return 'CANCELLED';
+  return 'FAILED';
+}
+const SIP_OF: Record<Disposition, number> = { ANSWERED: 200, NO_ANSWER: 480, BUSY: 486, FAILED: 500, CANCELLED: 487 };
+
+const isAllDigits = (s: string, from: number): boolean => {
+  if (s.length <= from) return false;
+  for (let i = from; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
+};
+
+/** An empty field (times and durations). */
+const EMPTY = Number.NEGATIVE_INFINITY;
+
+/** Rejects the line; false, for readers that return whether they succeeded. */
+function rejected(out: LineResult, reason: string): false {
+  reject(out, reason);
+  return false;
+}
+
+/** Whether s[a, b) equals t. */
+function eq(s: string, a: number, b: number, t: string): boolean {
+  return b - a === t.length && s.startsWith(t, a);
+}
+
+/**
+ * A compiled mapping. `columns` lists the columns it reads (slot k = columns[k]); the source
+ * fills a Row with them, and `read` builds the line's CDR.
+ */
+export class MappedReader {
+  readonly columns: (string | number)[] = [];
+  private readonly slots = new Map<string, number>();
+  private readonly kind: TextField | null;
+  private readonly account: TextField | null;
+  private readonly user: TextField | null;
+  private readonly sipUser: TextField | null;
+  private readonly subscriberNo: TextField | null;
+  private readonly caller: TextField | null;
+  private readonly callee: TextField | null;
+  private readonly forwardedFrom: TextField | null;
+  private readonly direction: TextField | null;
+  private readonly start: TimeField;
+  private readonly answer: TimeField | null;
+  private readonly end: TimeField | null;
+  private readonly billable: DurationField | null;
+  private readonly duration: DurationField | null;
+  private readonly disposition: TextField | null;
+  private readonly sipStatus: TextField | null;
+  private readonly sipCallId: TextField | null;
+  private readonly trunkId: TextField | null;
+  private readonly roaming: TextField | null;
+  private readonly parts: TextField | null;
+  private readonly bytesUp: TextField | null;
+  private readonly bytesDown: TextField | null;
+  private readonly apn: TextField | null;
+  private readonly service: TextField | null;
+  private readonly quantity: TextField | null;
+  private readonly reference: TextField | null;
+  private readonly idSlots: number[] | null;
+  private readonly idPrefix: string;
+  private readonly filters: { slot: number; values: string[]; keep: boolean }[];
+  private readonly strip: string[];
+  private readonly cutAt: string;
+  private readonly country: Dialling | null;
+  private readonly iso = { hadOffset: false };
+
+  constructor(
+    readonly mapping: Mapping,
+    private readonly directory: Directory | null,
+    private readonly accounts: AccountBook,
+  ) {
+    const m = mapping;
+    this.kind = this.text(m.kind);
+    this.account = this.text(m.account);
+    this.user = this.text(m.user);
+    this.sipUser = this.text(m.sip_user);
+    this.subscriberNo = this.text(m.subscriber);
+    this.caller = this.text(m.caller);
+    this.callee = this.text(m.callee);
+    this.forwardedFrom = this.text(m.forwarded_from);
+    this.direction = this.text(m.direction);
+    this.start = this.time(m.start, 'start');
+    this.answer = m.answer ? this.time(m.answer, 'answer') : null;
+    this.end = m.end ? this.time(m.end, 'end') : null;
+    this.billable = this.dur(m.billable, 'billable');
+    this.duration = this.dur(m.duration, 'duration');
+    this.disposition = this.text(m.disposition);
+    this.sipStatus = this.text(m.sip_status);
+    this.sipCallId = this.text(m.sip_call_id);
+    this.trunkId = this.text(m.trunk_id);
+    this.roaming = this.text(m.roaming_country);
+    this.parts = this.text(m.parts);
+    this.bytesUp = this.text(m.bytes_up);
+    this.bytesDown = this.text(m.bytes_down);
+    this.apn = this.text(m.apn);
+    this.service = this.text(m.service);
+    this.quantity = this.text(m.quantity);
+    this.reference = this.text(m.reference);
+    this.idSlots = m.id.fields ? m.id.fields.map((c) => this.slot(c)) : null;
+    this.idPrefix = m.id.prefix;
+    this.filters = m.filters.map((f) => ({ slot: this.slot(f.field), values: f.in ?? f.not_in ?? [], keep: f.in !== undefined }));
+    this.strip = m.numbers.strip_prefixes;
+    this.cutAt = m.numbers.cut_at;
+    this.country = m.numbers.country ? diallingOf(m.numbers.country) : null;
+  }
+
+  private slot(c: string | number): number {
+    const key = typeof c === 'number' ? `#${c}` : `=${c}`;
+    let s = this.slots.get(key);
+    if (s === undefined) {
+      s = this.columns.length;
+      this.columns.push(c);
+      this.slots.set(key, s);
+    }
+    return s;
+  }
+
+  private text(t: TextSpec | undefined): TextField | null {
+    if (t === undefined) return null;
+    if (typeof t === 'string' || typeof t === 'number') return { slot: this.slot(t), map: null, fallback: null, constant: null };
+    if ('value' in t) return { slot: -1, map: null, fallback: null, constant: String(t.value) };
+    return { slot: this.slot(t.field), map: t.map ? new Map(Object.entries(t.map)) : null, fallback: t.default ?? null, constant: null };
+  }
+
+  private time(t: TimeSpec, name: string): TimeField {
+    const layout = t.layout === undefined ? null : (compileLayout(t.layout) as Layout);
+    return { slot: this.slot(t.field), format: t.format, zone: t.zone ? new Zone(t.zone) : null, layout, name };
+  }
+
+  private dur(d: DurationSpec | undefined, name: string): DurationField | null {
+    if (d === undefined) return null;
+    if ('from' in d) return { from: d.from, name };
+    return { slot: this.slot(d.field), scale: d.unit === 's' ? 6 : d.unit === 'ms' ? 3 : 0, name };
+  }
+
+  /** The value of a text field ('' when absent or empty), its map applied. */
+  private value(f: TextField | null, row: Row): string {
+    if (f === null) return '';
+    if (f.constant !== null) return f.constant;
+    const raw = (row.src[f.slot] as string).slice(row.beg[f.slot], row.fin[f.slot]);
+    if (f.map === null) return raw === '' && f.fallback !== null ? f.fallback : raw;
+    return f.map.get(raw) ?? f.fallback ?? raw;
+  }
+
+  /** An integer field: NaN when not an integer, `dflt` when absent or empty. */
+  private int(f: TextField | null, row: Row, dflt: number): number {
+    if (f === null) return dflt;
+    if (f.constant !== null || f.map !== null) {
+      const v = this.value(f, row);
+      return v === '' ? dflt : parseInt10(v, 0, v.length);
+    }
+    const a = row.beg[f.slot] as number;
+    const b = row.fin[f.slot] as number;
+    return a === b ? dflt : parseInt10(row.src[f.slot] as string, a, b);
+  }
+
+  /** UTC ms of a time field, NaN when it does not read, EMPTY when empty. */
+  private instant(t: TimeField, row: Row): number {
+    const s = row.src[t.slot] as string;
+    const a = row.beg[t.slot] as number;
+    const b = row.fin[t.slot] as number;
+    if (a === b) return EMPTY;
+    switch (t.format) {
+      case 'epoch_s':
+        return parseScaled(s, a, b, 3);
+      case 'epoch_ms':
+        return parseScaled(s, a, b, 0);
+      case 'epoch_us': {
+        const us = parseScaled(s, a, b, 0);
+        return Math.floor(us / 1000);
+      }
+      case 'iso':
+        return parseIsoWall(s, a, b, true, this.iso);
+      case 'local': {
+        if (t.layout !== null) {
+          const wall = parseLayout(s, a, b, t.layout);
+          return Number.isNaN(wall) ? wall : (t.zone as Zone).toUtc(wall);
+        }
+        const wall = parseIsoWall(s, a, b, false, this.iso);
+        if (Number.isNaN(wall) || this.iso.hadOffset) return wall;
+        return (t.zone as Zone).toUtc(wall);
+      }
+    }
+  }
+
+  /** Microseconds of a duration field (negative ones too), NaN when it does not read, EMPTY when empty. */
+  private micros(d: DurationField, row: Row, startMs: number, answerMs: number, endMs: number): number {
+    if ('from' in d) {
+      const from = d.from === 'start' ? startMs : answerMs;
+      if (from === EMPTY || endMs === EMPTY) return EMPTY;
+      return (endMs - from) * 1000;
+    }
+    const a = row.beg[d.slot] as number;
+    const b = row.fin[d.slot] as number;
+    if (a === b) return EMPTY;
+    return parseScaled(row.src[d.slot] as string, a, b, d.scale);
+  }
+
+  /** A number of the file cleaned: prefixes stripped, cut at cut_at, separators dropped ('' when none). */
+  private number(f: TextField | null, row: Row): string {
+    if (f === null) return '';
+    let s: string;
+    let a: number;
+    let b: number;
+    if (f.constant !== null || f.map !== null) {
+      s = this.value(f, row);
+      a = 0;
+      b = s.length;
+    } else {
+      s = row.src[f.slot] as string;
+      a = row.beg[f.slot] as number;
+      b = row.fin[f.slot] as number;
+    }
+    for (let k = 0; k < this.strip.length; k++) {
+      const p = this.strip[k] as string;
+      if (b - a >= p.length && s.startsWith(p, a)) {
+        a += p.length;
+        break;
+      }
+    }
+    if (this.cutAt.length > 0)
+      for (let i = a; i < b; i++) {
+        if (this.cutAt.indexOf(s[i] as string) >= 0) {
+          b = i;
+          break;
+        }
+      }
+    const out = s.slice(a, b);
+    if (out.length === 0 || (out.charCodeAt(0) === 43 ? isAllDigits(out, 1) : isAllDigits(out, 0))) return out;
+    const bare = out.replace(/[\s.\-()/]/g, '');
+    return /^\+?\d+$/.test(bare) ? bare : out;
+  }
+
+  /** Whether the line passes the mapping's filters. */
+  private kept(row: Row): boolean {
+    for (let k = 0; k < this.filters.length; k++) {
+      const f = this.filters[k] as MappedReader['filters'][number];
+      const s = row.src[f.slot] as string;
+      const a = row.beg[f.slot] as number;
+      const b = row.fin[f.slot] as number;
+      let hit = false;
+      for (let j = 0; j < f.values.length; j++)
+        if (eq(s, a, b, f.values[j] as string)) {
+          hit = true;
+          break;
+        }
+      if (hit !== f.keep) return false;
+    }
+    return true;
+  }
+
+  private idOf(row: Row, line: string): string {
+    const slots = this.idSlots;
+    if (slots === null) return this.idPrefix + hash128(line);
+    let id = this.idPrefix;
+    for (let k = 0; k < slots.length; k++) {
+      const slot = slots[k] as number;
+      if (k > 0) id += '|';
+      id += (row.src[slot] as string).slice(row.beg[slot], row.fin[slot]);
+    }
+    // An id must fit limits.maxFieldChars: long ones become the prefix and a hash of their fields.
+    return id.length <= 200 ? id : this.idPrefix + hash128(id);
+  }
+
+  /** Reads one line's Row into `out`; `line` is the raw line (the default id hashes it). */
+  read(row: Row, line: string, out: LineResult): void {
+    if (this.filters.length > 0 && !this.kept(row)) {
+      out.status = LineStatus.FILTERED;
+      out.cdr = null;
+      return;
+    }
+    const kind = this.kind === null ? 'VOICE' : this.value(this.kind, row).toUpperCase();
+    if (!KINDS.has(kind)) return void reject(out, `kind "${cut(kind)}" is not one of VOICE, SMS, MMS, DATA, EVENT`);
+    const startMs = this.instant(this.start, row);
+    if (!(startMs >= 0)) return void reject(out, `start: not a ${this.start.format} time`);
+    const id = this.idOf(row, line);
+    if (id.length === this.idPrefix.length) return void reject(out, 'empty id');
+    const cdr: Cdr = {
+      id,
+      kind: kind as UsageKind,
+      account_id: '',
+      user_id: '',
+      start_ms: startMs,
+      roaming_country: null,
+      voice: null,
+      message: null,
+      data: null,
+      event: null,
+    };
+    const roaming = this.value(this.roaming, row);
+    if (roaming !== '') cdr.roaming_country = roaming;
+    let direction = this.direction === null ? '' : this.value(this.direction, row).toUpperCase();
+    if (direction !== '' && !DIRECTIONS.has(direction))
+      return void reject(out, `direction "${cut(direction)}" is not one of OUTBOUND, INBOUND, FORWARDED`);
+    const caller = this.number(this.caller, row);
+    const callee = this.number(this.callee, row);
+    if (kind === 'VOICE') {
+      const forwarded = this.number(this.forwardedFrom, row);
+      const placed = this.place(cdr, caller, callee, forwarded, direction, row, out);
+      if (placed === null) return;
+      direction = placed;
+      if (!this.voice(cdr, row, caller, callee, forwarded, direction as Direction, out)) return;
+    } else if (kind === 'SMS' || kind === 'MMS') {
+      const placed = this.place(cdr, caller, callee, '', direction, row, out);
+      if (placed === null) return;
+      const parts = this.int(this.parts, row, 1);
+      if (!(parts >= 1)) return void reject(out, 'parts: not a positive integer');
+      const d = this.dialOf(cdr);
+      cdr.message = { sender: e164(caller, d), recipient: e164(callee, d), direction: placed as Direction, parts };
+    } else {
+      const who = this.number(this.subscriberNo, row) || caller;
+      if (this.place(cdr, who, '', '', 'OUTBOUND', row, out) === null) return;
+      if (kind === 'DATA') {
+        if (!this.data(cdr, row, out)) return;
+      } else {
+        const service = this.value(this.service, row);
+        if (service === '') return void reject(out, 'service: empty');
+        const quantity = this.int(this.quantity, row, 1);
+        if (!(quantity >= 1)) return void reject(out, 'quantity: not a positive integer');
+        const ref = this.value(this.reference, row);
+        cdr.event = { service, quantity, reference: ref === '' ? null : ref };
+      }
+    }
+    out.status = LineStatus.CDR;
+    out.cdr = cdr;
+  }
+
+  private dialOf(cdr: Cdr): Dialling | undefined {
+    return this.country ?? this.accounts.get(cdr.account_id)?.dialling;
+  }
+
+  /**
+   * Sets the CDR's account and user, from the mapping or the directory, and returns the
+   * direction (null after rejecting the line). With the directory: outbound when the caller is
+   * a subscriber, a forward when the number the call was forwarded from is one and the callee is
+   * not, inbound when the callee is; a direction the file gives says whose number to look up.
+   */
+  private place(cdr: Cdr, caller: string, callee: string, forwarded: string, direction: string, row: Row, out: LineResult): string | null {
+    if (this.account !== null) {
+      cdr.account_id = this.value(this.account, row);
+      cdr.user_id = this.value(this.user, row);
+      if (cdr.account_id === '' || cdr.user_id === '') {
+        reject(out, 'empty account or user');
+        return null;
+      }
+      return direction === '' ? 'OUTBOUND' : direction;
+    }
+    const dir = this.directory;
+    if (dir === null) {
+      reject(out, 'the mapping names no account and the accounts file lists no numbers or SIP users', 'SUBSCRIBER_UNKNOWN');
+      return null;
+    }
+    const d = this.country ?? undefined;
+    const sip = this.sipUser === null ? '' : this.value(this.sipUser, row);
+    if (sip !== '') {
+      const s = dir.lookupSipUser(sip);
+      if (s === AMBIGUOUS) return this.ambiguous(out, `SIP user ${cut(sip)}`, dir.candidates(sip));
+      if (s >= 0) {
+        this.setSubscriber(cdr, s);
+        if (direction !== '') return direction;
+        if (forwarded !== '' && dir.lookupNumber(forwarded, d) === s && dir.lookupNumber(callee, d) < 0) return 'FORWARDED';
+        if (callee !== '' && dir.lookupNumber(callee, d) === s && dir.lookupNumber(caller, d) !== s) return 'INBOUND';
+        return 'OUTBOUND';
+      }
+    }
+    let number = caller;
+    let s = NO_SUBSCRIBER;
+    let found = direction;
+    if (direction === 'INBOUND') {
+      number = callee;
+      s = dir.lookupNumber(callee, d);
+    } else if (direction === 'FORWARDED') {
+      number = forwarded || caller;
+      s = dir.lookupNumber(number, d);
+    } else if (direction === 'OUTBOUND') {
+      s = dir.lookupNumber(caller, d);
+    } else {
+      const c = caller === '' ? NO_SUBSCRIBER : dir.lookupNumber(caller, d);
+      if (c !== NO_SUBSCRIBER) {
+        s = c;
+        found = 'OUTBOUND';
+      } else {
+        const f = forwarded === '' ? NO_SUBSCRIBER : dir.lookupNumber(forwarded, d);
+        const e = callee === '' ? NO_SUBSCRIBER : dir.lookupNumber(callee, d);
+        if (f !== NO_SUBSCRIBER && e === NO_SUBSCRIBER) {
+          number = forwarded;
+          s = f;
+          found = 'FORWARDED';
+        } else {
+          number = callee;
+          s = e;
+          found = 'INBOUND';
+        }
+      }
+    }
+    if (s === AMBIGUOUS) return this.ambiguous(out, `number ${cut(number)}`, dir.candidates(number, d));
+    if (s < 0) {
+      const what = [
+        caller && `caller ${cut(caller)}`,
+        callee && `callee ${cut(callee)}`,
+        forwarded && `forwarded from ${cut(forwarded)}`,
+        sip && `SIP user ${cut(sip)}`,
+      ]
+        .filter(Boolean)
+        .join(', ');
+      reject(out, `no subscriber has ${what || 'any number of this record'}`, 'SUBSCRIBER_UNKNOWN');
+      return null;
+    }
+    this.setSubscriber(cdr, s);
+    return found;
+  }
+
+  private ambiguous(out: LineResult, what: string, who: string): null {
+    reject(out, `${what} belongs to more than one subscriber (${who})`, 'SUBSCRIBER_AMBIGUOUS');
+    return null;
+  }
+
+  private setSubscriber(cdr: Cdr, s: number): void {
+    const sub = (this.directory as Directory).subscriber(s);
+    cdr.account_id = sub.account.id;
+    cdr.user_id = sub.userId;
+  }
+
+  private voice(cdr: Cdr, row: Row, caller: string, callee: string, forwarded: string, direction: Direction, out: LineResult): boolean {
+    const startMs = cdr.start_ms;
+    let answerMs = this.answer ? this.instant(this.answer, row) : EMPTY;
+    let endMs = this.end ? this.instant(this.end, row) : EMPTY;
+    if (Number.isNaN(answerMs)) return rejected(out, `answer: not a ${(this.answer as TimeField).format} time`);
+    if (Number.isNaN(endMs)) return rejected(out, `end: not a ${(this.end as TimeField).format} time`);
+    let billUs = this.billable ? this.micros(this.billable, row, startMs, answerMs, endMs) : EMPTY;
+    let durUs = this.duration ? this.micros(this.duration, row, startMs, answerMs, endMs) : EMPTY;
+    if (Number.isNaN(billUs)) return rejected(out, 'billable: not a number');
+    if (Number.isNaN(durUs)) return rejected(out, 'duration: not a number');
+    if (billUs === EMPTY)
+      billUs = answerMs !== EMPTY && endMs !== EMPTY ? (endMs - answerMs) * 1000 : !this.billable && durUs !== EMPTY ? durUs : EMPTY;
+    if ((billUs < 0 && billUs !== EMPTY) || (durUs < 0 && durUs !== EMPTY)) return rejected(out, 'negative duration');
+    let disposition: Disposition;
+    let sipStatus = this.int(this.sipStatus, row, -1);
+    if (Number.isNaN(sipStatus) || sipStatus < -1 || sipStatus > 999) return rejected(out, 'sip_status: not a SIP status code');
+    if (this.disposition !== null) {
+      const v = this.value(this.disposition, row).toUpperCase();
+      if (!DISPOSITIONS.has(v)) return rejected(out, `disposition "${cut(v)}" is not one of ${[...DISPOSITIONS].join(', ')}`);
+      disposition = v as Disposition;
+    } else if (sipStatus >= 0) disposition = dispositionOfSip(sipStatus);
+    else disposition = billUs > 0 ? 'ANSWERED' : 'NO_ANSWER';
+    if (sipStatus < 0) sipStatus = SIP_OF[disposition];
+    // An unanswered call bills nothing, whatever duration the file gives.
+    if (disposition !== 'ANSWERED') billUs = 0;
+    if (billUs === EMPTY) return rejected(out, 'billable: empty for an answered call');
+    const billableS = Math.ceil(billUs / 1e6);
+    if (durUs === EMPTY) {
+      if (endMs !== EMPTY) durUs = (endMs - startMs) * 1000;
+      else durUs = billUs + (answerMs !== EMPTY ? (answerMs - startMs) * 1000 : 0);
+    }
+    if (durUs < 0) return rejected(out, 'end before start');
+    let durationS = Math.ceil(durUs / 1e6);
+    if (durationS < billableS) durationS = billableS;
+    if (endMs === EMPTY) endMs = startMs + durationS * 1000;
+    if (answerMs === EMPTY && billableS > 0) answerMs = endMs - billableS * 1000;
+    if (endMs < startMs) return rejected(out, 'end before start');
+    if (durationS > 2_147_483_647) return rejected(out, 'duration beyond 2^31 s');
+    const d = this.dialOf(cdr);
+    cdr.voice = {
+      sip_call_id: this.value(this.sipCallId, row) || cdr.id,
+      trunk_id: this.value(this.trunkId, row),
+      caller: e164(caller, d),
+      callee: e164(callee, d),
+      forwarded_from: forwarded === '' ? null : e164(forwarded, d),
+      direction,
+      answer_ms: disposition === 'ANSWERED' && answerMs !== EMPTY ? answerMs : null,
+      end_ms: endMs,
+      duration_s: durationS,
+      billable_s: billableS,
+      disposition,
+      sip_status: sipStatus,
+    };
+    return true;
+  }
+
+  private data(cdr: Cdr, row: Row, out: LineResult): boolean {
+    let endMs = this.end ? this.instant(this.end, row) : EMPTY;
+    if (Number.isNaN(endMs)) return rejected(out, `end: not a ${(this.end as TimeField).format} time`);
+    if (endMs === EMPTY && this.duration) {
+      const us = this.micros(this.duration, row, cdr.start_ms, EMPTY, EMPTY);
+      if (!(us >= 0)) return rejected(out, 'duration: not a non-negative number');
+      endMs = cdr.start_ms + Math.ceil(us / 1000);
+    }
+    if (endMs === EMPTY) endMs = cdr.start_ms;
+    const up = this.int(this.bytesUp, row, 0);
+    const down = this.int(this.bytesDown, row, 0);
+    if (Number.isNaN(up) || Number.isNaN(down)) return rejected(out, 'bytes: not an integer');
+    cdr.data = { end_ms: endMs, bytes_up: up, bytes_down: down, apn: this.value(this.apn, row) || 'internet' };
+    return true;
+  }
+}
+
+/** A number in E.164 ("+33…") when it reads as one with the dialling rules, else as cleaned (short codes, "anonymous"). */
+export function e164(clean: string, d: Dialling | undefined): string {
+  if (clean === '' || d === undefined) return clean;
+  if (clean.charCodeAt(0) === 43) return clean;
+  const key = normalise(clean, d);
+  return key === null || key.charCodeAt(0) === 48 ? clean : `+${key}`;
+}
+
+/** A value quoted in a reason, cut to 40 characters. */
+const cut = (s: string): string => (s.length > 40 ? `${s.slice(0, 40)}…` : s);

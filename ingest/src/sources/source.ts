@@ -1,0 +1,50 @@
+/**
+ * What every CDR source implements: one reader per file format (ratel's own CSV and JSON Lines,
+ * generic CSV / TSV / pipe-separated / JSON Lines through a mapping file). A source turns one line
+ * of a file into one CDR, or says why not. Reading files, counting, batching and rating are the
+ * importer's (import.ts), so a new format is one file here.
+ */
+import type { Cdr, ErrorCode } from '@ratel/schemas';
+
+/** What became of a line. */
+export const LineStatus = {
+  /** `cdr` holds the line's CDR. */
+  CDR: 0,
+  /** A blank line or a header: nothing to count. */
+  SKIPPED: 1,
+  /** Left out by the mapping's filters (e.g. unanswered calls): counted, not an error. */
+  FILTERED: 2,
+  /** Not a CDR: `code` and `reason` say why; the line goes to the dead-letter file. */
+  REJECTED: 3,
+} as const;
+export type LineStatus = (typeof LineStatus)[keyof typeof LineStatus];
+
+/** Filled by CdrSource.read (one object reused for every line: nothing allocated per line). */
+export interface LineResult {
+  status: LineStatus;
+  cdr: Cdr | null;
+  code: ErrorCode;
+  reason: string;
+}
+
+export const newLineResult = (): LineResult => ({ status: LineStatus.SKIPPED, cdr: null, code: 'CDR_MALFORMED', reason: '' });
+
+export function reject(out: LineResult, reason: string, code: ErrorCode = 'CDR_MALFORMED'): void {
+  out.status = LineStatus.REJECTED;
+  out.cdr = null;
+  out.code = code;
+  out.reason = reason;
+}
+
+export interface CdrSource {
+  /** The format's name (`--format`). */
+  readonly format: string;
+  /**
+   * Starts a file: the reader is told its name (for errors) and, when the format has a header
+   * line, reads it first. Throws INPUT_UNREADABLE when the file cannot be read with this source
+   * (a column the mapping names is missing from the header).
+   */
+  startFile(file: string): void;
+  /** Reads one line (without its line break; line 1 is the file's first) into `out`. */
+  read(line: string, lineNo: number, out: LineResult): void;
+}
