@@ -20,6 +20,7 @@ import { type Config, loadConfig, storeConfigOf } from './config.js';
 import { startDashboard } from './dashboard/index.js';
 import { replayDeadLetters } from './dlq-replay.js';
 import { generateAccounts, generateCdrs } from './generator.js';
+import { importFiles } from './import.js';
 import { createKafka } from './kafka.js';
 import { createLogger } from './logger.js';
 import { createMetrics, serveMetrics } from './metrics.js';
@@ -28,6 +29,7 @@ import { runMonthJob } from './month-job.js';
 import { startPipeline } from './pipeline.js';
 import { encodeFrames, produceFrames } from './produce.js';
 import { rerateMonth } from './rerate.js';
+import { FORMATS, type FormatName } from './sources/index.js';
 
 // Digits only: Number() would read '' as 0 and '1e3' as 1000.
 const intArg = (name: string) => (v: string) => {
@@ -329,6 +331,54 @@ program
       console.log(
         `rerate ${r.month} with catalog ${r.catalog}: ${r.accounts} accounts (${r.unknownAccounts} not in the accounts file, left as they were), ${r.cdrs} CDRs, ${r.changed} ratings changed, ${formatMoney(r.deltaMicros)} EUR difference`,
       );
+    } finally {
+      await store.close();
+    }
+  });
+
+program
+  .command('import')
+  .description(
+    'rate CDR files: ratel CSV or JSON Lines, or CSV / TSV / pipe-separated / JSON Lines exports through a mapping file; into the store (then `ratel invoice`), or to the CDR topic for `ratel run` with --to kafka',
+  )
+  .argument('<paths...>', 'CDR files, and folders of them')
+  .requiredOption('--format <name>', `file format: ${FORMATS.join(', ')}`)
+  .option('--mapping <file>', 'mapping file (JSON) of the generic formats (README "Mapping files")')
+  .option('--accounts-file <file>', 'accounts JSON, with the subscriber directory (also RATEL_ACCOUNTS_FILE)')
+  .option('--to <store|kafka>', 'rate into the store (default) or produce cdr.v1 frames to the CDR topic', 'store')
+  .option('--dead-letters <file>', 'rejected lines, one JSON line each (default <outDir>/import-dead-letters.jsonl)')
+  .option('--as-of <YYYY-MM-DD>', 'rate as at 00:00 UTC that day: the window of accepted start dates (limits.maxAgeDays) is taken around it')
+  .option('--no-progress', 'no progress bar')
+  .action(async (paths: string[], o, cmd: Command) => {
+    const cfg = config(cmd, { accountsFile: o.accountsFile });
+    if (!(FORMATS as readonly string[]).includes(o.format)) throw errors.usageInvalid(`--format ${o.format}: not one of ${FORMATS.join(', ')}`);
+    if (o.to !== 'store' && o.to !== 'kafka') throw errors.usageInvalid(`--to ${o.to}: store or kafka`);
+    const asOf = o.asOf === undefined ? undefined : /^\d{4}-\d{2}-\d{2}$/.test(o.asOf) ? Date.parse(`${o.asOf}T00:00:00Z`) : Number.NaN;
+    if (asOf !== undefined && Number.isNaN(asOf)) throw errors.usageInvalid(`--as-of ${o.asOf}: a date YYYY-MM-DD`);
+    checkInputs(cfg);
+    if (cfg.accountsFile === null) throw errors.usageInvalid('ratel import needs --accounts-file (or RATEL_ACCOUNTS_FILE)');
+    const accountsFile = cfg.accountsFile;
+    const catalog = loadCatalog(cfg.catalogDir);
+    const accounts = loadAccounts(accountsFile, catalog);
+    const opts = {
+      paths,
+      format: o.format as FormatName,
+      mapping: o.mapping as string | undefined,
+      to: o.to as 'store' | 'kafka',
+      deadLetterFile: o.deadLetters ?? `${cfg.outDir}/import-dead-letters.jsonl`,
+      progress: o.progress as boolean,
+      now: asOf === undefined ? undefined : () => asOf,
+    };
+    if (opts.to === 'kafka') {
+      const codecs = await codecsOf(cfg);
+      await importFiles(cfg, opts, { catalog, accounts, accountsFile, kafka: createKafka(cfg, createLogger(cfg.logLevel)), codec: codecs.cdr });
+      return;
+    }
+    checkOutputs(cfg, { outDir: false });
+    const store = await openStore(storeConfigOf(cfg));
+    try {
+      await createSchema(store);
+      await importFiles(cfg, opts, { catalog, accounts, accountsFile, store });
     } finally {
       await store.close();
     }

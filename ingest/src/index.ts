@@ -1,6 +1,16 @@
 export { type Config, configSchema, ENV, loadConfig, storeConfigOf } from './config.js';
 export { type DlqReplayOptions, type DlqReplayResult, replayDeadLetters } from './dlq-replay.js';
 export { type GenerateOptions, generateAccounts, generateCdrs } from './generator.js';
+export {
+  directoryOf,
+  type FileSummary,
+  type ImportDeps,
+  type ImportOptions,
+  type ImportResult,
+  importFiles,
+  inputFiles,
+  summaryLine,
+} from './import.js';
 export { createKafka, ensureTopics } from './kafka.js';
 export { createLogger, type Logger } from './logger.js';
 export { createMetrics, type Metrics, serveMetrics } from './metrics.js';
@@ -11,4 +21,6 @@ export { cachedDefaultPartitioner, encodeFrames, type FrameChunk, type ProduceOp
 export { Rng } from './random.js';
 export { type RerateResult, rerateMonth } from './rerate.js';
 export { type RetryOptions, withRetry } from './retry.js';
+export * as sources from './sources/index.js';
+export { LineSplitter } from './sources/lines.js';
 export { StoreWriter, type WriterOptions } from './store-writer.js';

@@ -81,7 +81,10 @@ export class Directory {
             throw errors.catalogInvalid(where, subject, `range "${entry}": both ends must have the same number of digits`);
           if (last < first) throw errors.catalogInvalid(where, subject, `range "${entry}": the last number is before the first`);
           let list = rangeInputs.get(len);
-          if (!list) rangeInputs.set(len, (list = []));
+          if (!list) {
+            list = [];
+            rangeInputs.set(len, list);
+          }
           list.push({ from: first, to: last, owner });
           count += last - first + 1;
         }

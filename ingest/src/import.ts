@@ -1,0 +1,353 @@
+/**
+ * `ratel import FILE|DIR... --format NAME [--mapping FILE] --accounts-file F`: CDR files in, rated.
+ *
+ * Each file is read in chunks of bytes, split into lines, and each line becomes one CDR through
+ * its format's source (sources/): ratel's own layouts, or a generic CSV / TSV / pipe-separated /
+ * JSON Lines file through a mapping file, the subscriber directory placing CDRs that name no
+ * account. Then, by default, the CDRs are rated by a RatingSession into the store of the config
+ * (the embedded chDB by default): `ratel invoice` closes the month on it. With `--to kafka` they
+ * are produced as cdr.v1 frames to the CDR topic, keyed by account, for `ratel run`.
+ *
+ * Nothing is dropped: a line that is no CDR (wrong column count, a date that does not read, a
+ * negative duration, no subscriber, a field over the limits) and a CDR the rater refuses go to
+ * the dead-letter file, one JSON line each with `file:line`, the code, the reason and the raw
+ * line (cut to 1,000 characters). CDR ids are derived from the records, so importing a file
+ * twice, or two rotations that overlap, rates nothing twice: the session restores what the store
+ * holds and the CDRs already rated are replays. An interrupted import can simply be run again.
+ */
+import { closeSync, createWriteStream, mkdirSync, openSync, readdirSync, readSync, statSync, type WriteStream } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { type Store, storeHistory, storeSink, writeDeadLetters } from '@ratel/aggregator';
+import { type AccountBook, type Catalog, Directory, type EngineOutput, RatingSession } from '@ratel/rater';
+import { type Cdr, checkCdr, checkLimits, errors, type WireCodec } from '@ratel/schemas';
+import type { Kafka } from 'kafkajs';
+import { type Config, limitsOf } from './config.js';
+import { deadLetterRow } from './dead-letters.js';
+import { encodeFrames, produceFrames } from './produce.js';
+import { createProgress } from './progress.js';
+import { type CdrSource, createSource, type FormatName, type LineResult, LineStatus, newLineResult } from './sources/index.js';
+import { LineSplitter } from './sources/lines.js';
+
+export interface ImportOptions {
+  /** Files and folders (a folder: its files, sorted by name, hidden ones left out; not recursive). */
+  paths: readonly string[];
+  format: FormatName;
+  /** Mapping file of the generic formats. */
+  mapping?: string | undefined;
+  /** Where the CDRs go: rated into the store (default), or produced to Kafka for `ratel run`. */
+  to: 'store' | 'kafka';
+  /** The dead-letter file (JSON Lines), written anew. */
+  deadLetterFile: string;
+  progress: boolean;
+  /** The clock of the rating: the date window (limits.maxAgeDays) is taken around it. */
+  now?: () => number;
+  /** CDRs per rating batch (default cfg.rater.batchSize). */
+  batchSize?: number;
+}
+
+export interface ImportDeps {
+  catalog: Catalog;
+  accounts: AccountBook;
+  /** Where the accounts came from, for errors. */
+  accountsFile: string;
+  /** `to: 'store'`: the store to rate into (its schema created). */
+  store?: Store;
+  /** `to: 'kafka'`: the client and the CDR codec. */
+  kafka?: Kafka;
+  codec?: WireCodec<Cdr>;
+  print?: (s: string) => void;
+}
+
+export interface FileSummary {
+  file: string;
+  bytes: number;
+  lines: number;
+  cdrs: number;
+  /** Left out by the mapping's filters. */
+  filtered: number;
+  /** Rejected lines and refused CDRs, by code. */
+  rejected: Record<string, number>;
+  /** CDRs already rated (an earlier import of the same records). */
+  replays: number;
+  /** Rated events written (new ratings and new versions of re-rated calls). */
+  rated: number;
+  /** Billing months of the file's CDRs (YYYYMM). */
+  months: number[];
+}
+
+export interface ImportResult {
+  files: FileSummary[];
+  lines: number;
+  cdrs: number;
+  rejected: number;
+  replays: number;
+  elapsedMs: number;
+  cdrsPerSec: number;
+}
+
+const RAW_CHARS = 1000;
+
+/** The files of the paths: files as given, folders' files sorted by name. */
+export function inputFiles(paths: readonly string[]): string[] {
+  const files: string[] = [];
+  for (const p of paths) {
+    let st: ReturnType<typeof statSync>;
+    try {
+      st = statSync(p);
+    } catch (e) {
+      throw errors.inputUnreadable(p, `cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+    if (st.isFile()) files.push(p);
+    else if (st.isDirectory()) {
+      const inDir = readdirSync(p, { withFileTypes: true })
+        .filter((d) => d.isFile() && !d.name.startsWith('.'))
+        .map((d) => join(p, d.name))
+        .sort();
+      if (inDir.length === 0) throw errors.inputUnreadable(p, 'the folder holds no files');
+      files.push(...inDir);
+    } else throw errors.inputUnreadable(p, 'not a regular file or folder');
+  }
+  return files;
+}
+
+/** One rejected line or refused CDR, as written to the dead-letter file. */
+interface Rejection {
+  at: string;
+  code: string;
+  reason: string;
+  line: string;
+}
+
+const cutRaw = (s: string, bytes?: number): string =>
+  s.length > RAW_CHARS ? `${s.slice(0, RAW_CHARS)}… (${bytes ?? Buffer.byteLength(s)} bytes, cut)` : s;
+
+/** The subscriber directory of a book, or null when no account lists numbers or SIP users. */
+export function directoryOf(accounts: AccountBook, where: string): Directory | null {
+  for (const a of accounts.values()) if (a.lines.size > 0) return Directory.compile(accounts, where);
+  return null;
+}
+
+/** Imports CDR files; prints a summary line per file and returns the counts. */
+export async function importFiles(cfg: Config, opts: ImportOptions, deps: ImportDeps): Promise<ImportResult> {
+  const t0 = performance.now();
+  const print = deps.print ?? console.log;
+  const files = inputFiles(opts.paths);
+  const directory = directoryOf(deps.accounts, deps.accountsFile);
+  const source = createSource({ format: opts.format, mapping: opts.mapping, accounts: deps.accounts, directory });
+  const { limits, window } = limitsOf(cfg);
+  const batchSize = opts.batchSize ?? cfg.rater.batchSize;
+  const deliver = opts.to === 'store' ? storeDelivery(cfg, opts, deps) : kafkaDelivery(cfg, deps);
+  mkdirSync(dirname(opts.deadLetterFile) || '.', { recursive: true });
+  const dlq = createWriteStream(opts.deadLetterFile, { flags: 'w' });
+  const totalBytes = files.reduce((s, f) => s + statSync(f).size, 0);
+  const progress = createProgress(opts.progress);
+  progress.start('import (bytes)', totalBytes);
+  const summaries: FileSummary[] = [];
+  let doneBytes = 0;
+  try {
+    for (const file of files) {
+      const summary = await importFile(file, source, { limits, window, batchSize, deliver, dlq }, (n) => {
+        doneBytes += n;
+        progress.update(doneBytes);
+      });
+      summaries.push(summary);
+    }
+    await deliver.finish();
+  } finally {
+    progress.stop();
+    await new Promise<void>((r) => dlq.end(r));
+  }
+  for (const s of summaries) print(summaryLine(s));
+  const sum = (k: 'lines' | 'cdrs' | 'replays') => summaries.reduce((n, s) => n + s[k], 0);
+  const rejected = summaries.reduce((n, s) => n + Object.values(s.rejected).reduce((a, b) => a + b, 0), 0);
+  const elapsedMs = performance.now() - t0;
+  const cdrs = sum('cdrs');
+  const result: ImportResult = {
+    files: summaries,
+    lines: sum('lines'),
+    cdrs,
+    rejected,
+    replays: sum('replays'),
+    elapsedMs,
+    cdrsPerSec: Math.round(cdrs / Math.max(0.001, elapsedMs / 1000)),
+  };
+  const months = [...new Set(summaries.flatMap((s) => s.months))].sort();
+  print(
+    `import: ${files.length} file(s), ${result.lines} lines, ${cdrs} CDRs ${opts.to === 'store' ? `rated (${result.replays} of them replays, already rated)` : `produced to ${cfg.kafka.cdrTopic}`}, ${rejected} rejected (${opts.deadLetterFile}), ${(elapsedMs / 1000).toFixed(1)} s`,
+  );
+  if (opts.to === 'store' && months.length > 0)
+    print(
+      `next: ratel invoice --month ${months.map((m) => `${String(m).slice(0, 4)}-${String(m).slice(4)}`).join(' / ')} --accounts-file ${deps.accountsFile}`,
+    );
+  return result;
+}
+
+export function summaryLine(s: FileSummary): string {
+  const rejected = Object.entries(s.rejected)
+    .sort((a, b) => b[1] - a[1])
+    .map(([code, n]) => `${code} ${n}`)
+    .join(', ');
+  const total = Object.values(s.rejected).reduce((a, b) => a + b, 0);
+  return `${s.file}: ${s.lines} lines, ${s.cdrs} CDRs, ${s.filtered} filtered, ${total} rejected${total ? ` (${rejected})` : ''}, ${s.replays} replays`;
+}
+
+/** Where a file's CDRs go, a batch at a time. */
+interface Delivery {
+  /** Rates or sends a batch; returns the CDRs refused (dead letters with their batch index), replays and ratings. */
+  batch(cdrs: Cdr[]): Promise<{ dead: EngineOutput['dead']; replays: number; rated: number; months: number[] }>;
+  finish(): Promise<void>;
+}
+
+/**
+ * Rates into the store through a RatingSession: account-months restored from the store (so a
+ * second import of the same CDRs finds them as replays), rows archived and stored, dead letters
+ * in the store's dead_letters table too. One batch's rows are stored while the next is read.
+ */
+function storeDelivery(cfg: Config, opts: ImportOptions, deps: ImportDeps): Delivery {
+  const store = deps.store;
+  if (!store) throw new Error('importFiles: to "store" needs deps.store');
+  const session = new RatingSession(
+    { catalog: deps.catalog, accounts: deps.accounts, ...limitsOf(cfg) },
+    { history: storeHistory(store), sink: storeSink(store) },
+    { now: opts.now ?? Date.now },
+  );
+  let pending: Promise<void> = Promise.resolve();
+  return {
+    async batch(cdrs) {
+      await pending;
+      const r = await session.rate(cdrs);
+      pending = r.stored;
+      const out = r.out;
+      if (out.dead.length > 0) {
+        const now = Date.now();
+        await writeDeadLetters(
+          store,
+          out.dead.map((d) => deadLetterRow({ key: d.cdr_id, code: d.code, reason: d.reason, frame: null, cdr: d.cdr, held: d.held }, now)),
+        );
+      }
+      const months = new Set<number>();
+      for (const a of out.accepted) months.add(a.month);
+      return { dead: out.dead, replays: out.replays, rated: out.events.length, months: [...months] };
+    },
+    async finish() {
+      await pending;
+      await session.drain();
+    },
+  };
+}
+
+/** Produces the CDRs as cdr.v1 frames to the CDR topic, keyed by account (the rating happens in `ratel run`). */
+function kafkaDelivery(cfg: Config, deps: ImportDeps): Delivery {
+  const { kafka, codec } = deps;
+  if (!kafka || !codec) throw new Error('importFiles: to "kafka" needs deps.kafka and deps.codec');
+  // Frames are sent 100,000 CDRs at a time (one producer connection each), encoded ahead.
+  let held: Cdr[] = [];
+  const send = async () => {
+    if (held.length === 0) return;
+    const chunks = encodeFrames(codec, held, 2000);
+    held = [];
+    await produceFrames(kafka, cfg, chunks, { rate: 0 });
+  };
+  return {
+    async batch(cdrs) {
+      for (const c of cdrs) held.push(c);
+      if (held.length >= 100_000) await send();
+      return { dead: [], replays: 0, rated: 0, months: [] };
+    },
+    finish: send,
+  };
+}
+
+interface FileContext {
+  limits: ReturnType<typeof limitsOf>['limits'];
+  window: ReturnType<typeof limitsOf>['window'];
+  batchSize: number;
+  deliver: Delivery;
+  dlq: WriteStream;
+}
+
+const CHUNK_BYTES = 4 * 1024 * 1024;
+
+async function importFile(file: string, source: CdrSource, ctx: FileContext, onBytes: (n: number) => void): Promise<FileSummary> {
+  const summary: FileSummary = { file, bytes: 0, lines: 0, cdrs: 0, filtered: 0, rejected: {}, replays: 0, rated: 0, months: [] };
+  const months = new Set<number>();
+  const res: LineResult = newLineResult();
+  let batch: Cdr[] = [];
+  let batchLines: number[] = [];
+  let batchRaw: string[] = [];
+  const full: { cdrs: Cdr[]; lines: number[]; raw: string[] }[] = [];
+  const rejectLine = (lineNo: number, code: string, reason: string, raw: string, bytes?: number) => {
+    summary.rejected[code] = (summary.rejected[code] ?? 0) + 1;
+    const r: Rejection = { at: `${file}:${lineNo}`, code, reason, line: cutRaw(raw, bytes) };
+    ctx.dlq.write(`${JSON.stringify(r)}\n`);
+  };
+  const sink = {
+    line(text: string, lineNo: number) {
+      // A header the mapping cannot use throws INPUT_UNREADABLE: the file is not of this format.
+      source.read(text, lineNo, res);
+      if (res.status === LineStatus.SKIPPED) return;
+      if (res.status === LineStatus.FILTERED) {
+        summary.filtered++;
+        return;
+      }
+      if (res.status === LineStatus.REJECTED) return rejectLine(lineNo, res.code, res.reason, text);
+      const cdr = res.cdr as Cdr;
+      const bad = checkCdr(cdr);
+      if (bad !== null) return rejectLine(lineNo, 'CDR_MALFORMED', bad, text);
+      const over = checkLimits(cdr, ctx.limits);
+      if (over !== null) return rejectLine(lineNo, 'CDR_OUT_OF_RANGE', over, text);
+      summary.cdrs++;
+      batch.push(cdr);
+      batchLines.push(lineNo);
+      batchRaw.push(text);
+      if (batch.length >= ctx.batchSize) {
+        full.push({ cdrs: batch, lines: batchLines, raw: batchRaw });
+        batch = [];
+        batchLines = [];
+        batchRaw = [];
+      }
+    },
+    tooLong(head: string, bytes: number, lineNo: number) {
+      rejectLine(lineNo, 'CDR_MALFORMED', `line of ${bytes} bytes, longer than ${4 * 1024 * 1024}`, head, bytes);
+    },
+  };
+  const flush = async () => {
+    for (const b of full.splice(0)) {
+      const r = await ctx.deliver.batch(b.cdrs);
+      summary.replays += r.replays;
+      summary.rated += r.rated;
+      for (const m of r.months) months.add(m);
+      for (const d of r.dead) {
+        const k = d.index;
+        rejectLine(k >= 0 ? (b.lines[k] as number) : 0, d.code, d.reason, k >= 0 ? (b.raw[k] as string) : '');
+      }
+    }
+  };
+  let fd: number;
+  try {
+    fd = openSync(file, 'r');
+  } catch (e) {
+    throw errors.inputUnreadable(file, `cannot open: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  const lines = new LineSplitter();
+  source.startFile(file);
+  try {
+    const buf = Buffer.allocUnsafe(CHUNK_BYTES);
+    for (;;) {
+      const n = readSync(fd, buf, 0, CHUNK_BYTES, null);
+      if (n === 0) break;
+      summary.bytes += n;
+      lines.push(buf.subarray(0, n), sink);
+      onBytes(n);
+      await flush();
+    }
+    lines.end(sink);
+    if (batch.length > 0) full.push({ cdrs: batch, lines: batchLines, raw: batchRaw });
+    await flush();
+  } finally {
+    closeSync(fd);
+  }
+  summary.lines = lines.lines;
+  summary.months = [...months].sort();
+  return summary;
+}
