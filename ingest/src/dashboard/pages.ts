@@ -30,6 +30,8 @@ export async function monthsOf(store: Store): Promise<number[]> {
 }
 
 const planName = (c: Catalog, id: string): string => c.plans.get(id)?.name ?? id;
+/** A chart label kept short enough for the axis (the table beside it has the whole name). */
+const short = (s: string): string => (s.length > 26 ? `${s.slice(0, 25)}…` : s);
 
 /** Trend of the 12 months ending with `month`. */
 function last12(month: number): number[] {
@@ -109,7 +111,7 @@ export async function overviewPage(ctx: PageContext, month: number, months: numb
       id: 'chart-plan',
       title: 'Usage revenue by plan (EUR)',
       type: 'bar',
-      labels: byPlan.map((r) => String(r.plan)),
+      labels: byPlan.map((r) => short(String(r.plan))),
       series: [{ label: 'revenue', data: byPlan.map((r) => euros(num(r.revenue_micros))) }],
       horizontal: true,
     },
@@ -201,7 +203,7 @@ export async function destinationsPage(ctx: PageContext, month: number, months: 
         id: 'chart-destinations',
         title: 'Top 10 destinations by revenue (EUR)',
         type: 'bar',
-        labels: top.map((r) => `${r.destination} [${r.dest_class}]`),
+        labels: top.map((r) => short(`${r.destination} [${r.dest_class}]`)),
         series: [{ label: 'revenue', data: top.map((r) => euros(num(r.revenue_micros))) }],
         horizontal: true,
       },
