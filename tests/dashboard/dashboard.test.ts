@@ -89,10 +89,17 @@ interface Cell {
 }
 type TableRows = Record<string, Cell>[];
 
+/** The little of the DOM the table reader uses (the tests are compiled without the DOM library). */
+interface DomNode {
+  getAttribute(name: string): string | null;
+  textContent: string | null;
+  querySelectorAll(selector: string): ArrayLike<DomNode>;
+}
+
 /** The rows of a table on the page (tbody), each cell's raw value (data-v) and text. */
 async function table(page: Page, id: string): Promise<TableRows> {
   return page.$$eval(`#table-${id} tbody tr.row`, (trs) =>
-    trs.map((tr) => {
+    (trs as unknown as DomNode[]).map((tr) => {
       const row: Record<string, { v: string; text: string }> = {};
       for (const td of Array.from(tr.querySelectorAll('td')))
         row[td.getAttribute('data-col') ?? ''] = { v: td.getAttribute('data-v') ?? '', text: (td.textContent ?? '').trim() };
