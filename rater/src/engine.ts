@@ -26,7 +26,7 @@ import { type AccountMonth, newAccountMonth, resetAccountMonth } from './allowan
 import { HeldCdrs } from './held-cdrs.js';
 import { KeyIndex } from './key-index.js';
 import { MonthClock } from './month-clock.js';
-import { type RateContext, type Rating, type Resolved, rateCdr, resolve } from './rate.js';
+import { type Draft, newDraft, type RateContext, type Rating, type Resolved, rateCdr, resolve } from './rate.js';
 import { type Alert, maskOf, reasonsOf } from './reasons.js';
 import { StringIndex } from './string-index.js';
 
@@ -206,6 +206,8 @@ export class RatingEngine {
   private buckets = 0;
   private readonly clock = new MonthClock();
   private readonly scratch: Alert[] = [];
+  /** The draft every CDR is rated in (rate.ts). */
+  private readonly draft: Draft = newDraft();
   /** Where the last locate() put its CDR (fields rather than a result object: no allocation). */
   private atBucket: Bucket | null = null;
   private atMonth = 0;
@@ -629,7 +631,7 @@ export class RatingEngine {
 
   private rateInto(cdr: Cdr, month: number, state: AccountMonth, out: EngineOutput | null, index = -1, resolved?: Resolved): Rating | null {
     try {
-      return rateCdr(cdr, this.ctx, month, state, this.scratch, resolved);
+      return rateCdr(cdr, this.ctx, month, state, this.scratch, resolved, this.draft);
     } catch (e) {
       if (!isRatelError(e)) throw e;
       if (out) this.dead(out, e.message, e.code, cdr, index);
