@@ -55,7 +55,7 @@ export { openChdbStore } from './store/chdb-store.js';
 export { createSchema, dropMonthsBefore, TABLES, type TableName } from './store/ddl.js';
 export { openStore, type StoreConfig } from './store/open-store.js';
 export { type Column, type ColumnType, columnsOf, type RowEncoder, rowEncoder } from './store/row-binary.js';
-export { openServerStore } from './store/server-store.js';
+export { openServerStore, type ServerAuth } from './store/server-store.js';
 export { type EncodedRows, type EngineName, int, type Store, str, strList } from './store/store.js';
 export { createViews, VIEWS } from './store/views.js';
 export { type FinanceSummary, financeSummary, summaryText } from './summary.js';

@@ -7,6 +7,7 @@
  *   ratel invoice   month close on the store: issue invoices, flag roaming abuse, print the summary
  *   ratel dashboard  read-only finance dashboard in the browser (http://127.0.0.1:8470/ by default)
  *   ratel dlq-replay  produce the dead letters again to the CDR topic once their cause is fixed
+ *   ratel config    print the configuration in effect, secrets redacted
  * Errors print one line "ratel: <CODE> <message>" and exit 2: a bad command line is USAGE_INVALID,
  * a bad setting CONFIG_INVALID, an input that cannot be read INPUT_UNREADABLE, an output folder
  * that cannot be written OUTPUT_UNWRITABLE. Only a bug exits 1 with its stack.
@@ -14,7 +15,7 @@
 import { statSync } from 'node:fs';
 import { createSchema, ensureWritableDir, financeSummary, invoiceText, openStore, summaryText } from '@ratel/aggregator';
 import { accountBook, type Catalog, loadAccounts, loadCatalog } from '@ratel/rater';
-import { errors, formatMoney, isRatelError, localCodecs, registryCodecs } from '@ratel/schemas';
+import { errors, formatMoney, isRatelError, localCodecs, redact, registryCodecs } from '@ratel/schemas';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { type Config, loadConfig, storeConfigOf } from './config.js';
 import { startDashboard } from './dashboard/index.js';
@@ -29,6 +30,7 @@ import { runMonthJob } from './month-job.js';
 import { startPipeline } from './pipeline.js';
 import { encodeFrames, produceFrames } from './produce.js';
 import { rerateMonth } from './rerate.js';
+import { redactedConfig } from './secure-config.js';
 import { FORMATS, type FormatName } from './sources/index.js';
 
 // Digits only: Number() would read '' as 0 and '1e3' as 1000.
@@ -95,7 +97,12 @@ function checkOutputs(cfg: Config, opts: { outDir: boolean }): void {
 /** The wire codecs: schema ids from the Schema Registry when one is configured, local ids otherwise. */
 const codecsOf = (cfg: Config) =>
   cfg.schemaRegistry.url
-    ? registryCodecs({ url: cfg.schemaRegistry.url, cdrTopic: cfg.kafka.cdrTopic, ratedTopic: `${cfg.kafka.cdrTopic}.rated` })
+    ? registryCodecs({
+        url: cfg.schemaRegistry.url,
+        auth: { username: cfg.schemaRegistry.username, password: cfg.schemaRegistry.password, ...cfg.schemaRegistry.tls },
+        cdrTopic: cfg.kafka.cdrTopic,
+        ratedTopic: `${cfg.kafka.cdrTopic}.rated`,
+      })
     : Promise.resolve(localCodecs());
 
 /** The accounts file when one is configured, else the accounts `produce` generates with these options. */
@@ -214,10 +221,13 @@ program
   .option('--month <YYYY-MM>', 'month the generated accounts are for (default: last month)', monthArg)
   .option('--seed <n>', 'generator seed', intArg('seed'), 42)
   .option('--metrics-port <port>', 'port of /metrics, /healthz, /readyz; 0 = off (also RATEL_METRICS_PORT)', intArg('metrics-port'))
+  .option('--metrics-host <address>', 'bind address of the endpoints (default 127.0.0.1; off loopback RATEL_METRICS_TOKEN is required)')
   .action(async (o, cmd: Command) => {
-    const cfg = config(cmd, { accountsFile: o.accountsFile, metricsPort: o.metricsPort });
+    const cfg = config(cmd, { accountsFile: o.accountsFile, metricsPort: o.metricsPort, metricsHost: o.metricsHost });
     checkInputs(cfg);
     const log = createLogger(cfg.logLevel);
+    // The whole config at debug level: its secrets are censored by the logger's redact paths.
+    log.debug({ config: cfg }, 'config in effect');
     // Signals are handled from the first moment: a stop during start-up waits for the start to
     // finish, then stops cleanly; a stop that hangs is cut short after 30 s.
     let stopping: Promise<void> | null = null;
@@ -238,7 +248,7 @@ program
           process.exit(0);
         })
         .catch((e: unknown) => {
-          console.error(`ratel: stop failed: ${(e as Error).message}`);
+          console.error(redact(`ratel: stop failed: ${(e as Error).message}`));
           process.exit(1);
         });
     };
@@ -250,14 +260,21 @@ program
       const codecs = await codecsOf(cfg);
       const metrics = createMetrics();
       const p = await startPipeline(createKafka(cfg, log), cfg, { catalog, accounts, codecs, log, metrics });
-      const server = cfg.metricsPort ? await serveMetrics(metrics, cfg.metricsPort, p.isReady) : null;
+      const server = cfg.metricsPort
+        ? await serveMetrics(metrics, cfg.metricsPort, p.isReady, { host: cfg.metricsHost, token: cfg.metricsToken })
+        : null;
       p.failed.catch((e: unknown) => {
         // Uncommitted batches are replayed by the next start: exit so a supervisor restarts us.
-        console.error(`ratel: ${isRatelError(e) ? `${e.code} ${e.message}` : `store write failed: ${(e as Error).message}`}`);
+        console.error(redact(`ratel: ${isRatelError(e) ? `${e.code} ${e.message}` : `store write failed: ${(e as Error).message}`}`));
         process.exit(2);
       });
       log.info(
-        { brokers: cfg.kafka.brokers, topic: cfg.kafka.cdrTopic, store: cfg.store.engine, metricsPort: cfg.metricsPort || null },
+        {
+          brokers: cfg.kafka.brokers,
+          topic: cfg.kafka.cdrTopic,
+          store: cfg.store.engine,
+          metrics: cfg.metricsPort ? `${cfg.metricsHost}:${cfg.metricsPort}` : null,
+        },
         'pipeline running',
       );
       const timer = setInterval(() => log.info(p.stats, 'progress'), 10_000);
@@ -398,6 +415,13 @@ program
     console.log(`dead letters read ${r.read}, replayed ${r.replayed} to ${cfg.kafka.cdrTopic}, skipped ${r.skipped}`);
   });
 
+program
+  .command('config')
+  .description('print the configuration in effect (defaults, file, environment), secrets shown as [redacted]')
+  .action((_o, cmd: Command) => {
+    console.log(JSON.stringify(redactedConfig(config(cmd)), null, 2));
+  });
+
 /**
  * A command-line mistake as one line. Commander's own text ("error: unknown option '--x'") is
  * kept without its prefix; help and version requests (exit code 0) are not errors.
@@ -412,9 +436,9 @@ program.parseAsync().catch((caught: unknown) => {
   const e = caught instanceof CommanderError ? usageError(caught) : caught;
   if (e === null) process.exit(0);
   if (isRatelError(e)) {
-    console.error(`ratel: ${e.code} ${e.message}`);
+    console.error(redact(`ratel: ${e.code} ${e.message}`));
     process.exit(2);
   }
-  console.error(`ratel: unexpected error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+  console.error(redact(`ratel: unexpected error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`));
   process.exit(1);
 });

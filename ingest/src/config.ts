@@ -8,6 +8,17 @@ import type { StoreConfig } from '@ratel/aggregator';
 import { DEFAULT_CATALOG_DIR } from '@ratel/rater';
 import { type CdrLimits, type DateWindow, DEFAULT_LIMITS, DEFAULT_WINDOW, errors } from '@ratel/schemas';
 import { z } from 'zod';
+import {
+  CONNECTION_ENV,
+  checkConnections,
+  httpEndpoint,
+  kafkaSasl,
+  kafkaSsl,
+  registerRawSecrets,
+  registryAuth,
+  storeAuth,
+  withSecretFiles,
+} from './secure-config.js';
 
 /**
  * Kafka's own rule for topic names: 1 to 249 of [a-zA-Z0-9._-], and not "." or "..". Checked
@@ -67,6 +78,7 @@ export const configSchema = z.strictObject({
       dataDir: z.string().min(1).default('.ratel/chdb'),
       url: httpUrl.default('http://127.0.0.1:18123'),
       database: z.string().regex(/^\w+$/).default('default'),
+      ...storeAuth,
     })
     .prefault({}),
   kafka: z
@@ -90,10 +102,12 @@ export const configSchema = z.strictObject({
        * would not fit goes to the topic as a reference, its whole frame in the dead_letters table.
        */
       maxMessageBytes: z.number().int().min(16_384).default(1_000_000),
+      ssl: kafkaSsl,
+      sasl: kafkaSasl,
     })
     .superRefine(deadLetterTopicApart)
     .prefault({}),
-  schemaRegistry: z.strictObject({ url: httpUrl.nullable().default(null) }).prefault({}),
+  schemaRegistry: z.strictObject({ url: httpUrl.nullable().default(null), ...registryAuth }).prefault({}),
   rater: z
     .strictObject({
       threads: z.number().int().min(1).max(64).default(2),
@@ -130,6 +144,7 @@ export const configSchema = z.strictObject({
   outDir: z.string().min(1).default('out'),
   /** Port of the /metrics, /healthz and /readyz endpoint of `ratel run` (0 = off). */
   metricsPort: z.number().int().min(0).max(65535).default(9464),
+  ...httpEndpoint,
   /**
    * `ratel dashboard`: bind address and port (0 = any free port), and the token asked of every
    * request (bearer, or basic auth with the token as password); required off loopback.
@@ -202,6 +217,7 @@ export const ENV: Record<string, { path: string[]; parse?: (v: string) => unknow
   RATEL_DASHBOARD_PORT: { path: ['dashboard', 'port'], parse: integer },
   RATEL_DASHBOARD_TOKEN: { path: ['dashboard', 'token'] },
   RATEL_LOG_LEVEL: { path: ['logLevel'] },
+  ...CONNECTION_ENV,
 };
 
 type Obj = Record<string, unknown>;
@@ -265,13 +281,14 @@ function applyEnv(raw: Obj, env: NodeJS.ProcessEnv): void {
 
 /** Builds the config; throws CONFIG_INVALID naming the key and the rule on a bad value. */
 export function loadConfig(opts: { file?: string | undefined; env?: NodeJS.ProcessEnv; overrides?: Obj } = {}): Config {
-  const env = opts.env ?? process.env;
+  const env = withSecretFiles(opts.env ?? process.env, ENV);
   const file = opts.file ?? env.RATEL_CONFIG;
   if (file !== undefined && file.trim() === '')
     throw errors.configInvalid(opts.file === undefined ? 'file (RATEL_CONFIG)' : 'file (--config)', 'set but empty');
   const raw: Obj = file === undefined ? {} : readConfigFile(file);
   applyEnv(raw, env);
   for (const [k, v] of Object.entries(opts.overrides ?? {})) if (v !== undefined) setPath(raw, k.split('.'), v, 'a flag');
+  registerRawSecrets(raw);
   const res = configSchema.safeParse(raw);
   if (!res.success) {
     const issue = res.error.issues[0];
@@ -279,14 +296,21 @@ export function loadConfig(opts: { file?: string | undefined; env?: NodeJS.Proce
     const envName = Object.entries(ENV).find(([, e]) => e.path.join('.') === key || key.startsWith(`${e.path.join('.')}.`))?.[0];
     throw errors.configInvalid(envName ? `${key} (${envName})` : key || '(top level)', oneLine(issue?.message ?? 'invalid'));
   }
-  return res.data;
+  return checkConnections(res.data);
 }
 
 /** The store the config points at, in the form openStore takes. */
 export function storeConfigOf(cfg: Config): StoreConfig {
   return cfg.store.engine === 'chdb'
     ? { engine: 'chdb', dataDir: cfg.store.dataDir }
-    : { engine: 'server', url: cfg.store.url, database: cfg.store.database };
+    : {
+        engine: 'server',
+        url: cfg.store.url,
+        database: cfg.store.database,
+        username: cfg.store.username,
+        password: cfg.store.password,
+        tls: cfg.store.tls,
+      };
 }
 
 /** The CDR bounds and date window of the config, as the engine and the check pool take them. */

@@ -11,9 +11,9 @@
  * IDLE_MS stops there (an offset gap left by the broker would otherwise keep it waiting).
  */
 import type { Cdr, WireCodec } from '@ratel/schemas';
-import { errors } from '@ratel/schemas';
 import type { Kafka, Message } from 'kafkajs';
 import type { Config } from './config.js';
+import { brokerError } from './kafka.js';
 import type { Logger } from './logger.js';
 
 const IDLE_MS = 15_000;
@@ -37,7 +37,7 @@ async function remaining(kafka: Kafka, cfg: Config, groupId: string): Promise<Ma
   try {
     await admin.connect();
   } catch (e) {
-    throw errors.brokerUnreachable(cfg.kafka.brokers.join(','), e);
+    throw await brokerError(cfg, e);
   }
   try {
     const topic = cfg.kafka.deadLetterTopic;
@@ -72,8 +72,13 @@ export async function replayDeadLetters(
 
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   const consumer = kafka.consumer({ groupId });
-  await producer.connect();
-  await consumer.connect();
+  try {
+    await producer.connect();
+    await consumer.connect();
+  } catch (e) {
+    await Promise.allSettled([producer.disconnect(), consumer.disconnect()]);
+    throw await brokerError(cfg, e);
+  }
   try {
     let finish: () => void = () => {};
     let fail: (e: unknown) => void = () => {};

@@ -11,9 +11,9 @@ export {
   inputFiles,
   summaryLine,
 } from './import.js';
-export { createKafka, ensureTopics } from './kafka.js';
+export { brokerError, createKafka, ensureTopics, kafkaSasl, kafkaTls } from './kafka.js';
 export { createLogger, type Logger } from './logger.js';
-export { createMetrics, type Metrics, serveMetrics } from './metrics.js';
+export { createMetrics, type EndpointOptions, type Metrics, serveMetrics } from './metrics.js';
 export { closeMonth, type MonthClose } from './month-close.js';
 export { type MonthJobOptions, type MonthJobResult, runMonthJob } from './month-job.js';
 export { type Pipeline, type PipelineDeps, type PipelineStats, startPipeline } from './pipeline.js';
@@ -21,6 +21,7 @@ export { cachedDefaultPartitioner, encodeFrames, type FrameChunk, type ProduceOp
 export { Rng } from './random.js';
 export { type RerateResult, rerateMonth } from './rerate.js';
 export { type RetryOptions, withRetry } from './retry.js';
+export { checkConnections, isLoopback, redactedConfig, SECRET_PATHS, withSecretFiles } from './secure-config.js';
 export * as sources from './sources/index.js';
 export { LineSplitter } from './sources/lines.js';
 export { StoreWriter, type WriterOptions } from './store-writer.js';

@@ -1,4 +1,5 @@
 /** Prometheus metrics of the pipeline, and the HTTP endpoint serving them with health checks. */
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 
@@ -67,10 +68,30 @@ export function createMetrics() {
 
 export type Metrics = ReturnType<typeof createMetrics>;
 
-/** Serves /metrics, /healthz (process up) and /readyz (consumer in its group). */
-export function serveMetrics(metrics: Metrics, port: number, ready: () => boolean): Promise<Server> {
+/** Where the endpoints listen and the bearer token they ask for (none: open, loopback only by default). */
+export interface EndpointOptions {
+  host?: string;
+  token?: string | null;
+}
+
+const sha256 = (s: string): Buffer => createHash('sha256').update(s).digest();
+
+/** Whether the request carries `Authorization: Bearer <token>` (compared in constant time). */
+function authorized(header: string | undefined, token: string): boolean {
+  const m = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
+  return m !== null && timingSafeEqual(sha256(m[1] as string), sha256(token));
+}
+
+/**
+ * Serves /metrics, /healthz (process up) and /readyz (consuming now: see Pipeline.isReady), on
+ * 127.0.0.1 unless `host` says otherwise. With a token every path asks for it (401 without).
+ */
+export function serveMetrics(metrics: Metrics, port: number, ready: () => boolean, opts: EndpointOptions = {}): Promise<Server> {
+  const token = opts.token ?? null;
   const server = createServer((req, res) => {
-    if (req.url === '/metrics') {
+    if (token !== null && !authorized(req.headers.authorization, token)) {
+      res.writeHead(401, { 'www-authenticate': 'Bearer realm="ratel"' }).end('unauthorized\n');
+    } else if (req.url === '/metrics') {
       metrics.registry.metrics().then(
         (body) => {
           res.writeHead(200, { 'content-type': metrics.registry.contentType });
@@ -92,6 +113,6 @@ export function serveMetrics(metrics: Metrics, port: number, ready: () => boolea
   });
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => resolve(server));
+    server.listen(port, opts.host ?? '127.0.0.1', () => resolve(server));
   });
 }

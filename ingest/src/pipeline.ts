@@ -25,7 +25,7 @@ import { type Cdr, type Codecs, errors, HEADER_BYTES, isRatelError } from '@rate
 import type { EachBatchPayload, Kafka } from 'kafkajs';
 import { type Config, limitsOf, storeConfigOf } from './config.js';
 import { deadLetterMessage, deadLetterRow, type OutgoingDeadLetter, sendChunks } from './dead-letters.js';
-import { ensureTopics } from './kafka.js';
+import { ensureTopics, brokerError as kafkaConnectError } from './kafka.js';
 import { watchLag } from './lag.js';
 import type { Logger } from './logger.js';
 import { createMetrics, type Metrics } from './metrics.js';
@@ -186,7 +186,7 @@ export async function startPipeline(kafka: Kafka, cfg: Config, deps: PipelineDep
   } catch (e) {
     await pool.close();
     if (!deps.store) await store.close();
-    throw errors.brokerUnreachable(cfg.kafka.brokers.join(','), e);
+    throw await kafkaConnectError(cfg, e);
   }
   const retry = <T>(what: string, op: () => Promise<T>) =>
     withRetry(op, {

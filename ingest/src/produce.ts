@@ -1,7 +1,8 @@
 /** Produces CDRs into Kafka as Avro (Confluent wire format), keyed by account. */
-import { type Cdr, errors, type WireCodec } from '@ratel/schemas';
+import type { Cdr, WireCodec } from '@ratel/schemas';
 import { CompressionTypes, type ICustomPartitioner, type Kafka, Partitioners } from 'kafkajs';
 import type { Config } from './config.js';
+import { brokerError } from './kafka.js';
 
 /**
  * Kafka's default partitioner (murmur2 of the key, as the Java client: an account lands on the
@@ -85,7 +86,7 @@ export async function produceFrames(
   try {
     await producer.connect();
   } catch (e) {
-    throw errors.brokerUnreachable(cfg.kafka.brokers.join(','), e);
+    throw await brokerError(cfg, e);
   }
   const t0 = Date.now();
   let sent = 0;

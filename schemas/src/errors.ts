@@ -3,6 +3,8 @@
  * letters and exit messages) and, where there is one, the offending record or file.
  * Create them through the `errors` factory so codes and wording stay uniform.
  */
+import { safeUrl } from './redact.js';
+
 export type ErrorCode =
   | 'CDR_MALFORMED'
   | 'CDR_UNRATEABLE'
@@ -16,6 +18,10 @@ export type ErrorCode =
   | 'OUTPUT_UNWRITABLE'
   | 'SCHEMA_UNKNOWN'
   | 'BROKER_UNREACHABLE'
+  | 'BROKER_AUTH_FAILED'
+  | 'STORE_AUTH_FAILED'
+  | 'TLS_UNTRUSTED'
+  | 'TLS_REQUIRED'
   | 'STORE_UNREACHABLE'
   | 'STORE_QUERY_FAILED'
   | 'INPUT_UNREADABLE'
@@ -70,9 +76,34 @@ export const errors = {
       { cause },
     ),
   storeUnreachable: (url: string, cause?: unknown) =>
-    new RatelError('STORE_UNREACHABLE', `ClickHouse not reachable at ${url}${cause instanceof Error ? ` (${cause.message})` : ''}`, url, {
-      cause,
-    }),
+    new RatelError(
+      'STORE_UNREACHABLE',
+      `ClickHouse not reachable at ${safeUrl(url)}${cause instanceof Error ? ` (${cause.message})` : ''}`,
+      safeUrl(url),
+      { cause },
+    ),
+  /** The broker refused the SASL credentials: names the brokers, the mechanism and the user, never the password. */
+  brokerAuthFailed: (brokers: string, mechanism: string, user: string, cause?: unknown) =>
+    new RatelError(
+      'BROKER_AUTH_FAILED',
+      `Kafka broker at ${brokers} refused SASL ${mechanism} authentication of user "${user}" (kafka.sasl.username / RATEL_KAFKA_SASL_PASSWORD)${cause instanceof Error ? `: ${cause.message}` : ''}`,
+      brokers,
+      { cause },
+    ),
+  /** The ClickHouse server refused the user or password: names the server and the user, never the password. */
+  storeAuthFailed: (url: string, user: string, cause?: unknown) =>
+    new RatelError(
+      'STORE_AUTH_FAILED',
+      `ClickHouse at ${safeUrl(url)} refused user "${user}" (store.username / RATEL_CLICKHOUSE_PASSWORD)${cause instanceof Error ? `: ${cause.message.split('\n')[0]?.replace(/, e\.what\(\).*$/, '')}` : ''}`,
+      safeUrl(url),
+      { cause },
+    ),
+  /** The server's certificate is not signed by a trusted CA, or does not name the host. */
+  tlsUntrusted: (what: string, where: string, reason: string, setting: string, cause?: unknown) =>
+    new RatelError('TLS_UNTRUSTED', `${what} at ${where}: certificate not trusted (${reason}): ${setting}`, where, { cause }),
+  /** A TLS port spoken to in plain text. */
+  tlsRequired: (what: string, where: string, setting: string, cause?: unknown) =>
+    new RatelError('TLS_REQUIRED', `${what} at ${where} speaks TLS, but ratel connected in plain text: ${setting}`, where, { cause }),
   storeQueryFailed: (engine: string, sql: string, cause: unknown) =>
     new RatelError(
       'STORE_QUERY_FAILED',

@@ -1,5 +1,5 @@
-export { dataCdr, eventCdr, messageCdr, voiceCdr } from './cdr-builder.js';
 export { CDR_SCHEMA_FILE, cdrType, RATED_SCHEMA_FILE, ratedEventType, schemaText } from './avro.js';
+export { dataCdr, eventCdr, messageCdr, voiceCdr } from './cdr-builder.js';
 export {
   type CdrLimits,
   checkCdr,
@@ -14,7 +14,10 @@ export {
 export { type ErrorCode, errors, isRatelError, RatelError } from './errors.js';
 export * from './generated/avro-types.js';
 export * from './money.js';
+export { addSecrets, REDACTED, redact, safeUrl } from './redact.js';
+export { type RegistryOptions, restRegistryClient } from './registry-client.js';
 export * from './time.js';
+export { errorCodes, probeTls, speaksTls, untrustedReason } from './tls.js';
 export {
   type Codecs,
   HEADER_BYTES,

@@ -2,7 +2,7 @@
  * Confluent wire format: byte 0 = magic 0, bytes 1-4 = schema id (big-endian), then the Avro
  * binary body. Two ways to get the schema id:
  *  - registry mode (a Schema Registry URL is configured): the schema is registered under
- *    `<topic>-value` through @confluentinc/schemaregistry and the registry's id is used, so any
+ *    `<topic>-value` through the registry's REST API and the registry's id is used, so any
  *    Confluent-compatible consumer can read ratel's topics;
  *  - local mode (no registry): fixed ids from LOCAL_SCHEMA_IDS below. The bytes have the same
  *    shape, but the ids mean nothing to a registry: do not mix the two modes on one topic.
@@ -10,8 +10,10 @@
  */
 import type { Type } from 'avsc';
 import { CDR_SCHEMA_FILE, cdrType, RATED_SCHEMA_FILE, ratedEventType, schemaText } from './avro.js';
-import { errors } from './errors.js';
+import { errors, isRatelError } from './errors.js';
 import type { Cdr, RatedEvent } from './generated/avro-types.js';
+import { safeUrl } from './redact.js';
+import { type RegistryOptions, restRegistryClient } from './registry-client.js';
 
 export const MAGIC_BYTE = 0;
 export const HEADER_BYTES = 5;
@@ -65,7 +67,7 @@ export function localCodecs(): Codecs {
   };
 }
 
-/** Minimal view of @confluentinc/schemaregistry's Client that ratel needs. */
+/** The registry call ratel needs (restRegistryClient; @confluentinc/schemaregistry's client has it too). */
 export interface RegistryClient {
   register(subject: string, schema: { schemaType: string; schema: string }, normalize?: boolean): Promise<number>;
 }
@@ -76,6 +78,8 @@ export interface RegistryClient {
  */
 export async function registryCodecs(opts: {
   url?: string;
+  /** Basic auth and TLS files of the registry (RegistryOptions). */
+  auth?: Omit<RegistryOptions, 'url'>;
   client?: RegistryClient;
   cdrTopic: string;
   ratedTopic: string;
@@ -83,14 +87,15 @@ export async function registryCodecs(opts: {
   let client = opts.client;
   if (!client) {
     if (!opts.url) throw errors.configInvalid('schemaRegistry.url', 'required in registry mode');
-    const sr = await import('@confluentinc/schemaregistry');
-    client = new sr.SchemaRegistryClient({ baseURLs: [opts.url] }) as unknown as RegistryClient;
+    client = restRegistryClient({ url: opts.url, ...opts.auth });
   }
+  const where = opts.url ? safeUrl(opts.url) : 'registry';
   const reg = async (topic: string, file: string) => {
     try {
       return await client.register(`${topic}-value`, { schemaType: 'AVRO', schema: schemaText(file) });
     } catch (e) {
-      throw errors.configInvalid('schemaRegistry.url', `cannot register ${file} at ${opts.url ?? 'registry'}: ${(e as Error).message}`);
+      if (isRatelError(e)) throw e;
+      throw errors.configInvalid('schemaRegistry.url', `cannot register ${file} at ${where}: ${(e as Error).message}`);
     }
   };
   const [cdrId, ratedId] = await Promise.all([reg(opts.cdrTopic, CDR_SCHEMA_FILE), reg(opts.ratedTopic, RATED_SCHEMA_FILE)]);
