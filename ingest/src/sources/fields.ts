@@ -285,6 +285,8 @@ export function parseLayout(s: string, a: number, b: number, layout: Layout): nu
 }
 
 const SLOT_MS = 15 * 60_000;
+/** Four years of quarter hours. */
+const NEAR_SLOTS = 4 * 366 * 96;
 const DAY_MS = 86_400_000;
 
 /**
@@ -301,6 +303,8 @@ export class Zone {
   private readonly utcOffsets = new Map<number, number>();
   private readonly localOffsets = new Map<number, number>();
   private lastSlot = Number.NaN;
+  private near: Float64Array | null = null;
+  private nearBase = 0;
   private lastOffset = 0;
 
   constructor(readonly name: string) {
@@ -353,10 +357,17 @@ export class Zone {
   toUtc(localMs: number): number {
     const slot = Math.floor(localMs / SLOT_MS);
     if (slot === this.lastSlot) return localMs - this.lastOffset;
-    let off = this.localOffsets.get(slot);
-    if (off === undefined) {
+    // Slots near the first one met are kept in a typed array (two years either side), others in a map.
+    if (this.near === null) {
+      this.nearBase = slot - NEAR_SLOTS / 2;
+      this.near = new Float64Array(NEAR_SLOTS).fill(Number.NaN);
+    }
+    const k = slot - this.nearBase;
+    let off: number | undefined = k >= 0 && k < NEAR_SLOTS ? (this.near[k] as number) : this.localOffsets.get(slot);
+    if (off === undefined || Number.isNaN(off)) {
       off = this.resolve(slot * SLOT_MS);
-      this.localOffsets.set(slot, off);
+      if (k >= 0 && k < NEAR_SLOTS) this.near[k] = off;
+      else this.localOffsets.set(slot, off);
     }
     this.lastSlot = slot;
     this.lastOffset = off;

@@ -9,7 +9,16 @@
  * cleaned, the subscriber and direction from the directory when the mapping names no account.
  */
 import { readFileSync } from 'node:fs';
-import { type AccountBook, AMBIGUOUS, type Dialling, type Directory, diallingOf, NO_SUBSCRIBER, normalise } from '@ratel/rater';
+import {
+  type Account,
+  type AccountBook,
+  AMBIGUOUS,
+  type Dialling,
+  type Directory,
+  diallingOf,
+  NO_SUBSCRIBER,
+  normalise,
+} from '@ratel/rater';
 import type { Cdr, Direction, Disposition, UsageKind } from '@ratel/schemas';
 import { errors } from '@ratel/schemas';
 import { z } from 'zod';
@@ -274,6 +283,8 @@ export class MappedReader {
   private readonly cutAt: string;
   private readonly country: Dialling | null;
   private readonly iso = { hadOffset: false };
+  /** The account of the line being read, once placed. */
+  private placed: Account | undefined = undefined;
 
   constructor(
     readonly mapping: Mapping,
@@ -483,7 +494,7 @@ export class MappedReader {
     const kind = this.kind === null ? 'VOICE' : this.value(this.kind, row).toUpperCase();
     if (!KINDS.has(kind)) return void reject(out, `kind "${cut(kind)}" is not one of VOICE, SMS, MMS, DATA, EVENT`);
     const startMs = this.instant(this.start, row);
-    if (!(startMs >= 0)) return void reject(out, `start: not a ${this.start.format} time`);
+    if (!(startMs >= 0)) return void reject(out, `start: not a time of format ${this.start.format}`);
     const id = this.idOf(row, line);
     if (id.length === this.idPrefix.length) return void reject(out, 'empty id');
     const cdr: Cdr = {
@@ -516,7 +527,7 @@ export class MappedReader {
       if (placed === null) return;
       const parts = this.int(this.parts, row, 1);
       if (!(parts >= 1)) return void reject(out, 'parts: not a positive integer');
-      const d = this.dialOf(cdr);
+      const d = this.dialOf();
       cdr.message = { sender: e164(caller, d), recipient: e164(callee, d), direction: placed as Direction, parts };
     } else {
       const who = this.number(this.subscriberNo, row) || caller;
@@ -536,8 +547,9 @@ export class MappedReader {
     out.cdr = cdr;
   }
 
-  private dialOf(cdr: Cdr): Dialling | undefined {
-    return this.country ?? this.accounts.get(cdr.account_id)?.dialling;
+  /** The dialling rules numbers are written with: the mapping's country, else the account's the line was placed in. */
+  private dialOf(): Dialling | undefined {
+    return this.country ?? this.placed?.dialling;
   }
 
   /**
@@ -550,6 +562,7 @@ export class MappedReader {
     if (this.account !== null) {
       cdr.account_id = this.value(this.account, row);
       cdr.user_id = this.value(this.user, row);
+      this.placed = this.accounts.get(cdr.account_id);
       if (cdr.account_id === '' || cdr.user_id === '') {
         reject(out, 'empty account or user');
         return null;
@@ -628,6 +641,7 @@ export class MappedReader {
 
   private setSubscriber(cdr: Cdr, s: number): void {
     const sub = (this.directory as Directory).subscriber(s);
+    this.placed = sub.account;
     cdr.account_id = sub.account.id;
     cdr.user_id = sub.userId;
   }
@@ -636,8 +650,8 @@ export class MappedReader {
     const startMs = cdr.start_ms;
     let answerMs = this.answer ? this.instant(this.answer, row) : EMPTY;
     let endMs = this.end ? this.instant(this.end, row) : EMPTY;
-    if (Number.isNaN(answerMs)) return rejected(out, `answer: not a ${(this.answer as TimeField).format} time`);
-    if (Number.isNaN(endMs)) return rejected(out, `end: not a ${(this.end as TimeField).format} time`);
+    if (Number.isNaN(answerMs)) return rejected(out, `answer: not a time of format ${(this.answer as TimeField).format}`);
+    if (Number.isNaN(endMs)) return rejected(out, `end: not a time of format ${(this.end as TimeField).format}`);
     let billUs = this.billable ? this.micros(this.billable, row, startMs, answerMs, endMs) : EMPTY;
     let durUs = this.duration ? this.micros(this.duration, row, startMs, answerMs, endMs) : EMPTY;
     if (Number.isNaN(billUs)) return rejected(out, 'billable: not a number');
@@ -670,7 +684,7 @@ export class MappedReader {
     if (answerMs === EMPTY && billableS > 0) answerMs = endMs - billableS * 1000;
     if (endMs < startMs) return rejected(out, 'end before start');
     if (durationS > 2_147_483_647) return rejected(out, 'duration beyond 2^31 s');
-    const d = this.dialOf(cdr);
+    const d = this.dialOf();
     cdr.voice = {
       sip_call_id: this.value(this.sipCallId, row) || cdr.id,
       trunk_id: this.value(this.trunkId, row),
@@ -690,7 +704,7 @@ export class MappedReader {
 
   private data(cdr: Cdr, row: Row, out: LineResult): boolean {
     let endMs = this.end ? this.instant(this.end, row) : EMPTY;
-    if (Number.isNaN(endMs)) return rejected(out, `end: not a ${(this.end as TimeField).format} time`);
+    if (Number.isNaN(endMs)) return rejected(out, `end: not a time of format ${(this.end as TimeField).format}`);
     if (endMs === EMPTY && this.duration) {
       const us = this.micros(this.duration, row, cdr.start_ms, EMPTY, EMPTY);
       if (!(us >= 0)) return rejected(out, 'duration: not a non-negative number');
@@ -709,6 +723,12 @@ export class MappedReader {
 export function e164(clean: string, d: Dialling | undefined): string {
   if (clean === '' || d === undefined) return clean;
   if (clean.charCodeAt(0) === 43) return clean;
+  // National numbers (the common case): one concatenation.
+  const t = d.trunk;
+  if (t.length > 0 && clean.length > 6 && clean.startsWith(t) && !clean.startsWith(d.intl) && isAllDigits(clean, 0)) {
+    const n = clean.length - t.length + d.cc.length;
+    if (n >= 7 && n <= 15 && clean.charCodeAt(t.length) !== 48) return `+${d.cc}${clean.slice(t.length)}`;
+  }
   const key = normalise(clean, d);
   return key === null || key.charCodeAt(0) === 48 ? clean : `+${key}`;
 }
