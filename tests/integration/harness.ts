@@ -1,7 +1,7 @@
 /** Shared setup of the pipeline integration tests: a private topic, group and database per run. */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { createSchema, openServerStore, type Store } from '@ratel/aggregator';
+import { createSchema, openServerStore, type ServerAuth, type Store } from '@ratel/aggregator';
 import { type Config, createKafka, createLogger, generateAccounts, generateCdrs, loadConfig, produceCdrs } from '@ratel/ingest';
 import { type AccountBook, accountBook, type Catalog, latestVersions, loadCatalog, rateAll } from '@ratel/rater';
 import { type Cdr, localCodecs } from '@ratel/schemas';
@@ -23,7 +23,21 @@ export interface Run {
   drop(): Promise<void>;
 }
 
-export async function newRun(name: string, nAccounts: number, limit: number): Promise<Run> {
+/** The services a run talks to: the plain pair by default, or the secured pair (secured-services.ts). */
+export interface Services {
+  /** Variables of the connection (brokers, store URL, TLS, credentials). */
+  env: Record<string, string>;
+  storeUrl: string;
+  storeAuth: ServerAuth;
+}
+
+export const plainServices = (): Services => ({
+  env: { RATEL_KAFKA_BROKERS: KAFKA_BROKERS.join(','), RATEL_CLICKHOUSE_URL: CLICKHOUSE_URL },
+  storeUrl: CLICKHOUSE_URL,
+  storeAuth: {},
+});
+
+export async function newRun(name: string, nAccounts: number, limit: number, services: Services = plainServices()): Promise<Run> {
   const tag = `${name}_${process.pid}_${Date.now()}`;
   const db = `ratel_${tag}`;
   const env = {
@@ -38,17 +52,18 @@ export async function newRun(name: string, nAccounts: number, limit: number): Pr
     RATEL_LOG_LEVEL: process.env.RATEL_TEST_RATER_LOG ?? 'warn',
     // The test month is fixed (MONTH): the window of accepted start dates must keep it in, whatever today is.
     RATEL_MAX_AGE_DAYS: '3660',
+    ...services.env,
   };
   const cfg = loadConfig({ env });
   let store: Store;
   try {
-    const admin = await openServerStore(CLICKHOUSE_URL);
+    const admin = await openServerStore(services.storeUrl, 'default', services.storeAuth);
     await admin.exec(`CREATE DATABASE ${db}`);
     await admin.close();
-    store = await openServerStore(CLICKHOUSE_URL, db);
+    store = await openServerStore(services.storeUrl, db, services.storeAuth);
     await createSchema(store);
   } catch (e) {
-    throw new Error(`ClickHouse server not reachable at ${CLICKHOUSE_URL}: ${HINT} (${(e as Error).message})`);
+    throw new Error(`ClickHouse server not reachable at ${services.storeUrl}: ${HINT} (${(e as Error).message})`);
   }
   const inputs = generateAccounts({ accounts: nAccounts, month: MONTH, seed: SEED });
   const cdrs = generateCdrs(inputs, { accounts: nAccounts, month: MONTH, seed: SEED, malformedShare: 0 }).slice(0, limit);
@@ -72,7 +87,7 @@ export async function produce(run: Run, cdrs: readonly Cdr[]): Promise<void> {
   try {
     await produceCdrs(kafka, run.cfg, localCodecs().cdr, cdrs, { rate: 0, batch: 5000 });
   } catch (e) {
-    throw new Error(`Kafka not reachable at ${KAFKA_BROKERS.join(',')}: ${HINT} (${(e as Error).message})`);
+    throw new Error(`Kafka not reachable at ${run.cfg.kafka.brokers.join(',')}: ${HINT} (${(e as Error).message})`);
   }
 }
 
@@ -139,8 +154,14 @@ export function exited(child: ChildProcess): Promise<number | null> {
 }
 
 /** Runs `body` with a new run (private topic, group and database), then drops its database. */
-export async function withRun(name: string, nAccounts: number, limit: number, body: (run: Run) => Promise<void>): Promise<void> {
-  const run = await newRun(name, nAccounts, limit);
+export async function withRun(
+  name: string,
+  nAccounts: number,
+  limit: number,
+  body: (run: Run) => Promise<void>,
+  services?: Services,
+): Promise<void> {
+  const run = await newRun(name, nAccounts, limit, services);
   try {
     await body(run);
   } finally {
