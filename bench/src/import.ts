@@ -1,0 +1,189 @@
+/**
+ * bench:import. Prints name=value lines:
+ *   import_lines_per_sec          parse + map + resolve the subscriber + normalise, one core: lines of a
+ *                                 mapped CSV (local Paris times, national numbers) split from 4 MB
+ *                                 chunks and read into CDRs, with a directory of 1,000,000 numbers
+ *   directory_lookup_ns           one lookup of a national number in that directory
+ *   import_embedded_cdrs_per_sec  `ratel import` of a file of such lines to ratings stored in chDB
+ *                                 (the session, the archive, rated events), from the first byte read
+ *                                 to the last row stored
+ *   node bench/dist/import.js [lines] [embedded_lines] [numbers]
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createSchema, openStore } from '@ratel/aggregator';
+import { directoryOf, importFiles, LineSplitter, loadConfig, Rng, sources, storeConfigOf } from '@ratel/ingest';
+import { type AccountEntry, accountBook, loadCatalog, NO_SUBSCRIBER } from '@ratel/rater';
+import type { Cdr } from '@ratel/schemas';
+
+const LINES = Number(process.argv[2] ?? 1_000_000);
+const EMBEDDED_LINES = Number(process.argv[3] ?? 300_000);
+const NUMBERS = Number(process.argv[4] ?? 1_000_000);
+const USERS_PER_ACCOUNT = 5;
+const NUMBERS_PER_USER = 100;
+
+const catalog = loadCatalog();
+const rng = new Rng(11);
+
+// The directory: accounts of 5 users, each with 100 numbers of its own (Paris numbers 01 4x xx xx xx).
+const accounts: AccountEntry[] = [];
+const numbers: string[] = [];
+const nAccounts = Math.ceil(NUMBERS / (USERS_PER_ACCOUNT * NUMBERS_PER_USER));
+for (let a = 0; a < nAccounts; a++) {
+  const users: AccountEntry['users'] = [];
+  for (let u = 0; u < USERS_PER_ACCOUNT; u++) {
+    const own: string[] = [];
+    for (let k = 0; k < NUMBERS_PER_USER && numbers.length < NUMBERS; k++) {
+      const n = `014${String(numbers.length).padStart(7, '0')}`;
+      own.push(n);
+      numbers.push(n);
+    }
+    users.push({ id: `b${a}-u${u}`, numbers: own });
+  }
+  accounts.push({
+    id: `b${a}`,
+    plan: 'fr-pro',
+    activated: '2025-01-01',
+    country: 'FR',
+    time_zone: 'Europe/Paris',
+    vat_country: 'FR',
+    users,
+  });
+}
+const tBook = performance.now();
+const book = accountBook(accounts, catalog, 'bench accounts');
+const directory = directoryOf(book, 'bench accounts');
+if (!directory) throw new Error('no directory');
+const compileMs = performance.now() - tBook;
+
+// Last month's calls, as an SBC writes them: CallId, local start/answer/end, billsec, numbers as dialled.
+const now = new Date();
+const first = Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1);
+const pad = (n: number) => String(n).padStart(2, '0');
+const local = (ms: number) => {
+  const d = new Date(ms + 3_600_000); // written as Paris winter wall clock (the importer reads it back with the zone)
+  return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`;
+};
+const CALLEES = ['0612345678', '0698765432', '0145678901', '0033911234567', '+34911234567', '+442071234567', '0756789012', '112'];
+function csv(lines: number): string {
+  const out: string[] = ['CallId,StartTime,AnswerTime,EndTime,Billsec,Calling,Called,SipCode'];
+  for (let i = 0; i < lines; i++) {
+    const start = first + Math.floor(rng.next() * 25 * 86_400_000);
+    const answered = rng.next() > 0.15;
+    const ring = 2 + Math.floor(rng.next() * 10);
+    const bill = answered ? 1 + Math.floor(rng.next() * 600) : 0;
+    const end = start + (ring + bill) * 1000;
+    const caller = numbers[Math.floor(rng.next() * numbers.length)] as string;
+    const callee = CALLEES[Math.floor(rng.next() * CALLEES.length)] as string;
+    out.push(
+      `c${i},${local(start)},${answered ? local(start + ring * 1000) : ''},${local(end)},${bill},${caller},${callee},${answered ? 200 : 486}`,
+    );
+  }
+  return `${out.join('\n')}\n`;
+}
+const mapping = sources.parseMapping(
+  {
+    id: { fields: ['CallId'], prefix: 'bench:' },
+    caller: 'Calling',
+    callee: 'Called',
+    start: { field: 'StartTime', format: 'local', zone: 'Europe/Paris' },
+    answer: { field: 'AnswerTime', format: 'local', zone: 'Europe/Paris' },
+    end: { field: 'EndTime', format: 'local', zone: 'Europe/Paris' },
+    billable: { field: 'Billsec', unit: 's' },
+    sip_status: 'SipCode',
+  },
+  'bench mapping',
+);
+
+// 1. Parse, map, resolve, normalise: one core, the file already in memory.
+const text = Buffer.from(csv(LINES));
+const source = sources.createSource({ format: 'csv', mapping, accounts: book, directory });
+const res = sources.newLineResult();
+let parsed = 0;
+let rejected = 0;
+let checksum = 0;
+const sink = {
+  line(l: string, n: number) {
+    source.read(l, n, res);
+    if (res.status === sources.LineStatus.CDR) {
+      parsed++;
+      checksum += (res.cdr as Cdr).voice?.billable_s ?? 0;
+    } else if (res.status === sources.LineStatus.REJECTED) rejected++;
+  },
+  tooLong() {
+    rejected++;
+  },
+};
+const run = () => {
+  parsed = 0;
+  rejected = 0;
+  checksum = 0;
+  const split = new LineSplitter();
+  source.startFile('bench.csv');
+  const t0 = performance.now();
+  const CHUNK = 4 * 1024 * 1024;
+  for (let i = 0; i < text.length; i += CHUNK) split.push(text.subarray(i, Math.min(text.length, i + CHUNK)), sink);
+  split.end(sink);
+  return performance.now() - t0;
+};
+run(); // warm-up: the zone's offsets, the JIT
+const parseMs = Math.min(run(), run());
+if (rejected > 0 || parsed !== LINES) throw new Error(`${rejected} lines rejected, ${parsed} CDRs of ${LINES} lines`);
+
+// Directory lookups alone.
+const probes = Array.from({ length: 1_000_000 }, () => numbers[Math.floor(rng.next() * numbers.length)] as string);
+let found = 0;
+const tLookup = performance.now();
+for (const p of probes) if (directory.lookupNumber(p) !== NO_SUBSCRIBER) found++;
+const lookupNs = ((performance.now() - tLookup) * 1e6) / probes.length;
+if (found !== probes.length) throw new Error('lookup missed');
+
+// 2. File to ratings stored in chDB.
+class Skip extends Error {}
+const dir = mkdtempSync(join(tmpdir(), 'ratel-bench-import-'));
+let embedded = 0;
+let embeddedCdrs = 0;
+try {
+  if (EMBEDDED_LINES === 0) throw new Skip();
+  const file = join(dir, 'sbc.csv');
+  writeFileSync(file, csv(EMBEDDED_LINES));
+  const mappingFile = join(dir, 'sbc.mapping.json');
+  writeFileSync(mappingFile, JSON.stringify(mapping));
+  const cfg = loadConfig({ overrides: { 'store.engine': 'chdb', 'store.dataDir': join(dir, 'chdb'), outDir: join(dir, 'out') } });
+  const store = await openStore(storeConfigOf(cfg));
+  try {
+    await createSchema(store);
+    const close = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1);
+    const r = await importFiles(
+      cfg,
+      {
+        paths: [file],
+        format: 'csv',
+        mapping: mappingFile,
+        to: 'store',
+        deadLetterFile: join(dir, 'dead.jsonl'),
+        progress: false,
+        now: () => close,
+      },
+      { catalog, accounts: book, accountsFile: 'bench accounts', store, print: () => {} },
+    );
+    embedded = r.cdrsPerSec;
+    embeddedCdrs = r.cdrs;
+  } finally {
+    await store.close();
+  }
+} catch (e) {
+  if (!(e instanceof Skip)) throw e;
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
+
+console.log(`import_directory_numbers=${directory.numberCount}`);
+console.log(`import_directory_compile_ms=${Math.round(compileMs)}`);
+console.log(`import_lines=${LINES}`);
+console.log(`import_lines_per_sec=${Math.round(LINES / (parseMs / 1000))}`);
+console.log(`import_checksum_billable_s=${checksum}`);
+console.log(`directory_lookup_ns=${lookupNs.toFixed(0)}`);
+console.log(`import_embedded_cdrs=${embeddedCdrs}`);
+console.log(`import_embedded_cdrs_per_sec=${embedded}`);
