@@ -9,9 +9,11 @@ export {
   writeCdrs,
 } from './cdr-archive.js';
 export {
+  type BuyerParty,
   buildInvoice,
   type Invoice,
   type InvoiceLine,
+  type InvoiceRunOptions,
   type InvoiceRunResult,
   issuedInvoiceIds,
   type LateUsage,
@@ -23,10 +25,18 @@ export {
   roundHalfUpToCent,
   runInvoices,
   type Section,
+  type SellerParty,
   type StoredInvoice,
+  sellerParty,
+  usageLineOf,
+  type VatAtRate,
+  vatBreakdown,
   vatOf,
 } from './invoice.js';
+export { invoicePdf } from './invoice-pdf.js';
 export {
+  callQuantityText,
+  callsCsv,
   csvNumber,
   csvText,
   decodeFileStem,
@@ -43,8 +53,30 @@ export {
   invoiceJson,
   invoiceText,
   MAX_STEM_BYTES,
+  vatLabel,
   writeInvoiceFiles,
 } from './invoice-render.js';
+export {
+  addDays,
+  addressLines,
+  DEFAULT_INVOICE_TIME_ZONE,
+  DEFAULT_LEGAL_TEXT,
+  DEFAULT_NUMBER_PREFIX,
+  DEFAULT_PAYMENT_TERMS_DAYS,
+  DEFAULT_TERMS,
+  formatInvoiceNumber,
+  type InvoiceTerms,
+  isDraft,
+  isTimeZone,
+  localDate,
+  localDateTime,
+  missingSellerFields,
+  NO_SELLER,
+  SAMPLE_SELLER,
+  type Seller,
+  sellerKey,
+} from './invoice-terms.js';
+export { type CallDetail, callsByUser, itemisedCalls, itemisedSql, maskNumber } from './itemised.js';
 export { type AlertRow, type DeadLetterRow, writeAlerts, writeDeadLetters, writeRated } from './rated-events.js';
 export { ratingCatalogs, recordRatingCatalog } from './rating-catalogs.js';
 export { readAlerts, readDeadLetters, readRatings, type Scope } from './readers.js';

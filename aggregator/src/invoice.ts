@@ -20,11 +20,16 @@
  *     record stays on its usage line); a line with zero quantity and zero amount is left out;
  *   - adjustments: usage of an earlier, already invoiced month that changed since (late CDRs,
  *     re-ratings) is billed as the difference with what was invoiced for that month (003 §6.2.4);
- *   - VAT of the account's VAT country on the total excl. VAT, rounded half up to the cent.
+ *   - VAT of the account's VAT country on the total excl. VAT, rounded half up to the cent, shown
+ *     per rate (vat_breakdown);
+ *   - what French and Belgian invoices must carry (invoice-terms.ts): the seller (config) and the
+ *     buyer (accounts file), the issue date and a due date from the payment terms, the legal text,
+ *     and a number of one gap-free sequence per seller and year, given at issue (runInvoices).
  * An issued invoice (its header exists) is never recomputed or rewritten.
  */
 import { type Account, type AccountBook, type Catalog, type Plan, planOf, type Trie } from '@ratel/rater';
 import { daysInMonth, errors, MICROS_PER_CENT, monthOfDate, mulDivRound, nextMonth, previousMonth } from '@ratel/schemas';
+import { addDays, DEFAULT_TERMS, formatInvoiceNumber, type InvoiceTerms, localDate, type Seller, sellerKey } from './invoice-terms.js';
 import { int, type Store, str, strList } from './store/store.js';
 import { monthTotals, type UsageTotal } from './totals.js';
 
@@ -44,18 +49,52 @@ export interface InvoiceLine {
   amount_micros: number;
 }
 
+/** The seller as printed on the invoice (config `seller.*`); null where the config gives nothing. */
+export interface SellerParty {
+  name: string | null;
+  address: string | null;
+  company_number: string | null;
+  vat_number: string | null;
+}
+
+/** The buyer as printed on the invoice (accounts file `buyer`; name = the account's name unless given). */
+export interface BuyerParty {
+  name: string;
+  address: string | null;
+  vat_id: string | null;
+}
+
+/** The VAT of one rate: the amounts excl. VAT at that rate, and their VAT. */
+export interface VatAtRate {
+  vat_bp: number;
+  base_micros: number;
+  vat_micros: number;
+}
+
 export interface Invoice {
   invoice_id: string;
+  /** The legal number, `FA-2026-000001`: sequential and gap-free per seller and year of issue, given at issue. */
+  number: string;
   account_id: string;
   account_name: string;
   month: number;
   issued_at_ms: number;
+  /** YYYY-MM-DD in the invoice time zone (config invoice.timeZone). */
+  issue_date: string;
+  /** Issue date + payment_terms_days. */
+  due_date: string;
+  payment_terms_days: number;
+  seller: SellerParty;
+  buyer: BuyerParty;
   currency: string;
   vat_country: string;
   vat_bp: number;
   total_excl_micros: number;
   vat_micros: number;
   total_incl_micros: number;
+  /** VAT per rate; vat_micros is their sum. */
+  vat_breakdown: VatAtRate[];
+  legal_text: string;
   catalog_version: string;
   lines: InvoiceLine[];
 }
@@ -149,7 +188,7 @@ const countryName = (code: string): string => {
  * country, else the destination's country (ISO code), found by its name in the plan's tariff
  * (the destination name itself when the catalog no longer has it).
  */
-function zoneOf(t: UsageTotal, catalog: Catalog, account: Account): string {
+function zoneOf(t: Pick<UsageTotal, 'kind' | 'dest_class' | 'plan_id' | 'destination'>, catalog: Catalog, account: Account): string {
   if (t.kind === 'EVENT' || !t.dest_class) return '';
   if (SPECIAL_CLASSES.has(t.dest_class)) return 'special';
   const plan = catalog.plans.get(t.plan_id);
@@ -163,7 +202,7 @@ function zoneOf(t: UsageTotal, catalog: Catalog, account: Account): string {
 const zoneOrder = (zone: string): string =>
   zone === '' ? '0' : zone === 'national' ? '1' : zone === 'special' ? '3' : `2${zone.startsWith('?') ? zone.slice(1) : countryName(zone)}`;
 
-function describeUsage(t: UsageTotal, zone: string, plan: Plan | undefined): string {
+function describeUsage(t: Pick<UsageTotal, 'kind' | 'dest_class' | 'plan_id'>, zone: string, plan: Plan | undefined): string {
   const planName = plan?.name ?? t.plan_id;
   if (t.kind === 'EVENT') return `${plan?.events.get(t.dest_class)?.name ?? t.dest_class} (${planName})`;
   const what = t.kind === 'VOICE' ? 'Calls' : t.kind === 'DATA' ? 'Data' : t.kind;
@@ -175,6 +214,40 @@ function describeUsage(t: UsageTotal, zone: string, plan: Plan | undefined): str
   }
   const where = zone === 'national' ? 'national' : zone.startsWith('?') ? zone.slice(1) : countryName(zone);
   return `${what} ${t.dest_class}, ${where} (${planName})`;
+}
+
+/** Section and description of the usage line a usage total (or one rated event) of `zone` is on. */
+function lineOf(t: Pick<UsageTotal, 'kind' | 'dest_class' | 'plan_id'>, zone: string, overage: number, catalog: Catalog) {
+  const section: Section = t.kind === 'EVENT' ? 'event' : overage ? 'overage' : 'usage';
+  return { section, description: `${overage ? 'Fair-use overage: ' : ''}${describeUsage(t, zone, catalog.plans.get(t.plan_id))}` };
+}
+
+/**
+ * The usage line (section and description) that carries the cost of one rated event of an
+ * account: its overage line when it was billed beyond a fair-use cap, else its usage line. The
+ * itemised call detail finds each call's line with it.
+ */
+export function usageLineOf(
+  t: Pick<UsageTotal, 'kind' | 'dest_class' | 'plan_id' | 'destination'>,
+  overage: number,
+  catalog: Catalog,
+  account: Account,
+): { section: Section; description: string } {
+  return lineOf(t, zoneOf(t as UsageTotal, catalog, account), overage, catalog);
+}
+
+/** The party fields of the config's seller. */
+export const sellerParty = (s: Seller): SellerParty => ({
+  name: s.name,
+  address: s.address,
+  company_number: s.companyNumber,
+  vat_number: s.vatNumber,
+});
+
+/** VAT per rate of an invoice's lines (each line at `vatBp`, the rate of the account's VAT country). */
+export function vatBreakdown(lines: readonly Pick<InvoiceLine, 'amount_micros'>[], vatBp: number): VatAtRate[] {
+  const base = lines.reduce((s, l) => s + l.amount_micros, 0);
+  return [{ vat_bp: vatBp, base_micros: base, vat_micros: vatOf(base, vatBp) }];
 }
 
 type NewLine = Omit<InvoiceLine, 'line_no'>;
@@ -345,6 +418,8 @@ export function buildInvoice(
   usage: readonly UsageTotal[],
   issuedAtMs: number,
   late: readonly LateUsage[] = [],
+  terms: InvoiceTerms = DEFAULT_TERMS,
+  number = '',
 ): Invoice {
   const account = accounts.get(accountId);
   if (!account) throw errors.accountUnknown(accountId, `not in the accounts book: no invoice for ${monthLabel(month)}`);
@@ -387,9 +462,8 @@ export function buildInvoice(
   for (const g of [...grouped.values()].sort((a, b) => order(a).localeCompare(order(b)))) {
     const t = g.t;
     lines.push({
-      section: t.kind === 'EVENT' ? 'event' : t.overage ? 'overage' : 'usage',
+      ...lineOf(t, g.zone, t.overage, catalog),
       period: month,
-      description: `${t.overage ? 'Fair-use overage: ' : ''}${describeUsage(t, g.zone, catalog.plans.get(t.plan_id))}`,
       user_id: '',
       quantity: t.quantity,
       included_qty: t.included_qty,
@@ -418,19 +492,29 @@ export function buildInvoice(
   const vatBp = catalog.vatBp.get(account.vatCountry);
   if (vatBp === undefined)
     throw errors.catalogInvalid('vat.json', account.vatCountry, `no VAT rate for account ${accountId}'s VAT country`);
-  const vat = vatOf(totalExcl, vatBp);
+  const breakdown = vatBreakdown(numbered, vatBp);
+  const vat = breakdown.reduce((s, r) => s + r.vat_micros, 0);
+  const issueDate = localDate(issuedAtMs, terms.timeZone);
   return {
     invoice_id: `${accountId}-${month}`,
+    number,
     account_id: accountId,
     account_name: account.name,
     month,
     issued_at_ms: issuedAtMs,
+    issue_date: issueDate,
+    due_date: addDays(issueDate, terms.paymentTermsDays),
+    payment_terms_days: terms.paymentTermsDays,
+    seller: sellerParty(terms.seller),
+    buyer: { name: account.buyer.name, address: account.buyer.address, vat_id: account.buyer.vatId },
     currency,
     vat_country: account.vatCountry,
     vat_bp: vatBp,
     total_excl_micros: totalExcl,
     vat_micros: vat,
     total_incl_micros: totalExcl + vat,
+    vat_breakdown: breakdown,
+    legal_text: terms.legalText,
     catalog_version: catalog.version,
     lines: numbered,
   };
@@ -473,14 +557,75 @@ export interface InvoiceRunResult {
   alreadyIssued: number;
 }
 
-/** Invoices every active account of the book for `month`, storing lines then headers. */
+export interface InvoiceRunOptions {
+  /** Seller, numbering, payment terms and legal text (default: no seller, drafts). */
+  terms?: InvoiceTerms;
+  /** Rows per insert of lines and of headers (50,000). */
+  chunkRows?: number;
+  /** Called after each insert of headers with the number of headers stored so far (tests stop a run there). */
+  onHeaders?: (stored: number) => void | Promise<void>;
+}
+
+/**
+ * The last sequence number issued in the seller-year `key`/`year`: numbers exist only on
+ * headers, and headers are written last (one insert per chunk, in account order), so the
+ * issued numbers of a series are always 1..n.
+ */
+async function lastNumber(store: Store, key: string, year: number): Promise<number> {
+  const [row] = await store.query<{ top: number }>(
+    `SELECT max(number_seq) AS top FROM invoices FINAL WHERE seller_key = ${str(key)} AND number_year = ${int(year)}`,
+  );
+  return row?.top ?? 0;
+}
+
+/** A stored header: the invoice without its lines and the book's account name, with its number's series. */
+function headerRow(inv: Invoice, key: string, year: number, seq: number) {
+  return {
+    invoice_id: inv.invoice_id,
+    account_id: inv.account_id,
+    month: inv.month,
+    issued_at_ms: inv.issued_at_ms,
+    currency: inv.currency,
+    vat_country: inv.vat_country,
+    vat_bp: inv.vat_bp,
+    total_excl_micros: inv.total_excl_micros,
+    vat_micros: inv.vat_micros,
+    total_incl_micros: inv.total_incl_micros,
+    catalog_version: inv.catalog_version,
+    number: inv.number,
+    seller_key: key,
+    number_year: year,
+    number_seq: seq,
+    issue_date: inv.issue_date,
+    due_date: inv.due_date,
+    payment_terms_days: inv.payment_terms_days,
+    seller: JSON.stringify(inv.seller),
+    buyer: JSON.stringify(inv.buyer),
+    vat_breakdown: JSON.stringify(inv.vat_breakdown),
+    legal_text: inv.legal_text,
+  };
+}
+
+/**
+ * Invoices every active account of the book for `month`, storing lines then headers.
+ *
+ * Numbers: the invoices of a run are numbered at issue, in account order, from the last number
+ * issued in the seller-year (FA-<year>-000001 first). A number exists only once its header is
+ * stored, so a run that dies before or while writing its headers leaves the numbers of the
+ * stored headers (1..k, in account order: headers go in account order, one insert per chunk)
+ * and nothing else: the rerun numbers the rest from k + 1, the same numbers the dead run had
+ * derived for them when the same invoices are due. One invoice run at a time per store.
+ */
 export async function runInvoices(
   store: Store,
   catalog: Catalog,
   accounts: AccountBook,
   month: number,
   now: () => number = Date.now,
+  opts: InvoiceRunOptions = {},
 ): Promise<InvoiceRunResult> {
+  const terms = opts.terms ?? DEFAULT_TERMS;
+  const chunk = opts.chunkRows ?? 50_000;
   const done = new Set(
     (await store.query<{ account_id: string }>(`SELECT account_id FROM invoices FINAL WHERE month = ${int(month)}`)).map(
       (r) => r.account_id,
@@ -504,26 +649,60 @@ export async function runInvoices(
     if (done.has(id)) continue;
     const a = accounts.get(id);
     if (!a || monthOfDate(a.activated) > month) continue;
-    const inv = buildInvoice(catalog, accounts, id, month, usage.get(id) ?? [], issuedAt, late.get(id) ?? []);
+    const inv = buildInvoice(catalog, accounts, id, month, usage.get(id) ?? [], issuedAt, late.get(id) ?? [], terms);
     // After the month of its deactivation, an account gets an invoice only for what is left to bill (late usage).
     if (inv.lines.length === 0 && a.deactivated !== null && monthOfDate(a.deactivated) < month) continue;
     issued.push(inv);
   }
+  const key = sellerKey(terms.seller);
+  const year = Number(localDate(issuedAt, terms.timeZone).slice(0, 4));
+  const first = (await lastNumber(store, key, year)) + 1;
+  const headers = issued.map((inv, i) => {
+    inv.number = formatInvoiceNumber(terms.numberPrefix, year, first + i);
+    return headerRow(inv, key, year, first + i);
+  });
   const lineRows = issued.flatMap((inv) =>
     inv.lines.map((l) => ({ ...l, invoice_id: inv.invoice_id, account_id: inv.account_id, month, issued_at_ms: issuedAt })),
   );
-  for (let i = 0; i < lineRows.length; i += 50_000) await store.insert('invoice_lines', lineRows.slice(i, i + 50_000));
-  const headers = issued.map(({ lines: _lines, account_name: _n, ...h }) => h);
-  for (let i = 0; i < headers.length; i += 50_000) await store.insert('invoices', headers.slice(i, i + 50_000));
+  for (let i = 0; i < lineRows.length; i += chunk) await store.insert('invoice_lines', lineRows.slice(i, i + chunk));
+  for (let i = 0; i < headers.length; i += chunk) {
+    await store.insert('invoices', headers.slice(i, i + chunk));
+    await opts.onHeaders?.(Math.min(headers.length, i + chunk));
+  }
   return { month, issued, alreadyIssued: done.size };
+}
+
+/** Header columns read back, in the order of the Invoice. */
+const HEADER_COLUMNS = `invoice_id, number, account_id, month, issued_at_ms, issue_date, due_date, payment_terms_days, seller, buyer,
+  currency, vat_country, vat_bp, total_excl_micros, vat_micros, total_incl_micros, vat_breakdown, legal_text, catalog_version`;
+
+type HeaderRow = Omit<StoredInvoice, 'lines' | 'seller' | 'buyer' | 'vat_breakdown'> & {
+  seller: string;
+  buyer: string;
+  vat_breakdown: string;
+};
+
+const parsedOr = <T>(json: string, fallback: T): T => (json === '' ? fallback : (JSON.parse(json) as T));
+
+/** A stored header as the invoice holds it (a header stored before numbering has empty parties). */
+function headerOf(h: HeaderRow): Omit<StoredInvoice, 'lines'> {
+  return {
+    ...h,
+    seller: parsedOr<SellerParty>(h.seller, sellerParty({ name: null, address: null, companyNumber: null, vatNumber: null })),
+    buyer: parsedOr<BuyerParty>(h.buyer, { name: '', address: null, vat_id: null }),
+    vat_breakdown: parsedOr<VatAtRate[]>(h.vat_breakdown, [
+      { vat_bp: h.vat_bp, base_micros: h.total_excl_micros, vat_micros: h.vat_micros },
+    ]),
+  };
 }
 
 /** Reads a stored invoice (header + the lines of the run that issued it). */
 export async function readInvoice(store: Store, accountId: string, month: number): Promise<Omit<Invoice, 'account_name'> | null> {
-  const [h] = await store.query<Omit<Invoice, 'lines' | 'account_name'>>(
-    `SELECT * FROM invoices FINAL WHERE account_id = ${str(accountId)} AND month = ${int(month)}`,
+  const [row] = await store.query<HeaderRow>(
+    `SELECT ${HEADER_COLUMNS} FROM invoices FINAL WHERE account_id = ${str(accountId)} AND month = ${int(month)}`,
   );
-  if (!h) return null;
+  if (!row) return null;
+  const h = headerOf(row);
   const lines = await store.query<InvoiceLine>(
     `SELECT line_no, section, period, description, user_id, quantity, included_qty, billed_qty, unit, amount_micros
      FROM invoice_lines WHERE account_id = ${str(accountId)} AND month = ${int(month)} AND issued_at_ms = ${int(h.issued_at_ms)}
@@ -559,10 +738,8 @@ export async function readIssuedInvoices(store: Store, month: number, accountIds
 
 async function readIssuedChunk(store: Store, month: number, ids: readonly string[]): Promise<StoredInvoice[]> {
   const where = `month = ${int(month)} AND account_id IN ${strList(ids)}`;
-  const headers = await store.query<Omit<StoredInvoice, 'lines'>>(
-    `SELECT invoice_id, account_id, month, issued_at_ms, currency, vat_country, vat_bp, total_excl_micros, vat_micros,
-            total_incl_micros, catalog_version
-     FROM invoices FINAL WHERE ${where} ORDER BY account_id`,
+  const headers = (await store.query<HeaderRow>(`SELECT ${HEADER_COLUMNS} FROM invoices FINAL WHERE ${where} ORDER BY account_id`)).map(
+    headerOf,
   );
   const lines = await store.query<InvoiceLine & { account_id: string }>(
     `SELECT account_id, line_no, section, period, description, user_id, quantity, included_qty, billed_qty, unit, amount_micros

@@ -13,11 +13,19 @@
  * that cannot be written OUTPUT_UNWRITABLE. Only a bug exits 1 with its stack.
  */
 import { statSync } from 'node:fs';
-import { createSchema, ensureWritableDir, financeSummary, invoiceText, openStore, summaryText } from '@ratel/aggregator';
+import {
+  createSchema,
+  ensureWritableDir,
+  financeSummary,
+  invoiceText,
+  missingSellerFields,
+  openStore,
+  summaryText,
+} from '@ratel/aggregator';
 import { accountBook, type Catalog, loadAccounts, loadCatalog } from '@ratel/rater';
 import { errors, formatMoney, isRatelError, localCodecs, redact, registryCodecs } from '@ratel/schemas';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
-import { type Config, loadConfig, storeConfigOf } from './config.js';
+import { type Config, invoiceTermsOf, loadConfig, storeConfigOf } from './config.js';
 import { startDashboard } from './dashboard/index.js';
 import { replayDeadLetters } from './dlq-replay.js';
 import { generateAccounts, generateCdrs } from './generator.js';
@@ -311,7 +319,11 @@ program
     const store = await openStore(storeConfigOf(cfg));
     try {
       await createSchema(store);
-      const { run, folder, repaired, roamingAbuse, finance } = await closeMonth(store, catalog, accounts, month, cfg.outDir, 10);
+      const terms = invoiceTermsOf(cfg);
+      const missing = missingSellerFields(terms.seller);
+      if (missing.length)
+        console.error(`ratel: warning: seller identity incomplete (${missing.join(', ')} not set): the invoices are drafts`);
+      const { run, folder, repaired, roamingAbuse, finance } = await closeMonth(store, catalog, accounts, month, cfg.outDir, 10, terms);
       for (const inv of run.issued.slice(0, o.show)) console.log(`\n${invoiceText(inv)}\n`);
       console.log(summaryText(finance));
       const total = run.issued.reduce((s, inv) => s + inv.total_excl_micros, 0);

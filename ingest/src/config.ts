@@ -4,7 +4,15 @@
  * Every key, its default and its variable are listed in the README.
  */
 import { readFileSync } from 'node:fs';
-import type { StoreConfig } from '@ratel/aggregator';
+import {
+  DEFAULT_INVOICE_TIME_ZONE,
+  DEFAULT_LEGAL_TEXT,
+  DEFAULT_NUMBER_PREFIX,
+  DEFAULT_PAYMENT_TERMS_DAYS,
+  type InvoiceTerms,
+  isTimeZone,
+  type StoreConfig,
+} from '@ratel/aggregator';
 import { DEFAULT_CATALOG_DIR } from '@ratel/rater';
 import { type CdrLimits, type DateWindow, DEFAULT_LIMITS, DEFAULT_WINDOW, errors } from '@ratel/schemas';
 import { z } from 'zod';
@@ -141,6 +149,35 @@ export const configSchema = z.strictObject({
       maxAheadMinutes: z.number().int().min(0).max(1440).default(DEFAULT_WINDOW.maxAheadMinutes),
     })
     .prefault({}),
+  /**
+   * The seller named on every invoice (French and Belgian invoices must carry it): name, postal
+   * address (lines separated by line breaks), company number (SIREN/SIRET, or the Belgian
+   * enterprise number) and VAT number. Unset, `ratel invoice` marks its invoices as drafts.
+   */
+  seller: z
+    .strictObject({
+      name: z.string().min(1).nullable().default(null),
+      address: z.string().min(1).nullable().default(null),
+      companyNumber: z.string().min(1).nullable().default(null),
+      vatNumber: z.string().min(1).nullable().default(null),
+    })
+    .prefault({}),
+  /** Invoice numbering, dates and legal text (aggregator/src/invoice-terms.ts). */
+  invoice: z
+    .strictObject({
+      /** Numbers are <prefix>-<year>-<000001>, one gap-free sequence per seller and year. */
+      numberPrefix: z
+        .string()
+        .regex(/^[A-Z0-9]{1,10}$/, '1-10 of A-Z 0-9')
+        .default(DEFAULT_NUMBER_PREFIX),
+      /** Due date = issue date + this many days (French law caps agreed terms at 60 days). */
+      paymentTermsDays: z.number().int().min(0).max(60).default(DEFAULT_PAYMENT_TERMS_DAYS),
+      /** Time zone of the issue and due dates (the seller's). */
+      timeZone: z.string().min(1).refine(isTimeZone, 'an IANA time zone (Europe/Paris)').default(DEFAULT_INVOICE_TIME_ZONE),
+      /** Late-payment penalties, recovery fee, early-payment discount: printed on every invoice. */
+      legalText: z.string().min(1).default(DEFAULT_LEGAL_TEXT),
+    })
+    .prefault({}),
   outDir: z.string().min(1).default('out'),
   /** Port of the /metrics, /healthz and /readyz endpoint of `ratel run` (0 = off). */
   metricsPort: z.number().int().min(0).max(65535).default(9464),
@@ -211,6 +248,14 @@ export const ENV: Record<string, { path: string[]; parse?: (v: string) => unknow
   RATEL_MAX_FIELD_CHARS: { path: ['limits', 'maxFieldChars'], parse: integer },
   RATEL_MAX_AGE_DAYS: { path: ['limits', 'maxAgeDays'], parse: integer },
   RATEL_MAX_AHEAD_MINUTES: { path: ['limits', 'maxAheadMinutes'], parse: integer },
+  RATEL_SELLER_NAME: { path: ['seller', 'name'] },
+  RATEL_SELLER_ADDRESS: { path: ['seller', 'address'] },
+  RATEL_SELLER_COMPANY_NUMBER: { path: ['seller', 'companyNumber'] },
+  RATEL_SELLER_VAT_NUMBER: { path: ['seller', 'vatNumber'] },
+  RATEL_INVOICE_NUMBER_PREFIX: { path: ['invoice', 'numberPrefix'] },
+  RATEL_PAYMENT_TERMS_DAYS: { path: ['invoice', 'paymentTermsDays'], parse: integer },
+  RATEL_INVOICE_TIME_ZONE: { path: ['invoice', 'timeZone'] },
+  RATEL_INVOICE_LEGAL_TEXT: { path: ['invoice', 'legalText'] },
   RATEL_OUT_DIR: { path: ['outDir'] },
   RATEL_METRICS_PORT: { path: ['metricsPort'], parse: integer },
   RATEL_DASHBOARD_HOST: { path: ['dashboard', 'host'] },
@@ -317,4 +362,15 @@ export function storeConfigOf(cfg: Config): StoreConfig {
 export function limitsOf(cfg: Config): { limits: CdrLimits; window: DateWindow } {
   const { maxAgeDays, maxAheadMinutes, ...limits } = cfg.limits;
   return { limits, window: { maxAgeDays, maxAheadMinutes } };
+}
+
+/** The seller, numbering, dates and legal text of the invoices, as the invoice run takes them. */
+export function invoiceTermsOf(cfg: Config): InvoiceTerms {
+  return {
+    seller: { ...cfg.seller },
+    numberPrefix: cfg.invoice.numberPrefix,
+    paymentTermsDays: cfg.invoice.paymentTermsDays,
+    timeZone: cfg.invoice.timeZone,
+    legalText: cfg.invoice.legalText,
+  };
 }

@@ -1,5 +1,6 @@
 /**
- * Month close on a store: issue the month's invoices (runInvoices), write the invoice files,
+ * Month close on a store: issue the month's invoices (runInvoices, numbered at issue), write the
+ * invoice files (JSON, CSV, HTML, PDF, and the itemised call detail read back from the store),
  * flag roaming abuse (flagRoamingAbuse) and read the finance summary. The month job runs it
  * after rating; `ratel invoice` runs it on a store the streaming pipeline fed.
  *
@@ -18,8 +19,10 @@ import {
   type Invoice,
   type InvoiceFilesResult,
   type InvoiceRunResult,
+  type InvoiceTerms,
   invoiceFolder,
   issuedInvoiceIds,
+  itemisedCalls,
   monthLabel,
   readIssuedInvoices,
   runInvoices,
@@ -46,9 +49,10 @@ export async function closeMonth(
   month: number,
   outDir: string,
   top = 5,
+  terms?: InvoiceTerms,
 ): Promise<MonthClose> {
-  const run = await runInvoices(store, catalog, accounts, month);
-  const files = await writeMonthFiles(store, accounts, month, outDir, run.issued);
+  const run = await runInvoices(store, catalog, accounts, month, Date.now, terms ? { terms } : {});
+  const files = await writeMonthFiles(store, catalog, accounts, month, outDir, run.issued);
   const roamingAbuse = await flagRoamingAbuse(store, month);
   const finance = await financeSummary(store, month, top);
   return { run, folder: files.folder, repaired: files.written - run.issued.length, roamingAbuse, finance };
@@ -61,6 +65,7 @@ export async function closeMonth(
  */
 export async function writeMonthFiles(
   store: Store,
+  catalog: Catalog,
   accounts: AccountBook,
   month: number,
   outDir: string,
@@ -74,7 +79,8 @@ export async function writeMonthFiles(
   const earlier = (await readIssuedInvoices(store, month, missing)).map(
     (inv): Invoice => ({ ...inv, account_name: accounts.get(inv.account_id)?.name ?? inv.account_id }),
   );
-  const result = writeInvoiceFiles(outDir, month, [...issued, ...earlier]);
+  const all = [...issued, ...earlier];
+  const result = writeInvoiceFiles(outDir, month, all, await itemisedCalls(store, catalog, accounts, all));
   const [first] = result.failed;
   if (first)
     throw errors.outputUnwritable(

@@ -9,7 +9,9 @@ import {
   createSchema,
   type Invoice,
   invoiceText,
+  missingSellerFields,
   openStore,
+  SAMPLE_SELLER,
   type Store,
   storeHistory,
   storeSink,
@@ -18,7 +20,7 @@ import {
 } from '@ratel/aggregator';
 import { type AccountInput, accountBook, loadCatalog, RatingSession } from '@ratel/rater';
 import { type Cdr, formatMoney, HEADER_BYTES, localCodecs, nextMonth, type WireCodec } from '@ratel/schemas';
-import { type Config, limitsOf, storeConfigOf } from './config.js';
+import { type Config, invoiceTermsOf, limitsOf, storeConfigOf } from './config.js';
 import { deadLetterRow } from './dead-letters.js';
 import { generateAccounts, generateCdrs } from './generator.js';
 import type { Logger } from './logger.js';
@@ -130,7 +132,10 @@ export async function runMonthJob(
     await previous;
     progress.stop();
     const rateMs = performance.now() - tRate;
-    const { run, folder, roamingAbuse, finance } = await closeMonth(store, catalog, accounts, opts.month, cfg.outDir);
+    // Generated accounts are invoiced by the sample seller unless the config names a complete one.
+    const terms = invoiceTermsOf(cfg);
+    if (missingSellerFields(terms.seller).length) terms.seller = SAMPLE_SELLER;
+    const { run, folder, roamingAbuse, finance } = await closeMonth(store, catalog, accounts, opts.month, cfg.outDir, 5, terms);
     const summary = finance.usage;
     const elapsedMs = performance.now() - t0;
     const total = run.issued.reduce((s, inv) => s + inv.total_excl_micros, 0);
@@ -143,7 +148,7 @@ export async function runMonthJob(
       `month ${opts.month}: ${summary.records} rated CDRs for ${summary.users} users, usage ${formatMoney(summary.cost_micros)} EUR excl. VAT`,
     );
     print(
-      `invoices: ${run.issued.length} issued (${run.alreadyIssued} already issued), total ${formatMoney(total)} excl. VAT + ${formatMoney(vat)} VAT, written to ${folder} (JSON, CSV, HTML)`,
+      `invoices: ${run.issued.length} issued (${run.alreadyIssued} already issued), total ${formatMoney(total)} excl. VAT + ${formatMoney(vat)} VAT, written to ${folder} (JSON, CSV, HTML, PDF, itemised calls)`,
     );
     print(
       `dead letters: ${dead} (${deadFile}), alerts: ${alerts}, roaming abuse flagged at close: ${roamingAbuse.length}, replays ignored: ${replays}`,

@@ -33,6 +33,17 @@ export interface Account {
   dialling: Dialling;
   /** Subscriber directory entries (users[].numbers, users[].sip_users) by user id, for users that list any; see directory.ts. */
   lines: Map<string, { numbers: readonly string[]; sipUsers: readonly string[] }>;
+  /** The customer as invoices name it: name (the account's name unless the file gives one), address, VAT id. */
+  buyer: Buyer;
+  /** Itemised call detail shows the numbers called in full (accounts file `full_numbers`); masked otherwise. */
+  fullNumbers: boolean;
+}
+
+/** The buyer of an account's invoices (accounts file `buyer`); address and VAT id null when not given. */
+export interface Buyer {
+  name: string;
+  address: string | null;
+  vatId: string | null;
 }
 
 export type AccountBook = Map<string, Account>;
@@ -167,9 +178,13 @@ function compileChecked(a: AccountInput, catalog: Catalog, where: string): Accou
     dialling: dial,
     lines: new Map(
       a.users.flatMap((u) =>
-        u.numbers === undefined && u.sip_users === undefined ? [] : [[u.id, { numbers: u.numbers ?? [], sipUsers: u.sip_users ?? [] }] as const],
+        u.numbers === undefined && u.sip_users === undefined
+          ? []
+          : [[u.id, { numbers: u.numbers ?? [], sipUsers: u.sip_users ?? [] }] as const],
       ),
     ),
+    buyer: { name: a.buyer?.name ?? (a.name || a.id), address: a.buyer?.address ?? null, vatId: a.buyer?.vat_id ?? null },
+    fullNumbers: a.full_numbers ?? false,
   };
 }
 

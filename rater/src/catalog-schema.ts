@@ -228,6 +228,21 @@ export const accountSchema = z
     vat_country: country,
     credit_limit: limit.default('100.00'),
     options: z.array(z.string().min(1)).default([]),
+    /** The customer as its invoices name it (French and Belgian invoices: buyer name, address, VAT id); name = the account's name. */
+    buyer: z
+      .strictObject({
+        name: z.string().min(1).optional(),
+        /** Postal address; lines separated by line breaks. */
+        address: z.string().min(1).optional(),
+        /** Intra-EU VAT identifier: two letters, then 2-13 letters or digits (FR40303265045, BE0403170701). */
+        vat_id: z
+          .string()
+          .regex(/^[A-Z]{2}[0-9A-Z+*.]{2,13}$/, 'a VAT id: two letters, then 2-13 letters or digits (FR40303265045)')
+          .optional(),
+      })
+      .optional(),
+    /** Itemised call detail shows the numbers called in full (default: their last four digits masked). */
+    full_numbers: z.boolean().optional(),
     users: z
       .array(
         z.strictObject({

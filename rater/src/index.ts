@@ -1,4 +1,13 @@
-export { type Account, type AccountBook, accountBook, compileAccount, loadAccounts, type PlanFrom, planOf } from './accounts.js';
+export {
+  type Account,
+  type AccountBook,
+  accountBook,
+  type Buyer,
+  compileAccount,
+  loadAccounts,
+  type PlanFrom,
+  planOf,
+} from './accounts.js';
 export { type AccountMonth, newAccountMonth, type UserMonth } from './allowance.js';
 export {
   type Catalog,

@@ -6,13 +6,20 @@
  *
  * October 2026 has 31 days; its invoices are issued at the end of October with November's fees
  * in advance (SPEC §5).
+ *
+ * Every invoice names its seller (the config's seller.*) and buyer (the accounts file's buyer,
+ * or the account's name), carries a number of the seller's 2026 sequence given at issue in
+ * account order (October's 15 invoices FA-2026-000001..15, November's 11 continuing at 16),
+ * its issue date and its due date 30 days later, and its VAT per rate.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   createSchema,
+  DEFAULT_TERMS,
   type Invoice,
+  type InvoiceTerms,
   invoiceCsv,
   invoiceHtml,
   invoiceJson,
@@ -54,11 +61,25 @@ const acct = (
   ...extra,
 });
 
+const TERMS: InvoiceTerms = {
+  ...DEFAULT_TERMS,
+  seller: {
+    name: 'Golden Telecom SAS',
+    address: '10 rue de la Paix\n75002 Paris\nFrance',
+    companyNumber: 'RCS Paris 123 456 789',
+    vatNumber: 'FR32123456789',
+  },
+};
+
 const ACCOUNTS = [
-  acct('g1-activation', 'fr-start', 'FR', '2026-10-17'),
+  acct('g1-activation', 'fr-start', 'FR', '2026-10-17', {
+    buyer: { name: 'Golden Activation SARL', address: '5 place Bellecour\n69002 Lyon', vat_id: 'FR40303265045' },
+  }),
   acct('g2-start-distinct', 'fr-start', 'FR'),
   acct('g3-pro-mixed', 'fr-pro', 'FR'),
-  acct('g4-be-option', 'be-unlimited-fixed', 'BE'),
+  acct('g4-be-option', 'be-unlimited-fixed', 'BE', '2025-03-01', {
+    buyer: { address: 'Rue Neuve 1\n1000 Bruxelles', vat_id: 'BE0403170701' },
+  }),
   acct('g5-answering', 'answering-service', 'BE'),
   acct('g6-roaming-late', 'be-mobile-unlimited', 'BE'),
   acct('g7-upgrade', 'fr-start', 'FR', '2025-03-01', {
@@ -192,10 +213,12 @@ beforeAll(async () => {
   for (const c of [...october].sort((a, b) => a.start_ms - b.start_ms)) engine.add(c, out);
   expect(out.dead).toEqual([]);
   await writeRated(store, out.events);
-  for (const inv of (await runInvoices(store, catalog, accounts, OCT, () => ISSUED_OCT)).issued) oct.set(inv.account_id, inv);
+  for (const inv of (await runInvoices(store, catalog, accounts, OCT, () => ISSUED_OCT, { terms: TERMS })).issued)
+    oct.set(inv.account_id, inv);
   const late = rateAll({ catalog, accounts }, [lateRoaming, g8November], () => LATE_AT);
   await writeRated(store, late.events);
-  for (const inv of (await runInvoices(store, catalog, accounts, 202611, () => ISSUED_NOV)).issued) nov.set(inv.account_id, inv);
+  for (const inv of (await runInvoices(store, catalog, accounts, 202611, () => ISSUED_NOV, { terms: TERMS })).issued)
+    nov.set(inv.account_id, inv);
 });
 
 afterAll(async () => {
@@ -223,6 +246,59 @@ function golden(name: string, inv: Invoice | undefined) {
     expect(text, file).toBe(readFileSync(file, 'utf8'));
   }
 }
+
+describe('what the law asks of the golden invoices', () => {
+  it('numbers: one 2026 sequence in account order, October 1-15, November continuing at 16, no gap, no duplicate', () => {
+    // Account ids sort as g1-, g10-, g10b-, g11-, ... g14-, g2-, ... g9- ('-' sorts before digits).
+    const octOrder = [...oct.keys()].sort();
+    expect(octOrder.map((id) => oct.get(id)?.number)).toEqual(
+      Array.from({ length: 15 }, (_, i) => `FA-2026-${String(i + 1).padStart(6, '0')}`),
+    );
+    expect(oct.get('g1-activation')?.number).toBe('FA-2026-000001');
+    expect(oct.get('g9-deactivation-prorata')?.number).toBe('FA-2026-000015');
+    // November: the 11 accounts still billed (g9, g10, g10b and g11 ended in October).
+    const novOrder = [...nov.keys()].sort();
+    expect(novOrder).toHaveLength(11);
+    expect(novOrder.map((id) => nov.get(id)?.number)).toEqual(
+      Array.from({ length: 11 }, (_, i) => `FA-2026-${String(i + 16).padStart(6, '0')}`),
+    );
+  });
+
+  it('issue and due dates: issued 2026-11-01 (01:00 in Paris), due 30 days later; November issued 2026-12-01, due 2026-12-31', () => {
+    for (const inv of oct.values())
+      expect([inv.issue_date, inv.due_date, inv.payment_terms_days]).toEqual(['2026-11-01', '2026-12-01', 30]);
+    for (const inv of nov.values()) expect([inv.issue_date, inv.due_date]).toEqual(['2026-12-01', '2026-12-31']);
+  });
+
+  it('seller from the terms, buyer from the accounts file (or the account name), legal text', () => {
+    const inv = oct.get('g1-activation');
+    expect(inv?.seller).toEqual({
+      name: 'Golden Telecom SAS',
+      address: '10 rue de la Paix\n75002 Paris\nFrance',
+      company_number: 'RCS Paris 123 456 789',
+      vat_number: 'FR32123456789',
+    });
+    expect(inv?.buyer).toEqual({ name: 'Golden Activation SARL', address: '5 place Bellecour\n69002 Lyon', vat_id: 'FR40303265045' });
+    // g4 gives an address and a VAT id but no name: the account's name stands.
+    expect(oct.get('g4-be-option')?.buyer).toEqual({
+      name: 'Golden g4-be-option',
+      address: 'Rue Neuve 1\n1000 Bruxelles',
+      vat_id: 'BE0403170701',
+    });
+    expect(oct.get('g2-start-distinct')?.buyer).toEqual({ name: 'Golden g2-start-distinct', address: null, vat_id: null });
+    expect(inv?.legal_text).toMatch(/40 EUR/);
+  });
+
+  it('VAT per rate: one rate per invoice (the VAT country), its base the total excl. VAT', () => {
+    // g1: 29.53 at 20% = 5.906 -> 5.91; g4 (BE): 18.60 at 21% = 3.906 -> 3.91.
+    expect(oct.get('g1-activation')?.vat_breakdown).toEqual([{ vat_bp: 2000, base_micros: 29_530_000, vat_micros: 5_910_000 }]);
+    expect(oct.get('g4-be-option')?.vat_breakdown).toEqual([{ vat_bp: 2100, base_micros: 18_600_000, vat_micros: 3_910_000 }]);
+    for (const inv of [...oct.values(), ...nov.values()]) {
+      expect(inv.vat_breakdown.reduce((s, r) => s + r.vat_micros, 0)).toBe(inv.vat_micros);
+      expect(inv.vat_breakdown.reduce((s, r) => s + r.base_micros, 0)).toBe(inv.total_excl_micros);
+    }
+  });
+});
 
 describe('golden invoices (SPEC §4-§5)', () => {
   it('activation on the 17th: started month prorated, next month in advance', () => {

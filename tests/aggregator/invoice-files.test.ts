@@ -73,12 +73,14 @@ describe('file names from ids', () => {
 });
 
 describe('writing the files', () => {
-  it('writes the three files of each invoice, whole, with nothing left over', () => {
+  it('writes the five files of each invoice, whole, with nothing left over', () => {
     const out = join(dir, 'w1');
     const r = writeInvoiceFiles(out, 202610, [invoiceOf('acc-1'), invoiceOf('a/b'), invoiceOf('../../../x')]);
     expect(r).toEqual({ folder: join(out, '202610'), written: 3, failed: [] });
     expect(readdirSync(join(out, '202610')).sort()).toEqual(
-      ['%2E.%2F..%2F..%2Fx-202610', 'a%2Fb-202610', 'acc-1-202610'].flatMap((s) => [`${s}.csv`, `${s}.html`, `${s}.json`]).sort(),
+      ['%2E.%2F..%2F..%2Fx-202610', 'a%2Fb-202610', 'acc-1-202610']
+        .flatMap((s) => [`${s}.calls.csv`, `${s}.csv`, `${s}.html`, `${s}.json`, `${s}.pdf`])
+        .sort(),
     );
     expect(hasInvoiceFiles(r.folder, 'a/b-202610')).toBe(true);
     expect(JSON.parse(readFileSync(join(r.folder, 'a%2Fb-202610.json'), 'utf8')).account_id).toBe('a/b');
@@ -128,7 +130,7 @@ describe('CSV cells', () => {
       { ...(inv.lines[0] as Invoice['lines'][number]), user_id: '=1+2', description: '-credit, "x"', amount_micros: -2_500_000 },
     ];
     const [head, row] = invoiceCsv(inv).split('\n');
-    expect(row).toBe(`'=acc-202610,1,recurring,202611,"'-credit, ""x""",'=1+2,30,0,30,days,-2.50`);
-    expect(head?.split(',')).toHaveLength(11);
+    expect(row).toBe(`'=acc-202610,1,recurring,202611,"'-credit, ""x""",'=1+2,30,0,30,days,-2.50,FA-2026-000001`);
+    expect(head?.split(',')).toHaveLength(12);
   });
 });

@@ -23,7 +23,9 @@ describe('month job (embedded chDB)', () => {
     expect(r.invoices).toHaveLength(40);
     const files = readdirSync(join(dir, 'out', '202610'));
     expect(files.filter((f) => f.endsWith('.json'))).toHaveLength(40);
-    expect(files.filter((f) => f.endsWith('.csv'))).toHaveLength(40);
+    expect(files.filter((f) => f.endsWith('.csv') && !f.endsWith('.calls.csv'))).toHaveLength(40);
+    expect(files.filter((f) => f.endsWith('.calls.csv'))).toHaveLength(40);
+    expect(files.filter((f) => f.endsWith('.pdf'))).toHaveLength(40);
     const inv = JSON.parse(readFileSync(join(dir, 'out', '202610', files.find((f) => f.endsWith('.json')) as string), 'utf8'));
     const sum = inv.lines.reduce((s: number, l: { amount_micros: number }) => s + l.amount_micros, 0);
     expect(inv.total_excl_micros).toBe(sum);

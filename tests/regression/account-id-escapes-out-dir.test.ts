@@ -5,6 +5,7 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { INVOICE_FILE_TYPES } from '@ratel/aggregator';
 import { closeMonth } from '@ratel/ingest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Fixture, OCT, openFixture } from './store-fixture.js';
@@ -16,7 +17,7 @@ beforeAll(async () => {
 afterAll(() => fx?.close());
 
 describe('regression: account id escapes the out folder', () => {
-  it('hostile ids each give three files inside out/<yyyymm>/, and nothing is written elsewhere', async () => {
+  it('hostile ids each give their files (JSON, CSV, HTML, PDF, calls) inside out/<yyyymm>/, and nothing is written elsewhere', async () => {
     const ids = ['../../../x', 'a/b', 'nul\u0000byte', '..', 'plain'];
     const out = join(fx.dir, 'deep', 'er', 'out');
     const closed = await closeMonth(fx.store, fx.catalog, fx.book(ids), OCT, out);
@@ -24,7 +25,7 @@ describe('regression: account id escapes the out folder', () => {
     const folder = join(out, String(OCT));
     expect(closed.folder).toBe(folder);
     const files = readdirSync(folder);
-    expect(files).toHaveLength(ids.length * 3);
+    expect(files).toHaveLength(ids.length * INVOICE_FILE_TYPES.length);
     const stored = files.filter((f) => f.endsWith('.json')).map((f) => JSON.parse(readFileSync(join(folder, f), 'utf8')).account_id);
     expect(stored.sort()).toEqual([...ids].sort());
     // `../../../x-202610` from out/202610 would land in fx.dir

@@ -45,6 +45,7 @@ describe('regression: invoice CSV columns shifted', () => {
       'billed_qty',
       'unit',
       'amount',
+      'invoice_number',
     ]);
     expect(rows).toHaveLength(inv.lines.length + 3);
     for (const row of rows) expect(row).toHaveLength(head?.length ?? 0);

@@ -19,7 +19,10 @@
  * rating_catalogs the catalog version (content hash) each month is rated with: a rater whose
  *                catalog differs refuses that month's CDRs until `ratel rerate` re-rates the
  *                whole month, every account alike (rating-catalogs.ts).
- * invoices       one header per account and month, written last: its presence means issued.
+ * invoices       one header per account and month, written last: its presence means issued. It
+ *                holds the invoice's legal number (number_seq of the series seller_key and
+ *                number_year): a number exists only with its header, so the numbers of a series
+ *                are 1..n without a gap, whatever run died where (invoice.ts runInvoices).
  * invoice_lines  the lines of issued invoices, tagged with their run's issued_at_ms: only lines
  *                whose tag equals the header's count, so a run that died before writing its
  *                header leaves nothing visible. Never rewritten once the header exists.
@@ -47,7 +50,9 @@ export const TABLES = {
   invoices: `CREATE TABLE IF NOT EXISTS invoices (
     invoice_id String, account_id String, month UInt32, issued_at_ms Int64, currency String,
     vat_country String, vat_bp UInt32, total_excl_micros Int64, vat_micros Int64, total_incl_micros Int64,
-    catalog_version String
+    catalog_version String, number String, seller_key String, number_year UInt32, number_seq UInt32,
+    issue_date String, due_date String, payment_terms_days UInt32, seller String, buyer String, vat_breakdown String,
+    legal_text String
   ) ENGINE = ReplacingMergeTree() ORDER BY (account_id, month)`,
   invoice_lines: `CREATE TABLE IF NOT EXISTS invoice_lines (
     invoice_id String, account_id String, month UInt32, issued_at_ms Int64, line_no UInt32, section String,
