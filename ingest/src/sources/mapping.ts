@@ -123,7 +123,10 @@ export const mappingSchema = z
         /** Removed from the front of every number, the first that matches (e.g. "sip:", "tel:", a routing prefix). */
         strip_prefixes: z.array(z.string().min(1)).default([]),
         /** The number ends at the first of these characters ("sip:0140@host;user=phone" → "0140"). */
-        cut_at: z.string().default('@;'),
+        cut_at: z
+          .string()
+          .regex(/^[\x21-\x7e]*$/, 'ASCII characters')
+          .default('@;'),
         /** Read national numbers with this country's rules (default: the subscriber's account's country). */
         country: country.optional(),
       })
@@ -280,7 +283,8 @@ export class MappedReader {
   private readonly idPrefix: string;
   private readonly filters: { slot: number; values: string[]; keep: boolean }[];
   private readonly strip: string[];
-  private readonly cutAt: string;
+  /** cut_at as flags by character code (ASCII). */
+  private readonly cutCodes = new Uint8Array(128);
   private readonly country: Dialling | null;
   private readonly iso = { hadOffset: false };
   /** The account of the line being read, once placed. */
@@ -322,7 +326,10 @@ export class MappedReader {
     this.idPrefix = m.id.prefix;
     this.filters = m.filters.map((f) => ({ slot: this.slot(f.field), values: f.in ?? f.not_in ?? [], keep: f.in !== undefined }));
     this.strip = m.numbers.strip_prefixes;
-    this.cutAt = m.numbers.cut_at;
+    for (let i = 0; i < m.numbers.cut_at.length; i++) {
+      const c = m.numbers.cut_at.charCodeAt(i);
+      if (c < 128) this.cutCodes[c] = 1;
+    }
     this.country = m.numbers.country ? diallingOf(m.numbers.country) : null;
   }
 
@@ -440,15 +447,19 @@ export class MappedReader {
         break;
       }
     }
-    if (this.cutAt.length > 0)
-      for (let i = a; i < b; i++) {
-        if (this.cutAt.indexOf(s[i] as string) >= 0) {
-          b = i;
-          break;
-        }
+    // One scan: cut at the first cut_at character, and see whether what is left is "+" and digits.
+    const cutAt = this.cutCodes;
+    let clean = a < b;
+    for (let i = a; i < b; i++) {
+      const c = s.charCodeAt(i);
+      if (c < 128 && cutAt[c] === 1) {
+        b = i;
+        break;
       }
+      if ((c < 48 || c > 57) && !(c === 43 && i === a)) clean = false;
+    }
     const out = s.slice(a, b);
-    if (out.length === 0 || (out.charCodeAt(0) === 43 ? isAllDigits(out, 1) : isAllDigits(out, 0))) return out;
+    if (clean || out.length === 0) return out;
     const bare = out.replace(/[\s.\-()/]/g, '');
     return /^\+?\d+$/.test(bare) ? bare : out;
   }
