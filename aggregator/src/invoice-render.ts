@@ -273,14 +273,14 @@ ${callsHtml(inv, calls)}
   .draft { border: 2px solid #b3261e; color: #b3261e; padding: 8px; margin-bottom: 16px; font-weight: bold; }
   table { border-collapse: collapse; width: 100%; font-size: 13px; }
   td, th { padding: 6px 8px; border-bottom: 1px solid #e3e7ec; text-align: left; }
+  table.calls { font-size: 11px; } table.calls td, table.calls th { padding: 3px 6px; }
+  table.calls tr.subtotal td { font-weight: bold; }
   .num { text-align: right; white-space: nowrap; }
   tr.section th { background: #eef2f6; font-size: 12px; text-transform: uppercase; letter-spacing: .04em; }
   table.totals { width: 420px; margin: 24px 0 0 auto; font-size: 15px; }
   table.totals tr.grand td { background: #1f3a5f; color: #ffffff; font-weight: bold; font-size: 17px; }
   .legal { font-size: 11px; color: #5a6572; margin-top: 24px; }
   .appendix { page-break-before: always; margin-top: 32px; } .appendix h3 { font-size: 14px; margin: 16px 0 4px; }
-  table.calls { font-size: 11px; } table.calls td, table.calls th { padding: 3px 6px; }
-  table.calls tr.subtotal td { font-weight: bold; }
 </style></head>
 <body>
 ${draft}<h1>Invoice ${esc(inv.number || inv.invoice_id)}</h1>
