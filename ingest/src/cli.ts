@@ -376,11 +376,15 @@ program
   .option('--accounts-file <file>', 'accounts JSON, with the subscriber directory (also RATEL_ACCOUNTS_FILE)')
   .option('--to <store|kafka>', 'rate into the store (default) or produce cdr.v1 frames to the CDR topic', 'store')
   .option('--dead-letters <file>', 'rejected lines, one JSON line each (default <outDir>/import-dead-letters.jsonl)')
-  .option('--as-of <YYYY-MM-DD>', 'rate as at 00:00 UTC that day: the window of accepted start dates (limits.maxAgeDays) is taken around it')
+  .option(
+    '--as-of <YYYY-MM-DD>',
+    'rate as at 00:00 UTC that day: the window of accepted start dates (limits.maxAgeDays) is taken around it',
+  )
   .option('--no-progress', 'no progress bar')
   .action(async (paths: string[], o, cmd: Command) => {
     const cfg = config(cmd, { accountsFile: o.accountsFile });
-    if (!(FORMATS as readonly string[]).includes(o.format)) throw errors.usageInvalid(`--format ${o.format}: not one of ${FORMATS.join(', ')}`);
+    if (!(FORMATS as readonly string[]).includes(o.format))
+      throw errors.usageInvalid(`--format ${o.format}: not one of ${FORMATS.join(', ')}`);
     if (o.to !== 'store' && o.to !== 'kafka') throw errors.usageInvalid(`--to ${o.to}: store or kafka`);
     const asOf = o.asOf === undefined ? undefined : /^\d{4}-\d{2}-\d{2}$/.test(o.asOf) ? Date.parse(`${o.asOf}T00:00:00Z`) : Number.NaN;
     if (asOf !== undefined && Number.isNaN(asOf)) throw errors.usageInvalid(`--as-of ${o.asOf}: a date YYYY-MM-DD`);
@@ -400,7 +404,13 @@ program
     };
     if (opts.to === 'kafka') {
       const codecs = await codecsOf(cfg);
-      await importFiles(cfg, opts, { catalog, accounts, accountsFile, kafka: createKafka(cfg, createLogger(cfg.logLevel)), codec: codecs.cdr });
+      await importFiles(cfg, opts, {
+        catalog,
+        accounts,
+        accountsFile,
+        kafka: createKafka(cfg, createLogger(cfg.logLevel)),
+        codec: codecs.cdr,
+      });
       return;
     }
     checkOutputs(cfg, { outDir: false });
