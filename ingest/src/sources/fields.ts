@@ -91,10 +91,20 @@ function digitsAt(s: string, i: number, n: number): number {
   return v;
 }
 
+/** The last date converted: the records of a file mostly share their day. */
+let lastDate = -1;
+let lastDays = 0;
+
 /** Milliseconds of a wall-clock date-time as if it were UTC, or NaN when it is not a real one. */
 function wallMs(y: number, mo: number, d: number, h: number, mi: number, sec: number, ms: number): number {
-  if (!validDate(y, mo, d) || h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec > 59) return Number.NaN;
-  return ((daysFromCivil(y, mo, d) * 24 + h) * 60 + mi) * 60_000 + sec * 1000 + ms;
+  if (h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec > 59) return Number.NaN;
+  const date = (y * 100 + mo) * 100 + d;
+  if (date !== lastDate) {
+    if (!validDate(y, mo, d)) return Number.NaN;
+    lastDays = daysFromCivil(y, mo, d);
+    lastDate = date;
+  }
+  return ((lastDays * 24 + h) * 60 + mi) * 60_000 + sec * 1000 + ms;
 }
 
 /** Reads ".fff…" at i: milliseconds (digits beyond the third dropped) in `frac`, returns the next index. */

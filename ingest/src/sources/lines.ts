@@ -41,8 +41,17 @@ export class LineSplitter {
       buf = buf.subarray(nl + 1);
     }
     if (this.carry !== null) {
-      buf = Buffer.concat([this.carry, buf]);
-      this.carry = null;
+      // The line begun in the chunk before: decoded with its end alone (no copy of the chunk).
+      const nl = buf.indexOf(NL);
+      if (nl < 0) {
+        buf = Buffer.concat([this.carry, buf]);
+        this.carry = null;
+      } else {
+        const first = Buffer.concat([this.carry, buf.subarray(0, nl + 1)]);
+        this.carry = null;
+        this.split(first.toString('utf8'), sink);
+        buf = buf.subarray(nl + 1);
+      }
     }
     const last = buf.lastIndexOf(NL);
     if (last < 0) {
