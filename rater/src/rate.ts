@@ -123,7 +123,8 @@ const EMPTY: Rating = {
 /** A draft to rate CDRs with, one after the other (an engine keeps one; rateCdr makes one when given none). */
 export const newDraft = (): Draft => ({ rating: EMPTY, why: 0, alerts: [] });
 
-function base(cdr: Cdr, r: Resolved, month: number): Rating {
+/** A CDR's rating before its rules run: nothing quantified, billed or reasoned yet. */
+export function newRating(cdr: Cdr, r: Resolved, month: number): Rating {
   return {
     cdr_id: cdr.id,
     account_id: cdr.account_id,
@@ -167,7 +168,7 @@ export function rateCdr(
   const bad = checkCdr(cdr);
   if (bad) throw errors.cdrMalformed(cdr.id, bad, cdr);
   const r = resolved ?? resolve(cdr, ctx, month);
-  const out = base(cdr, r, month);
+  const out = newRating(cdr, r, month);
   const d = draft;
   d.rating = out;
   d.why = 0;
