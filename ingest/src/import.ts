@@ -201,7 +201,7 @@ interface Delivery {
 /**
  * Rates into the store through a RatingSession: account-months restored from the store (so a
  * second import of the same CDRs finds them as replays), rows archived and stored, dead letters
- * in the store's dead_letters table too. One batch's rows are stored while the next is read.
+ * in the store's dead_letters table too. One batch's rows are stored while the next is rated.
  */
 function storeDelivery(cfg: Config, opts: ImportOptions, deps: ImportDeps): Delivery {
   const store = deps.store;
@@ -214,8 +214,9 @@ function storeDelivery(cfg: Config, opts: ImportOptions, deps: ImportDeps): Deli
   let pending: Promise<void> = Promise.resolve();
   return {
     async batch(cdrs) {
-      await pending;
+      // The previous batch's rows are stored while this one is rated: at most two batches in flight.
       const r = await session.rate(cdrs);
+      await pending;
       pending = r.stored;
       const out = r.out;
       if (out.dead.length > 0) {
