@@ -3,11 +3,11 @@
  * pipeline into the embedded store, read back, and the month invoiced.
  * `tests/examples/library.test.ts` runs it; the README's "Use as a library" shows it.
  */
-import { createSchema, invoiceText, openChdbStore, readAlerts, readRatings, runInvoices, storeHistory, storeSink } from '@ratel/aggregator';
+import { closeMonth, createSchema, invoiceText, openChdbStore, readAlerts, readRatings, storeHistory, storeSink } from '@ratel/aggregator';
 import { accountBook, loadCatalog, RatingSession } from '@ratel/rater';
 import { messageCdr, voiceCdr } from '@ratel/schemas';
 
-export async function rateAMonth(dataDir: string) {
+export async function rateAMonth(dataDir: string, outDir: string) {
   const catalog = loadCatalog(); // the shipped catalog (rater/catalog/)
   // The same defaults and checks as an accounts file: name, billing, credit limit, options...
   const accounts = accountBook(
@@ -38,8 +38,10 @@ export async function rateAMonth(dataDir: string) {
     await session.drain();
     const ratings = await readRatings(store, { month: 202610, account: 'acme' });
     const alerts = await readAlerts(store, { month: 202610 });
-    const run = await runInvoices(store, catalog, accounts, 202610);
-    return { dead: out.dead, ratings, alerts, invoice: run.issued[0], text: run.issued[0] ? invoiceText(run.issued[0]) : '' };
+    // Month close: invoices issued at the close's clock, written to outDir (JSON, CSV, HTML, PDF).
+    const closed = await closeMonth(store, catalog, accounts, 202610, outDir, { now: () => Date.parse('2026-11-01T02:00:00Z') });
+    const invoice = closed.run.issued[0];
+    return { dead: out.dead, ratings, alerts, invoice, folder: closed.folder, text: invoice ? invoiceText(invoice) : '' };
   } finally {
     await store.close();
   }

@@ -14,6 +14,7 @@
  */
 import { statSync } from 'node:fs';
 import {
+  closeMonth,
   createSchema,
   ensureWritableDir,
   financeSummary,
@@ -33,7 +34,7 @@ import { importFiles } from './import.js';
 import { createKafka } from './kafka.js';
 import { createLogger } from './logger.js';
 import { createMetrics, serveMetrics } from './metrics.js';
-import { closeMonth } from './month-close.js';
+
 import { runMonthJob } from './month-job.js';
 import { startPipeline } from './pipeline.js';
 import { encodeFrames, produceFrames } from './produce.js';
@@ -323,7 +324,10 @@ program
       const missing = missingSellerFields(terms.seller);
       if (missing.length)
         console.error(`ratel: warning: seller identity incomplete (${missing.join(', ')} not set): the invoices are drafts`);
-      const { run, folder, repaired, roamingAbuse, finance } = await closeMonth(store, catalog, accounts, month, cfg.outDir, 10, terms);
+      const { run, folder, repaired, roamingAbuse, finance } = await closeMonth(store, catalog, accounts, month, cfg.outDir, {
+        top: 10,
+        terms,
+      });
       for (const inv of run.issued.slice(0, o.show)) console.log(`\n${invoiceText(inv)}\n`);
       console.log(summaryText(finance));
       const total = run.issued.reduce((s, inv) => s + inv.total_excl_micros, 0);

@@ -1,3 +1,5 @@
+// Month close lives in the billing package; re-exported here for the callers that import it from ingest.
+export { type CloseOptions, closeMonth, type MonthClose } from '@ratel/aggregator';
 export { type Config, configSchema, ENV, loadConfig, storeConfigOf } from './config.js';
 export { type DlqReplayOptions, type DlqReplayResult, replayDeadLetters } from './dlq-replay.js';
 export { type GenerateOptions, generateAccounts, generateCdrs } from './generator.js';
@@ -14,7 +16,6 @@ export {
 export { brokerError, createKafka, ensureTopics, kafkaSasl, kafkaTls } from './kafka.js';
 export { createLogger, type Logger } from './logger.js';
 export { createMetrics, type EndpointOptions, type Metrics, serveMetrics } from './metrics.js';
-export { closeMonth, type MonthClose } from './month-close.js';
 export { type MonthJobOptions, type MonthJobResult, runMonthJob } from './month-job.js';
 export { type Pipeline, type PipelineDeps, type PipelineStats, startPipeline } from './pipeline.js';
 export { cachedDefaultPartitioner, encodeFrames, type FrameChunk, type ProduceOptions, produceCdrs, produceFrames } from './produce.js';

@@ -6,6 +6,7 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
+  closeMonth,
   createSchema,
   type Invoice,
   invoiceText,
@@ -24,7 +25,7 @@ import { type Config, invoiceTermsOf, limitsOf, storeConfigOf } from './config.j
 import { deadLetterRow } from './dead-letters.js';
 import { generateAccounts, generateCdrs } from './generator.js';
 import type { Logger } from './logger.js';
-import { closeMonth } from './month-close.js';
+
 import { createProgress } from './progress.js';
 
 export interface MonthJobOptions {
@@ -135,7 +136,7 @@ export async function runMonthJob(
     // Generated accounts are invoiced by the sample seller unless the config names a complete one.
     const terms = invoiceTermsOf(cfg);
     if (missingSellerFields(terms.seller).length) terms.seller = SAMPLE_SELLER;
-    const { run, folder, roamingAbuse, finance } = await closeMonth(store, catalog, accounts, opts.month, cfg.outDir, 5, terms);
+    const { run, folder, roamingAbuse, finance } = await closeMonth(store, catalog, accounts, opts.month, cfg.outDir, { top: 5, terms });
     const summary = finance.usage;
     const elapsedMs = performance.now() - t0;
     const total = run.issued.reduce((s, inv) => s + inv.total_excl_micros, 0);

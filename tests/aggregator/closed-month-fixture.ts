@@ -51,7 +51,7 @@ export async function closedMonth(name: string, edit: (a: AccountInput, i: numbe
   const rated = rateAll({ catalog, accounts }, generateCdrs(inputs, opts), () => Date.now() - 60_000);
   await writeRated(store, rated.events);
   const out = join(dir, 'out');
-  const closed = await closeMonth(store, catalog, accounts, month, out, 5, TERMS);
+  const closed = await closeMonth(store, catalog, accounts, month, out, { top: 5, terms: TERMS });
   return {
     dir,
     out,

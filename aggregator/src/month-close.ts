@@ -2,7 +2,8 @@
  * Month close on a store: issue the month's invoices (runInvoices, numbered at issue), write the
  * invoice files (JSON, CSV, HTML, PDF, and the itemised call detail read back from the store),
  * flag roaming abuse (flagRoamingAbuse) and read the finance summary. The month job runs it
- * after rating; `ratel invoice` runs it on a store the streaming pipeline fed.
+ * after rating; `ratel invoice` runs it on a store the streaming pipeline fed; a library user
+ * calls it with a clock of its own (`now`).
  *
  * Issuing stores the headers before any file is written, so files can go missing (a full disk,
  * an unwritable folder, a crash in between) while a rerun issues nothing. Every close therefore
@@ -10,27 +11,16 @@
  * the store, and fails with OUTPUT_UNWRITABLE, before reporting anything, when a file could not
  * be written: a later run writes it.
  */
-import {
-  type AlertRow,
-  type FinanceSummary,
-  financeSummary,
-  flagRoamingAbuse,
-  hasInvoiceFiles,
-  type Invoice,
-  type InvoiceFilesResult,
-  type InvoiceRunResult,
-  type InvoiceTerms,
-  invoiceFolder,
-  issuedInvoiceIds,
-  itemisedCalls,
-  monthLabel,
-  readIssuedInvoices,
-  runInvoices,
-  type Store,
-  writeInvoiceFiles,
-} from '@ratel/aggregator';
 import type { AccountBook, Catalog } from '@ratel/rater';
 import { errors } from '@ratel/schemas';
+import { type Invoice, type InvoiceRunResult, issuedInvoiceIds, monthLabel, readIssuedInvoices, runInvoices } from './invoice.js';
+import { hasInvoiceFiles, type InvoiceFilesResult, invoiceFolder, writeInvoiceFiles } from './invoice-render.js';
+import type { InvoiceTerms } from './invoice-terms.js';
+import { itemisedCalls } from './itemised.js';
+import type { AlertRow } from './rated-events.js';
+import { flagRoamingAbuse } from './roaming-abuse.js';
+import type { Store } from './store/store.js';
+import { type FinanceSummary, financeSummary } from './summary.js';
 
 export interface MonthClose {
   run: InvoiceRunResult;
@@ -42,16 +32,25 @@ export interface MonthClose {
   finance: FinanceSummary;
 }
 
+export interface CloseOptions {
+  /** Destinations in the finance summary's top list. */
+  top?: number;
+  /** Seller, numbering, payment terms and legal text of the invoices. */
+  terms?: InvoiceTerms;
+  /** The clock of the close: the invoices' issue time. */
+  now?: () => number;
+}
+
 export async function closeMonth(
   store: Store,
   catalog: Catalog,
   accounts: AccountBook,
   month: number,
   outDir: string,
-  top = 5,
-  terms?: InvoiceTerms,
+  opts: CloseOptions = {},
 ): Promise<MonthClose> {
-  const run = await runInvoices(store, catalog, accounts, month, Date.now, terms ? { terms } : {});
+  const { top = 5, terms, now = Date.now } = opts;
+  const run = await runInvoices(store, catalog, accounts, month, now, terms ? { terms } : {});
   const files = await writeMonthFiles(store, catalog, accounts, month, outDir, run.issued);
   const roamingAbuse = await flagRoamingAbuse(store, month);
   const finance = await financeSummary(store, month, top);
