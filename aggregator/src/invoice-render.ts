@@ -492,6 +492,8 @@ export function writeInvoiceFiles(
   month: number,
   invoices: readonly Invoice[],
   calls: ReadonlyMap<string, readonly CallDetail[]> = new Map(),
+  /** PDFs laid out already (renderPdfs), by invoice id; the others are laid out here. */
+  pdfs: ReadonlyMap<string, Buffer> = new Map(),
 ): InvoiceFilesResult {
   const folder = ensureWritableDir(invoiceFolder(dir, month));
   const result: InvoiceFilesResult = { folder, written: 0, failed: [] };
@@ -504,7 +506,7 @@ export function writeInvoiceFiles(
       for (const [type, text] of [
         ['html', () => invoiceHtml(inv, detail)],
         ['calls', () => callsCsv(inv, detail)],
-        ['pdf', () => invoicePdf(inv, detail)],
+        ['pdf', () => pdfs.get(inv.invoice_id) ?? invoicePdf(inv, detail)],
         ['csv', () => invoiceCsv(inv)],
         ['json', () => invoiceJson(inv)],
       ] as const) {

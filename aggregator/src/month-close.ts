@@ -17,6 +17,7 @@ import { type Invoice, type InvoiceRunResult, issuedInvoiceIds, monthLabel, read
 import { hasInvoiceFiles, type InvoiceFilesResult, invoiceFolder, writeInvoiceFiles } from './invoice-render.js';
 import type { InvoiceTerms } from './invoice-terms.js';
 import { itemisedCalls } from './itemised.js';
+import { renderPdfs } from './pdf-pool.js';
 import type { AlertRow } from './rated-events.js';
 import { flagRoamingAbuse } from './roaming-abuse.js';
 import type { Store } from './store/store.js';
@@ -79,7 +80,8 @@ export async function writeMonthFiles(
     (inv): Invoice => ({ ...inv, account_name: accounts.get(inv.account_id)?.name ?? inv.account_id }),
   );
   const all = [...issued, ...earlier];
-  const result = writeInvoiceFiles(outDir, month, all, await itemisedCalls(store, catalog, accounts, all));
+  const calls = await itemisedCalls(store, catalog, accounts, all);
+  const result = writeInvoiceFiles(outDir, month, all, calls, await renderPdfs(all, calls));
   const [first] = result.failed;
   if (first)
     throw errors.outputUnwritable(
