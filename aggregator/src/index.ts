@@ -28,6 +28,7 @@ export {
   type SellerParty,
   type StoredInvoice,
   sellerParty,
+  usageLineCandidates,
   usageLineOf,
   type VatAtRate,
   vatBreakdown,

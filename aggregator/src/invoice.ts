@@ -236,6 +236,24 @@ export function usageLineOf(
   return lineOf(t, zoneOf(t as UsageTotal, catalog, account), overage, catalog);
 }
 
+/**
+ * The descriptions the line of a usage total (or one rated event) may have when the account's
+ * country is not at hand (the dashboard reads the store only): for a destination abroad, its
+ * country by name, then "national" (the run never names the account's own country).
+ */
+export function usageLineCandidates(
+  t: Pick<UsageTotal, 'kind' | 'dest_class' | 'plan_id' | 'destination'>,
+  overage: number,
+  catalog: Catalog,
+): string[] {
+  const plan = catalog.plans.get(t.plan_id);
+  const trie = plan && catalog.tariffs.get(plan.tariff)?.trie;
+  const country =
+    t.kind === 'EVENT' || !t.dest_class || SPECIAL_CLASSES.has(t.dest_class) || !trie ? undefined : countryOf(trie, t.destination);
+  const zones = country === undefined ? [zoneOf(t, catalog, { country: '' } as Account)] : [country, 'national'];
+  return zones.map((zone) => lineOf(t, zone, overage, catalog).description);
+}
+
 /** The party fields of the config's seller. */
 export const sellerParty = (s: Seller): SellerParty => ({
   name: s.name,

@@ -11,14 +11,12 @@
  * others those of the usage line: the costs of a line's calls add up to its amount exactly. Only
  * events rated before the invoice was issued count: a later one is billed as an adjustment.
  */
-import { FAIR_USE_REASONS, type InvoiceLine, int, type Store, type StoredInvoice, str } from '@ratel/aggregator';
-import type { Catalog, Plan, Trie } from '@ratel/rater';
+import { FAIR_USE_REASONS, type InvoiceLine, int, type Store, type StoredInvoice, str, usageLineCandidates } from '@ratel/aggregator';
+import type { Catalog } from '@ratel/rater';
 
 /** Sections whose lines come from rated events of the invoice's month. */
 export const ITEMISED_SECTIONS: ReadonlySet<string> = new Set(['usage', 'overage', 'event']);
 
-const SPECIAL_CLASSES = new Set(['special', 'premium', 'freephone', 'emergency']);
-const SPECIAL_LABELS: Record<string, string> = { special: 'service', premium: 'premium', freephone: 'freephone', emergency: 'emergency' };
 const OVERAGE_SQL = FAIR_USE_REASONS.map((r) => `has(reasons, ${str(r)})`).join(' OR ');
 
 interface Group {
@@ -43,50 +41,8 @@ export interface Call {
   reasons: string[];
 }
 
-const countries = new WeakMap<Trie, Map<string, string>>();
-function countryOf(trie: Trie, destination: string): string | undefined {
-  let byName = countries.get(trie);
-  if (byName === undefined) {
-    byName = new Map();
-    for (let row = 0; row < trie.rowCount; row++) {
-      const name = trie.destination(row);
-      if (!byName.has(name)) byName.set(name, trie.countryOf(row));
-    }
-    countries.set(trie, byName);
-  }
-  return byName.get(destination);
-}
-
-const regionNames = new Intl.DisplayNames(['en'], { type: 'region', fallback: 'code' });
-function countryName(code: string): string {
-  try {
-    return regionNames.of(code) ?? code;
-  } catch {
-    return code;
-  }
-}
-
-/**
- * The descriptions a group's line can have, most specific first: the destination's country by
- * name, then "national" (the invoice never names the account's own country).
- */
-function descriptions(g: Group, catalog: Catalog): string[] {
-  const plan: Plan | undefined = catalog.plans.get(g.plan_id);
-  const planName = plan?.name ?? g.plan_id;
-  const prefix = g.overage ? 'Fair-use overage: ' : '';
-  if (g.kind === 'EVENT') return [`${prefix}${plan?.events.get(g.dest_class)?.name ?? g.dest_class} (${planName})`];
-  const what = g.kind === 'VOICE' ? 'Calls' : g.kind === 'DATA' ? 'Data' : g.kind;
-  if (!g.dest_class) return [`${prefix}${what} ${g.kind === 'DATA' ? 'session' : 'inbound'} (${planName})`];
-  if (SPECIAL_CLASSES.has(g.dest_class)) {
-    const blocked = g.dest_class === 'premium' && plan?.premium === 'block' ? ', blocked' : '';
-    return [`${prefix}${what} special numbers, ${SPECIAL_LABELS[g.dest_class] ?? g.dest_class}${blocked} (${planName})`];
-  }
-  const trie = plan && catalog.tariffs.get(plan.tariff)?.trie;
-  const country = trie ? countryOf(trie, g.destination) : undefined;
-  const line = (where: string) => `${prefix}${what} ${g.dest_class}, ${where} (${planName})`;
-  if (country === undefined) return g.destination ? [line(g.destination)] : [`${prefix}${what} ${g.dest_class} (${planName})`];
-  return [line(countryName(country)), line('national')];
-}
+/** The descriptions a group's line can have (the invoice run's rules, aggregator/src/invoice.ts). */
+const descriptions = (g: Group, catalog: Catalog): string[] => usageLineCandidates(g, g.overage, catalog);
 
 /** Events of the invoice's account and month rated before it was issued (later ones are adjustments of a later invoice). */
 const ofInvoice = (inv: StoredInvoice): string =>
