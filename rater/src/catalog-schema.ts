@@ -132,7 +132,6 @@ export const planSchema = z.strictObject({
   name: z.string().min(1),
   source: z.string().min(1, 'every plan names the contract it comes from'),
   tariff: z.string().min(1),
-  home_country: country,
   recurring: z.strictObject({ monthly: fee, annual: fee.nullable().default(null) }),
   proration: z.enum(['prorata', 'started_month_due']),
   included: z.strictObject({

@@ -33,7 +33,6 @@ export interface Plan {
   name: string;
   source: string;
   tariff: string;
-  homeCountry: string;
   monthlyMicros: number;
   annualMicros: number | null;
   proration: 'prorata' | 'started_month_due';
@@ -180,8 +179,9 @@ function shortCodeCc(file: string, i: number, country: string): string {
   return cc;
 }
 
-function loadNumbering(dir: string, hash: Hasher): NumberingRow[] {
-  const file = join(dir, 'numbering', 'world.csv');
+/** The numbering plan `numbering/<name>.csv` a tariff names (`numbering`, "world" by default). */
+function loadNumbering(dir: string, hash: Hasher, name = 'world'): NumberingRow[] {
+  const file = join(dir, 'numbering', `${name}.csv`);
   const rows = readCsv(file, hash).map((r, i) => {
     if (!/^\d{1,15}$/.test(r.prefix ?? '') || !r.country || !r.class) {
       throw errors.catalogInvalid(file, `line ${i + 2}`, 'each row needs prefix (digits), country, name, class');
@@ -365,7 +365,6 @@ export function compilePlan(p: PlanInput): Plan {
     name: p.name,
     source: p.source,
     tariff: p.tariff,
-    homeCountry: p.home_country,
     monthlyMicros: parseMoney(p.recurring.monthly),
     annualMicros: p.recurring.annual === null ? null : parseMoney(p.recurring.annual),
     proration: p.proration,
@@ -405,7 +404,8 @@ export function loadCatalog(dir: string = DEFAULT_CATALOG_DIR): Catalog {
   const hash = createHash('sha256');
   const plansFile = join(dir, 'plans.json');
   const plans = new Map(readJson(plansFile, plansFileSchema, hash).plans.map((p) => [p.id, compilePlan(p)]));
-  const numbering = loadNumbering(dir, hash);
+  // Each tariff is applied to the numbering plan it names, each plan read once.
+  const numberings = new Map<string, NumberingRow[]>();
   const tariffs = new Map<string, Tariff>();
   const tdir = join(dir, 'tariffs');
   const fileOfTariff = new Map<string, string>();
@@ -419,6 +419,13 @@ export function loadCatalog(dir: string = DEFAULT_CATALOG_DIR): Catalog {
     if (first !== undefined) throw errors.catalogInvalid(file, 'id', `tariff id "${t.id}" is already the id of ${first}`);
     fileOfTariff.set(t.id, f);
     const deckFile = join(tdir, `${t.id}.csv`);
+    if (!/^[\w-]+$/.test(t.numbering) || !existsSync(join(dir, 'numbering', `${t.numbering}.csv`)))
+      throw errors.catalogInvalid(file, 'numbering', `no numbering plan "${t.numbering}" (numbering/${t.numbering}.csv)`);
+    let numbering = numberings.get(t.numbering);
+    if (numbering === undefined) {
+      numbering = loadNumbering(dir, hash, t.numbering);
+      numberings.set(t.numbering, numbering);
+    }
     const rows = [...expandTariff(t, numbering, file), ...(existsSync(deckFile) ? loadDeckCsv(deckFile, hash) : [])];
     tariffs.set(t.id, { id: t.id, name: t.name, currency: t.currency, trie: compileTrie(rows) });
   }

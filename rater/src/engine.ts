@@ -115,11 +115,6 @@ export class RatingEngine {
     this.refused?.delete(month);
   }
 
-  /** Number of account-month buckets held in memory. */
-  get bucketCount(): number {
-    return this.index.buckets;
-  }
-
   /** The latest billing month any CDR has fallen in (YYYYMM), 0 before the first. */
   get latestMonth(): number {
     return this.index.latest;
@@ -168,10 +163,6 @@ export class RatingEngine {
     const where = held.account_id === cdr.account_id ? '' : ` of account ${cutId(held.account_id)}`;
     const reason = `id already rated${where} with other content (held start ${new Date(held.start_ms).toISOString()}, this one ${new Date(cdr.start_ms).toISOString()}); the held version stays billed`;
     this.dead(out, errors.cdrConflict(cdr.id, reason).message, 'CDR_CONFLICT', cdr, index, held);
-  }
-
-  add(cdr: Cdr, out: EngineOutput): void {
-    this.addAll([cdr], out);
   }
 
   /**
@@ -240,11 +231,6 @@ export class RatingEngine {
     const e = errors.catalogChanged(cdr.id, month, this.refused?.get(month) as string, this.ctx.catalog.version, cdr);
     this.dead(out, e.message, e.code, cdr, index);
     return false;
-  }
-
-  /** Billing month of a CDR (null when its account is unknown or its start is invalid). */
-  monthOf(cdr: Cdr): number | null {
-    return this.index.monthOf(cdr);
   }
 
   /**

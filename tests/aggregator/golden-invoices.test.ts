@@ -210,7 +210,7 @@ beforeAll(async () => {
   await createSchema(store);
   const engine = new RatingEngine({ catalog, accounts }, () => RATED_AT);
   const out = newOutput();
-  for (const c of [...october].sort((a, b) => a.start_ms - b.start_ms)) engine.add(c, out);
+  for (const c of [...october].sort((a, b) => a.start_ms - b.start_ms)) engine.addAll([c], out);
   expect(out.dead).toEqual([]);
   await writeRated(store, out.events);
   for (const inv of (await runInvoices(store, catalog, accounts, OCT, () => ISSUED_OCT, { terms: TERMS })).issued)

@@ -250,7 +250,7 @@ describe('SPEC §5 plan changes: an upgrade applies to its whole month, a downgr
       be('a2', '2025-04-03T08:00:00Z'),
       be('m2', '2025-03-21T08:00:00Z'),
     ])
-      engine.add(c, out);
+      engine.addAll([c], out);
     const plans = Object.fromEntries([...latestVersions(out.events).values()].map((e) => [e.cdr_id, e.plan_id]));
     expect(plans).toEqual({ a1: 'fr-start', m1: 'fr-pro', a2: 'fr-start', m2: 'fr-pro' });
   });
@@ -544,7 +544,7 @@ describe('SPEC §6 credit limit: alert at the CDR that crosses 100 EUR', () => {
     const engine = new RatingEngine(contextOf(catalog, START), fixedNow);
     const out = newOutput();
     for (const c of cdrs) {
-      engine.add(c, out);
+      engine.addAll([c], out);
       const seen = out.alerts.some((a) => a.kind === 'CREDIT_LIMIT');
       expect(seen, `after ${c.id}`).toBe(c.id === 'f13' || c.id === 'f14');
     }
@@ -587,7 +587,7 @@ describe('SPEC §6 credit limit: alert at the CDR that crosses 100 EUR', () => {
       for (const [order, crossing] of cases) {
         const engine = new RatingEngine(contextOf(catalog, TWO), fixedNow);
         const out = newOutput();
-        for (const c of order) engine.add(c, out);
+        for (const c of order) engine.addAll([c], out);
         expect(out.alerts.map((a) => [a.kind, a.user_id, a.cdr_id])).toEqual([['USER_CREDIT_LIMIT', 'u1', crossing]]);
         const latest = [...latestVersions(out.events).values()];
         expect(latest.reduce((n, e) => n + e.cost_micros, 0)).toBe(9_000_000 * 6 + 2_000_000 + 10_000);

@@ -32,7 +32,6 @@ const tinyPlan = (id: string, beyond: 'bill' | 'flag'): PlanInput => ({
   name: `tiny caps (${beyond})`,
   source: 'properties.test.ts',
   tariff: 'fr-retail',
-  home_country: 'FR',
   recurring: { monthly: '1.00', annual: null },
   proration: 'prorata',
   included: {
@@ -239,7 +238,7 @@ describe('arrival order does not change the rating (SPEC §4: order = start time
         const expected = rateAll(ctx, cdrs, fixedNow);
         const engine = new RatingEngine(ctx, fixedNow);
         const out = newOutput();
-        for (const c of shuffled) engine.add(c, out);
+        for (const c of shuffled) engine.addAll([c], out);
         expect(results(out.events)).toEqual(results(expected.events));
         expect(deadOf(out)).toEqual(deadOf(expected));
       }),
@@ -254,7 +253,7 @@ describe('arrival order does not change the rating (SPEC §4: order = start time
       fc.property(withShuffle, ([, shuffled]) => {
         const engine = new RatingEngine(ctx, fixedNow);
         const out = newOutput();
-        for (const c of shuffled) engine.add(c, out);
+        for (const c of shuffled) engine.addAll([c], out);
         if (out.events.some((e) => e.version > 1)) rerated++;
       }),
       { numRuns: 100, seed: 42 },
@@ -267,7 +266,7 @@ describe('arrival order does not change the rating (SPEC §4: order = start time
       fc.property(withShuffle, ([, shuffled]) => {
         const engine = new RatingEngine(ctx, fixedNow);
         const out = newOutput();
-        for (const c of shuffled) engine.add(c, out);
+        for (const c of shuffled) engine.addAll([c], out);
         const seen = new Map<string, RatedEvent>();
         for (const e of out.events) {
           const prev = seen.get(e.cdr_id);
@@ -317,7 +316,7 @@ describe('replays (same CDR id again) change nothing', () => {
         for (const { cdr, replay } of seq) {
           const events = out.events.length;
           const alerts = out.alerts.length;
-          engine.add(cdr, out);
+          engine.addAll([cdr], out);
           if (replay) {
             expect(out.events.length, `replay of ${cdr.id} emitted an event`).toBe(events);
             expect(out.alerts.length, `replay of ${cdr.id} raised an alert`).toBe(alerts);
