@@ -9,7 +9,8 @@ import { formatMoney } from '@ratel/schemas';
 import PDFDocument from 'pdfkit';
 import { type Invoice, type InvoiceLine, monthLabel } from './invoice.js';
 import { isDraft, addressLines as lines } from './invoice-terms.js';
-import type { CallDetail } from './itemised.js';
+import { callQuantityText, quantityText, SECTION_TITLES } from './invoice-text.js';
+import { type CallDetail, callsByUser } from './itemised.js';
 
 type Doc = InstanceType<typeof PDFDocument>;
 
@@ -23,15 +24,6 @@ const INK = '#1d2530';
 const GREY = '#5a6572';
 const BAND = '#1f3a5f';
 
-const SECTION_TITLES: Record<string, string> = {
-  recurring: 'Subscriptions',
-  option: 'Options',
-  termination: 'Termination fees',
-  usage: 'Usage',
-  overage: 'Fair-use overage',
-  event: 'Services',
-  adjustment: 'Adjustments (earlier months)',
-};
 const SECTIONS = ['recurring', 'option', 'termination', 'usage', 'overage', 'event', 'adjustment'];
 
 /** Characters of WinAnsiEncoding beyond Latin-1, the encoding of the PDF standard fonts. */
@@ -60,14 +52,6 @@ export function pdfText(s: string): string {
     }
   }
   return out;
-}
-
-function quantityText(l: InvoiceLine): string {
-  return l.section === 'overage'
-    ? `${l.quantity} ${l.unit} billed`
-    : l.section === 'usage' || l.section === 'event'
-      ? `${l.included_qty} incl. / ${l.billed_qty} billed ${l.unit}`
-      : `${l.quantity} ${l.unit}`;
 }
 
 /** Text at a fixed place, never wrapped (a long value is cut to its width with an ellipsis). */
@@ -276,13 +260,7 @@ class Writer {
       doc.fillColor(INK).fontSize(9).text('No calls or other usage this month.', LEFT, this.y);
       return;
     }
-    const byUser = new Map<string, CallDetail[]>();
-    for (const c of calls) {
-      const l = byUser.get(c.user_id);
-      if (l) l.push(c);
-      else byUser.set(c.user_id, [c]);
-    }
-    for (const [user, list] of byUser) {
+    for (const [user, list] of callsByUser(calls)) {
       this.need(40);
       doc
         .fillColor(INK)
@@ -347,7 +325,7 @@ const CALL_HEAD = [
 ].join(' ');
 
 function callRow(c: CallDetail): string {
-  const qty = c.kind === 'VOICE' ? `${c.quantity} s` : `${c.quantity} ${c.unit}`;
+  const qty = callQuantityText(c);
   const w = CALL_COLS as [number, number, number, number, number, number, number, number];
   return [
     pad(c.local_time, w[0]),

@@ -10,6 +10,10 @@ import { errors, formatMoney, isRatelError } from '@ratel/schemas';
 import { type Invoice, type InvoiceLine, monthLabel, type VatAtRate } from './invoice.js';
 import { invoicePdf } from './invoice-pdf.js';
 import { addressLines, isDraft } from './invoice-terms.js';
+import { callQuantityText, quantityText, SECTION_TITLES } from './invoice-text.js';
+
+export { callQuantityText };
+
 import { type CallDetail, callsByUser } from './itemised.js';
 
 /**
@@ -165,28 +169,6 @@ export function invoiceText(inv: Invoice): string {
 }
 
 const esc = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-
-const SECTION_TITLES: Record<string, string> = {
-  recurring: 'Subscriptions',
-  option: 'Options',
-  termination: 'Termination fees',
-  usage: 'Usage',
-  overage: 'Fair-use overage',
-  event: 'Services',
-  adjustment: 'Adjustments (earlier months)',
-};
-
-/** Quantity column of a line: what an overage line bills; what a usage line's pack included and what it billed. */
-function quantityText(l: InvoiceLine): string {
-  return l.section === 'overage'
-    ? `${l.quantity} ${l.unit} billed`
-    : l.section === 'usage' || l.section === 'event'
-      ? `${l.included_qty} incl. / ${l.billed_qty} billed ${l.unit}`
-      : `${l.quantity} ${l.unit}`;
-}
-
-/** The duration of a call (or the quantity of another event) as the itemised detail shows it. */
-export const callQuantityText = (c: CallDetail): string => (c.kind === 'VOICE' ? `${c.quantity} s` : `${c.quantity} ${c.unit}`);
 
 /** The itemised calls of one user, as HTML rows, and their total. */
 function callsHtml(inv: Invoice, calls: readonly CallDetail[]): string {

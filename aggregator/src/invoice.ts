@@ -29,7 +29,16 @@
  */
 import { type Account, type AccountBook, type Catalog, type Plan, planOf, type Trie } from '@ratel/rater';
 import { daysInMonth, errors, MICROS_PER_CENT, monthOfDate, mulDivRound, nextMonth, previousMonth } from '@ratel/schemas';
-import { addDays, DEFAULT_TERMS, formatInvoiceNumber, type InvoiceTerms, localDate, type Seller, sellerKey } from './invoice-terms.js';
+import {
+  addDays,
+  DEFAULT_TERMS,
+  formatInvoiceNumber,
+  type InvoiceTerms,
+  localDate,
+  NO_SELLER,
+  type Seller,
+  sellerKey,
+} from './invoice-terms.js';
 import { int, type Store, str, strList } from './store/store.js';
 import { monthTotals, type UsageTotal } from './totals.js';
 
@@ -706,7 +715,7 @@ const parsedOr = <T>(json: string, fallback: T): T => (json === '' ? fallback : 
 function headerOf(h: HeaderRow): Omit<StoredInvoice, 'lines'> {
   return {
     ...h,
-    seller: parsedOr<SellerParty>(h.seller, sellerParty({ name: null, address: null, companyNumber: null, vatNumber: null })),
+    seller: parsedOr<SellerParty>(h.seller, sellerParty(NO_SELLER)),
     buyer: parsedOr<BuyerParty>(h.buyer, { name: '', address: null, vat_id: null }),
     vat_breakdown: parsedOr<VatAtRate[]>(h.vat_breakdown, [
       { vat_bp: h.vat_bp, base_micros: h.total_excl_micros, vat_micros: h.vat_micros },

@@ -17,7 +17,7 @@
  */
 import { closeSync, createWriteStream, mkdirSync, openSync, readdirSync, readSync, statSync, type WriteStream } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { type Store, storeHistory, storeSink, writeDeadLetters } from '@ratel/aggregator';
+import { monthLabel, type Store, storeHistory, storeSink, writeDeadLetters } from '@ratel/aggregator';
 import { type AccountBook, type Catalog, Directory, type EngineOutput, RatingSession } from '@ratel/rater';
 import { type Cdr, checkCdr, checkLimits, errors, type WireCodec } from '@ratel/schemas';
 import type { Kafka } from 'kafkajs';
@@ -134,7 +134,7 @@ export async function importFiles(cfg: Config, opts: ImportOptions, deps: Import
   const files = inputFiles(opts.paths);
   const directory = directoryOf(deps.accounts, deps.accountsFile);
   const source = createSource({ format: opts.format, mapping: opts.mapping, accounts: deps.accounts, directory });
-  const { limits, window } = limitsOf(cfg);
+  const { limits } = limitsOf(cfg);
   const batchSize = opts.batchSize ?? cfg.rater.batchSize;
   const deliver = opts.to === 'store' ? storeDelivery(cfg, opts, deps) : kafkaDelivery(cfg, deps);
   mkdirSync(dirname(opts.deadLetterFile) || '.', { recursive: true });
@@ -146,7 +146,7 @@ export async function importFiles(cfg: Config, opts: ImportOptions, deps: Import
   let doneBytes = 0;
   try {
     for (const file of files) {
-      const summary = await importFile(file, source, { limits, window, batchSize, deliver, dlq }, (n) => {
+      const summary = await importFile(file, source, { limits, batchSize, deliver, dlq }, (n) => {
         doneBytes += n;
         progress.update(doneBytes);
       });
@@ -176,9 +176,7 @@ export async function importFiles(cfg: Config, opts: ImportOptions, deps: Import
     `import: ${files.length} file(s), ${result.lines} lines, ${cdrs} CDRs ${opts.to === 'store' ? `rated (${result.replays} of them replays, already rated)` : `produced to ${cfg.kafka.cdrTopic}`}, ${rejected} rejected (${opts.deadLetterFile}), ${(elapsedMs / 1000).toFixed(1)} s`,
   );
   if (opts.to === 'store' && months.length > 0)
-    print(
-      `next: ratel invoice --month ${months.map((m) => `${String(m).slice(0, 4)}-${String(m).slice(4)}`).join(' / ')} --accounts-file ${deps.accountsFile}`,
-    );
+    print(`next: ratel invoice --month ${months.map(monthLabel).join(' / ')} --accounts-file ${deps.accountsFile}`);
   return result;
 }
 
@@ -261,7 +259,6 @@ function kafkaDelivery(cfg: Config, deps: ImportDeps): Delivery {
 
 interface FileContext {
   limits: ReturnType<typeof limitsOf>['limits'];
-  window: ReturnType<typeof limitsOf>['window'];
   batchSize: number;
   deliver: Delivery;
   dlq: WriteStream;

@@ -173,12 +173,7 @@ export class EngineIndex {
         this.atMonth = span.month;
         return REFUSED_MONTH;
       }
-      b = run.buckets.get(span.month) ?? null;
-      if (b === null) {
-        b = newBucket(this.bucketIds++);
-        run.buckets.set(span.month, b);
-        this.buckets++;
-      }
+      b = run.buckets.get(span.month) ?? this.openBucket(run, span.month);
       run.bucket = b;
       run.month = span.month;
       if (span.month > this.latest) this.latest = span.month;

@@ -28,10 +28,8 @@ import {
 import { type AccountMonth, newAccountMonth } from './allowance.js';
 import { type Bucket, EngineIndex, idKey, LOCATED, UNKNOWN_ACCOUNT } from './engine-index.js';
 import { byStart, EngineOrder } from './engine-order.js';
-import { type Draft, newDraft, type RateContext, type Rating, type Resolved, rateCdr } from './rate.js';
+import { type Draft, newDraft, type RateContext, type Rating, type Resolved, rateCdr, rateChecked } from './rate.js';
 import type { Alert } from './reasons.js';
-
-export { idKey } from './engine-index.js';
 
 export interface DeadLetter {
   /** The CDR's id, cut to 256 characters (an absurd id must not make an absurd row or key). */
@@ -202,7 +200,7 @@ export class RatingEngine {
       }
       if (!pending && ix.inOrder(b, cdr)) {
         // In order: after everything the bucket holds, so rated once, now.
-        const r = this.rateInto(cdr, month, b, out, i, ix.atResolved);
+        const r = this.rateInto(cdr, month, b, out, i, ix.atResolved, true);
         if (r === null) continue;
         if (order.hasAlerts) order.flushAlerts(b, out);
         out.accepted.push({ cdr, month, body, index: i });
@@ -275,9 +273,18 @@ export class RatingEngine {
     this.order.restore(b, month, cdrs, prior, out, this.now(), bodies);
   }
 
-  private rateInto(cdr: Cdr, month: number, state: AccountMonth, out: EngineOutput | null, index = -1, resolved?: Resolved): Rating | null {
+  /** Rates one CDR, or records its dead letter; `admitted`: admit() has just checked its shape. */
+  private rateInto(
+    cdr: Cdr,
+    month: number,
+    state: AccountMonth,
+    out: EngineOutput | null,
+    index = -1,
+    resolved?: Resolved,
+    admitted = false,
+  ): Rating | null {
     try {
-      return rateCdr(cdr, this.ctx, month, state, this.scratch, resolved, this.draft);
+      return (admitted ? rateChecked : rateCdr)(cdr, this.ctx, month, state, this.scratch, resolved, this.draft);
     } catch (e) {
       if (!isRatelError(e)) throw e;
       if (out) this.dead(out, e.message, e.code, cdr, index);

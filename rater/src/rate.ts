@@ -167,6 +167,22 @@ export function rateCdr(
 ): Rating {
   const bad = checkCdr(cdr);
   if (bad) throw errors.cdrMalformed(cdr.id, bad, cdr);
+  return rateChecked(cdr, ctx, month, state, alerts, resolved, draft);
+}
+
+/**
+ * rateCdr for a CDR already found well formed (the engine's admission check of a new CDR):
+ * the shape check is not run a second time on the hot path.
+ */
+export function rateChecked(
+  cdr: Cdr,
+  ctx: RateContext,
+  month: number,
+  state: AccountMonth,
+  alerts: Alert[],
+  resolved?: Resolved,
+  draft: Draft = newDraft(),
+): Rating {
   const r = resolved ?? resolve(cdr, ctx, month);
   const out = newRating(cdr, r, month);
   const d = draft;

@@ -8,8 +8,6 @@ export {
   type DateWindow,
   DEFAULT_LIMITS,
   DEFAULT_WINDOW,
-  EARLIEST_MS,
-  LATEST_MS,
 } from './cdr-check.js';
 export { type ErrorCode, errors, isRatelError, RatelError } from './errors.js';
 export * from './generated/avro-types.js';
