@@ -284,7 +284,9 @@ export class RatingEngine {
     admitted = false,
   ): Rating | null {
     try {
-      return (admitted ? rateChecked : rateCdr)(cdr, this.ctx, month, state, this.scratch, resolved, this.draft);
+      return admitted
+        ? rateChecked(cdr, this.ctx, month, state, this.scratch, resolved, this.draft)
+        : rateCdr(cdr, this.ctx, month, state, this.scratch, resolved, this.draft);
     } catch (e) {
       if (!isRatelError(e)) throw e;
       if (out) this.dead(out, e.message, e.code, cdr, index);
