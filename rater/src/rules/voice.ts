@@ -133,7 +133,7 @@ export function rateVoice(cdr: Cdr, v: Voice, r: Resolved, state: AccountMonth, 
         included = caps.perCallSeconds;
         d.why |= bit(Reason.OVER_CALL_CAP);
         // One alert per call over the cap: each such call is a fair-use crossing (SPEC §4, §6).
-        fairUse(u, `per_call:${cdr.id}`, cdr, d, `call over ${caps.perCallSeconds} s`);
+        fairUse(u, `per_call:${cdr.id}`, cdr, d, `call ${cdr.id} over ${caps.perCallSeconds} s`);
         flagged = plan.beyond === 'flag';
       }
     }
