@@ -53,7 +53,7 @@ interface LateAt {
 export type RateInto = (cdr: Cdr, month: number, state: Bucket, out: EngineOutput | null, index: number) => Rating | null;
 
 /** One alert per key and account-month: the account's credit, each user's, each premium CDR, each fair-use cap. */
-function alertKey(a: Alert): string {
+export function alertKey(a: Alert): string {
   switch (a.kind) {
     case 'CREDIT_LIMIT':
       return a.kind;

@@ -25,6 +25,7 @@ export { AMBIGUOUS, Directory, NO_SUBSCRIBER, type Subscriber } from './director
 
 /* Public: rating. A RatingSession for streams and files, the RatingEngine under it, rateAll for a whole set at once. */
 
+export { alertId } from './alert-id.js';
 export {
   type Accepted,
   type DeadLetter,
@@ -35,6 +36,7 @@ export {
   RatingEngine,
   rateAll,
 } from './engine.js';
+export { alertKey } from './engine-order.js';
 export type { RateContext, Rating } from './rate.js';
 export { type Alert, type AlertKind, EU_ZONE, Reason } from './reasons.js';
 export {

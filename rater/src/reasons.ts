@@ -1,4 +1,6 @@
 /** Reason codes attached to rated events, and alert kinds. */
+import type { AlertKind } from '@ratel/schemas';
+
 export const Reason = {
   IN_PACK: 'IN_PACK',
   NOT_IN_PACK: 'NOT_IN_PACK',
@@ -48,8 +50,9 @@ export function reasonsOf(mask: number): string[] {
  * CREDIT_LIMIT: the account's month crossed its credit limit; USER_CREDIT_LIMIT: one user's month
  * crossed that user's own limit (SPEC §6: "per customer and per user"). ROAMING_ABUSE is raised
  * at month close by the aggregator (three months of more EU than home usage), not by the rater.
+ * The kinds are alert.v1's (schemas/avro/alert.v1.avsc), the message each alert leaves ratel as.
  */
-export type AlertKind = 'CREDIT_LIMIT' | 'USER_CREDIT_LIMIT' | 'FAIR_USE' | 'PREMIUM_ATTEMPT' | 'ROAMING_ABUSE';
+export type { AlertKind };
 
 export interface Alert {
   kind: AlertKind;

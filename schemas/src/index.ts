@@ -1,4 +1,4 @@
-export { CDR_SCHEMA_FILE, cdrType, RATED_SCHEMA_FILE, ratedEventType, schemaText } from './avro.js';
+export { ALERT_SCHEMA_FILE, alertEventType, CDR_SCHEMA_FILE, cdrType, RATED_SCHEMA_FILE, ratedEventType, schemaText } from './avro.js';
 export { dataCdr, eventCdr, messageCdr, voiceCdr } from './cdr-builder.js';
 export {
   type CdrLimits,

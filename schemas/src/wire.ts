@@ -9,15 +9,15 @@
  * Encoding and decoding stay synchronous (avsc), so the hot path never awaits the registry.
  */
 import type { Type } from 'avsc';
-import { CDR_SCHEMA_FILE, cdrType, RATED_SCHEMA_FILE, ratedEventType, schemaText } from './avro.js';
+import { ALERT_SCHEMA_FILE, alertEventType, CDR_SCHEMA_FILE, cdrType, RATED_SCHEMA_FILE, ratedEventType, schemaText } from './avro.js';
 import { errors, isRatelError } from './errors.js';
-import type { Cdr, RatedEvent } from './generated/avro-types.js';
+import type { AlertEvent, Cdr, RatedEvent } from './generated/avro-types.js';
 import { safeUrl } from './redact.js';
 import { type RegistryOptions, restRegistryClient } from './registry-client.js';
 
 export const MAGIC_BYTE = 0;
 export const HEADER_BYTES = 5;
-export const LOCAL_SCHEMA_IDS = { cdr: 1, rated: 2 } as const;
+export const LOCAL_SCHEMA_IDS = { cdr: 1, rated: 2, alert: 3 } as const;
 
 export interface WireCodec<T> {
   readonly schemaId: number;
@@ -55,6 +55,8 @@ export function makeCodec<T>(type: Type, schemaId: number): WireCodec<T> {
 export interface Codecs {
   cdr: WireCodec<Cdr>;
   rated: WireCodec<RatedEvent>;
+  /** alert.v1, the alerts topic's messages. */
+  alert: WireCodec<AlertEvent>;
   mode: 'local' | 'registry';
 }
 
@@ -63,6 +65,7 @@ export function localCodecs(): Codecs {
   return {
     cdr: makeCodec<Cdr>(cdrType, LOCAL_SCHEMA_IDS.cdr),
     rated: makeCodec<RatedEvent>(ratedEventType, LOCAL_SCHEMA_IDS.rated),
+    alert: makeCodec<AlertEvent>(alertEventType, LOCAL_SCHEMA_IDS.alert),
     mode: 'local',
   };
 }
@@ -83,6 +86,8 @@ export async function registryCodecs(opts: {
   client?: RegistryClient;
   cdrTopic: string;
   ratedTopic: string;
+  /** The alerts topic (kafka.alertsTopic): alert.v1 is registered under `<alertsTopic>-value`. */
+  alertsTopic: string;
 }): Promise<Codecs> {
   let client = opts.client;
   if (!client) {
@@ -98,6 +103,15 @@ export async function registryCodecs(opts: {
       throw errors.configInvalid('schemaRegistry.url', `cannot register ${file} at ${where}: ${(e as Error).message}`);
     }
   };
-  const [cdrId, ratedId] = await Promise.all([reg(opts.cdrTopic, CDR_SCHEMA_FILE), reg(opts.ratedTopic, RATED_SCHEMA_FILE)]);
-  return { cdr: makeCodec<Cdr>(cdrType, cdrId), rated: makeCodec<RatedEvent>(ratedEventType, ratedId), mode: 'registry' };
+  const [cdrId, ratedId, alertId] = await Promise.all([
+    reg(opts.cdrTopic, CDR_SCHEMA_FILE),
+    reg(opts.ratedTopic, RATED_SCHEMA_FILE),
+    reg(opts.alertsTopic, ALERT_SCHEMA_FILE),
+  ]);
+  return {
+    cdr: makeCodec<Cdr>(cdrType, cdrId),
+    rated: makeCodec<RatedEvent>(ratedEventType, ratedId),
+    alert: makeCodec<AlertEvent>(alertEventType, alertId),
+    mode: 'registry',
+  };
 }

@@ -31,7 +31,7 @@ beforeAll(async () => {
         return;
       }
       res.writeHead(200, { 'content-type': 'application/vnd.schemaregistry.v1+json' });
-      res.end(JSON.stringify({ id: req.url?.includes('rated') ? 101 : 100 }));
+      res.end(JSON.stringify({ id: req.url?.includes('rated') ? 101 : req.url?.includes('alerts') ? 102 : 100 }));
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -46,9 +46,14 @@ describe('regression: schema registry without auth', () => {
       auth: { username: KEY, password: SECRET, caFile: CA_FILE },
       cdrTopic: 'sr.cdrs',
       ratedTopic: 'sr.cdrs.rated',
+      alertsTopic: 'sr.alerts.v1',
     });
-    expect([codecs.mode, codecs.cdr.schemaId, codecs.rated.schemaId]).toEqual(['registry', 100, 101]);
-    expect(seen.map((s) => s.path).sort()).toEqual(['/subjects/sr.cdrs-value/versions', '/subjects/sr.cdrs.rated-value/versions']);
+    expect([codecs.mode, codecs.cdr.schemaId, codecs.rated.schemaId, codecs.alert.schemaId]).toEqual(['registry', 100, 101, 102]);
+    expect(seen.map((s) => s.path).sort()).toEqual([
+      '/subjects/sr.alerts.v1-value/versions',
+      '/subjects/sr.cdrs-value/versions',
+      '/subjects/sr.cdrs.rated-value/versions',
+    ]);
     expect(seen[0]?.body.schemaType).toBe('AVRO');
     expect(JSON.parse(seen[0]?.body.schema ?? '{}').type).toBe('record');
     const [cdr] = generateCdrs(generateAccounts({ accounts: 1, month: 202610, seed: 1 }), {
@@ -69,6 +74,7 @@ describe('regression: schema registry without auth', () => {
       auth: { username: KEY, password: 'not-the-secret', caFile: CA_FILE },
       cdrTopic: 'a',
       ratedTopic: 'b',
+      alertsTopic: 'c',
     }).catch((e: Error) => e);
     expect((wrong as Error).message).toMatch(/refused the credentials of user "sr-api-key" \(HTTP 401\)/);
     expect((wrong as Error).message).not.toContain('not-the-secret');
@@ -77,6 +83,7 @@ describe('regression: schema registry without auth', () => {
       auth: { username: KEY, password: SECRET, caFile: OTHER_CA_FILE },
       cdrTopic: 'a',
       ratedTopic: 'b',
+      alertsTopic: 'c',
     }).catch((e: Error & { code?: string }) => e);
     expect((untrusted as { code?: string }).code).toBe('TLS_UNTRUSTED');
     expect((untrusted as Error).message).toContain(url);

@@ -2,6 +2,7 @@
 // body; local ids, and registry ids interoperable with @confluentinc/schemaregistry's serdes.
 import { AvroDeserializer, AvroSerializer, MockClient, SerdeType } from '@confluentinc/schemaregistry';
 import {
+  type AlertEvent,
   type Cdr,
   HEADER_BYTES,
   isRatelError,
@@ -92,6 +93,21 @@ const rated: RatedEvent = {
   rated_at_ms: START + 10_000,
 };
 
+const alert: AlertEvent = {
+  id: '0123456789abcdef0123456789abcdef',
+  kind: 'CREDIT_LIMIT',
+  scope: 'ACCOUNT',
+  may_restrict: 'OUTBOUND_CALLS',
+  account_id: 'acc-1',
+  user_id: 'u1',
+  month: 202503,
+  cdr_id: 'sbc1-000042',
+  at_ms: START,
+  cdr_timestamp_ms: START + 60_000,
+  raised_at_ms: START + 60_250,
+  detail: 'usage 100010000 micros exceeds credit limit 100000000',
+};
+
 function ratelError(f: () => unknown): RatelError {
   try {
     f();
@@ -113,7 +129,8 @@ describe('local codecs', () => {
     expect(MAGIC_BYTE).toBe(0);
     expect([...f.subarray(1, 5)]).toEqual([0, 0, 0, LOCAL_SCHEMA_IDS.cdr]);
     expect(codecs.rated.encode(rated).readUInt32BE(1)).toBe(LOCAL_SCHEMA_IDS.rated);
-    expect(LOCAL_SCHEMA_IDS.cdr).not.toBe(LOCAL_SCHEMA_IDS.rated);
+    expect(codecs.alert.encode(alert).readUInt32BE(1)).toBe(LOCAL_SCHEMA_IDS.alert);
+    expect(new Set(Object.values(LOCAL_SCHEMA_IDS)).size).toBe(3);
   });
 
   it.each([
@@ -231,7 +248,7 @@ describe('registry codecs (@confluentinc/schemaregistry)', () => {
       schemaType: 'AVRO',
       schema: '{"type":"record","name":"Other2","fields":[{"name":"y","type":"string"}]}',
     });
-    const codecs = await registryCodecs({ client: client as unknown as RegistryClient, cdrTopic: 't', ratedTopic: 'r' });
+    const codecs = await registryCodecs({ client: client as unknown as RegistryClient, cdrTopic: 't', ratedTopic: 'r', alertsTopic: 'a' });
     return { client, codecs };
   }
 
@@ -240,8 +257,11 @@ describe('registry codecs (@confluentinc/schemaregistry)', () => {
     expect(codecs.mode).toBe('registry');
     const cdrMeta = await client.getLatestSchemaMetadata('t-value');
     const ratedMeta = await client.getLatestSchemaMetadata('r-value');
+    const alertMeta = await client.getLatestSchemaMetadata('a-value');
     expect(codecs.cdr.schemaId).toBe(cdrMeta.id);
     expect(codecs.rated.schemaId).toBe(ratedMeta.id);
+    expect(codecs.alert.schemaId).toBe(alertMeta.id);
+    expect(JSON.parse(alertMeta.schema ?? '{}')).toMatchObject({ name: 'AlertEvent', namespace: 'ratel.alert.v1' });
     expect(codecs.cdr.schemaId).not.toBe(LOCAL_SCHEMA_IDS.cdr);
     expect(codecs.cdr.encode(voiceCdr).readUInt32BE(1)).toBe(cdrMeta.id);
     expect(JSON.parse(cdrMeta.schema ?? '{}')).toMatchObject({ name: 'Cdr', namespace: 'ratel.cdr.v1' });
@@ -253,6 +273,7 @@ describe('registry codecs (@confluentinc/schemaregistry)', () => {
     const deser = new AvroDeserializer(client, SerdeType.VALUE, {});
     for (const c of [voiceCdr, smsCdr, dataCdr, eventCdr]) expect(await deser.deserialize('t', codecs.cdr.encode(c))).toEqual(c);
     expect(await deser.deserialize('r', codecs.rated.encode(rated))).toEqual(rated);
+    expect(await deser.deserialize('a', codecs.alert.encode(alert))).toEqual(alert);
   });
 
   it("ratel decodes the library's AvroSerializer frames, byte for byte the same", async () => {
@@ -263,12 +284,19 @@ describe('registry codecs (@confluentinc/schemaregistry)', () => {
     expect(codecs.cdr.decode(theirs)).toEqual(voiceCdr);
     const ratedSer = new AvroSerializer(client, SerdeType.VALUE, { useLatestVersion: true });
     expect(codecs.rated.decode(await ratedSer.serialize('r', rated))).toEqual(rated);
+    const alertSer = new AvroSerializer(client, SerdeType.VALUE, { useLatestVersion: true });
+    const theirAlert = await alertSer.serialize('a', alert);
+    expect(theirAlert.equals(codecs.alert.encode(alert))).toBe(true);
   });
 
   it('registering again gives the same ids', async () => {
     const { client, codecs } = await mockRegistry();
-    const again = await registryCodecs({ client: client as unknown as RegistryClient, cdrTopic: 't', ratedTopic: 'r' });
-    expect([again.cdr.schemaId, again.rated.schemaId]).toEqual([codecs.cdr.schemaId, codecs.rated.schemaId]);
+    const again = await registryCodecs({ client: client as unknown as RegistryClient, cdrTopic: 't', ratedTopic: 'r', alertsTopic: 'a' });
+    expect([again.cdr.schemaId, again.rated.schemaId, again.alert.schemaId]).toEqual([
+      codecs.cdr.schemaId,
+      codecs.rated.schemaId,
+      codecs.alert.schemaId,
+    ]);
   });
 
   it('a local-mode frame is refused by a registry-mode codec (SCHEMA_UNKNOWN)', async () => {
@@ -278,13 +306,13 @@ describe('registry codecs (@confluentinc/schemaregistry)', () => {
 
   it('a registry that refuses the schema -> CONFIG_INVALID', async () => {
     const client: RegistryClient = { register: async () => Promise.reject(new Error('409 incompatible schema')) };
-    await expect(registryCodecs({ client, cdrTopic: 't', ratedTopic: 'r' })).rejects.toMatchObject({
+    await expect(registryCodecs({ client, cdrTopic: 't', ratedTopic: 'r', alertsTopic: 'a' })).rejects.toMatchObject({
       code: 'CONFIG_INVALID',
-      message: expect.stringMatching(/cdr\.v1\.avsc|rated-event\.v1\.avsc/),
+      message: expect.stringMatching(/cdr\.v1\.avsc|rated-event\.v1\.avsc|alert\.v1\.avsc/),
     });
   });
 
   it('registry mode without a URL or client -> CONFIG_INVALID', async () => {
-    await expect(registryCodecs({ cdrTopic: 't', ratedTopic: 'r' })).rejects.toMatchObject({ code: 'CONFIG_INVALID' });
+    await expect(registryCodecs({ cdrTopic: 't', ratedTopic: 'r', alertsTopic: 'a' })).rejects.toMatchObject({ code: 'CONFIG_INVALID' });
   });
 });
