@@ -7,6 +7,7 @@
  *   ratel invoice   month close on the store: issue invoices, flag roaming abuse, print the summary
  *   ratel dashboard  read-only finance dashboard in the browser (http://127.0.0.1:8470/ by default)
  *   ratel dlq-replay  produce the dead letters again to the CDR topic once their cause is fixed
+ *   ratel alerts-webhook  post the alerts topic's alerts to alerts.webhook.url, signed (also inside `ratel run`)
  *   ratel config    print the configuration in effect, secrets redacted
  * Errors print one line "ratel: <CODE> <message>" and exit 2: a bad command line is USAGE_INVALID,
  * a bad setting CONFIG_INVALID, an input that cannot be read INPUT_UNREADABLE, an output folder
@@ -26,6 +27,7 @@ import {
 import { accountBook, type Catalog, loadAccounts, loadCatalog } from '@ratel/rater';
 import { errors, formatMoney, isRatelError, localCodecs, redact, registryCodecs } from '@ratel/schemas';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { produceAlerts, startWebhookForwarder, type WebhookForwarder } from './alerts-out/index.js';
 import { type Config, invoiceTermsOf, loadConfig, storeConfigOf } from './config.js';
 import { startDashboard } from './dashboard/index.js';
 import { replayDeadLetters } from './dlq-replay.js';
@@ -111,6 +113,7 @@ const codecsOf = (cfg: Config) =>
         auth: { username: cfg.schemaRegistry.username, password: cfg.schemaRegistry.password, ...cfg.schemaRegistry.tls },
         cdrTopic: cfg.kafka.cdrTopic,
         ratedTopic: `${cfg.kafka.cdrTopic}.rated`,
+        alertsTopic: cfg.kafka.alertsTopic,
       })
     : Promise.resolve(localCodecs());
 
@@ -268,7 +271,20 @@ program
       const accounts = accountsOf(cfg, catalog, { accounts: o.accounts, month: o.month ?? lastMonth(), seed: o.seed });
       const codecs = await codecsOf(cfg);
       const metrics = createMetrics();
-      const p = await startPipeline(createKafka(cfg, log), cfg, { catalog, accounts, codecs, log, metrics });
+      const kafka = createKafka(cfg, log);
+      const p = await startPipeline(kafka, cfg, { catalog, accounts, codecs, log, metrics });
+      // The webhook forwarder reads the alerts topic beside the pipeline, never in its way.
+      let webhook: WebhookForwarder | null = null;
+      try {
+        webhook = cfg.alerts.webhook.url ? await startWebhookForwarder(kafka, cfg, { codec: codecs.alert, log, metrics }) : null;
+      } catch (e) {
+        await p.stop();
+        throw e;
+      }
+      webhook?.failed.catch((e: unknown) => {
+        console.error(redact(`ratel: alerts webhook consumer crashed: ${(e as Error).message}`));
+        process.exit(2);
+      });
       const server = cfg.metricsPort
         ? await serveMetrics(metrics, cfg.metricsPort, p.isReady, { host: cfg.metricsHost, token: cfg.metricsToken })
         : null;
@@ -283,6 +299,7 @@ program
           topic: cfg.kafka.cdrTopic,
           store: cfg.store.engine,
           metrics: cfg.metricsPort ? `${cfg.metricsHost}:${cfg.metricsPort}` : null,
+          alertsTopic: cfg.kafka.alertsTopic,
         },
         'pipeline running',
       );
@@ -292,7 +309,7 @@ program
         async stop() {
           clearInterval(timer);
           server?.close();
-          await p.stop();
+          await Promise.all([p.stop(), webhook?.stop()]);
         },
       };
     })();
@@ -337,6 +354,12 @@ program
       console.log(
         `roaming abuse flagged: ${roamingAbuse.length}${roamingAbuse.map((a) => `\n  ${a.account_id} ${a.user_id}: ${a.detail}`).join('')}`,
       );
+      if (cfg.alerts.monthCloseToTopic && roamingAbuse.length > 0) {
+        // Raised again, with the same ids, each time the month is closed: a failed send is mended by running invoice again.
+        const codecs = await codecsOf(cfg);
+        const n = await produceAlerts(createKafka(cfg, createLogger(cfg.logLevel)), cfg, codecs.alert, roamingAbuse);
+        console.log(`roaming-abuse alerts produced to ${cfg.kafka.alertsTopic}: ${n}`);
+      }
     } finally {
       await store.close();
     }
@@ -439,6 +462,36 @@ program
     const codecs = await codecsOf(cfg);
     const r = await replayDeadLetters(createKafka(cfg, log), cfg, codecs.cdr, log, { codes: o.code });
     console.log(`dead letters read ${r.read}, replayed ${r.replayed} to ${cfg.kafka.cdrTopic}, skipped ${r.skipped}`);
+  });
+
+program
+  .command('alerts-webhook')
+  .description(
+    'post every alert of the alerts topic to alerts.webhook.url, signed (X-Ratel-Signature), retried with backoff until taken; `ratel run` does it too when the URL is set',
+  )
+  .action(async (_o, cmd: Command) => {
+    const cfg = config(cmd);
+    if (cfg.alerts.webhook.url === null)
+      throw errors.configInvalid('alerts.webhook.url (RATEL_ALERTS_WEBHOOK_URL)', 'not set: no webhook to post the alerts to');
+    const log = createLogger(cfg.logLevel);
+    const codecs = await codecsOf(cfg);
+    const metrics = createMetrics();
+    const webhook = await startWebhookForwarder(createKafka(cfg, log), cfg, { codec: codecs.alert, log, metrics });
+    const server = cfg.metricsPort
+      ? await serveMetrics(metrics, cfg.metricsPort, () => true, { host: cfg.metricsHost, token: cfg.metricsToken })
+      : null;
+    const shutdown = () => {
+      server?.close();
+      webhook.stop().then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
+    };
+    process.on('SIGTERM', shutdown);
+    process.on('SIGINT', shutdown);
+    await webhook.failed.catch((e: unknown) => {
+      throw errors.brokerUnreachable(cfg.kafka.brokers.join(','), e);
+    });
   });
 
 program

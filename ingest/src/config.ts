@@ -17,6 +17,7 @@ import { DEFAULT_CATALOG_DIR } from '@ratel/rater';
 import { type CdrLimits, type DateWindow, DEFAULT_LIMITS, DEFAULT_WINDOW, errors } from '@ratel/schemas';
 import { z } from 'zod';
 import {
+  boolean,
   CONNECTION_ENV,
   checkConnections,
   httpEndpoint,
@@ -77,6 +78,20 @@ function deadLetterTopicApart(k: { cdrTopic: string; deadLetterTopic: string }, 
     });
 }
 
+/**
+ * The alerts topic is read by switches and by the webhook forwarder as alert.v1: CDRs or dead
+ * letters in it would be unreadable to them, and alerts in the CDR topic would be consumed as bad
+ * CDRs and dead-lettered.
+ */
+function alertsTopicApart(k: { cdrTopic: string; deadLetterTopic: string; alertsTopic: string }, ctx: z.RefinementCtx): void {
+  if ([k.cdrTopic, `${k.cdrTopic}.rated`, k.deadLetterTopic].includes(k.alertsTopic))
+    ctx.addIssue({
+      code: 'custom',
+      path: ['alertsTopic'],
+      message: `must differ from the CDR topic "${k.cdrTopic}", from "${k.cdrTopic}.rated" and from the dead-letter topic "${k.deadLetterTopic}" (alert.v1 messages would be mixed with others)`,
+    });
+}
+
 export const configSchema = z.strictObject({
   catalogDir: z.string().min(1).default(DEFAULT_CATALOG_DIR),
   accountsFile: z.string().min(1).nullable().default(null),
@@ -95,6 +110,8 @@ export const configSchema = z.strictObject({
       clientId: z.string().min(1).default('ratel'),
       cdrTopic: topicName.default('ratel.cdrs'),
       deadLetterTopic: topicName.default('ratel.cdrs.dlq'),
+      /** Where every alert is produced as alert.v1 (Avro, wire format), keyed by account. */
+      alertsTopic: topicName.default('ratel.alerts.v1'),
       groupId: z.string().min(1).default('ratel-rater'),
       partitions: z.number().int().min(1).default(4),
       /** A crashed rater's partitions move to the others after this long. */
@@ -114,6 +131,7 @@ export const configSchema = z.strictObject({
       sasl: kafkaSasl,
     })
     .superRefine(deadLetterTopicApart)
+    .superRefine(alertsTopicApart)
     .prefault({}),
   schemaRegistry: z.strictObject({ url: httpUrl.nullable().default(null), ...registryAuth }).prefault({}),
   rater: z
@@ -178,6 +196,43 @@ export const configSchema = z.strictObject({
       legalText: z.string().min(1).default(DEFAULT_LEGAL_TEXT),
     })
     .prefault({}),
+  /** Alerts out (README "Alerts out"): the month close's alerts to the topic, and the webhook. */
+  alerts: z
+    .strictObject({
+      /** `ratel invoice` produces the roaming-abuse alerts it raises to kafka.alertsTopic too. */
+      monthCloseToTopic: z.boolean().default(false),
+      /**
+       * The webhook forwarder (in `ratel run`, or alone as `ratel alerts-webhook`) reads the
+       * alerts topic in a consumer group of its own and POSTs each alert, signed, until the
+       * receiver takes it; unset url: no webhook.
+       */
+      webhook: z
+        .strictObject({
+          /** No credentials in it: the signature is what authenticates ratel to the receiver (and the URL is logged). */
+          url: httpUrl
+            .refine(
+              (u) => !parsedUrl(u)?.username && !parsedUrl(u)?.password,
+              'no user:password@ in the webhook URL: the signature authenticates ratel',
+            )
+            .nullable()
+            .default(null),
+          /** HMAC-SHA256 key of the X-Ratel-Signature header. */
+          secret: z.string().min(16, 'at least 16 characters').nullable().default(null),
+          groupId: z.string().min(1).default('ratel-alerts-webhook'),
+          timeoutMs: z.number().int().min(100).max(120_000).default(5000),
+          minBackoffMs: z.number().int().min(1).default(250),
+          maxBackoffMs: z.number().int().min(1).default(30_000),
+          /** Attempts per alert before it is given up (logged and counted); 0 = until delivered. */
+          maxAttempts: z.number().int().min(0).default(0),
+        })
+        .refine((w) => w.url === null || w.secret !== null, {
+          path: ['secret'],
+          message: 'alerts.webhook.url is set: a signing secret is required (at least 16 characters)',
+        })
+        .refine((w) => w.minBackoffMs <= w.maxBackoffMs, { path: ['maxBackoffMs'], message: 'must be at least minBackoffMs' })
+        .prefault({}),
+    })
+    .prefault({}),
   outDir: z.string().min(1).default('out'),
   /** Port of the /metrics, /healthz and /readyz endpoint of `ratel run` (0 = off). */
   metricsPort: z.number().int().min(0).max(65535).default(9464),
@@ -231,6 +286,7 @@ export const ENV: Record<string, { path: string[]; parse?: (v: string) => unknow
   RATEL_KAFKA_BROKERS: { path: ['kafka', 'brokers'], parse: list },
   RATEL_KAFKA_TOPIC: { path: ['kafka', 'cdrTopic'] },
   RATEL_KAFKA_DLQ_TOPIC: { path: ['kafka', 'deadLetterTopic'] },
+  RATEL_KAFKA_ALERTS_TOPIC: { path: ['kafka', 'alertsTopic'] },
   RATEL_KAFKA_GROUP: { path: ['kafka', 'groupId'] },
   RATEL_KAFKA_SESSION_TIMEOUT_MS: { path: ['kafka', 'sessionTimeoutMs'], parse: integer },
   RATEL_SCHEMA_REGISTRY_URL: { path: ['schemaRegistry', 'url'] },
@@ -256,6 +312,14 @@ export const ENV: Record<string, { path: string[]; parse?: (v: string) => unknow
   RATEL_PAYMENT_TERMS_DAYS: { path: ['invoice', 'paymentTermsDays'], parse: integer },
   RATEL_INVOICE_TIME_ZONE: { path: ['invoice', 'timeZone'] },
   RATEL_INVOICE_LEGAL_TEXT: { path: ['invoice', 'legalText'] },
+  RATEL_ALERTS_MONTH_CLOSE_TO_TOPIC: { path: ['alerts', 'monthCloseToTopic'], parse: boolean },
+  RATEL_ALERTS_WEBHOOK_URL: { path: ['alerts', 'webhook', 'url'] },
+  RATEL_ALERTS_WEBHOOK_SECRET: { path: ['alerts', 'webhook', 'secret'] },
+  RATEL_ALERTS_WEBHOOK_GROUP: { path: ['alerts', 'webhook', 'groupId'] },
+  RATEL_ALERTS_WEBHOOK_TIMEOUT_MS: { path: ['alerts', 'webhook', 'timeoutMs'], parse: integer },
+  RATEL_ALERTS_WEBHOOK_MIN_BACKOFF_MS: { path: ['alerts', 'webhook', 'minBackoffMs'], parse: integer },
+  RATEL_ALERTS_WEBHOOK_MAX_BACKOFF_MS: { path: ['alerts', 'webhook', 'maxBackoffMs'], parse: integer },
+  RATEL_ALERTS_WEBHOOK_MAX_ATTEMPTS: { path: ['alerts', 'webhook', 'maxAttempts'], parse: integer },
   RATEL_OUT_DIR: { path: ['outDir'] },
   RATEL_METRICS_PORT: { path: ['metricsPort'], parse: integer },
   RATEL_DASHBOARD_HOST: { path: ['dashboard', 'host'] },

@@ -1,5 +1,6 @@
 // Month close lives in the billing package; re-exported here for the callers that import it from ingest.
 export { type CloseOptions, closeMonth, type MonthClose } from '@ratel/aggregator';
+export * as alertsOut from './alerts-out/index.js';
 export { type Config, configSchema, ENV, loadConfig, storeConfigOf } from './config.js';
 export { type DlqReplayOptions, type DlqReplayResult, replayDeadLetters } from './dlq-replay.js';
 export { type GenerateOptions, generateAccounts, generateCdrs } from './generator.js';

@@ -127,7 +127,7 @@ export async function ensureTopics(kafka: Kafka, cfg: Config): Promise<void> {
   }
   try {
     const existing = new Set(await admin.listTopics());
-    const wanted = [cfg.kafka.cdrTopic, cfg.kafka.deadLetterTopic].filter((t) => !existing.has(t));
+    const wanted = [cfg.kafka.cdrTopic, cfg.kafka.deadLetterTopic, cfg.kafka.alertsTopic].filter((t) => !existing.has(t));
     if (wanted.length) {
       await admin.createTopics({
         waitForLeaders: true,

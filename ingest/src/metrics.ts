@@ -62,6 +62,37 @@ export function createMetrics() {
       help: 'Rated rows queued or being written to the store',
       registers: [registry],
     }),
+    // Alerts out (alerts-out/): the alerts topic and the webhook forwarder.
+    alertsProduced: new Counter({
+      name: 'ratel_alerts_produced_total',
+      help: 'Alerts produced to the alerts topic and acknowledged by all in-sync replicas (again after a replay or a rebuilt account-month)',
+      labelNames: ['kind'],
+      registers: [registry],
+    }),
+    alertLag: new Histogram({
+      name: 'ratel_alert_lag_seconds',
+      help: 'From the Kafka timestamp of the CDR that raised an alert to the alert acknowledged on the alerts topic',
+      buckets: [0.05, 0.1, 0.25, 0.5, 1, 1.5, 2.5, 5, 10, 30],
+      registers: [registry],
+    }),
+    webhookDeliveries: new Counter({
+      name: 'ratel_alert_webhook_deliveries_total',
+      help: 'Alerts read by the webhook forwarder, by outcome: delivered, duplicate (delivered shortly before), given_up (alerts.webhook.maxAttempts), undecodable',
+      labelNames: ['outcome'],
+      registers: [registry],
+    }),
+    webhookFailures: new Counter({
+      name: 'ratel_alert_webhook_failures_total',
+      help: 'Webhook attempts that failed and were retried or given up, by reason (the HTTP status, timeout, network)',
+      labelNames: ['reason'],
+      registers: [registry],
+    }),
+    webhookLag: new Histogram({
+      name: 'ratel_alert_webhook_lag_seconds',
+      help: 'From an alert produced (raised_at_ms) to the webhook receiver answering 2xx',
+      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
+      registers: [registry],
+    }),
   };
   return m;
 }

@@ -7,8 +7,10 @@
  *      their latest ratings), so allowance state survives restarts and partition moves;
  *   2. the batch is rated: CDR ids already held are replays and change nothing;
  *   3. accepted CDRs are archived and rated events, alerts and dead letters written, each write
- *      retried with backoff while the store or broker is unreachable;
- *   4. only then are the batch's offsets committed (in batch order per partition).
+ *      retried with backoff while the store or broker is unreachable; the batch's alerts are
+ *      produced to the alerts topic beside the store write (alerts-out/);
+ *   4. only then are the batch's offsets committed (in batch order per partition): rows, dead
+ *      letters and alerts have all landed.
  * Steps 3-4 run behind the consumer: once a batch is rated and queued for writing, the next
  * fetch is rated while it is written, up to writer.maxPendingRows rows not yet stored (then
  * consumption waits: backpressure). A crash anywhere before 4 replays the batch: step 1 finds
@@ -23,6 +25,7 @@ import { createSchema, type EncodedRows, encodeRows, openStore, type Store, stor
 import { type AccountBook, type Catalog, createDecodePool, type RatedRowsSink, RatingSession } from '@ratel/rater';
 import { type Cdr, type Codecs, errors, HEADER_BYTES, isRatelError } from '@ratel/schemas';
 import type { EachBatchPayload, Kafka } from 'kafkajs';
+import { AlertsOut, crossingTimes } from './alerts-out/index.js';
 import { type Config, limitsOf, storeConfigOf } from './config.js';
 import { deadLetterMessage, deadLetterRow, type OutgoingDeadLetter, sendChunks } from './dead-letters.js';
 import { ensureTopics, brokerError as kafkaConnectError } from './kafka.js';
@@ -196,6 +199,7 @@ export async function startPipeline(kafka: Kafka, cfg: Config, deps: PipelineDep
         log.warn({ what, attempt, err: (e as Error).message }, 'write failed, retrying');
       },
     });
+  const alertsOut = new AlertsOut({ producer, cfg, codec: codecs.alert, metrics, retry });
 
   let joined = false;
   /** When the consumer last started a fetch: /readyz says ready only while it keeps fetching. */
@@ -374,7 +378,16 @@ export async function startPipeline(kafka: Kafka, cfg: Config, deps: PipelineDep
       const frame = d.index >= 0 ? (frames[indexOf[d.index] as number] ?? null) : null;
       dead.push({ key: d.cdr_id, code: d.code, reason: d.reason, frame, cdr: d.cdr, held: d.held });
     }
-    const landed = dead.length ? Promise.all([stored, sendDeadLetters(dead)]).then(() => {}) : stored;
+    // Alerts go to the alerts topic beside the store write, at once (a switch may restrict the
+    // account's calls while they go on): the batch is committed once they are acknowledged too.
+    const alertsSent = out.alerts.length
+      ? alertsOut.send(
+          out.alerts,
+          crossingTimes(out.alerts, cdrs, (i) => Number(batch.messages[indexOf[i] as number]?.timestamp)),
+        )
+      : null;
+    const landed =
+      dead.length || alertsSent ? Promise.all([stored, dead.length ? sendDeadLetters(dead) : null, alertsSent]).then(() => {}) : stored;
 
     // 4. once stored: latency, counters and the offset commit, in batch order per partition
     const { topic, partition, messages } = batch;
