@@ -2,6 +2,11 @@
  * End-to-end benchmark against the real Kafka and ClickHouse server (deploy/services.sh up):
  *   e2e_cdrs_per_sec  sustained, from the first produce to the last row stored, over N CDRs
  *   e2e_p99_ms        produce-to-stored latency at a steady produce rate (default 20,000/s)
+ *   alert_p99_ms      in that steady phase, from the produce time of the CDR that raised an alert
+ *                     (its Kafka timestamp, carried in the alert as cdr_timestamp_ms) to the alert
+ *                     read from the alerts topic by a consumer in this process (alert_p50_ms,
+ *                     alert_samples; alert_ack_p99_ms: to the produce acknowledgement, from
+ *                     ratel_alert_lag_seconds after the warm-up, as the upper bound of its bucket)
  *   pipeline_cdrs_per_sec  the same N CDRs produced first, then the pipeline alone timed from its
  *                     start to the last row stored (skip with RATEL_E2E_PIPELINE_ONLY=0)
  *   rss_mb_peak       peak resident memory of this process (rater + producer child excluded)
@@ -19,6 +24,7 @@ import { createSchema, openServerStore } from '@ratel/aggregator';
 import { createKafka, createLogger, generateAccounts, loadConfig, startPipeline } from '@ratel/ingest';
 import { accountBook, loadCatalog } from '@ratel/rater';
 import { localCodecs } from '@ratel/schemas';
+import type { Consumer } from 'kafkajs';
 import { profileSection } from './profile.js';
 import { serviceCpuSeconds } from './service-cpu.js';
 
@@ -50,13 +56,51 @@ interface PhaseResult {
   lat: number[];
   /** CPU seconds per process while the phase ran (the producer's: while it was sending). */
   cpu: Map<string, number>;
+  /** With `alerts`: [CDR produce time, ms from it to the alert read from the topic] of each alert raised by a CDR. */
+  alertLags: [number, number][];
+  /** The p99 of ratel_alert_lag_seconds (upper bound of its bucket, ms), NaN without alerts. */
+  alertAckP99Ms: number;
+  firstProducedMs: number;
 }
 
-async function phase(name: string, count: number, rate: number, prefill = false): Promise<PhaseResult> {
+/** Reads the alerts topic as it is written: [CDR produce time, lag to now] of each alert. */
+async function readAlerts(cfg: ReturnType<typeof loadConfig>, lags: [number, number][]): Promise<Consumer> {
+  const kafka = createKafka(cfg, createLogger('error'));
+  const consumer = kafka.consumer({ groupId: `${cfg.kafka.groupId}.alerts-reader`, maxWaitTimeInMs: 20 });
+  const codec = localCodecs().alert;
+  await consumer.connect();
+  await consumer.subscribe({ topic: cfg.kafka.alertsTopic, fromBeginning: true });
+  await consumer.run({
+    eachBatch: async ({ batch }) => {
+      const now = Date.now();
+      for (const m of batch.messages) {
+        const a = codec.decode(m.value as Buffer);
+        if (a.cdr_timestamp_ms !== null) lags.push([a.cdr_timestamp_ms, now - a.cdr_timestamp_ms]);
+      }
+    },
+  });
+  return consumer;
+}
+
+/** The p-quantile of a prom-client histogram, as the upper bound of the bucket it falls in (ms). */
+async function histogramQuantileMs(
+  h: { get(): Promise<{ values: { value: number; labels: Record<string, unknown>; metricName?: string }[] }> },
+  q: number,
+): Promise<number> {
+  const { values } = await h.get();
+  const buckets = values.filter((v) => v.metricName?.endsWith('_bucket'));
+  const total = buckets.find((v) => v.labels.le === '+Inf')?.value ?? 0;
+  if (total === 0) return Number.NaN;
+  for (const b of buckets) if (b.value >= q * total) return b.labels.le === '+Inf' ? Number.POSITIVE_INFINITY : Number(b.labels.le) * 1000;
+  return Number.NaN;
+}
+
+async function phase(name: string, count: number, rate: number, prefill = false, alerts = false): Promise<PhaseResult> {
   const tag = `${name}_${Date.now()}`;
   const env = {
     RATEL_KAFKA_TOPIC: `bench.${tag}`,
     RATEL_KAFKA_DLQ_TOPIC: `bench.${tag}.dlq`,
+    RATEL_KAFKA_ALERTS_TOPIC: `bench.${tag}.alerts`,
     RATEL_KAFKA_GROUP: `bench.${tag}`,
     RATEL_STORE_ENGINE: 'server',
     RATEL_CLICKHOUSE_DATABASE: `bench_${tag}`,
@@ -111,6 +155,17 @@ async function phase(name: string, count: number, rate: number, prefill = false)
   const profile = name === (process.env.RATEL_BENCH_PROFILE_PHASE ?? 'bulk') ? await profileSection() : null;
   const p = await startPipeline(createKafka(cfg, log), cfg, { catalog, accounts, codecs: localCodecs(), log, store });
   await p.ready;
+  const alertLags: [number, number][] = [];
+  const alertsReader = alerts ? await readAlerts(cfg, alertLags) : null;
+  // ratel_alert_lag_seconds from the end of the warm-up on: reset once the first CDR produced is 5 s old.
+  const warmTimer = alerts
+    ? setInterval(() => {
+        if (Number.isFinite(p.stats.firstProducedMs) && Date.now() >= p.stats.firstProducedMs + WARM_UP_S * 1000) {
+          p.metrics.alertLag.reset();
+          clearInterval(warmTimer);
+        }
+      }, 20)
+    : undefined;
   const t0 = Date.now();
   const cpu0 = process.cpuUsage();
   const services0 = serviceCpuSeconds();
@@ -149,6 +204,16 @@ async function phase(name: string, count: number, rate: number, prefill = false)
     const before = services0.get(s);
     if (before !== undefined) cpu.set(s, v - before);
   }
+  if (alertsReader) {
+    // Every alert was acknowledged before its batch was committed: wait for the reader to catch up.
+    const producedAlerts = async () => (await p.metrics.alertsProduced.get()).values.reduce((n, v) => n + v.value, 0);
+    const until = Date.now() + 10_000;
+    while (alertLags.length < (await producedAlerts()) && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+    await alertsReader.disconnect();
+  }
+  clearInterval(warmTimer);
+  const alertAckP99Ms = await histogramQuantileMs(p.metrics.alertLag, 0.99);
+  const firstProducedMs = p.stats.firstProducedMs;
   await produced;
   const sendCpu = /cpu_seconds=([\d.]+)/.exec(producerOut);
   if (!prefill && sendCpu) cpu.set('producer', Number(sendCpu[1]));
@@ -158,7 +223,7 @@ async function phase(name: string, count: number, rate: number, prefill = false)
   await store.exec(`DROP DATABASE ${env.RATEL_CLICKHOUSE_DATABASE}`);
   await store.close();
   // Only figures leave a phase: the next one starts with none of this one's memory.
-  return { seconds, lat, cpu };
+  return { seconds, lat, cpu, alertLags, alertAckP99Ms, firstProducedMs };
 }
 
 const q = (xs: number[], p: number) => {
@@ -183,13 +248,21 @@ if (process.env.RATEL_E2E_PIPELINE_ONLY !== '0') {
   const alone = await phase('pipeline', total, 0, true);
   console.log(`pipeline_cdrs_per_sec=${Math.round(total / alone.seconds)}`);
 }
-const steady = await phase('steady', steadyRate * steadySeconds, steadyRate);
+const steady = await phase('steady', steadyRate * steadySeconds, steadyRate, false, true);
 // Skip the warm-up of the steady phase (connection and rebalance).
 const warm = steady.lat.slice(steadyRate * WARM_UP_S);
 if (warm.length === 0) throw new Error('e2e: no latency sample after the warm-up');
 console.log(`e2e_steady_rate=${steadyRate}`);
 console.log(`e2e_p50_ms=${Math.round(q(warm, 0.5))}`);
 console.log(`e2e_p99_ms=${Math.round(q(warm, 0.99))}`);
+// Alerts raised by CDRs produced after the warm-up.
+const alertWarm = steady.alertLags.filter(([producedMs]) => producedMs >= steady.firstProducedMs + WARM_UP_S * 1000).map(([, ms]) => ms);
+console.log(`alert_samples=${alertWarm.length}`);
+if (alertWarm.length > 0) {
+  console.log(`alert_p50_ms=${Math.round(q(alertWarm, 0.5))}`);
+  console.log(`alert_p99_ms=${Math.round(q(alertWarm, 0.99))}`);
+} else console.error('e2e: no alert raised after the warm-up: no alert_p99_ms');
+console.log(`alert_ack_p99_ms=${steady.alertAckP99Ms}`);
 clearInterval(rssTimer);
 console.log(`rss_mb_peak=${Math.round(rssPeak / 1048576)}`);
 process.exit(0);
