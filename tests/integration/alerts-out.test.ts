@@ -113,6 +113,15 @@ async function receiver(): Promise<{ server: Server; url: string; taken: AlertEv
   };
 }
 
+/** A port nothing listens on now. */
+async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const { port } = s.address() as AddressInfo;
+  await new Promise((r) => s.close(r));
+  return port;
+}
+
 /** Reads the alerts topic from the start, decoding every message as alert.v1. */
 async function readAlerts(
   run: Run,
@@ -176,6 +185,7 @@ describe('alerts out (real Kafka + ClickHouse server, real HTTP receiver)', () =
         const phase1Ids = [...want].filter(([, a]) => a.cdr_id.startsWith('fr1-')).map(([id]) => id);
         expect(phase1Ids).toHaveLength(2);
 
+        let metrics = '';
         const cfg = loadConfig({ env: run.env });
         await ensureTopics(createKafka(cfg, createLogger('silent')), cfg);
         await produce(run, phase1);
@@ -199,7 +209,8 @@ describe('alerts out (real Kafka + ClickHouse server, real HTTP receiver)', () =
           expect(committed.flatMap((t) => t.partitions.map((p) => p.offset)).every((o) => o === '-1')).toBe(true);
 
           await produce(run, phase2);
-          const second = spawnRater(run);
+          const metricsPort = await freePort();
+          const second = spawnRater({ ...run, env: { ...run.env, RATEL_METRICS_PORT: String(metricsPort) } });
           try {
             const raterIds = [...want.keys()].filter((id) => id !== alertId(roaming));
             const all = await waitFor(async () => onTopic(raterIds) && onHook(raterIds), 90_000, 200);
@@ -217,6 +228,7 @@ describe('alerts out (real Kafka + ClickHouse server, real HTTP receiver)', () =
             expect(await waitFor(async () => onTopic([...want.keys()]) && onHook([...want.keys()]), 60_000, 200)).toBe(true);
             // Give a late copy time to arrive before counting.
             await new Promise((r) => setTimeout(r, 1500));
+            metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
           } finally {
             second.kill('SIGTERM');
             expect(await exited(second)).toBe(0);
@@ -251,6 +263,13 @@ describe('alerts out (real Kafka + ClickHouse server, real HTTP receiver)', () =
         expect(hook.badSignatures).toEqual([]);
         expect(hook.refused()).toBeGreaterThanOrEqual(2 * want.size);
         expect([...new Set(hook.taken.map((a) => a.id))].sort()).toEqual([...want.keys()].sort());
+
+        // The second rater's metrics: its alerts produced with their lag, and its webhook deliveries and retries.
+        const metric = (line: RegExp) => Number(line.exec(metrics)?.[1] ?? Number.NaN);
+        expect(metric(/^ratel_alerts_produced_total\{kind="CREDIT_LIMIT"\} (\d+)/m)).toBeGreaterThanOrEqual(1);
+        expect(metric(/^ratel_alert_lag_seconds_count (\d+)/m)).toBeGreaterThanOrEqual(4);
+        expect(metric(/^ratel_alert_webhook_deliveries_total\{outcome="delivered"\} (\d+)/m)).toBeGreaterThanOrEqual(3);
+        expect(metric(/^ratel_alert_webhook_failures_total\{reason="http_503"\} (\d+)/m)).toBeGreaterThanOrEqual(6);
       } finally {
         hook.server.closeAllConnections();
         hook.server.close();
