@@ -349,3 +349,92 @@ async function importFile(file: string, source: CdrSource, ctx: FileContext, onB
   summary.months = [...months].sort();
   return summary;
 }
+
+/**
+ * A failure of where the CDRs go (the store, the brokers, the dead-letter file), not of the file
+ * being read: the file is not to blame and is imported again once delivery works (the cause in
+ * `cause`).
+ */
+export class DeliveryError extends Error {
+  override readonly name = 'DeliveryError';
+  constructor(cause: unknown) {
+    super(cause instanceof Error ? cause.message : String(cause), { cause });
+  }
+}
+
+/** Called around each batch of a file (the spool watcher's progress, stop and test pause). */
+export interface BatchHooks {
+  /** Before a batch is delivered; throwing stops the file there (the batches before it are delivered first). */
+  before?: () => void | Promise<void>;
+  /** After a batch is delivered, with the file's CDRs delivered so far. */
+  after?: (cdrs: number) => void;
+}
+
+/** Imports files one at a time through one delivery kept open (`ratel import --watch`). */
+export interface FileImporter {
+  /**
+   * Imports one file, its rejected lines written anew to `deadLetterFile`, and resolves once the
+   * file's CDRs are stored (into the store) or produced and acknowledged (to Kafka). A failure of
+   * the delivery rejects with a DeliveryError; any other error is the file's (INPUT_UNREADABLE...).
+   */
+  importOne(file: string, deadLetterFile: string, hooks?: BatchHooks): Promise<FileSummary>;
+}
+
+export function createFileImporter(
+  cfg: Config,
+  opts: Pick<ImportOptions, 'format' | 'mapping' | 'to' | 'now' | 'batchSize'>,
+  deps: ImportDeps,
+): FileImporter {
+  const directory = directoryOf(deps.accounts, deps.accountsFile);
+  const source = createSource({ format: opts.format, mapping: opts.mapping, accounts: deps.accounts, directory });
+  const { limits } = limitsOf(cfg);
+  const batchSize = opts.batchSize ?? cfg.rater.batchSize;
+  const deliver =
+    opts.to === 'store' ? storeDelivery(cfg, { ...opts, paths: [], deadLetterFile: '', progress: false }, deps) : kafkaDelivery(cfg, deps);
+  const finish = async () => {
+    try {
+      await deliver.finish();
+    } catch (e) {
+      throw new DeliveryError(e);
+    }
+  };
+  return {
+    async importOne(file, deadLetterFile, hooks = {}) {
+      const dlq = createWriteStream(deadLetterFile, { flags: 'w' });
+      let dlqError: Error | null = null;
+      dlq.on('error', (e) => {
+        dlqError = e;
+      });
+      let delivered = 0;
+      const wrapped: Delivery = {
+        async batch(cdrs) {
+          await hooks.before?.();
+          let r: Awaited<ReturnType<Delivery['batch']>>;
+          try {
+            r = await deliver.batch(cdrs);
+          } catch (e) {
+            throw new DeliveryError(e);
+          }
+          delivered += cdrs.length;
+          hooks.after?.(delivered);
+          return r;
+        },
+        finish,
+      };
+      const end = () => new Promise<void>((r) => (dlq.writableEnded ? r() : dlq.end(r)));
+      try {
+        const summary = await importFile(file, source, { limits, batchSize, deliver: wrapped, dlq }, () => {});
+        await finish();
+        await end();
+        if (dlqError !== null) throw new DeliveryError(errors.outputUnwritable(deadLetterFile, (dlqError as Error).message));
+        return summary;
+      } catch (e) {
+        await end();
+        if (e instanceof DeliveryError) throw e;
+        // The batches delivered before the error are stored (or sent) before it is told.
+        await finish();
+        throw e;
+      }
+    },
+  };
+}
