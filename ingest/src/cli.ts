@@ -404,6 +404,9 @@ program
       throw errors.usageInvalid(
         'ratel import --watch writes the dead letters of each file beside it in done/ or failed/: no --dead-letters',
       );
+    const spool = o.watch === undefined ? 'dir' : pathKind(o.watch);
+    if (spool !== 'dir')
+      throw errors.inputUnreadable(o.watch, `spool folder (--watch) must be a folder: ${spool === 'file' ? 'a file' : spool}`);
     if (!(FORMATS as readonly string[]).includes(o.format))
       throw errors.usageInvalid(`--format ${o.format}: not one of ${FORMATS.join(', ')}`);
     if (o.to !== 'store' && o.to !== 'kafka') throw errors.usageInvalid(`--to ${o.to}: store or kafka`);

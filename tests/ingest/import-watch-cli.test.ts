@@ -6,7 +6,7 @@
  * and stops cleanly on SIGTERM. The stored ratings then equal those of one clean
  * `ratel import` of the same files into another store: nothing lost, nothing billed twice.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import {
   closeSync,
   copyFileSync,
@@ -241,5 +241,44 @@ describe('ratel import --watch, the CLI killed -9 in the middle of a file', () =
     expect(watched.deadLetters).toBe(reference.deadLetters);
     expect(watched.totalMicros).toBe(reference.totalMicros);
     expect(watched.ratings).toEqual(reference.ratings);
+  });
+});
+
+describe('ratel import --watch, the delivery failing', () => {
+  it('brokers that cannot be reached stop it with BROKER_UNREACHABLE, exit 2, and the file stays in the folder (not failed/)', async () => {
+    const dir = join(root, 'spool-down');
+    mkdirSync(dir);
+    copyFileSync(join(srcDir, 'f1.csv'), join(dir, 'f1.csv'));
+    const p = ratel(
+      ['import', '--watch', dir, '--format', 'ratel-csv', '--accounts-file', accountsFile, '--as-of', AS_OF, '--to', 'kafka'],
+      {
+        RATEL_KAFKA_BROKERS: '127.0.0.1:1',
+        RATEL_METRICS_PORT: '0',
+        RATEL_IMPORT_WATCH_SETTLE_MS: '0',
+      },
+    );
+    const r = await p.exited;
+    expect(r.code, p.stderr()).toBe(2);
+    expect(p.stderr().trim().split('\n').at(-1)).toMatch(/^ratel: BROKER_UNREACHABLE Kafka broker not reachable at 127\.0\.0\.1:1/);
+    expect(existsSync(join(dir, 'f1.csv'))).toBe(true);
+    expect(existsSync(join(dir, 'failed/f1.csv'))).toBe(false);
+    expect(existsSync(join(dir, 'done/f1.csv'))).toBe(false);
+  });
+});
+
+describe('ratel import --watch, usage', () => {
+  const run = (args: string[]) => {
+    const r = spawnSync(process.execPath, [CLI, 'import', ...args, '--format', 'ratel-csv', '--accounts-file', accountsFile], {
+      env: { ...process.env, RATEL_CHDB_DIR: join(root, 'chdb-usage'), RATEL_OUT_DIR: join(root, 'out') },
+      encoding: 'utf8',
+    });
+    return { code: r.status, stderr: r.stderr.trim() };
+  };
+  it('refuses no input, and a spool folder that is not one: one line, exit 2', () => {
+    expect(run([])).toEqual({ code: 2, stderr: 'ratel: USAGE_INVALID ratel import needs files or folders (or --watch DIR)' });
+    expect(run(['--watch', join(root, 'nowhere')])).toEqual({
+      code: 2,
+      stderr: `ratel: INPUT_UNREADABLE ${join(root, 'nowhere')}: spool folder (--watch) must be a folder: ENOENT`,
+    });
   });
 });
