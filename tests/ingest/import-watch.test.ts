@@ -18,6 +18,7 @@ import {
   readFileSync,
   renameSync,
   rmSync,
+  utimesSync,
   writeFileSync,
   writeSync,
 } from 'node:fs';
@@ -45,7 +46,7 @@ const spoolDir = join(root, 'spool');
 mkdirSync(spoolDir);
 const MONTH = 202610;
 const NOW = Date.UTC(2026, 10, 5);
-const SETTLE = 700;
+const SETTLE = 600;
 const catalog = loadCatalog();
 const accountInputs = generateAccounts({ accounts: 6, month: MONTH, seed: 7 });
 const accounts = accountBook(accountInputs, catalog);
@@ -194,16 +195,16 @@ describe('ratel import --watch: files appearing while it runs', () => {
     const appended = take(300);
     const slowText = Buffer.from(csv(slow));
     const appendText = Buffer.from(csv(appended));
-    const PIECES = 10;
+    const PIECES = 8;
     const cut = (b: Buffer, i: number) => b.subarray(Math.floor((b.length * i) / PIECES), Math.floor((b.length * (i + 1)) / PIECES));
     const fd = openSync(join(spoolDir, 'slow.csv'), 'w');
     let appendedAt = 0;
     for (let i = 0; i < PIECES; i++) {
-      // Pieces cut mid-line, 250 ms apart (2.5 s in all, over three times settleMs).
+      // Pieces cut mid-line, 100 and 250 ms apart (1.4 s in all, over twice settleMs).
       writeSync(fd, cut(slowText, i));
       appendFileSync(join(spoolDir, 'appended.csv'), cut(appendText, i));
       appendedAt = Date.now();
-      await sleep(i % 2 === 0 ? 150 : 350);
+      await sleep(i % 2 === 0 ? 100 : 250);
       expect(lsq('done').filter((n) => n.startsWith('slow') || n.startsWith('appended'))).toEqual([]);
       expect(lsq('failed')).toEqual([]);
     }
@@ -257,10 +258,14 @@ describe('ratel import --watch: files appearing while it runs', () => {
     const same = take(120);
     writeFileSync(join(spoolDir, 'Master.csv'), csv(same));
     await placed('done/Master.csv');
-    writeFileSync(join(spoolDir, 'Master.csv'), csv(same));
+    // The second one moved in from another folder: an mtime older than settleMs, complete when first seen.
+    const elsewhere = join(root, 'Master.csv');
+    writeFileSync(elsewhere, csv(same));
+    utimesSync(elsewhere, new Date(Date.now() - 60_000), new Date(Date.now() - 60_000));
+    renameSync(elsewhere, join(spoolDir, 'Master.csv'));
     await placed('done/Master-1.csv');
     expect(summaryOf('done/Master.csv')).toMatchObject({ cdrs: 120, replays: 0 });
-    expect(summaryOf('done/Master-1.csv')).toMatchObject({ movedTo: 'done/Master-1.csv', cdrs: 120, replays: 120 });
+    expect(summaryOf('done/Master-1.csv')).toMatchObject({ movedTo: 'done/Master-1.csv', readyBy: 'moved-in', cdrs: 120, replays: 120 });
     const stored = await storedIds(same.map((c) => c.id));
     expect([...stored.values()].filter((n) => n === 1)).toHaveLength(120);
   });

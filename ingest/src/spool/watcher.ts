@@ -84,6 +84,7 @@ export class SpoolWatcher {
   private readonly now: () => number;
   private fsw: FSWatcher | null = null;
   private queue: Queued[] = [];
+  private readonly queued = new Set<string>();
   private current: string | null = null;
   private working: Promise<void> | null = null;
   private stopping = false;
@@ -222,7 +223,7 @@ export class SpoolWatcher {
   }
 
   private isTaken(name: string): boolean {
-    return this.current === name || this.queue.some((q) => q.name === name);
+    return this.current === name || this.queued.has(name);
   }
 
   private look(name: string): void {
@@ -256,7 +257,10 @@ export class SpoolWatcher {
     const readyMs = this.now();
     const complete = this.settler.complete(held, scanned);
     if (complete.length > 0) {
-      for (const c of complete) this.queue.push({ ...c, readyMs });
+      for (const c of complete) {
+        this.queue.push({ ...c, readyMs });
+        this.queued.add(c.name);
+      }
       this.queue.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     }
     this.gauges();
@@ -296,8 +300,14 @@ export class SpoolWatcher {
       try {
         while (!this.stopping && this.queue.length > 0) {
           const next = this.queue.shift() as Queued;
+          this.queued.delete(next.name);
+          this.current = next.name;
           this.gauges();
-          await this.importQueued(next);
+          try {
+            await this.importQueued(next);
+          } finally {
+            this.current = null;
+          }
         }
       } catch (e) {
         this.fail(e);
@@ -326,7 +336,6 @@ export class SpoolWatcher {
       this.settler.observe(q.name, before); // changed since it was judged complete: settles again
       return;
     }
-    this.current = q.name;
     const startedMs = this.now();
     const t0 = performance.now();
     const dead = join(this.workDir, `${q.name}.dead-letters.jsonl`);
@@ -368,7 +377,6 @@ export class SpoolWatcher {
     const placed = placeFile(this.dir, path, outcome, dead, (p) =>
       this.summaryOf(q, outcome, summary, error, p, { startedMs, finishedMs, importMs }),
     );
-    this.current = null;
     metrics.files.inc({ outcome });
     metrics.lastFile.set(finishedMs / 1000);
     metrics.fileSeconds.observe(importMs / 1000);
