@@ -258,14 +258,14 @@ describe('ratel import --watch: files appearing while it runs', () => {
     const same = take(120);
     writeFileSync(join(spoolDir, 'Master.csv'), csv(same));
     await placed('done/Master.csv');
-    // The second one moved in from another folder: an mtime older than settleMs, complete when first seen.
+    // The second one moved in from another folder (an old mtime, its ctime the move's): complete when first seen.
     const elsewhere = join(root, 'Master.csv');
     writeFileSync(elsewhere, csv(same));
     utimesSync(elsewhere, new Date(Date.now() - 60_000), new Date(Date.now() - 60_000));
     renameSync(elsewhere, join(spoolDir, 'Master.csv'));
     await placed('done/Master-1.csv');
     expect(summaryOf('done/Master.csv')).toMatchObject({ cdrs: 120, replays: 0 });
-    expect(summaryOf('done/Master-1.csv')).toMatchObject({ movedTo: 'done/Master-1.csv', readyBy: 'moved-in', cdrs: 120, replays: 120 });
+    expect(summaryOf('done/Master-1.csv')).toMatchObject({ movedTo: 'done/Master-1.csv', readyBy: 'rename', cdrs: 120, replays: 120 });
     const stored = await storedIds(same.map((c) => c.id));
     expect([...stored.values()].filter((n) => n === 1)).toHaveLength(120);
   });

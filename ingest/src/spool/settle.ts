@@ -4,10 +4,14 @@
  * for writing (writers.ts); it says which files are complete, how it knows, and when to look
  * again. A file is complete when no process holds it open for writing and:
  *
- *   rename    it arrived under its name by a rename from a name the folder ignores (`x.tmp` to
- *             `x`, rsync's `.x.Ab12Cd` to `x`): the same inode was seen under the ignored name;
- *   moved-in  when first seen, it was unchanged for settleMs already (moved in from another
- *             folder, `mv` keeps the mtime; or there when the watcher started);
+ *   rename    it arrived under its name by a rename: from a name the folder ignores (`x.tmp` to
+ *             `x`, rsync's `.x.Ab12Cd` to `x`: the same inode was seen under the ignored name),
+ *             or, when first seen, it is not empty and its ctime is later than its mtime
+ *             (renamed, moved or linked after its last write: every write sets both, a rename
+ *             only the ctime; the kernel stamps them per clock tick, so a rename in the tick of
+ *             the last write is not seen, and a chmod while writing looks like a rename);
+ *   moved-in  when first seen, it was unchanged for settleMs already (copied in with its mtime
+ *             kept, or there when the watcher started);
  *   close     a scan saw a process holding it open for writing, and a later scan sees none;
  *   age       its inode, size and mtime have been unchanged for settleMs (mtime and our looks).
  *
@@ -21,6 +25,8 @@ export interface FileStat {
   ino: number;
   size: number;
   mtimeMs: number;
+  /** The inode's change time: a write sets it with the mtime, a rename, link or chmod alone. */
+  ctimeMs: number;
 }
 
 export const sameStat = (a: FileStat, b: FileStat): boolean => a.ino === b.ino && a.size === b.size && a.mtimeMs === b.mtimeMs;
@@ -112,7 +118,12 @@ export class Settler {
       return;
     }
     // New, or another file now has this name (renamed over it).
-    const arrived = this.tempInodes.delete(stat.ino) ? 'rename' : now - stat.mtimeMs >= this.opts.settleMs ? 'moved-in' : null;
+    const arrived =
+      this.tempInodes.delete(stat.ino) || (stat.ctimeMs > stat.mtimeMs && stat.size > 0)
+        ? 'rename'
+        : now - stat.mtimeMs >= this.opts.settleMs
+          ? 'moved-in'
+          : null;
     this.files.set(name, {
       stat,
       seenMs: now,

@@ -55,7 +55,7 @@ interface Queued extends Complete {
   readyMs: number;
 }
 
-const statOf = (st: Stats): FileStat => ({ ino: st.ino, size: st.size, mtimeMs: st.mtimeMs });
+const statOf = (st: Stats): FileStat => ({ ino: st.ino, size: st.size, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs });
 
 function regularStat(path: string): FileStat | null {
   try {
@@ -195,6 +195,13 @@ export class SpoolWatcher {
 
   private event(name: string): void {
     if (this.stopping) return;
+    // A temporary name is looked at now: renamed to its final name within the gathering delay,
+    // it would be gone, and its inode unknown to the rename rule.
+    if (this.opts.ignore.test(name)) {
+      const stat = regularStat(join(this.dir, name));
+      if (stat !== null) this.settler.observeIgnored(stat);
+      return;
+    }
     this.events.add(name);
     if (this.eventTimer === null)
       this.eventTimer = setTimeout(() => {

@@ -13,7 +13,7 @@ function setup(t0 = 1_000_000) {
   const s = new spool.Settler({ settleMs: SETTLE, writerScanMs: 200, maxLookMs: 5000, now: () => clock.t });
   return { s, clock };
 }
-const stat = (ino: number, size: number, mtimeMs: number): spool.FileStat => ({ ino, size, mtimeMs });
+const stat = (ino: number, size: number, mtimeMs: number, ctimeMs = mtimeMs): spool.FileStat => ({ ino, size, mtimeMs, ctimeMs });
 const names = (c: spool.Complete[]) => c.map((x) => `${x.name}:${x.by}`);
 
 describe('spool settle: without writer checks', () => {
@@ -46,6 +46,17 @@ describe('spool settle: without writer checks', () => {
     s.observe('r.csv', stat(3, 500, clock.t));
     s.observe('other.csv', stat(4, 500, clock.t));
     expect(names(s.complete(null, false))).toEqual(['r.csv:rename']);
+  });
+
+  it('a file first seen with a ctime later than its mtime (renamed or moved in after its last write) is complete at once', () => {
+    const { s, clock } = setup();
+    s.observe('mv.csv', stat(20, 500, clock.t - 50, clock.t - 10));
+    s.observe('written.csv', stat(21, 500, clock.t - 50, clock.t - 50));
+    s.observe('empty.csv', stat(22, 0, clock.t - 50, clock.t - 10)); // created, then chmod: not a rename
+    expect(names(s.complete(null, false))).toEqual(['mv.csv:rename']);
+    // Seen later, a ctime past the mtime (a chmod while it settles) changes nothing.
+    s.observe('written.csv', stat(21, 500, clock.t - 50, clock.t));
+    expect(s.complete(null, false)).toEqual([]);
   });
 
   it('a renamed-in file that then changes is no longer complete until it settles', () => {
