@@ -3,7 +3,9 @@ import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom
 
 export function createSpoolMetrics() {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'ratel_process_' });
+  // Event loop delay sampled every 100 ms, not prom-client's 10 ms: an idle watcher then costs
+  // about 0.15% of a core instead of 0.55% (measured over 20 s).
+  collectDefaultMetrics({ register: registry, prefix: 'ratel_process_', eventLoopMonitoringPrecision: 100 });
   return {
     registry,
     files: new Counter({
