@@ -121,6 +121,21 @@ interface Rejection {
 const cutRaw = (s: string, bytes?: number): string =>
   s.length > RAW_CHARS ? `${s.slice(0, RAW_CHARS)}… (${bytes ?? Buffer.byteLength(s)} bytes, cut)` : s;
 
+/**
+ * The dead-letter file, written anew (its folder made), opened before any line is read: one that
+ * cannot be written (a folder, no permission) is OUTPUT_UNWRITABLE, not a stream error later.
+ */
+function openDeadLetterFile(file: string): WriteStream {
+  let fd: number;
+  try {
+    mkdirSync(dirname(file) || '.', { recursive: true });
+    fd = openSync(file, 'w');
+  } catch (e) {
+    throw errors.outputUnwritable(file, `dead-letter file cannot be written: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  return createWriteStream(file, { fd });
+}
+
 /** The subscriber directory of a book, or null when no account lists numbers or SIP users. */
 export function directoryOf(accounts: AccountBook, where: string): Directory | null {
   for (const a of accounts.values()) if (a.lines.size > 0) return Directory.compile(accounts, where);
@@ -137,8 +152,7 @@ export async function importFiles(cfg: Config, opts: ImportOptions, deps: Import
   const { limits } = limitsOf(cfg);
   const batchSize = opts.batchSize ?? cfg.rater.batchSize;
   const deliver = opts.to === 'store' ? storeDelivery(cfg, opts, deps) : kafkaDelivery(cfg, deps);
-  mkdirSync(dirname(opts.deadLetterFile) || '.', { recursive: true });
-  const dlq = createWriteStream(opts.deadLetterFile, { flags: 'w' });
+  const dlq = openDeadLetterFile(opts.deadLetterFile);
   const totalBytes = files.reduce((s, f) => s + statSync(f).size, 0);
   const progress = createProgress(opts.progress);
   progress.start('import (bytes)', totalBytes);
@@ -400,7 +414,12 @@ export function createFileImporter(
   };
   return {
     async importOne(file, deadLetterFile, hooks = {}) {
-      const dlq = createWriteStream(deadLetterFile, { flags: 'w' });
+      let dlq: WriteStream;
+      try {
+        dlq = openDeadLetterFile(deadLetterFile);
+      } catch (e) {
+        throw new DeliveryError(e); // where the dead letters go is not the file's fault
+      }
       let dlqError: Error | null = null;
       dlq.on('error', (e) => {
         dlqError = e;
