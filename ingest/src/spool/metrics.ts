@@ -37,7 +37,7 @@ export function createSpoolMetrics() {
     }),
     currentCdrs: new Gauge({
       name: 'ratel_import_current_file_cdrs',
-      help: 'CDRs of the file being imported delivered so far (0: none being imported)',
+      help: 'CDRs of the file being imported handed to rating (or the producer) so far; all but the last batch stored (0: none being imported)',
       registers: [registry],
     }),
     fileSeconds: new Histogram({
