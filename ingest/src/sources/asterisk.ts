@@ -155,6 +155,9 @@ export class AsteriskCalls {
   /** The column of the SIP user (-1: none). */
   private readonly sipCol: number;
   private readonly idSlot: number;
+  /** Epoch answer and end times given to the call (-1: derived from the durations). */
+  private readonly answerSlot: number;
+  private readonly endSlot: number;
 
   constructor(format: string, columns: AsteriskColumn[], p: AsteriskProfile, directory: Directory | null, accounts: AccountBook) {
     columns.forEach((c, k) => {
@@ -175,6 +178,8 @@ export class AsteriskCalls {
       {
         format,
         start: this.startUnit,
+        answer: this.startUnit !== 'local' && this.answerUnit !== 'local' && this.col.answer !== undefined ? 'epoch_s' : null,
+        end: this.startUnit !== 'local' && this.endUnit !== 'local' && this.col.end !== undefined ? 'epoch_s' : null,
         billable: 's',
         duration: this.col.duration === undefined ? null : 's',
         forwarded: forwarded >= 0,
@@ -201,6 +206,8 @@ export class AsteriskCalls {
     this.sipSlot = sip >= 0 ? c.slot(F.sipUser) : -1;
     this.sipCol = sip;
     this.idSlot = c.slot(F.id);
+    this.answerSlot = c.slot(F.answer);
+    this.endSlot = c.slot(F.end);
   }
 
   /** Column k of the record, as a string. */
@@ -252,6 +259,11 @@ export class AsteriskCalls {
       const v = this.text(r, this.sipCol);
       c.put(this.sipSlot, this.sipFromChannel ? endpointOf(v) : v);
     }
+    for (const [slot, k] of [
+      [this.answerSlot, this.col.answer],
+      [this.endSlot, this.col.end],
+    ] as const)
+      if (slot >= 0 && k !== undefined) c.setTime(slot, r.src[k] as string, r.starts[k] as number, r.ends[k] as number);
     const uniqueid = this.text(r, this.col.uniqueid);
     const sequence = this.text(r, this.col.sequence);
     let id: string;

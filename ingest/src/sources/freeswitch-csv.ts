@@ -104,6 +104,9 @@ export class FreeswitchCsvSource implements CdrSource {
   /** Template index of each slot of the call's row (-1: not in the template), and the slots. */
   private readonly pairs: [number, number][] = [];
   private readonly idSlot: number;
+  /** Epoch answer and end times given to the call (-1: derived from the durations). */
+  private readonly answerSlot: number;
+  private readonly endSlot: number;
   private readonly uuid: number;
   private readonly cause: number;
   private readonly bLeg: number;
@@ -130,6 +133,8 @@ export class FreeswitchCsvSource implements CdrSource {
       {
         format: this.format,
         start: this.start.unit,
+        answer: this.start.unit !== 'local' && this.answer.at >= 0 && this.answer.unit !== 'local' ? this.answer.unit : null,
+        end: this.start.unit !== 'local' && this.end.at >= 0 && this.end.unit !== 'local' ? this.end.unit : null,
         billable: this.billable.unit,
         duration: this.duration.at >= 0 ? this.duration.unit : null,
         forwarded: forwarded >= 0,
@@ -157,6 +162,8 @@ export class FreeswitchCsvSource implements CdrSource {
     ] as const)
       if (k >= 0 && c.slot(name) >= 0) this.pairs.push([k, c.slot(name)]);
     this.idSlot = c.slot(F.id);
+    this.answerSlot = c.slot(F.answer);
+    this.endSlot = c.slot(F.end);
   }
 
   startFile(): void {}
@@ -209,6 +216,8 @@ export class FreeswitchCsvSource implements CdrSource {
         this.answer.at >= 0 && timeOf(this.answer.unit, line, starts[this.answer.at] as number, ends[this.answer.at] as number) !== NO_TIME;
       return void c.unanswered(out, unansweredKind(cause, answered), causeWord(cause));
     }
+    if (this.answerSlot >= 0) c.setTime(this.answerSlot, line, starts[this.answer.at] as number, ends[this.answer.at] as number);
+    if (this.endSlot >= 0) c.setTime(this.endSlot, line, starts[this.end.at] as number, ends[this.end.at] as number);
     const uuid = this.uuid >= 0 ? line.slice(starts[this.uuid], ends[this.uuid]) : '';
     c.put(this.idSlot, uuid === '' ? hash128(line) : uuid);
     c.read(line, out);

@@ -66,8 +66,18 @@ class BadValue extends Error {}
 export class FreeswitchJsonSource implements CdrSource {
   readonly format = 'freeswitch-json';
   private readonly calls: SwitchCalls;
-  private readonly fieldPaths: [number, string[][]][];
-  private readonly slots: { id: number; start: number; billable: number; duration: number; sipCallId: number; trunk: number };
+  /** Each directory field's slot and paths; values under `variables` are URL-decoded (encode-values), the callflow's are not. */
+  private readonly fieldPaths: [number, { path: string[]; decode: boolean }[]][];
+  private readonly slots: {
+    id: number;
+    start: number;
+    answer: number;
+    end: number;
+    billable: number;
+    duration: number;
+    sipCallId: number;
+    trunk: number;
+  };
   private readonly decode: boolean;
   private readonly bLegs: boolean;
 
@@ -78,6 +88,8 @@ export class FreeswitchJsonSource implements CdrSource {
       {
         format: this.format,
         start: 'epoch_us',
+        answer: 'epoch_us',
+        end: 'epoch_us',
         billable: 'us',
         duration: 'us',
         forwarded: true,
@@ -92,7 +104,7 @@ export class FreeswitchJsonSource implements CdrSource {
       accounts,
     );
     const c = this.calls;
-    const split = (ps: string[]) => ps.map((p) => p.split('.'));
+    const split = (ps: string[]) => ps.map((p) => ({ path: p.split('.'), decode: p.startsWith('variables.') }));
     this.fieldPaths = [
       [c.slot(F.caller), split(profile.fields.caller ?? JSON_FIELDS.caller)],
       [c.slot(F.callee), split(profile.fields.callee ?? JSON_FIELDS.callee)],
@@ -102,6 +114,8 @@ export class FreeswitchJsonSource implements CdrSource {
     this.slots = {
       id: c.slot(F.id),
       start: c.slot(F.start),
+      answer: c.slot(F.answer),
+      end: c.slot(F.end),
       billable: c.slot(F.billable),
       duration: c.slot(F.duration),
       sipCallId: c.slot(F.sipCallId),
@@ -111,11 +125,11 @@ export class FreeswitchJsonSource implements CdrSource {
 
   startFile(): void {}
 
-  /** The text of a value ('' when absent, null, or an object), URL-decoded when the profile says so. */
-  private text(v: unknown): string {
+  /** The text of a value ('' when absent, null, or an object), URL-decoded when the profile says so (and `decode`). */
+  private text(v: unknown, decode = true): string {
     if (typeof v === 'number') return Number.isFinite(v) ? String(v) : '';
     if (typeof v !== 'string') return '';
-    if (!this.decode || v.indexOf('%') < 0) return v;
+    if (!decode || !this.decode || v.indexOf('%') < 0) return v;
     try {
       return decodeURIComponent(v);
     } catch {
@@ -167,10 +181,10 @@ export class FreeswitchJsonSource implements CdrSource {
     const startUs = this.micros(vars, START, which);
     if (startUs === NONE) return void reject(out, 'no start_uepoch or start_epoch');
     if (!(startUs > 0)) return void reject(out, `${which.name}: not a time`);
-    for (const names of [ANSWER, END]) {
-      const us = this.micros(vars, names, which);
-      if (us !== NONE && !(us >= 0)) return void reject(out, `${which.name}: not a time`);
-    }
+    const answerUs = this.micros(vars, ANSWER, which);
+    if (answerUs !== NONE && !(answerUs >= 0)) return void reject(out, `${which.name}: not a time`);
+    const endUs = this.micros(vars, END, which);
+    if (endUs !== NONE && !(endUs >= 0)) return void reject(out, `${which.name}: not a time`);
     const billUs = this.micros(vars, BILLABLE, which);
     if (billUs === NONE) return void reject(out, 'no billusec, billmsec or billsec');
     if (Number.isNaN(billUs)) return void reject(out, `${which.name}: not a number of seconds`);
@@ -181,21 +195,23 @@ export class FreeswitchJsonSource implements CdrSource {
     if (cause !== '' && !isCauseName(cause, 0, cause.length)) return void reject(out, `hangup_cause: "${cut(cause)}" is not a cause name`);
     if (!this.bLegs && (this.text(vars.originating_leg_uuid) !== '' || at(doc, ORIGINATOR) !== undefined))
       return void c.unanswered(out, 'B_LEG', 'billed on its A leg');
-    if (billUs === 0) {
-      const answered = this.micros(vars, ANSWER, which) > 0;
-      return void c.unanswered(out, unansweredKind(cause, answered), causeWord(cause));
-    }
+    if (billUs === 0) return void c.unanswered(out, unansweredKind(cause, answerUs > 0), causeWord(cause));
     for (const [slot, ps] of this.fieldPaths) {
       let v = '';
-      for (let k = 0; k < ps.length && v === ''; k++) v = this.text(at(doc, ps[k] as string[]));
+      for (let k = 0; k < ps.length && v === ''; k++) {
+        const p = ps[k] as { path: string[]; decode: boolean };
+        v = this.text(at(doc, p.path), p.decode);
+      }
       c.put(slot, v);
     }
     c.put(s.start, String(startUs));
+    c.put(s.answer, answerUs > 0 ? String(answerUs) : '');
+    c.put(s.end, endUs > 0 ? String(endUs) : '');
     c.put(s.billable, String(billUs));
     c.put(s.duration, durUs === NONE ? '' : String(durUs));
     c.put(s.sipCallId, this.text(vars.sip_call_id));
     c.put(s.trunk, this.text(vars.sip_gateway_name));
-    const uuid = this.text(vars.uuid) || this.text(at(doc, UUID));
+    const uuid = this.text(vars.uuid) || this.text(at(doc, UUID), false);
     c.put(s.id, uuid === '' ? hash128(line) : uuid);
     c.read(line, out);
   }

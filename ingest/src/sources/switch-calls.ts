@@ -72,6 +72,12 @@ export interface CallLayout {
   /** The format, for errors. */
   format: string;
   start: TimeUnit;
+  /**
+   * Epoch answer and end times the record gives (null: none, or local ones). Local times are not
+   * read: the end is the start plus the duration, the answer the end minus the billable time.
+   */
+  answer: 'epoch_s' | 'epoch_us' | null;
+  end: 'epoch_s' | 'epoch_us' | null;
   billable: DurationUnit;
   /** null: the record has no total duration (billable time is used). */
   duration: DurationUnit | null;
@@ -93,6 +99,8 @@ export const F = {
   forwarded: 'forwarded_from',
   sipUser: 'sip_user',
   start: 'start',
+  answer: 'answer',
+  end: 'end',
   billable: 'billable',
   duration: 'duration',
   sipCallId: 'sip_call_id',
@@ -138,6 +146,8 @@ export class SwitchCalls {
         start: local
           ? { field: F.start, format: 'local', zone: this.accountZone ? 'UTC' : layout.timeZone }
           : { field: F.start, format: layout.start },
+        ...(!local && layout.answer ? { answer: { field: F.answer, format: layout.answer } } : {}),
+        ...(!local && layout.end ? { end: { field: F.end, format: layout.end } } : {}),
         billable: { field: F.billable, unit: layout.billable },
         ...(layout.duration ? { duration: { field: F.duration, unit: layout.duration } } : {}),
         disposition: { value: 'ANSWERED' },
@@ -166,6 +176,12 @@ export class SwitchCalls {
     row.src[k] = s;
     row.beg[k] = a;
     row.fin[k] = b;
+  }
+
+  /** Sets time slot k to s[a, b), or to empty when it is an epoch of 0 (never answered). */
+  setTime(k: number, s: string, a: number, b: number): void {
+    if (parseScaled(s, a, b, 0) === 0) this.set(k, '', 0, 0);
+    else this.set(k, s, a, b);
   }
 
   /** Sets slot k to the whole of s. */

@@ -84,7 +84,7 @@ export class TemplateScanner {
     const { vars, literals } = this.t;
     const n = vars.length;
     const first = literals[0] as string;
-    if (!line.startsWith(first)) return this.fail(`the line does not begin with the template's ${JSON.stringify(first)}`);
+    if (!line.startsWith(first)) return this.fail(`the line does not begin with the template's '${first}'`);
     let pos = first.length;
     for (let k = 0; k < n; k++) {
       const after = literals[k + 1] as string;
@@ -93,7 +93,7 @@ export class TemplateScanner {
         // The last value runs to the template's closing text at the end of the line.
         const end = line.length - after.length;
         if (end < pos || !line.endsWith(after))
-          return this.fail(`the line does not end with the template's ${JSON.stringify(after)} (after \${${vars[k]}})`);
+          return this.fail(`the line does not end with the template's '${after}' (after \${${vars[k]}})`);
         // A separator inside the last value: the line has more fields than the template.
         const sep = literals[k] as string;
         const extra = sep.length > 0 ? line.indexOf(sep, pos) : -1;
@@ -102,7 +102,7 @@ export class TemplateScanner {
         return true;
       }
       const at = line.indexOf(after, pos);
-      if (at < 0) return this.fail(`${k + 1} of the template's ${n} fields (no ${JSON.stringify(after)} after \${${vars[k]}})`);
+      if (at < 0) return this.fail(`only ${k + 1} of the template's ${n} fields (no '${after}' after \${${vars[k]}})`);
       this.ends[k] = at;
       pos = at + after.length;
     }
