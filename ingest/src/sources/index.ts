@@ -11,12 +11,14 @@ import { createSwitchSource, SWITCH_FORMATS, type SwitchFormat } from './switche
 
 export { DelimitedSource } from './delimited.js';
 export { compileLayout, hash128, parseIsoWall, parseLayout, parseScaled, Zone } from './fields.js';
+export { EXAMPLE_TEMPLATE } from './freeswitch-csv.js';
 export { JsonLinesSource } from './jsonl.js';
 export { e164, loadMapping, MappedReader, type Mapping, mappingSchema, parseMapping, type Row } from './mapping.js';
 export { RATEL_CSV_COLUMNS, RatelCsvSource, ratelCsvHeader, ratelCsvLine } from './ratel-csv.js';
 export { RatelJsonLinesSource, ratelJsonLine } from './ratel-jsonl.js';
 export { type CdrSource, type LineResult, LineStatus, newLineResult } from './source.js';
 export { SWITCH_FORMATS, type SwitchFormat, switchProfile } from './switches.js';
+export { compileCustomMapping, compileFsTemplate, TemplateScanner } from './templates.js';
 
 /** The formats `ratel import --format` takes; the generic ones need a mapping, the switch formats take an optional profile. */
 export const FORMATS = ['ratel-csv', 'ratel-jsonl', 'csv', 'tsv', 'psv', 'jsonl', ...SWITCH_FORMATS] as const;

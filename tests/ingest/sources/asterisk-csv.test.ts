@@ -19,7 +19,8 @@ const sourceOf = (profile: unknown) => {
   return sources.createSource({ format: 'asterisk-csv', mapping: file, accounts, directory });
 };
 
-const BASE = '"","1042","0612345678","from-internal","""Sales"" <1042>","PJSIP/1042-00000001","PJSIP/carrier-00000002","Dial","x","2026-11-03 08:15:02","2026-11-03 08:15:09","2026-11-03 08:17:14",132,125,"ANSWERED","DOCUMENTATION"';
+const BASE =
+  '"","1042","0612345678","from-internal","""Sales"" <1042>","PJSIP/1042-00000001","PJSIP/carrier-00000002","Dial","x","2026-11-03 08:15:02","2026-11-03 08:15:09","2026-11-03 08:17:14",132,125,"ANSWERED","DOCUMENTATION"';
 
 describe('asterisk-csv', () => {
   for (const c of cases('asterisk-csv')) it(`${c.name}: ${c.expected.why.slice(0, 100)}…`, () => runCase(c));
@@ -47,7 +48,9 @@ describe('asterisk-csv', () => {
     expect(res.status, res.reason).toBe(sources.LineStatus.CDR);
     expect(res.cdr).toMatchObject({ user_id: 'sales', start_ms: 1793693702000, voice: { billable_s: 125 } });
     source.read(`${line},""`, 2, res);
-    expect(res.reason).toBe(`${n + 1} columns, cdr_csv writes ${n} with this profile (loguniqueid, loguserfield, newcdrcolumns as in cdr.conf [csv])`);
+    expect(res.reason).toBe(
+      `${n + 1} columns, cdr_csv writes ${n} with this profile (loguniqueid, loguserfield, newcdrcolumns as in cdr.conf [csv])`,
+    );
   });
 
   it('without uniqueid the id is a hash of the line; with the sequence, the uniqueid and the sequence', () => {
@@ -65,6 +68,10 @@ describe('asterisk-csv', () => {
       1,
       res,
     );
-    expect(res.cdr).toMatchObject({ account_id: 'atelier-be', user_id: 'desk', voice: { caller: '+32699887766', callee: '+32612345678', direction: 'OUTBOUND' } });
+    expect(res.cdr).toMatchObject({
+      account_id: 'atelier-be',
+      user_id: 'desk',
+      voice: { caller: '+32699887766', callee: '+32612345678', direction: 'OUTBOUND' },
+    });
   });
 });

@@ -32,10 +32,16 @@ describe('asterisk-custom', () => {
   it.each([
     [{ template: '${CDR(src)},${CDR(dst)},${CDR(billsec)}' }, /at template: the record has no start/],
     [{ template: '${CDR(src)},${CDR(dst)},${CDR(start)}' }, /at template: the record has no billsec/],
-    [{ template: '${CDR(src)},${CDR(start)},${CDR(billsec)}' }, /at template: the record has no dst \(or name the callee in fields\.callee\)/],
+    [
+      { template: '${CDR(src)},${CDR(start)},${CDR(billsec)}' },
+      /at template: the record has no dst \(or name the callee in fields\.callee\)/,
+    ],
     [{ template: '${EPOCH},"literal"' }, /at template: the mapping has no \$\{CDR\(field\)\}/],
     [{ template: '${CDR(src),${CDR(dst)}' }, /at template: "\$\{" at character 1 is not closed/],
-    [{ template: '${CDR(src)},${CDR(dst)},${CDR(start)},${CDR(billsec)}', fields: { forwarded_from: 'fwd' } }, /at fields\.forwarded_from: the record has no field "fwd"/],
+    [
+      { template: '${CDR(src)},${CDR(dst)},${CDR(start)},${CDR(billsec)}', fields: { forwarded_from: 'fwd' } },
+      /at fields\.forwarded_from: the record has no field "fwd"/,
+    ],
     [{ template: '${CDR(src)},${CDR(dst)},${CDR(start)},${CDR(billsec)}', loguniqueid: true }, /at \(top level\): .*loguniqueid/],
   ])('refuses the profile %j naming the key', (profile, message) => {
     expect(() => sourceOf(profile)).toThrow(message);

@@ -30,11 +30,23 @@ describe('freeswitch-csv', () => {
 
   it.each([
     ['{ not json', /CONFIG_INVALID config profile .*p\.json: not a JSON file/],
-    [{ template: '"${caller_id_number}","${destination_number}","${start_stamp}"' }, /p\.json at template: the template has no billable time \(\$\{billusec\}, \$\{billmsec\}, \$\{billsec\}\)/],
+    [
+      { template: '"${caller_id_number}","${destination_number}","${start_stamp}"' },
+      /p\.json at template: the template has no billable time \(\$\{billusec\}, \$\{billmsec\}, \$\{billsec\}\)/,
+    ],
     [{ template: '"${caller_id_number}","${destination_number}","${billsec}"' }, /at template: the template has no start time/],
-    [{ template: '"${destination_number}","${start_epoch}","${billsec}"' }, /at template: the template has no \$\{caller_id_number\} \(or name the caller in fields\.caller\)/],
-    [{ template: '"${caller_id_number}","${destination_number}","${start_epoch}","${billsec"' }, /at template: "\$\{" at character 65 is not closed/],
-    [{ template: '${caller_id_number}${destination_number},${start_epoch},${billsec}' }, /at template: \$\{caller_id_number\} and \$\{destination_number\} have nothing between them/],
+    [
+      { template: '"${destination_number}","${start_epoch}","${billsec}"' },
+      /at template: the template has no \$\{caller_id_number\} \(or name the caller in fields\.caller\)/,
+    ],
+    [
+      { template: '"${caller_id_number}","${destination_number}","${start_epoch}","${billsec"' },
+      /at template: "\$\{" at character 65 is not closed/,
+    ],
+    [
+      { template: '${caller_id_number}${destination_number},${start_epoch},${billsec}' },
+      /at template: \$\{caller_id_number\} and \$\{destination_number\} have nothing between them/,
+    ],
     [{ template: 'no variables' }, /at template: the template has no \$\{variable\}/],
     [{ template: '"${caller_id_number}"\n"${destination_number}"' }, /at template: a template is one line/],
     [{ fields: { caller: 'effective_caller_id_number' } }, /at fields\.caller: the template has no \$\{effective_caller_id_number\}/],
@@ -50,7 +62,8 @@ describe('freeswitch-csv', () => {
     writeFileSync(
       file,
       JSON.stringify({
-        template: '&quot;${uuid}&quot;,&quot;${caller_id_number}&quot;,&quot;${destination_number}&quot;,&quot;${start_epoch}&quot;,&quot;${billsec}&quot;\n',
+        template:
+          '&quot;${uuid}&quot;,&quot;${caller_id_number}&quot;,&quot;${destination_number}&quot;,&quot;${start_epoch}&quot;,&quot;${billsec}&quot;\n',
       }),
     );
     const source = sources.createSource({ format: 'freeswitch-csv', mapping: file, accounts, directory });
