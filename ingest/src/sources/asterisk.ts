@@ -108,23 +108,23 @@ export function layoutError(columns: AsteriskColumn[], fields: AsteriskProfile['
 }
 
 /** Disposition names (and the numbers CDR(disposition,u) writes) of records that are not billed. */
-const DISPOSITIONS: Record<string, FilterKind | 'ANSWERED'> = {
-  ANSWERED: 'ANSWERED',
-  'NO ANSWER': 'NO_ANSWER',
-  BUSY: 'BUSY',
-  FAILED: 'FAILED',
-  CONGESTION: 'FAILED',
-  CANCEL: 'CANCELLED',
-};
-const DISPOSITION_NUMBERS: Record<string, string> = {
-  0: 'NO ANSWER',
-  1: 'NO ANSWER',
-  2: 'FAILED',
-  4: 'BUSY',
-  8: 'ANSWERED',
-  16: 'CONGESTION',
-  32: 'CANCEL',
-};
+const DISPOSITIONS = new Map<string, FilterKind | 'ANSWERED'>([
+  ['ANSWERED', 'ANSWERED'],
+  ['NO ANSWER', 'NO_ANSWER'],
+  ['BUSY', 'BUSY'],
+  ['FAILED', 'FAILED'],
+  ['CONGESTION', 'FAILED'],
+  ['CANCEL', 'CANCELLED'],
+]);
+const DISPOSITION_NUMBERS = new Map([
+  ['0', 'NO ANSWER'],
+  ['1', 'NO ANSWER'],
+  ['2', 'FAILED'],
+  ['4', 'BUSY'],
+  ['8', 'ANSWERED'],
+  ['16', 'CONGESTION'],
+  ['32', 'CANCEL'],
+]);
 
 /** The endpoint of a channel name: `PJSIP/1001-0000002a` → `1001` (text after the first "/", up to the last "-"). */
 export function endpointOf(channel: string): string {
@@ -144,7 +144,8 @@ export interface Columns {
 /** Reads an Asterisk record's columns into a call. */
 export class AsteriskCalls {
   private readonly calls: SwitchCalls;
-  private readonly col: Record<string, number> = {};
+  /** The column of each CDR field the record has (its first, when a mapping names a field twice). */
+  private readonly col = new Map<string, number>();
   private readonly pairs: [number, number][] = [];
   private readonly startUnit: TimeUnit;
   private readonly answerUnit: TimeUnit;
@@ -155,21 +156,31 @@ export class AsteriskCalls {
   /** The column of the SIP user (-1: none). */
   private readonly sipCol: number;
   private readonly idSlot: number;
+  /** The time columns to check (name, column, unit) and the duration columns (name, column). */
+  private readonly times: [string, number, TimeUnit][] = [];
+  private readonly durations: [string, number][] = [];
+  private readonly billsecCol: number;
+  private readonly dispositionCol: number;
+  private readonly uniqueidCol: number;
+  private readonly sequenceCol: number;
+  private readonly answerCol: number;
+  private readonly endCol: number;
   /** Epoch answer and end times given to the call (-1: derived from the durations). */
   private readonly answerSlot: number;
   private readonly endSlot: number;
 
   constructor(format: string, columns: AsteriskColumn[], p: AsteriskProfile, directory: Directory | null, accounts: AccountBook) {
+    const col = this.col;
     columns.forEach((c, k) => {
-      if (c.field !== null && this.col[c.field] === undefined) this.col[c.field] = k;
+      if (c.field !== null && !col.has(c.field)) col.set(c.field, k);
     });
-    const opt = (f: string) => (this.col[f] === undefined ? '' : (columns[this.col[f] as number] as AsteriskColumn).options);
+    const opt = (f: string) => (col.has(f) ? (columns[col.get(f) as number] as AsteriskColumn).options : '');
     const unit = (f: string): TimeUnit => (opt(f).includes('u') ? 'epoch_s' : 'local');
     this.startUnit = unit('start');
     this.answerUnit = unit('answer');
     this.endUnit = unit('end');
     this.rawDisposition = opt('disposition').includes('u');
-    const at = (f: string | undefined) => (f === undefined ? -1 : (this.col[f.toLowerCase()] ?? -1));
+    const at = (f: string | undefined) => (f === undefined ? -1 : (col.get(f.toLowerCase()) ?? -1));
     const sipField = (p.fields.sip_user ?? 'channel').toLowerCase();
     this.sipFromChannel = sipField === 'channel' || sipField === 'dstchannel';
     const forwarded = at(p.fields.forwarded_from);
@@ -178,10 +189,10 @@ export class AsteriskCalls {
       {
         format,
         start: this.startUnit,
-        answer: this.startUnit !== 'local' && this.answerUnit !== 'local' && this.col.answer !== undefined ? 'epoch_s' : null,
-        end: this.startUnit !== 'local' && this.endUnit !== 'local' && this.col.end !== undefined ? 'epoch_s' : null,
+        answer: this.startUnit !== 'local' && this.answerUnit !== 'local' && col.has('answer') ? 'epoch_s' : null,
+        end: this.startUnit !== 'local' && this.endUnit !== 'local' && col.has('end') ? 'epoch_s' : null,
         billable: 's',
-        duration: this.col.duration === undefined ? null : 's',
+        duration: col.has('duration') ? 's' : null,
         forwarded: forwarded >= 0,
         sipUser: sip >= 0,
         sipCallId: false,
@@ -208,11 +219,28 @@ export class AsteriskCalls {
     this.idSlot = c.slot(F.id);
     this.answerSlot = c.slot(F.answer);
     this.endSlot = c.slot(F.end);
+    for (const [f, u] of [
+      ['start', this.startUnit],
+      ['answer', this.answerUnit],
+      ['end', this.endUnit],
+    ] as const)
+      if (col.has(f)) this.times.push([f, col.get(f) as number, u]);
+    for (const f of ['billsec', 'duration']) if (col.has(f)) this.durations.push([f, col.get(f) as number]);
+    this.billsecCol = col.get('billsec') as number;
+    this.dispositionCol = col.get('disposition') ?? -1;
+    this.uniqueidCol = col.get('uniqueid') ?? -1;
+    this.sequenceCol = col.get('sequence') ?? -1;
+    this.answerCol = col.get('answer') ?? -1;
+    this.endCol = col.get('end') ?? -1;
+  }
+
+  private setTime(r: Columns, slot: number, k: number): void {
+    this.calls.setTime(slot, r.src[k] as string, r.starts[k] as number, r.ends[k] as number);
   }
 
   /** Column k of the record, as a string. */
-  private text(r: Columns, k: number | undefined): string {
-    if (k === undefined || k < 0) return '';
+  private text(r: Columns, k: number): string {
+    if (k < 0) return '';
     return (r.src[k] as string).slice(r.starts[k], r.ends[k]);
   }
 
@@ -222,35 +250,29 @@ export class AsteriskCalls {
       const p = this.pairs[k] as [number, number];
       c.set(p[1], r.src[p[0]] as string, r.starts[p[0]] as number, r.ends[p[0]] as number);
     }
-    for (const [f, u] of [
-      ['start', this.startUnit],
-      ['answer', this.answerUnit],
-      ['end', this.endUnit],
-    ] as const) {
-      const k = this.col[f];
-      if (k === undefined) continue;
+    for (let i = 0; i < this.times.length; i++) {
+      const [f, k, u] = this.times[i] as [string, number, TimeUnit];
       const s = r.src[k] as string;
       const a = r.starts[k] as number;
       const b = r.ends[k] as number;
       const t = timeOf(u, s, a, b);
       if (Number.isNaN(t) || (t === NO_TIME && f === 'start')) return void reject(out, `${f}: "${cut(s.slice(a, b))}" is not a time`);
     }
-    for (const f of ['billsec', 'duration']) {
-      const k = this.col[f];
-      if (k === undefined) continue;
+    for (let i = 0; i < this.durations.length; i++) {
+      const [f, k] = this.durations[i] as [string, number];
       const s = r.src[k] as string;
       const a = r.starts[k] as number;
       const b = r.ends[k] as number;
       const bad = durationError(f, s, a, b, microsOf('s', s, a, b));
       if (bad !== '') return void reject(out, bad);
     }
-    const bk = this.col.billsec as number;
+    const bk = this.billsecCol;
     const billUs = microsOf('s', r.src[bk] as string, r.starts[bk] as number, r.ends[bk] as number);
     // Without a disposition column (a custom mapping), a record with billable time is an answered call.
-    if (this.col.disposition === undefined && !(billUs > 0)) return void c.unanswered(out, 'NO_ANSWER', 'billsec 0');
-    let disposition = this.col.disposition === undefined ? 'ANSWERED' : this.text(r, this.col.disposition);
-    if (this.rawDisposition) disposition = DISPOSITION_NUMBERS[disposition] ?? disposition;
-    const kind = DISPOSITIONS[disposition];
+    if (this.dispositionCol < 0 && !(billUs > 0)) return void c.unanswered(out, 'NO_ANSWER', 'billsec 0');
+    let disposition = this.dispositionCol < 0 ? 'ANSWERED' : this.text(r, this.dispositionCol);
+    if (this.rawDisposition) disposition = DISPOSITION_NUMBERS.get(disposition) ?? disposition;
+    const kind = DISPOSITIONS.get(disposition);
     if (kind === undefined)
       return void reject(out, `disposition "${cut(disposition)}" is not one of ANSWERED, NO ANSWER, BUSY, FAILED, CONGESTION, CANCEL`);
     if (kind !== 'ANSWERED') return void c.unanswered(out, kind, disposition);
@@ -259,13 +281,10 @@ export class AsteriskCalls {
       const v = this.text(r, this.sipCol);
       c.put(this.sipSlot, this.sipFromChannel ? endpointOf(v) : v);
     }
-    for (const [slot, k] of [
-      [this.answerSlot, this.col.answer],
-      [this.endSlot, this.col.end],
-    ] as const)
-      if (slot >= 0 && k !== undefined) c.setTime(slot, r.src[k] as string, r.starts[k] as number, r.ends[k] as number);
-    const uniqueid = this.text(r, this.col.uniqueid);
-    const sequence = this.text(r, this.col.sequence);
+    if (this.answerSlot >= 0) this.setTime(r, this.answerSlot, this.answerCol);
+    if (this.endSlot >= 0) this.setTime(r, this.endSlot, this.endCol);
+    const uniqueid = this.text(r, this.uniqueidCol);
+    const sequence = this.text(r, this.sequenceCol);
     let id: string;
     if (uniqueid === '') id = hash128(line);
     else if (sequence !== '' && !Number.isNaN(parseInt10(sequence, 0, sequence.length))) id = `${uniqueid}/${sequence}`;

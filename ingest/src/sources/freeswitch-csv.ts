@@ -98,6 +98,7 @@ export class FreeswitchCsvSource implements CdrSource {
   private readonly start: { at: number; unit: TimeUnit };
   private readonly answer: { at: number; unit: TimeUnit };
   private readonly end: { at: number; unit: TimeUnit };
+  private readonly times: { at: number; unit: TimeUnit }[];
   private readonly billable: { at: number; unit: DurationUnit };
   private readonly duration: { at: number; unit: DurationUnit };
   private readonly names: string[];
@@ -119,6 +120,7 @@ export class FreeswitchCsvSource implements CdrSource {
     this.start = firstOf(t, START_VARS);
     this.answer = firstOf(t, ANSWER_VARS);
     this.end = firstOf(t, END_VARS);
+    this.times = [this.start, this.answer, this.end].filter((x) => x.at >= 0);
     this.billable = firstOf(t, BILLABLE_VARS);
     this.duration = firstOf(t, DURATION_VARS);
     const f = profile.fields;
@@ -183,8 +185,8 @@ export class FreeswitchCsvSource implements CdrSource {
       c.set(p[1], line, starts[p[0]] as number, ends[p[0]] as number);
     }
     // Times: each must read (or be empty); the start must be there.
-    for (const t of [this.start, this.answer, this.end]) {
-      if (t.at < 0) continue;
+    for (let i = 0; i < this.times.length; i++) {
+      const t = this.times[i] as { at: number; unit: TimeUnit };
       const a = starts[t.at] as number;
       const b = ends[t.at] as number;
       const v = timeOf(t.unit, line, a, b);

@@ -9,10 +9,15 @@
  *   billed, never a dead letter, never dropped without a count.
  * - Billable time is the switch's billsec (answer to hang-up); a fraction of a second counts as
  *   a whole one (59.02 s bill 60 s), as mapping.ts rounds every duration.
- * - A start time written as local wall clock is read in the profile's `time_zone`, or by default
- *   in the time zone of the subscriber's account (accounts file `time_zone`). The end is the
- *   start plus the switch's duration, the answer the end minus billsec: a call across a change of
- *   clocks lasts what the switch measured.
+ * - A start time written as local wall clock is read in the profile's `time_zone`, or ("account")
+ *   in the time zone of the subscriber's account (accounts file `time_zone`): a time in the hour
+ *   repeated when clocks go back is its first occurrence, one in the hour skipped when they go
+ *   forward reads with the offset before the change (fields.ts, Zone). With local times the end
+ *   is the start plus the switch's duration and the answer the end minus billsec (the local
+ *   answer and end times are only checked): a call across a change of clocks lasts what the
+ *   switch measured. Epoch answer and end times are read as they are.
+ * - Only answered calls reach the subscriber directory: an unanswered call is counted whoever
+ *   made it.
  */
 import { readFileSync } from 'node:fs';
 import type { AccountBook, Directory } from '@ratel/rater';
