@@ -271,6 +271,7 @@ interface FileContext {
 }
 
 const CHUNK_BYTES = 4 * 1024 * 1024;
+const MAX_FILTER_REASONS = 100;
 
 async function importFile(file: string, source: CdrSource, ctx: FileContext, onBytes: (n: number) => void): Promise<FileSummary> {
   const summary: FileSummary = {
@@ -279,13 +280,14 @@ async function importFile(file: string, source: CdrSource, ctx: FileContext, onB
     lines: 0,
     cdrs: 0,
     filtered: 0,
-    filteredBy: {},
+    filteredBy: Object.create(null) as Record<string, number>,
     rejected: {},
     replays: 0,
     rated: 0,
     months: [],
   };
   const months = new Set<number>();
+  let filterReasons = 0;
   const res: LineResult = newLineResult();
   let batch: Cdr[] = [];
   let batchLines: number[] = [];
@@ -303,7 +305,11 @@ async function importFile(file: string, source: CdrSource, ctx: FileContext, onB
       if (res.status === LineStatus.SKIPPED) return;
       if (res.status === LineStatus.FILTERED) {
         summary.filtered++;
-        summary.filteredBy[res.reason] = (summary.filteredBy[res.reason] ?? 0) + 1;
+        // Reasons are a few labels; past MAX_FILTER_REASONS distinct ones the rest are counted together.
+        const by = summary.filteredBy;
+        const reason = by[res.reason] !== undefined || filterReasons < MAX_FILTER_REASONS ? res.reason || 'filtered' : 'other reasons';
+        if (by[reason] === undefined) filterReasons++;
+        by[reason] = (by[reason] ?? 0) + 1;
         return;
       }
       if (res.status === LineStatus.REJECTED) return rejectLine(lineNo, res.code, res.reason, text);

@@ -235,3 +235,36 @@ describe('ratel import: malformed switch lines', () => {
       expect(stored.map((x) => x.cdr_id)).toEqual(ids.filter((_, k) => k !== 5).sort());
     });
 });
+
+describe('ratel import: filtered reasons', () => {
+  it('counts filtered lines by reason, the first 100 reasons of a file by name and the others together', async () => {
+    const n = 102;
+    const cols = Array.from({ length: n }, (_, k) => `c${k}`);
+    const mapping = join(dir, 'many-filters.mapping.json');
+    writeFileSync(
+      mapping,
+      JSON.stringify({
+        caller: 'from',
+        callee: 'to',
+        start: { field: 'start', format: 'epoch_s' },
+        billable: { field: 'secs', unit: 's' },
+        filters: cols.map((c) => ({ field: c, in: ['y'] })),
+      }),
+    );
+    // Line k fails filter k first (its column says n): reason `filter on "ck"`; the last line passes them all.
+    const rows = Array.from(
+      { length: n + 1 },
+      (_, k) => `0140000042,0612345678,1793693702,60,${cols.map((_, j) => (j === k ? 'n' : 'y')).join(',')}`,
+    );
+    const file = join(dir, 'many-filters.csv');
+    writeFileSync(file, `${['from,to,start,secs', ...cols].join(',')}\n${rows.join('\n')}\n`);
+    const r = await run([file], 'csv', mapping, join(dir, 'many-filters.dead.jsonl'));
+    const s = r.files[0] as (typeof r.files)[number];
+    expect([s.cdrs, s.filtered]).toEqual([1, n]);
+    expect(Object.keys(s.filteredBy)).toHaveLength(101);
+    expect(s.filteredBy['filter on "c0"']).toBe(1);
+    expect(s.filteredBy['filter on "c99"']).toBe(1);
+    expect(s.filteredBy['filter on "c100"']).toBeUndefined();
+    expect(s.filteredBy['other reasons']).toBe(2);
+  });
+});

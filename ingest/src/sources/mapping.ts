@@ -23,7 +23,7 @@ import type { Cdr, Direction, Disposition, UsageKind } from '@ratel/schemas';
 import { errors } from '@ratel/schemas';
 import { z } from 'zod';
 import { compileLayout, hash128, type Layout, parseInt10, parseIsoWall, parseLayout, parseScaled, Zone } from './fields.js';
-import { type LineResult, LineStatus, reject } from './source.js';
+import { filter as filterLine, type LineResult, LineStatus, reject } from './source.js';
 
 /** A column: its header name (or a JSON field, dotted for nested ones), or its number from 1 (files without header). */
 const column = z.union([z.string().min(1), z.number().int().min(1).max(1024)]);
@@ -503,12 +503,7 @@ export class MappedReader {
   /** Reads one line's Row into `out`; `line` is the raw line (the default id hashes it). */
   read(row: Row, line: string, out: LineResult): void {
     const failed = this.filters.length > 0 ? this.failed(row) : null;
-    if (failed !== null) {
-      out.status = LineStatus.FILTERED;
-      out.cdr = null;
-      out.reason = failed.reason;
-      return;
-    }
+    if (failed !== null) return void filterLine(out, failed.reason);
     const kind = this.kind === null ? 'VOICE' : this.value(this.kind, row).toUpperCase();
     if (!KINDS.has(kind)) return void reject(out, `kind "${cut(kind)}" is not one of VOICE, SMS, MMS, DATA, EVENT`);
     const startMs = this.instant(this.start, row);

@@ -40,6 +40,13 @@ export function reject(out: LineResult, reason: string, code: ErrorCode = 'CDR_M
   out.reason = reason;
 }
 
+/** Counts the line as filtered, by `reason` (a short label of few values, see LineStatus.FILTERED). */
+export function filter(out: LineResult, reason: string): void {
+  out.status = LineStatus.FILTERED;
+  out.cdr = null;
+  out.reason = reason;
+}
+
 export interface CdrSource {
   /** The format's name (`--format`). */
   readonly format: string;

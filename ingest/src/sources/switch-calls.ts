@@ -25,7 +25,7 @@ import { errors } from '@ratel/schemas';
 import { z } from 'zod';
 import { parseIsoWall, parseScaled, Zone } from './fields.js';
 import { MappedReader, newRow, parseMapping, type Row } from './mapping.js';
-import { type LineResult, LineStatus, reject } from './source.js';
+import { filter, type LineResult, LineStatus, reject } from './source.js';
 
 /** `time_zone`: how local times of the switch are read. */
 export const zoneSetting = z
@@ -202,9 +202,7 @@ export class SwitchCalls {
       reason = `${kind} (${cut(word)})`;
       if (this.reasons.size < 1000) this.reasons.set(key, reason);
     }
-    out.status = LineStatus.FILTERED;
-    out.cdr = null;
-    out.reason = reason;
+    filter(out, reason);
   }
 
   /** Builds the CDR of an answered call from the row (`line` is the raw line, for errors and hashed ids). */
