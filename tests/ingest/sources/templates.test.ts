@@ -32,14 +32,18 @@ describe('FreeSWITCH templates', () => {
     expect(typeof t === 'string' ? t : t.vars).toEqual(['uuid', 'expr(${billsec}*2)', 'caller_id_number']);
   });
 
-  it('any values without the separator in them are found again where the template put them', () => {
+  it('any values that do not run into the separator are found again where the template put them', () => {
     const t = sources.compileFsTemplate(sources.EXAMPLE_TEMPLATE);
     if (typeof t === 'string') throw new Error(t);
     const scanner = new sources.TemplateScanner(t);
     fc.assert(
       fc.property(
         fc.array(
-          fc.string({ maxLength: 12 }).filter((s) => !s.includes('","') && !s.endsWith('"') && !s.startsWith('",')),
+          // mod_cdr_csv does not escape: a value whose text and the separator after it hold the
+          // separator sooner (`a","b`, or `x",` then `","`) cannot be told apart from two values.
+          fc
+            .oneof(fc.string({ maxLength: 12 }), fc.constantFrom('"', '",', ',"', 'Bob "the" Boss', '""', ','))
+            .filter((s) => `${s}","`.indexOf('","') === s.length),
           { minLength: 15, maxLength: 15 },
         ),
         (values) => {
@@ -48,7 +52,7 @@ describe('FreeSWITCH templates', () => {
           expect(values.map((_, k) => line.slice(scanner.starts[k], scanner.ends[k]))).toEqual(values);
         },
       ),
-      { numRuns: 300 },
+      { numRuns: 1000 },
     );
   });
 });
