@@ -373,7 +373,7 @@ program
 program
   .command('import')
   .description(
-    'rate CDR files: ratel CSV or JSON Lines, or CSV / TSV / pipe-separated / JSON Lines exports through a mapping file; into the store (then `ratel invoice`), or to the CDR topic for `ratel run` with --to kafka',
+    'rate CDR files: ratel CSV or JSON Lines, CSV / TSV / pipe-separated / JSON Lines exports through a mapping file, or FreeSWITCH and Asterisk CDR files; into the store (then `ratel invoice`), or to the CDR topic for `ratel run` with --to kafka',
   )
   .argument('[paths...]', 'CDR files, and folders of them')
   .option(
@@ -381,7 +381,10 @@ program
     'spool folder: import its files as they become complete, then move each to done/ or failed/ with its summary, until SIGTERM (README "Spool folder")',
   )
   .requiredOption('--format <name>', `file format: ${FORMATS.join(', ')}`)
-  .option('--mapping <file>', 'mapping file (JSON) of the generic formats (README "Mapping files")')
+  .option(
+    '--mapping <file>',
+    'mapping file (JSON) of the generic formats (README "Mapping files"); the switch formats\' profile (README "Switch CDR formats")',
+  )
   .option('--accounts-file <file>', 'accounts JSON, with the subscriber directory (also RATEL_ACCOUNTS_FILE)')
   .option('--to <store|kafka>', 'rate into the store (default) or produce cdr.v1 frames to the CDR topic', 'store')
   .option('--dead-letters <file>', 'rejected lines, one JSON line each (default <outDir>/import-dead-letters.jsonl)')

@@ -63,8 +63,10 @@ export interface FileSummary {
   bytes: number;
   lines: number;
   cdrs: number;
-  /** Left out by the mapping's filters. */
+  /** Left out by the mapping's filters, or unanswered calls of the switch formats. */
   filtered: number;
+  /** The filtered lines by reason ("filter on \"SipCode\"", "BUSY (USER_BUSY)"). */
+  filteredBy: Record<string, number>;
   /** Rejected lines and refused CDRs, by code. */
   rejected: Record<string, number>;
   /** CDRs already rated (an earlier import of the same records). */
@@ -200,7 +202,11 @@ export function summaryLine(s: FileSummary): string {
     .map(([code, n]) => `${code} ${n}`)
     .join(', ');
   const total = Object.values(s.rejected).reduce((a, b) => a + b, 0);
-  return `${s.file}: ${s.lines} lines, ${s.cdrs} CDRs, ${s.filtered} filtered, ${total} rejected${total ? ` (${rejected})` : ''}, ${s.replays} replays`;
+  const filtered = Object.entries(s.filteredBy)
+    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+    .map(([reason, n]) => `${reason} ${n}`)
+    .join(', ');
+  return `${s.file}: ${s.lines} lines, ${s.cdrs} CDRs, ${s.filtered} filtered${filtered ? ` [${filtered}]` : ''}, ${total} rejected${total ? ` (${rejected})` : ''}, ${s.replays} replays`;
 }
 
 /** Where a file's CDRs go, a batch at a time. */
@@ -279,10 +285,23 @@ interface FileContext {
 }
 
 const CHUNK_BYTES = 4 * 1024 * 1024;
+const MAX_FILTER_REASONS = 100;
 
 async function importFile(file: string, source: CdrSource, ctx: FileContext, onBytes: (n: number) => void): Promise<FileSummary> {
-  const summary: FileSummary = { file, bytes: 0, lines: 0, cdrs: 0, filtered: 0, rejected: {}, replays: 0, rated: 0, months: [] };
+  const summary: FileSummary = {
+    file,
+    bytes: 0,
+    lines: 0,
+    cdrs: 0,
+    filtered: 0,
+    filteredBy: Object.create(null) as Record<string, number>,
+    rejected: {},
+    replays: 0,
+    rated: 0,
+    months: [],
+  };
   const months = new Set<number>();
+  let filterReasons = 0;
   const res: LineResult = newLineResult();
   let batch: Cdr[] = [];
   let batchLines: number[] = [];
@@ -300,6 +319,11 @@ async function importFile(file: string, source: CdrSource, ctx: FileContext, onB
       if (res.status === LineStatus.SKIPPED) return;
       if (res.status === LineStatus.FILTERED) {
         summary.filtered++;
+        // Reasons are a few labels; past MAX_FILTER_REASONS distinct ones the rest are counted together.
+        const by = summary.filteredBy;
+        const reason = by[res.reason] !== undefined || filterReasons < MAX_FILTER_REASONS ? res.reason || 'filtered' : 'other reasons';
+        if (by[reason] === undefined) filterReasons++;
+        by[reason] = (by[reason] ?? 0) + 1;
         return;
       }
       if (res.status === LineStatus.REJECTED) return rejectLine(lineNo, res.code, res.reason, text);
