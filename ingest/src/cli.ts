@@ -7,6 +7,7 @@
  *   ratel invoice   month close on the store: issue invoices, flag roaming abuse, print the summary
  *   ratel dashboard  read-only finance dashboard in the browser (http://127.0.0.1:8470/ by default)
  *   ratel dlq-replay  produce the dead letters again to the CDR topic once their cause is fixed
+ *   ratel ingest-http  serve POST /v1/cdrs: CDR bodies checked whole, produced to the CDR topic before the answer
  *   ratel config    print the configuration in effect, secrets redacted
  * Errors print one line "ratel: <CODE> <message>" and exit 2: a bad command line is USAGE_INVALID,
  * a bad setting CONFIG_INVALID, an input that cannot be read INPUT_UNREADABLE, an output folder
@@ -30,6 +31,7 @@ import { type Config, invoiceTermsOf, loadConfig, storeConfigOf } from './config
 import { startDashboard } from './dashboard/index.js';
 import { replayDeadLetters } from './dlq-replay.js';
 import { generateAccounts, generateCdrs } from './generator.js';
+import { startHttpIngestService } from './http-ingest/index.js';
 import { importFiles } from './import.js';
 import { createKafka } from './kafka.js';
 import { createLogger } from './logger.js';
@@ -425,6 +427,40 @@ program
     } finally {
       await store.close();
     }
+  });
+
+program
+  .command('ingest-http')
+  .description(
+    'serve POST /v1/cdrs?format=NAME (JSON Lines or CSV) with a bearer token (httpIngest.token): each body is checked whole, then produced to the CDR topic and acknowledged by all in-sync replicas before the 202 (README "HTTP ingest")',
+  )
+  .option('--host <address>', 'bind address (also RATEL_HTTP_INGEST_HOST; default 127.0.0.1)')
+  .option('--port <port>', 'port, 0 = any free port (also RATEL_HTTP_INGEST_PORT; default 8471)', intArg('port'))
+  .option('--accounts-file <file>', 'accounts JSON with the subscriber directory, for the generic formats (also RATEL_ACCOUNTS_FILE)')
+  .action(async (o, cmd: Command) => {
+    const cfg = config(cmd, { 'httpIngest.host': o.host, 'httpIngest.port': o.port, accountsFile: o.accountsFile });
+    checkInputs(cfg);
+    const log = createLogger(cfg.logLevel);
+    const codecs = await codecsOf(cfg);
+    const s = await startHttpIngestService(cfg, { kafka: createKafka(cfg, log), codec: codecs.cdr, log });
+    console.log(
+      `ratel ingest-http: POST ${s.ingest.url}/v1/cdrs?format=NAME -> ${cfg.kafka.cdrTopic} (bearer token required; Ctrl-C stops)`,
+    );
+    const stop = () => {
+      setTimeout(() => {
+        console.error('ratel: SHUTDOWN_TIMEOUT ingest-http did not stop within 30 s');
+        process.exit(1);
+      }, 30_000).unref();
+      s.stop().then(
+        () => process.exit(0),
+        (e: unknown) => {
+          console.error(redact(`ratel: stop failed: ${(e as Error).message}`));
+          process.exit(1);
+        },
+      );
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
   });
 
 program

@@ -3,6 +3,7 @@ export { type CloseOptions, closeMonth, type MonthClose } from '@ratel/aggregato
 export { type Config, configSchema, ENV, loadConfig, storeConfigOf } from './config.js';
 export { type DlqReplayOptions, type DlqReplayResult, replayDeadLetters } from './dlq-replay.js';
 export { type GenerateOptions, generateAccounts, generateCdrs } from './generator.js';
+export * as httpIngest from './http-ingest/index.js';
 export {
   directoryOf,
   type FileSummary,

@@ -16,6 +16,7 @@ export const SECRET_PATHS = [
   'schemaRegistry.password',
   'metricsToken',
   'dashboard.token',
+  'httpIngest.token',
 ] as const;
 
 const file = z.string().min(1);
