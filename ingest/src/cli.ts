@@ -31,7 +31,7 @@ import { type Config, invoiceTermsOf, loadConfig, storeConfigOf } from './config
 import { startDashboard } from './dashboard/index.js';
 import { replayDeadLetters } from './dlq-replay.js';
 import { generateAccounts, generateCdrs } from './generator.js';
-import { startHttpIngestService } from './http-ingest/index.js';
+import { runIngestHttp } from './http-ingest/index.js';
 import { importFiles } from './import.js';
 import { createKafka } from './kafka.js';
 import { createLogger } from './logger.js';
@@ -437,30 +437,21 @@ program
   .option('--host <address>', 'bind address (also RATEL_HTTP_INGEST_HOST; default 127.0.0.1)')
   .option('--port <port>', 'port, 0 = any free port (also RATEL_HTTP_INGEST_PORT; default 8471)', intArg('port'))
   .option('--accounts-file <file>', 'accounts JSON with the subscriber directory, for the generic formats (also RATEL_ACCOUNTS_FILE)')
+  .option(
+    '--workers <n>',
+    'processes serving the port, each with its own producer (also RATEL_HTTP_INGEST_WORKERS; default 1)',
+    intArg('workers'),
+  )
   .action(async (o, cmd: Command) => {
-    const cfg = config(cmd, { 'httpIngest.host': o.host, 'httpIngest.port': o.port, accountsFile: o.accountsFile });
+    const cfg = config(cmd, {
+      'httpIngest.host': o.host,
+      'httpIngest.port': o.port,
+      'httpIngest.workers': o.workers,
+      accountsFile: o.accountsFile,
+    });
     checkInputs(cfg);
     const log = createLogger(cfg.logLevel);
-    const codecs = await codecsOf(cfg);
-    const s = await startHttpIngestService(cfg, { kafka: createKafka(cfg, log), codec: codecs.cdr, log });
-    console.log(
-      `ratel ingest-http: POST ${s.ingest.url}/v1/cdrs?format=NAME -> ${cfg.kafka.cdrTopic} (bearer token required; Ctrl-C stops)`,
-    );
-    const stop = () => {
-      setTimeout(() => {
-        console.error('ratel: SHUTDOWN_TIMEOUT ingest-http did not stop within 30 s');
-        process.exit(1);
-      }, 30_000).unref();
-      s.stop().then(
-        () => process.exit(0),
-        (e: unknown) => {
-          console.error(redact(`ratel: stop failed: ${(e as Error).message}`));
-          process.exit(1);
-        },
-      );
-    };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
+    await runIngestHttp(cfg, { kafka: () => createKafka(cfg, log), codec: async () => (await codecsOf(cfg)).cdr, log });
   });
 
 program

@@ -330,6 +330,37 @@ describe('ratel ingest-http on the shared Kafka', () => {
     expect(log).not.toContain(TOKEN.slice(0, -1));
     expect(log.toLowerCase()).not.toContain('authorization');
   });
+
+  it('with --workers 2: both processes serve the port, /metrics sums them, SIGTERM stops all', async () => {
+    const two = await startCli({ ...env, RATEL_HTTP_INGEST_WORKERS: '2' });
+    try {
+      const n = 40;
+      const answers = await Promise.all(
+        Array.from({ length: n }, async (_, r) => {
+          const res = await post(two.url, bodyOf(Array.from({ length: 100 }, (_, k) => cdrOf(9000 + r, k))));
+          return res.status;
+        }),
+      );
+      expect(answers).toEqual(Array(n).fill(202));
+      accepted += n * 100;
+      expect(await onTopic(cfg)).toBe(accepted);
+      const text = await (await fetch(`${two.url}/metrics`, { headers: { authorization: `Bearer ${TOKEN}` } })).text();
+      expect(/^ratel_http_cdrs_accepted_total (\d+)$/m.exec(text)?.[1]).toBe(String(n * 100));
+      const pids = new Set(
+        two
+          .stderr()
+          .split('\n')
+          .filter((l) => l.includes('"status":202'))
+          .map((l) => (JSON.parse(l) as { pid: number }).pid),
+      );
+      expect(pids.size).toBe(2);
+      two.child.kill('SIGTERM');
+      expect(await exited(two.child)).toBe(0);
+      for (const pid of pids) expect(() => process.kill(pid, 0)).toThrow();
+    } finally {
+      if (two.child.exitCode === null) two.child.kill('SIGKILL');
+    }
+  });
 });
 
 /** A Kafka broker of this test's own, which it may stop (never the shared one). */

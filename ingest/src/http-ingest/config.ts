@@ -1,7 +1,7 @@
 /**
  * The `httpIngest` section of the configuration (`ratel ingest-http`): where the server listens,
- * its bearer token, the body limit, requests handled at once, and the mapping files of the
- * generic formats. Part of the one config object (../config.ts); every key is in the README.
+ * its bearer token, the body limit, requests handled at once, worker processes, and the mapping
+ * files of the generic formats. Part of the one config object (../config.ts); every key is in the README.
  */
 import { z } from 'zod';
 import { isLoopback } from '../secure-config.js';
@@ -24,8 +24,10 @@ export const httpIngestSchema = z
       .min(1024)
       .max(1024 * 1024 * 1024)
       .default(DEFAULT_MAX_BODY_BYTES),
-    /** Requests read, checked and produced at the same time; more wait for a turn (unread). */
+    /** Requests read, checked and produced at the same time (per worker); more wait for a turn (unread). */
     maxInFlight: z.number().int().min(1).max(1024).default(16),
+    /** Processes serving the port (node:cluster), each with its own Kafka producer: one per core at most. */
+    workers: z.number().int().min(1).max(64).default(1),
     /** Mapping files of the generic formats (`?format=csv` needs `mappings.csv`). */
     mappings: z.strictObject({ csv: file, tsv: file, psv: file, jsonl: file }).prefault({}),
   })
@@ -53,6 +55,7 @@ export const HTTP_INGEST_ENV: Record<string, { path: string[]; parse?: (v: strin
   RATEL_HTTP_INGEST_TOKEN: { path: ['httpIngest', 'token'] },
   RATEL_HTTP_INGEST_MAX_BODY_BYTES: { path: ['httpIngest', 'maxBodyBytes'], parse: integer },
   RATEL_HTTP_INGEST_MAX_IN_FLIGHT: { path: ['httpIngest', 'maxInFlight'], parse: integer },
+  RATEL_HTTP_INGEST_WORKERS: { path: ['httpIngest', 'workers'], parse: integer },
   RATEL_HTTP_INGEST_CSV_MAPPING: { path: ['httpIngest', 'mappings', 'csv'] },
   RATEL_HTTP_INGEST_TSV_MAPPING: { path: ['httpIngest', 'mappings', 'tsv'] },
   RATEL_HTTP_INGEST_PSV_MAPPING: { path: ['httpIngest', 'mappings', 'psv'] },

@@ -53,6 +53,8 @@ export interface HttpIngestDeps {
   mappings: Partial<Record<MappedFormat, { mapping: Mapping; name: string }>>;
   log: Logger;
   metrics?: HttpIngestMetrics;
+  /** The text of GET /metrics (default: `metrics`' registry; a cluster worker's sums every worker). */
+  metricsText?: () => Promise<string>;
 }
 
 export interface HttpIngest {
@@ -127,6 +129,7 @@ export async function startHttpIngest(deps: HttpIngestDeps): Promise<HttpIngest>
   const { cfg, log } = deps;
   const h = cfg.httpIngest;
   const metrics = deps.metrics ?? createHttpIngestMetrics();
+  const metricsText = deps.metricsText ?? (() => metrics.registry.metrics());
   const ingestAuth = new BearerCheck([h.token]);
   const metricsAuth = new BearerCheck([cfg.metricsToken ?? h.token]);
   const { limits } = limitsOf(cfg);
@@ -294,7 +297,7 @@ export async function startHttpIngest(deps: HttpIngestDeps): Promise<HttpIngest>
           o.status = 401;
           return answer(res, 401, { error: 'UNAUTHORIZED' }, { 'www-authenticate': 'Bearer realm="ratel"' });
         }
-        const text = await metrics.registry.metrics();
+        const text = await metricsText();
         o.status = 200;
         res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(text);
         return;

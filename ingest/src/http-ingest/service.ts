@@ -22,27 +22,37 @@ export interface HttpIngestService {
   stop(): Promise<void>;
 }
 
-export async function startHttpIngestService(
-  cfg: Config,
-  deps: { kafka: Kafka; codec: WireCodec<Cdr>; log: Logger; metrics?: HttpIngestMetrics },
-): Promise<HttpIngestService> {
+/** The mapping files set, by format. */
+const mappingFiles = (cfg: Config): [MappedFormat, string][] =>
+  (Object.entries(cfg.httpIngest.mappings) as [MappedFormat, string | null][]).filter((e): e is [MappedFormat, string] => e[1] !== null);
+
+/** What is checked before anything starts (also by the primary of several workers): the token, the mapping files. */
+export function checkStartable(cfg: Config): void {
   if (cfg.httpIngest.token === null)
     throw errors.configInvalid(
       'httpIngest.token (RATEL_HTTP_INGEST_TOKEN)',
       'ratel ingest-http needs a bearer token (at least 16 characters): every POST /v1/cdrs must present it',
     );
-  const configured = (Object.entries(cfg.httpIngest.mappings) as [MappedFormat, string | null][]).filter(
-    (e): e is [MappedFormat, string] => e[1] !== null,
-  );
+  const configured = mappingFiles(cfg);
+  if (configured.length > 0 && cfg.accountsFile === null)
+    throw errors.usageInvalid(
+      `httpIngest.mappings.${configured[0]?.[0]} is set: the generic formats need the accounts (--accounts-file or RATEL_ACCOUNTS_FILE)`,
+    );
+  for (const [, file] of configured) loadMapping(file);
+}
+
+export async function startHttpIngestService(
+  cfg: Config,
+  deps: { kafka: Kafka; codec: WireCodec<Cdr>; log: Logger; metrics?: HttpIngestMetrics; metricsText?: () => Promise<string> },
+): Promise<HttpIngestService> {
+  checkStartable(cfg);
+  const configured = mappingFiles(cfg);
   let accounts: AccountBook = new Map();
   let directory: Directory | null = null;
   if (cfg.accountsFile !== null) {
     accounts = loadAccounts(cfg.accountsFile, loadCatalog(cfg.catalogDir));
     directory = directoryOf(accounts, cfg.accountsFile);
-  } else if (configured.length > 0)
-    throw errors.usageInvalid(
-      `httpIngest.mappings.${configured[0]?.[0]} is set: the generic formats need the accounts (--accounts-file or RATEL_ACCOUNTS_FILE)`,
-    );
+  }
   const mappings: HttpIngestDeps['mappings'] = {};
   for (const [format, file] of configured) {
     const mapping = loadMapping(file);
@@ -54,8 +64,19 @@ export async function startHttpIngestService(
   const sender = new CdrSender(deps.kafka, cfg);
   await sender.connect();
   let ingest: HttpIngest;
+  let stopped: Promise<void> | null = null;
   try {
-    ingest = await startHttpIngest({ cfg, sender, codec: deps.codec, accounts, directory, mappings, log: deps.log, metrics: deps.metrics });
+    ingest = await startHttpIngest({
+      cfg,
+      sender,
+      codec: deps.codec,
+      accounts,
+      directory,
+      mappings,
+      log: deps.log,
+      metrics: deps.metrics,
+      metricsText: deps.metricsText,
+    });
   } catch (e) {
     await sender.close();
     throw errors.usageInvalid(
@@ -64,9 +85,9 @@ export async function startHttpIngestService(
   }
   return {
     ingest,
-    async stop() {
-      await ingest.close();
-      await sender.close();
+    stop() {
+      stopped ??= ingest.close().then(() => sender.close());
+      return stopped;
     },
   };
 }

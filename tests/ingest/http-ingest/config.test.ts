@@ -19,13 +19,14 @@ const refusal = (env: Record<string, string>): string => {
 };
 
 describe('httpIngest config', () => {
-  it('has documented defaults: loopback, port 8471, no token, 16 MiB bodies, 16 requests at once, no mappings', () => {
+  it('has documented defaults: loopback, port 8471, no token, 16 MiB bodies, 16 requests at once, one process, no mappings', () => {
     expect(loadConfig({ env: {} }).httpIngest).toEqual({
       host: '127.0.0.1',
       port: 8471,
       token: null,
       maxBodyBytes: 16 * 1024 * 1024,
       maxInFlight: 16,
+      workers: 1,
       mappings: { csv: null, tsv: null, psv: null, jsonl: null },
     });
   });
@@ -38,6 +39,7 @@ describe('httpIngest config', () => {
         RATEL_HTTP_INGEST_TOKEN: 'sixteen-chars-at-least',
         RATEL_HTTP_INGEST_MAX_BODY_BYTES: '65536',
         RATEL_HTTP_INGEST_MAX_IN_FLIGHT: '4',
+        RATEL_HTTP_INGEST_WORKERS: '2',
         RATEL_HTTP_INGEST_CSV_MAPPING: 'sbc.json',
         RATEL_HTTP_INGEST_JSONL_MAPPING: 'events.json',
       },
@@ -48,6 +50,7 @@ describe('httpIngest config', () => {
       token: 'sixteen-chars-at-least',
       maxBodyBytes: 65536,
       maxInFlight: 4,
+      workers: 2,
       mappings: { csv: 'sbc.json', tsv: null, psv: null, jsonl: 'events.json' },
     });
   });
@@ -62,6 +65,7 @@ describe('httpIngest config', () => {
     expect(refusal({ RATEL_HTTP_INGEST_MAX_BODY_BYTES: '1e6' })).toMatch(/httpIngest\.maxBodyBytes \(RATEL_HTTP_INGEST_MAX_BODY_BYTES\)/);
     expect(refusal({ RATEL_HTTP_INGEST_MAX_BODY_BYTES: '100' })).toMatch(/httpIngest\.maxBodyBytes/);
     expect(refusal({ RATEL_HTTP_INGEST_MAX_IN_FLIGHT: '0' })).toMatch(/httpIngest\.maxInFlight/);
+    expect(refusal({ RATEL_HTTP_INGEST_WORKERS: '0' })).toMatch(/httpIngest\.workers \(RATEL_HTTP_INGEST_WORKERS\)/);
   });
 
   it('the token is a secret: read from RATEL_HTTP_INGEST_TOKEN_FILE, redacted in `ratel config` and in any text', () => {
