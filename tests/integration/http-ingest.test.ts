@@ -363,6 +363,101 @@ describe('ratel ingest-http on the shared Kafka', () => {
   });
 });
 
+describe('ratel ingest-http when Kafka takes part of a body (shared broker, a topic of its own)', () => {
+  it('answers 503; the partitions acknowledged before come again with the retry and are rated once', async () => {
+    await withRun('httppartial', 60, 20_000, async (run) => {
+      const cfg = loadConfig({ env: { ...run.env, RATEL_HTTP_INGEST_TOKEN: TOKEN, RATEL_HTTP_INGEST_PORT: '0' } });
+      // Two accounts on two partitions: one CDR of the first, 150 of the second. The topic takes
+      // batches of at most 4,000 bytes (ratel believes 1,000,000): the first partition's batch
+      // is written, the second's refused (MESSAGE_TOO_LARGE), within one send.
+      const partitioner = Partitioners.DefaultPartitioner();
+      const partitionMetadata = Array.from({ length: cfg.kafka.partitions }, (_, p) => ({
+        partitionId: p,
+        leader: 0,
+        partitionErrorCode: 0,
+        replicas: [0],
+        isr: [0],
+      }));
+      const partitionOf = (key: string) => partitioner({ topic: cfg.kafka.cdrTopic, partitionMetadata, message: { key, value: null } });
+      const byAccount = new Map<string, Cdr[]>();
+      for (const c of run.cdrs) byAccount.set(c.account_id, [...(byAccount.get(c.account_id) ?? []), c]);
+      const [a, b] = (() => {
+        const ids = [...byAccount.keys()].filter((k) => (byAccount.get(k)?.length ?? 0) >= 150);
+        for (const x of ids) for (const y of ids) if (partitionOf(x) !== partitionOf(y)) return [x, y];
+        throw new Error('no two accounts on two partitions');
+      })();
+      const one = (byAccount.get(a as string) as Cdr[]).slice(0, 1);
+      const many = (byAccount.get(b as string) as Cdr[]).slice(0, 150);
+      run.cdrs = [...one, ...many];
+      const want = reference(run);
+      const kafka = createKafka(cfg, createLogger('silent'));
+      const admin = kafka.admin();
+      await admin.connect();
+      try {
+        await admin.createTopics({
+          waitForLeaders: true,
+          topics: [
+            {
+              topic: cfg.kafka.cdrTopic,
+              numPartitions: cfg.kafka.partitions,
+              replicationFactor: 1,
+              configEntries: [{ name: 'max.message.bytes', value: '4000' }],
+            },
+          ],
+        });
+        const log = createLogger(process.env.RATEL_TEST_LOG ?? 'silent');
+        const svc = await httpIngest.startHttpIngestService(cfg, { kafka, codec, log });
+        try {
+          const body = bodyOf(run.cdrs);
+          const first = await post(svc.ingest.url, body);
+          const refused = (await first.json()) as { error: string; message: string };
+          expect([first.status, first.headers.get('retry-after'), refused.error]).toEqual([503, '5', 'MESSAGE_TOO_LARGE']);
+          expect((await fetch(`${svc.ingest.url}/readyz`)).status).toBe(503);
+          // Part of the body is on the topic all the same: the first account's partition took its CDR.
+          expect(await onTopic(cfg)).toBe(1);
+          // The topic is set right; the client sends the same body again.
+          await admin.alterConfigs({
+            validateOnly: false,
+            resources: [{ type: 2, name: cfg.kafka.cdrTopic, configEntries: [{ name: 'max.message.bytes', value: '1000000' }] }],
+          });
+          let status = 0;
+          for (let i = 0; i < 20 && status !== 202; i++) {
+            if (i > 0) await new Promise((w) => setTimeout(w, 500));
+            const again = await post(svc.ingest.url, body);
+            await again.arrayBuffer();
+            status = again.status;
+          }
+          expect(status).toBe(202);
+          expect((await fetch(`${svc.ingest.url}/readyz`)).status).toBe(200);
+          expect(await onTopic(cfg)).toBe(run.cdrs.length + 1); // the first account's CDR twice
+        } finally {
+          await svc.stop();
+        }
+        const p = await startPipeline(kafka, cfg, {
+          catalog: loadCatalog(),
+          accounts: run.accounts,
+          codecs: localCodecs(),
+          log,
+          store: run.store,
+        });
+        try {
+          expect(await waitFor(async () => p.stats.consumed >= run.cdrs.length + 1, 60_000, 250)).toBe(true);
+          expect(await waitFor(async () => (await countStored(run)) >= want.size, 60_000, 250)).toBe(true);
+          expect(p.stats.replays).toBe(1);
+        } finally {
+          await p.stop();
+        }
+        const got = await stored(run);
+        expect(got.size).toBe(want.size);
+        expect([...want.entries()].filter(([id, row]) => JSON.stringify(got.get(id)) !== JSON.stringify(row))).toEqual([]);
+      } finally {
+        await admin.deleteTopics({ topics: [cfg.kafka.cdrTopic, cfg.kafka.deadLetterTopic] }).catch(() => {});
+        await admin.disconnect();
+      }
+    });
+  }, 180_000);
+});
+
 /** A Kafka broker of this test's own, which it may stop (never the shared one). */
 const OWN = {
   RATEL_RUN: process.env.RATEL_TEST_OWN_KAFKA_RUN ?? '/tmp/http-ingest-run',

@@ -71,9 +71,24 @@ export class CdrSender {
     const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
     if (failed) {
       this.ok = false;
-      throw await brokerError(this.cfg, failed.reason);
+      throw await this.failure(failed.reason);
     }
     this.ok = true;
+  }
+
+  /**
+   * Why a send failed: the broker's own refusal when it answered with an error (its Kafka error
+   * name as the code, e.g. MESSAGE_TOO_LARGE, NOT_ENOUGH_REPLICAS), else the connection's typed
+   * error (BROKER_UNREACHABLE, BROKER_AUTH_FAILED, TLS_…).
+   */
+  private async failure(e: unknown): Promise<Error & { code: string }> {
+    for (let cur: unknown = e, depth = 0; cur && typeof cur === 'object' && depth < 5; depth++) {
+      const c = cur as { name?: string; type?: unknown; message?: string; cause?: unknown; originalError?: unknown };
+      if (c.name === 'KafkaJSProtocolError' && typeof c.type === 'string')
+        return Object.assign(new Error(`Kafka refused the produce: ${c.type} (${c.message})`), { code: c.type });
+      cur = c.cause ?? c.originalError;
+    }
+    return brokerError(this.cfg, e);
   }
 
   async close(): Promise<void> {
