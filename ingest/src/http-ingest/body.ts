@@ -45,6 +45,8 @@ export interface ReadBody {
   skipped: number;
   /** Lines that are not CDRs (all of them; `errors` lists the first `maxErrors`). */
   rejected: number;
+  /** Those lines by code. */
+  codes: Record<string, number>;
   errors: LineError[];
 }
 
@@ -59,12 +61,24 @@ const LINE_MAX_BYTES = 4 * 1024 * 1024;
 
 /** Reads `body` (a request) through `source`, which this call starts as a new file named `name`. */
 export function readBody(body: Readable, source: CdrSource, name: string, o: BodyOptions): Promise<ReadBody> {
-  const r: ReadBody = { outcome: BodyOutcome.OK, bytes: 0, lines: 0, cdrs: [], at: [], filtered: 0, skipped: 0, rejected: 0, errors: [] };
+  const r: ReadBody = {
+    outcome: BodyOutcome.OK,
+    bytes: 0,
+    lines: 0,
+    cdrs: [],
+    at: [],
+    filtered: 0,
+    skipped: 0,
+    rejected: 0,
+    codes: {},
+    errors: [],
+  };
   const res: LineResult = newLineResult();
   /** A header the source cannot read: the lines after it are not read (their columns are unknown). */
   let fatal = false;
   const fail = (line: number, code: string, reason: string) => {
     r.rejected++;
+    r.codes[code] = (r.codes[code] ?? 0) + 1;
     if (r.errors.length < o.maxErrors) r.errors.push({ line, code, reason });
     if (r.cdrs.length > 0) {
       // Nothing of this body will be produced: let its CDRs go.

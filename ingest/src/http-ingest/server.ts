@@ -217,7 +217,6 @@ export async function startHttpIngest(deps: HttpIngestDeps): Promise<HttpIngest>
         o.status = 503;
         o.error = code;
         o.reason = (e as Error).message;
-        log.warn({ req: id, code, err: (e as Error).message }, 'produce failed: answered 503');
         return answer(res, 503, { error: code, message }, { 'retry-after': String(RETRY_AFTER_S) });
       }
       metrics.produceSeconds.observe((performance.now() - t0) / 1000);
@@ -240,8 +239,8 @@ export async function startHttpIngest(deps: HttpIngestDeps): Promise<HttpIngest>
 
   function rejectLines(res: ServerResponse, body: ReadBody, errors: LineError[], o: Outcome): void {
     const rejected = Math.max(body.rejected, errors.length);
-    for (const e of errors) metrics.rejectedLines.inc({ code: e.code });
-    if (rejected > errors.length) metrics.rejectedLines.inc({ code: 'UNLISTED' }, rejected - errors.length);
+    if (body.rejected > 0) for (const [code, n] of Object.entries(body.codes)) metrics.rejectedLines.inc({ code }, n);
+    else for (const e of errors) metrics.rejectedLines.inc({ code: e.code });
     o.status = 400;
     o.error = 'LINES_REJECTED';
     o.rejected = rejected;
@@ -315,7 +314,8 @@ export async function startHttpIngest(deps: HttpIngestDeps): Promise<HttpIngest>
       const seconds = (performance.now() - t0) / 1000;
       if (o.status !== 499) metrics.requests.inc({ status: String(o.status) });
       metrics.seconds.observe(seconds);
-      log.info(
+      // One line a request: warn for the answers that are the server's side (5xx).
+      log[o.status >= 500 && o.status !== 499 ? 'warn' : 'info'](
         {
           req: id,
           method: req.method,

@@ -71,6 +71,7 @@ describe('readBody', () => {
     expect(r.outcome).toBe(BodyOutcome.REJECTED);
     expect(r.cdrs).toEqual([]);
     expect(r.rejected).toBe(4);
+    expect(r.codes).toEqual({ CDR_MALFORMED: 3, CDR_OUT_OF_RANGE: 1 });
     expect(r.errors.map((e) => [e.line, e.code])).toEqual([
       [2, 'CDR_MALFORMED'],
       [3, 'CDR_MALFORMED'],
@@ -84,7 +85,7 @@ describe('readBody', () => {
   it('lists the first maxErrors errors and counts them all', async () => {
     const text = 'x\n'.repeat(500);
     const r = await readBody(body([text]), new sources.RatelJsonLinesSource(), 'req', { ...opts, maxErrors: 10 });
-    expect([r.rejected, r.errors.length, r.errors[9]?.line]).toEqual([500, 10, 10]);
+    expect([r.rejected, r.errors.length, r.errors[9]?.line, r.codes.CDR_MALFORMED]).toEqual([500, 10, 10, 500]);
   });
 
   it('a CSV header the format cannot read is one error on line 1, and the lines after it are not read', async () => {
