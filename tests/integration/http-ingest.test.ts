@@ -17,6 +17,7 @@
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { request } from 'node:http';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { type Config, createKafka, createLogger, httpIngest, loadConfig, sources, startPipeline } from '@ratel/ingest';
@@ -248,6 +249,33 @@ describe('ratel ingest-http on the shared Kafka', () => {
     expect(((await s.json()) as { message: string }).message).toMatch(/passed httpIngest\.maxBodyBytes/);
     expect(offered).toBeLessThan(40_000_000);
     expect(await onTopic(cfg)).toBe(accepted);
+
+    // `Expect: 100-continue` (curl's way over 1 MB): a body too large or a bad token is refused
+    // before the client sends it; an accepted one is asked for (100), then answered 202.
+    const expecting = (body: Buffer, token: string) =>
+      new Promise<{ status: number; continued: boolean }>((resolve, reject) => {
+        const req = request(`${server.url}/v1/cdrs?format=ratel-jsonl`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${token}`, expect: '100-continue', 'content-length': body.length },
+        });
+        let continued = false;
+        req.on('continue', () => {
+          continued = true;
+          req.end(body);
+        });
+        req.on('response', (res) => {
+          res.resume();
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, continued }));
+          if (!continued) req.destroy();
+        });
+        req.on('error', (e) => (continued ? reject(e) : undefined));
+        req.flushHeaders();
+      });
+    expect(await expecting(Buffer.from(big), TOKEN)).toEqual({ status: 413, continued: false });
+    expect(await expecting(Buffer.from(line), 'not-the-token-at-all')).toEqual({ status: 401, continued: false });
+    expect(await expecting(Buffer.from(line), TOKEN)).toEqual({ status: 202, continued: true });
+    accepted += 1;
+    expect(await onTopic(cfg)).toBe(accepted);
   });
 
   it('answers malformed lines with 400 naming each line, its code and reason, and produces nothing of that body', async () => {
@@ -311,9 +339,9 @@ describe('ratel ingest-http on the shared Kafka', () => {
     const text = await (await fetch(`${server.url}/metrics`, { headers: { authorization: `Bearer ${TOKEN}` } })).text();
     const value = (name: string) => Number(new RegExp(`^${name.replace(/[{}]/g, '\\$&')} (\\S+)$`, 'm').exec(text)?.[1]);
     expect(value('ratel_http_cdrs_accepted_total')).toBe(accepted);
-    expect(value('ratel_http_requests_total{status="202"}')).toBe(REQUESTS + 1);
-    expect(value('ratel_http_requests_total{status="401"}')).toBe(5); // 4 on /v1/cdrs, 1 on /metrics
-    expect(value('ratel_http_requests_total{status="413"}')).toBe(2);
+    expect(value('ratel_http_requests_total{status="202"}')).toBe(REQUESTS + 2);
+    expect(value('ratel_http_requests_total{status="401"}')).toBe(6); // 5 on /v1/cdrs, 1 on /metrics
+    expect(value('ratel_http_requests_total{status="413"}')).toBe(3);
     expect(value('ratel_http_lines_rejected_total{code="CDR_OUT_OF_RANGE"}')).toBe(1);
     expect(value('ratel_http_request_seconds_count')).toBeGreaterThan(REQUESTS);
     expect(value('ratel_http_body_bytes_total')).toBeGreaterThan(REQUESTS * PER_REQUEST * 100);
@@ -325,7 +353,7 @@ describe('ratel ingest-http on the shared Kafka', () => {
     const log = server.stderr();
     const requests = log.split('\n').filter((l) => l.includes('"msg":"http request"'));
     expect(requests.length).toBeGreaterThan(REQUESTS + 10);
-    expect(requests.filter((l) => l.includes('"path":"/v1/cdrs"') && l.includes('"status":202')).length).toBe(REQUESTS + 1);
+    expect(requests.filter((l) => l.includes('"path":"/v1/cdrs"') && l.includes('"status":202')).length).toBe(REQUESTS + 2);
     expect(log).not.toContain(TOKEN);
     expect(log).not.toContain(TOKEN.slice(0, -1));
     expect(log.toLowerCase()).not.toContain('authorization');

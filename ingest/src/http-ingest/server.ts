@@ -184,6 +184,9 @@ export async function startHttpIngest(deps: HttpIngestDeps): Promise<HttpIngest>
     metrics.waiting.set(turns.waiting);
     metrics.inFlight.inc();
     try {
+      // `Expect: 100-continue` (curl's way with bodies over 1 MB): the body is asked for only now,
+      // so a refused request (above) never sent it, and a waiting one sends it when its turn comes.
+      if (/^100-continue$/i.test(req.headers.expect ?? '')) res.writeContinue();
       const source = sourceOf(f);
       let body: ReadBody;
       try {
@@ -330,6 +333,10 @@ export async function startHttpIngest(deps: HttpIngestDeps): Promise<HttpIngest>
   }
 
   const server = createServer({ requestTimeout: 120_000, headersTimeout: 30_000, keepAliveTimeout: 10_000 }, (req, res) => {
+    void handle(req, res);
+  });
+  // Without this listener node answers 100 Continue itself, before the token and the size are checked.
+  server.on('checkContinue', (req, res) => {
     void handle(req, res);
   });
   await new Promise<void>((resolve, reject) => {
