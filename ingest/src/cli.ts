@@ -33,7 +33,8 @@ import { replayDeadLetters } from './dlq-replay.js';
 import { generateAccounts, generateCdrs } from './generator.js';
 import { runIngestHttp } from './http-ingest/index.js';
 import { importFiles } from './import.js';
-import { createKafka } from './kafka.js';
+import { startImportWatch, untilStopped, type WatchOptions } from './import-watch.js';
+import { brokerError, createKafka } from './kafka.js';
 import { createLogger } from './logger.js';
 import { createMetrics, serveMetrics } from './metrics.js';
 
@@ -374,11 +375,18 @@ program
 program
   .command('import')
   .description(
-    'rate CDR files: ratel CSV or JSON Lines, or CSV / TSV / pipe-separated / JSON Lines exports through a mapping file; into the store (then `ratel invoice`), or to the CDR topic for `ratel run` with --to kafka',
+    'rate CDR files: ratel CSV or JSON Lines, CSV / TSV / pipe-separated / JSON Lines exports through a mapping file, or FreeSWITCH and Asterisk CDR files; into the store (then `ratel invoice`), or to the CDR topic for `ratel run` with --to kafka',
   )
-  .argument('<paths...>', 'CDR files, and folders of them')
+  .argument('[paths...]', 'CDR files, and folders of them')
+  .option(
+    '--watch <dir>',
+    'spool folder: import its files as they become complete, then move each to done/ or failed/ with its summary, until SIGTERM (README "Spool folder")',
+  )
   .requiredOption('--format <name>', `file format: ${FORMATS.join(', ')}`)
-  .option('--mapping <file>', 'mapping file (JSON) of the generic formats (README "Mapping files")')
+  .option(
+    '--mapping <file>',
+    'mapping file (JSON) of the generic formats (README "Mapping files"); the switch formats\' profile (README "Switch CDR formats")',
+  )
   .option('--accounts-file <file>', 'accounts JSON, with the subscriber directory (also RATEL_ACCOUNTS_FILE)')
   .option('--to <store|kafka>', 'rate into the store (default) or produce cdr.v1 frames to the CDR topic', 'store')
   .option('--dead-letters <file>', 'rejected lines, one JSON line each (default <outDir>/import-dead-letters.jsonl)')
@@ -387,8 +395,23 @@ program
     'rate as at 00:00 UTC that day: the window of accepted start dates (limits.maxAgeDays) is taken around it',
   )
   .option('--no-progress', 'no progress bar')
+  .option(
+    '--metrics-port <port>',
+    '--watch: port of /metrics, /healthz, /readyz; 0 = off (also RATEL_METRICS_PORT)',
+    intArg('metrics-port'),
+  )
+  .option('--metrics-host <address>', '--watch: bind address of the endpoints (default 127.0.0.1)')
   .action(async (paths: string[], o, cmd: Command) => {
-    const cfg = config(cmd, { accountsFile: o.accountsFile });
+    const cfg = config(cmd, { accountsFile: o.accountsFile, metricsPort: o.metricsPort, metricsHost: o.metricsHost });
+    if (o.watch === undefined && paths.length === 0) throw errors.usageInvalid('ratel import needs files or folders (or --watch DIR)');
+    if (o.watch !== undefined && paths.length > 0) throw errors.usageInvalid('ratel import --watch DIR takes no other files or folders');
+    if (o.watch !== undefined && o.deadLetters !== undefined)
+      throw errors.usageInvalid(
+        'ratel import --watch writes the dead letters of each file beside it in done/ or failed/: no --dead-letters',
+      );
+    const spool = o.watch === undefined ? 'dir' : pathKind(o.watch);
+    if (spool !== 'dir')
+      throw errors.inputUnreadable(o.watch, `spool folder (--watch) must be a folder: ${spool === 'file' ? 'a file' : spool}`);
     if (!(FORMATS as readonly string[]).includes(o.format))
       throw errors.usageInvalid(`--format ${o.format}: not one of ${FORMATS.join(', ')}`);
     if (o.to !== 'store' && o.to !== 'kafka') throw errors.usageInvalid(`--to ${o.to}: store or kafka`);
@@ -408,6 +431,10 @@ program
       progress: o.progress as boolean,
       now: asOf === undefined ? undefined : () => asOf,
     };
+    if (o.watch !== undefined) {
+      await watchSpool(cfg, { ...opts, dir: o.watch as string }, { catalog, accounts, accountsFile });
+      return;
+    }
     if (opts.to === 'kafka') {
       const codecs = await codecsOf(cfg);
       await importFiles(cfg, opts, {
@@ -428,6 +455,43 @@ program
       await store.close();
     }
   });
+
+/** Test only: RATEL_TEST_BATCH_PAUSE_MS, a pause before each batch of `import --watch` (so a test can kill it mid-file). */
+function testBatchPause(): number | undefined {
+  const v = process.env.RATEL_TEST_BATCH_PAUSE_MS;
+  if (v === undefined) return undefined;
+  if (!/^\d+$/.test(v)) throw errors.configInvalid('RATEL_TEST_BATCH_PAUSE_MS', 'a whole number of milliseconds (test only)');
+  return Number(v);
+}
+
+/** `ratel import --watch`: the spool folder until SIGTERM/SIGINT (exit 0), or a store or broker failure (exit 2). */
+async function watchSpool(
+  cfg: Config,
+  opts: Omit<WatchOptions, 'batchPauseMs'>,
+  deps: { catalog: Catalog; accounts: ReturnType<typeof loadAccounts>; accountsFile: string },
+): Promise<void> {
+  const log = createLogger(cfg.logLevel);
+  const watchOpts = { ...opts, batchPauseMs: testBatchPause() };
+  if (opts.to === 'kafka') {
+    const codecs = await codecsOf(cfg);
+    const w = await startImportWatch(cfg, watchOpts, { ...deps, kafka: createKafka(cfg, log), codec: codecs.cdr, log });
+    // A send the brokers failed: typed as BROKER_UNREACHABLE (or what brokerError finds), exit 2.
+    await untilStopped(w, log).catch(async (e: unknown) => {
+      throw isRatelError(e) ? e : await brokerError(cfg, e);
+    });
+    process.exit(0);
+  }
+  checkOutputs(cfg, { outDir: false });
+  const store = await openStore(storeConfigOf(cfg));
+  try {
+    await createSchema(store);
+    const w = await startImportWatch(cfg, watchOpts, { ...deps, store, log });
+    await untilStopped(w, log);
+  } finally {
+    await store.close();
+  }
+  process.exit(0);
+}
 
 program
   .command('ingest-http')

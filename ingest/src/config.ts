@@ -18,6 +18,7 @@ import { type CdrLimits, type DateWindow, DEFAULT_LIMITS, DEFAULT_WINDOW, errors
 import { z } from 'zod';
 import { HTTP_INGEST_ENV, httpIngestSchema } from './http-ingest/config.js';
 import {
+  boolean,
   CONNECTION_ENV,
   checkConnections,
   httpEndpoint,
@@ -76,6 +77,18 @@ function deadLetterTopicApart(k: { cdrTopic: string; deadLetterTopic: string }, 
       path: ['deadLetterTopic'],
       message: `must differ from the CDR topic "${k.cdrTopic}" and from "${k.cdrTopic}.rated" (dead letters would be consumed again)`,
     });
+}
+
+/** Spool names never imported: dotfiles (rsync's `.name.XXXXXX`), `.tmp`, `.part`, and `~` backups. */
+export const DEFAULT_IGNORE = '^\\.|\\.(tmp|part)$|~$';
+
+/** The compiled pattern, or null when it does not compile. */
+export function regexOf(pattern: string): RegExp | null {
+  try {
+    return new RegExp(pattern);
+  } catch {
+    return null;
+  }
 }
 
 export const configSchema = z.strictObject({
@@ -180,6 +193,27 @@ export const configSchema = z.strictObject({
     })
     .prefault({}),
   outDir: z.string().min(1).default('out'),
+  /** `ratel import --watch DIR`: when a file of the spool folder is complete (spool/README.md). */
+  import: z
+    .strictObject({
+      watch: z
+        .strictObject({
+          /** A file unchanged (size, mtime) this long, and held open by no writer, is complete. */
+          settleMs: z.number().int().min(0).max(86_400_000).default(5000),
+          /** The folder is listed again this often (fs.watch can miss events). */
+          rescanMs: z.number().int().min(100).max(86_400_000).default(10_000),
+          /** Names never imported: a regular expression (default dotfiles, .tmp, .part, ~). */
+          ignore: z
+            .string()
+            .min(1)
+            .refine((r) => regexOf(r) !== null, 'a regular expression (JavaScript syntax)')
+            .default(DEFAULT_IGNORE),
+          /** Look for processes holding a file open for writing (Linux /proc); off: age and rename only. */
+          checkWriters: z.boolean().default(true),
+        })
+        .prefault({}),
+    })
+    .prefault({}),
   /** Port of the /metrics, /healthz and /readyz endpoint of `ratel run` (0 = off). */
   metricsPort: z.number().int().min(0).max(65535).default(9464),
   ...httpEndpoint,
@@ -260,6 +294,10 @@ export const ENV: Record<string, { path: string[]; parse?: (v: string) => unknow
   RATEL_INVOICE_TIME_ZONE: { path: ['invoice', 'timeZone'] },
   RATEL_INVOICE_LEGAL_TEXT: { path: ['invoice', 'legalText'] },
   RATEL_OUT_DIR: { path: ['outDir'] },
+  RATEL_IMPORT_WATCH_SETTLE_MS: { path: ['import', 'watch', 'settleMs'], parse: integer },
+  RATEL_IMPORT_WATCH_RESCAN_MS: { path: ['import', 'watch', 'rescanMs'], parse: integer },
+  RATEL_IMPORT_WATCH_IGNORE: { path: ['import', 'watch', 'ignore'] },
+  RATEL_IMPORT_WATCH_CHECK_WRITERS: { path: ['import', 'watch', 'checkWriters'], parse: boolean },
   RATEL_METRICS_PORT: { path: ['metricsPort'], parse: integer },
   RATEL_DASHBOARD_HOST: { path: ['dashboard', 'host'] },
   RATEL_DASHBOARD_PORT: { path: ['dashboard', 'port'], parse: integer },

@@ -63,8 +63,10 @@ export interface FileSummary {
   bytes: number;
   lines: number;
   cdrs: number;
-  /** Left out by the mapping's filters. */
+  /** Left out by the mapping's filters, or unanswered calls of the switch formats. */
   filtered: number;
+  /** The filtered lines by reason ("filter on \"SipCode\"", "BUSY (USER_BUSY)"). */
+  filteredBy: Record<string, number>;
   /** Rejected lines and refused CDRs, by code. */
   rejected: Record<string, number>;
   /** CDRs already rated (an earlier import of the same records). */
@@ -121,6 +123,21 @@ interface Rejection {
 const cutRaw = (s: string, bytes?: number): string =>
   s.length > RAW_CHARS ? `${s.slice(0, RAW_CHARS)}… (${bytes ?? Buffer.byteLength(s)} bytes, cut)` : s;
 
+/**
+ * The dead-letter file, written anew (its folder made), opened before any line is read: one that
+ * cannot be written (a folder, no permission) is OUTPUT_UNWRITABLE, not a stream error later.
+ */
+function openDeadLetterFile(file: string): WriteStream {
+  let fd: number;
+  try {
+    mkdirSync(dirname(file) || '.', { recursive: true });
+    fd = openSync(file, 'w');
+  } catch (e) {
+    throw errors.outputUnwritable(file, `dead-letter file cannot be written: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  return createWriteStream(file, { fd });
+}
+
 /** The subscriber directory of a book, or null when no account lists numbers or SIP users. */
 export function directoryOf(accounts: AccountBook, where: string): Directory | null {
   for (const a of accounts.values()) if (a.lines.size > 0) return Directory.compile(accounts, where);
@@ -137,8 +154,7 @@ export async function importFiles(cfg: Config, opts: ImportOptions, deps: Import
   const { limits } = limitsOf(cfg);
   const batchSize = opts.batchSize ?? cfg.rater.batchSize;
   const deliver = opts.to === 'store' ? storeDelivery(cfg, opts, deps) : kafkaDelivery(cfg, deps);
-  mkdirSync(dirname(opts.deadLetterFile) || '.', { recursive: true });
-  const dlq = createWriteStream(opts.deadLetterFile, { flags: 'w' });
+  const dlq = openDeadLetterFile(opts.deadLetterFile);
   const totalBytes = files.reduce((s, f) => s + statSync(f).size, 0);
   const progress = createProgress(opts.progress);
   progress.start('import (bytes)', totalBytes);
@@ -186,7 +202,11 @@ export function summaryLine(s: FileSummary): string {
     .map(([code, n]) => `${code} ${n}`)
     .join(', ');
   const total = Object.values(s.rejected).reduce((a, b) => a + b, 0);
-  return `${s.file}: ${s.lines} lines, ${s.cdrs} CDRs, ${s.filtered} filtered, ${total} rejected${total ? ` (${rejected})` : ''}, ${s.replays} replays`;
+  const filtered = Object.entries(s.filteredBy)
+    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+    .map(([reason, n]) => `${reason} ${n}`)
+    .join(', ');
+  return `${s.file}: ${s.lines} lines, ${s.cdrs} CDRs, ${s.filtered} filtered${filtered ? ` [${filtered}]` : ''}, ${total} rejected${total ? ` (${rejected})` : ''}, ${s.replays} replays`;
 }
 
 /** Where a file's CDRs go, a batch at a time. */
@@ -265,10 +285,23 @@ interface FileContext {
 }
 
 const CHUNK_BYTES = 4 * 1024 * 1024;
+const MAX_FILTER_REASONS = 100;
 
 async function importFile(file: string, source: CdrSource, ctx: FileContext, onBytes: (n: number) => void): Promise<FileSummary> {
-  const summary: FileSummary = { file, bytes: 0, lines: 0, cdrs: 0, filtered: 0, rejected: {}, replays: 0, rated: 0, months: [] };
+  const summary: FileSummary = {
+    file,
+    bytes: 0,
+    lines: 0,
+    cdrs: 0,
+    filtered: 0,
+    filteredBy: Object.create(null) as Record<string, number>,
+    rejected: {},
+    replays: 0,
+    rated: 0,
+    months: [],
+  };
   const months = new Set<number>();
+  let filterReasons = 0;
   const res: LineResult = newLineResult();
   let batch: Cdr[] = [];
   let batchLines: number[] = [];
@@ -286,6 +319,11 @@ async function importFile(file: string, source: CdrSource, ctx: FileContext, onB
       if (res.status === LineStatus.SKIPPED) return;
       if (res.status === LineStatus.FILTERED) {
         summary.filtered++;
+        // Reasons are a few labels; past MAX_FILTER_REASONS distinct ones the rest are counted together.
+        const by = summary.filteredBy;
+        const reason = by[res.reason] !== undefined || filterReasons < MAX_FILTER_REASONS ? res.reason || 'filtered' : 'other reasons';
+        if (by[reason] === undefined) filterReasons++;
+        by[reason] = (by[reason] ?? 0) + 1;
         return;
       }
       if (res.status === LineStatus.REJECTED) return rejectLine(lineNo, res.code, res.reason, text);
@@ -348,4 +386,98 @@ async function importFile(file: string, source: CdrSource, ctx: FileContext, onB
   summary.lines = lines.lines;
   summary.months = [...months].sort();
   return summary;
+}
+
+/**
+ * A failure of where the CDRs go (the store, the brokers, the dead-letter file), not of the file
+ * being read: the file is not to blame and is imported again once delivery works (the cause in
+ * `cause`).
+ */
+export class DeliveryError extends Error {
+  override readonly name = 'DeliveryError';
+  constructor(cause: unknown) {
+    super(cause instanceof Error ? cause.message : String(cause), { cause });
+  }
+}
+
+/** Called around each batch of a file (the spool watcher's progress, stop and test pause). */
+export interface BatchHooks {
+  /** Before a batch is delivered; throwing stops the file there (the batches before it are delivered first). */
+  before?: () => void | Promise<void>;
+  /** After a batch is delivered, with the file's CDRs delivered so far. */
+  after?: (cdrs: number) => void;
+}
+
+/** Imports files one at a time through one delivery kept open (`ratel import --watch`). */
+export interface FileImporter {
+  /**
+   * Imports one file, its rejected lines written anew to `deadLetterFile`, and resolves once the
+   * file's CDRs are stored (into the store) or produced and acknowledged (to Kafka). A failure of
+   * the delivery rejects with a DeliveryError; any other error is the file's (INPUT_UNREADABLE...).
+   */
+  importOne(file: string, deadLetterFile: string, hooks?: BatchHooks): Promise<FileSummary>;
+}
+
+export function createFileImporter(
+  cfg: Config,
+  opts: Pick<ImportOptions, 'format' | 'mapping' | 'to' | 'now' | 'batchSize'>,
+  deps: ImportDeps,
+): FileImporter {
+  const directory = directoryOf(deps.accounts, deps.accountsFile);
+  const source = createSource({ format: opts.format, mapping: opts.mapping, accounts: deps.accounts, directory });
+  const { limits } = limitsOf(cfg);
+  const batchSize = opts.batchSize ?? cfg.rater.batchSize;
+  const deliver =
+    opts.to === 'store' ? storeDelivery(cfg, { ...opts, paths: [], deadLetterFile: '', progress: false }, deps) : kafkaDelivery(cfg, deps);
+  const finish = async () => {
+    try {
+      await deliver.finish();
+    } catch (e) {
+      throw new DeliveryError(e);
+    }
+  };
+  return {
+    async importOne(file, deadLetterFile, hooks = {}) {
+      let dlq: WriteStream;
+      try {
+        dlq = openDeadLetterFile(deadLetterFile);
+      } catch (e) {
+        throw new DeliveryError(e); // where the dead letters go is not the file's fault
+      }
+      let dlqError: Error | null = null;
+      dlq.on('error', (e) => {
+        dlqError = e;
+      });
+      let delivered = 0;
+      const wrapped: Delivery = {
+        async batch(cdrs) {
+          await hooks.before?.();
+          let r: Awaited<ReturnType<Delivery['batch']>>;
+          try {
+            r = await deliver.batch(cdrs);
+          } catch (e) {
+            throw new DeliveryError(e);
+          }
+          delivered += cdrs.length;
+          hooks.after?.(delivered);
+          return r;
+        },
+        finish,
+      };
+      const end = () => new Promise<void>((r) => (dlq.writableEnded ? r() : dlq.end(r)));
+      try {
+        const summary = await importFile(file, source, { limits, batchSize, deliver: wrapped, dlq }, () => {});
+        await finish();
+        await end();
+        if (dlqError !== null) throw new DeliveryError(errors.outputUnwritable(deadLetterFile, (dlqError as Error).message));
+        return summary;
+      } catch (e) {
+        await end();
+        if (e instanceof DeliveryError) throw e;
+        // The batches delivered before the error are stored (or sent) before it is told.
+        await finish();
+        throw e;
+      }
+    },
+  };
 }

@@ -5,7 +5,11 @@ export { type DlqReplayOptions, type DlqReplayResult, replayDeadLetters } from '
 export { type GenerateOptions, generateAccounts, generateCdrs } from './generator.js';
 export * as httpIngest from './http-ingest/index.js';
 export {
+  type BatchHooks,
+  createFileImporter,
+  DeliveryError,
   directoryOf,
+  type FileImporter,
   type FileSummary,
   type ImportDeps,
   type ImportOptions,
@@ -14,6 +18,7 @@ export {
   inputFiles,
   summaryLine,
 } from './import.js';
+export { type ImportWatch, startImportWatch, untilStopped, type WatchDeps, type WatchOptions } from './import-watch.js';
 export { brokerError, createKafka, ensureTopics, kafkaSasl, kafkaTls } from './kafka.js';
 export { createLogger, type Logger } from './logger.js';
 export { createMetrics, type EndpointOptions, type Metrics, serveMetrics } from './metrics.js';
@@ -26,4 +31,5 @@ export { type RetryOptions, withRetry } from './retry.js';
 export { checkConnections, isLoopback, redactedConfig, SECRET_PATHS, withSecretFiles } from './secure-config.js';
 export * as sources from './sources/index.js';
 export { LineSplitter } from './sources/lines.js';
+export * as spool from './spool/index.js';
 export { StoreWriter, type WriterOptions } from './store-writer.js';

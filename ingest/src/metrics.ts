@@ -85,8 +85,14 @@ function authorized(header: string | undefined, token: string): boolean {
 /**
  * Serves /metrics, /healthz (process up) and /readyz (consuming now: see Pipeline.isReady), on
  * 127.0.0.1 unless `host` says otherwise. With a token every path asks for it (401 without).
+ * Any registry will do: `ratel import --watch` serves its own (spool/metrics.ts).
  */
-export function serveMetrics(metrics: Metrics, port: number, ready: () => boolean, opts: EndpointOptions = {}): Promise<Server> {
+export function serveMetrics(
+  metrics: Pick<Metrics, 'registry'>,
+  port: number,
+  ready: () => boolean,
+  opts: EndpointOptions = {},
+): Promise<Server> {
   const token = opts.token ?? null;
   const server = createServer((req, res) => {
     if (token !== null && !authorized(req.headers.authorization, token)) {

@@ -7,24 +7,31 @@ import { loadMapping, MappedReader, type Mapping } from './mapping.js';
 import { RatelCsvSource } from './ratel-csv.js';
 import { RatelJsonLinesSource } from './ratel-jsonl.js';
 import type { CdrSource } from './source.js';
+import { createSwitchSource, SWITCH_FORMATS, type SwitchFormat } from './switches.js';
 
 export { DelimitedSource } from './delimited.js';
 export { compileLayout, hash128, parseIsoWall, parseLayout, parseScaled, Zone } from './fields.js';
+export { EXAMPLE_TEMPLATE } from './freeswitch-csv.js';
 export { JsonLinesSource } from './jsonl.js';
 export { e164, loadMapping, MappedReader, type Mapping, mappingSchema, parseMapping, type Row } from './mapping.js';
 export { RATEL_CSV_COLUMNS, RatelCsvSource, ratelCsvHeader, ratelCsvLine } from './ratel-csv.js';
 export { RatelJsonLinesSource, ratelJsonLine } from './ratel-jsonl.js';
 export { type CdrSource, type LineResult, LineStatus, newLineResult } from './source.js';
+export { SWITCH_FORMATS, type SwitchFormat, switchProfile } from './switches.js';
+export { compileCustomMapping, compileFsTemplate, TemplateScanner } from './templates.js';
 
-/** The formats `ratel import --format` takes; the generic ones need a mapping. */
-export const FORMATS = ['ratel-csv', 'ratel-jsonl', 'csv', 'tsv', 'psv', 'jsonl'] as const;
+/** The formats `ratel import --format` takes; the generic ones need a mapping, the switch formats take an optional profile. */
+export const FORMATS = ['ratel-csv', 'ratel-jsonl', 'csv', 'tsv', 'psv', 'jsonl', ...SWITCH_FORMATS] as const;
 export type FormatName = (typeof FORMATS)[number];
-export const needsMapping = (f: FormatName): boolean => f !== 'ratel-csv' && f !== 'ratel-jsonl';
+const isSwitch = (f: string): f is SwitchFormat => (SWITCH_FORMATS as readonly string[]).includes(f);
+export const needsMapping = (f: FormatName): boolean => f !== 'ratel-csv' && f !== 'ratel-jsonl' && !isSwitch(f);
 
 export interface SourceOptions {
   format: FormatName;
-  /** The mapping (generic formats): a file to load, or a mapping object already checked. */
+  /** The mapping (generic formats): a file to load, or a mapping object already checked; the switch formats' profile file. */
   mapping?: string | Mapping | undefined;
+  /** The switch formats: a profile object (instead of a file in `mapping`). */
+  profile?: unknown;
   /** Where the mapping came from, for errors (defaults to the file name). */
   mappingName?: string;
   accounts: AccountBook;
@@ -35,6 +42,11 @@ export interface SourceOptions {
 export function createSource(o: SourceOptions): CdrSource {
   if (!(FORMATS as readonly string[]).includes(o.format))
     throw errors.usageInvalid(`--format ${o.format}: not one of ${FORMATS.join(', ')}`);
+  if (isSwitch(o.format)) {
+    if (o.mapping !== undefined && typeof o.mapping !== 'string')
+      throw errors.usageInvalid(`--format ${o.format} takes a profile file, not a mapping object`);
+    return createSwitchSource(o.format, o.mapping ?? o.profile, o.mappingName, o.directory, o.accounts);
+  }
   if (!needsMapping(o.format)) {
     if (o.mapping !== undefined) throw errors.usageInvalid(`--format ${o.format} is ratel's own layout: it takes no --mapping`);
     return o.format === 'ratel-csv' ? new RatelCsvSource() : new RatelJsonLinesSource();

@@ -23,7 +23,7 @@ import type { Cdr, Direction, Disposition, UsageKind } from '@ratel/schemas';
 import { errors } from '@ratel/schemas';
 import { z } from 'zod';
 import { compileLayout, hash128, type Layout, parseInt10, parseIsoWall, parseLayout, parseScaled, Zone } from './fields.js';
-import { type LineResult, LineStatus, reject } from './source.js';
+import { filter as filterLine, type LineResult, LineStatus, reject } from './source.js';
 
 /** A column: its header name (or a JSON field, dotted for nested ones), or its number from 1 (files without header). */
 const column = z.union([z.string().min(1), z.number().int().min(1).max(1024)]);
@@ -281,7 +281,7 @@ export class MappedReader {
   private readonly reference: TextField | null;
   private readonly idSlots: number[] | null;
   private readonly idPrefix: string;
-  private readonly filters: { slot: number; values: string[]; keep: boolean }[];
+  private readonly filters: { slot: number; values: string[]; keep: boolean; reason: string }[];
   private readonly strip: string[];
   /** cut_at as flags by character code (ASCII). */
   private readonly cutCodes = new Uint8Array(128);
@@ -324,7 +324,12 @@ export class MappedReader {
     this.reference = this.text(m.reference);
     this.idSlots = m.id.fields ? m.id.fields.map((c) => this.slot(c)) : null;
     this.idPrefix = m.id.prefix;
-    this.filters = m.filters.map((f) => ({ slot: this.slot(f.field), values: f.in ?? f.not_in ?? [], keep: f.in !== undefined }));
+    this.filters = m.filters.map((f) => ({
+      slot: this.slot(f.field),
+      values: f.in ?? f.not_in ?? [],
+      keep: f.in !== undefined,
+      reason: `filter on ${JSON.stringify(f.field)}`,
+    }));
     this.strip = m.numbers.strip_prefixes;
     for (let i = 0; i < m.numbers.cut_at.length; i++) {
       const c = m.numbers.cut_at.charCodeAt(i);
@@ -464,8 +469,8 @@ export class MappedReader {
     return /^\+?\d+$/.test(bare) ? bare : out;
   }
 
-  /** Whether the line passes the mapping's filters. */
-  private kept(row: Row): boolean {
+  /** The first of the mapping's filters the line fails, or null when it passes them all. */
+  private failed(row: Row): MappedReader['filters'][number] | null {
     for (let k = 0; k < this.filters.length; k++) {
       const f = this.filters[k] as MappedReader['filters'][number];
       const s = row.src[f.slot] as string;
@@ -477,9 +482,9 @@ export class MappedReader {
           hit = true;
           break;
         }
-      if (hit !== f.keep) return false;
+      if (hit !== f.keep) return f;
     }
-    return true;
+    return null;
   }
 
   private idOf(row: Row, line: string): string {
@@ -497,11 +502,8 @@ export class MappedReader {
 
   /** Reads one line's Row into `out`; `line` is the raw line (the default id hashes it). */
   read(row: Row, line: string, out: LineResult): void {
-    if (this.filters.length > 0 && !this.kept(row)) {
-      out.status = LineStatus.FILTERED;
-      out.cdr = null;
-      return;
-    }
+    const failed = this.filters.length > 0 ? this.failed(row) : null;
+    if (failed !== null) return void filterLine(out, failed.reason);
     const kind = this.kind === null ? 'VOICE' : this.value(this.kind, row).toUpperCase();
     if (!KINDS.has(kind)) return void reject(out, `kind "${cut(kind)}" is not one of VOICE, SMS, MMS, DATA, EVENT`);
     const startMs = this.instant(this.start, row);

@@ -12,7 +12,11 @@ export const LineStatus = {
   CDR: 0,
   /** A blank line or a header: nothing to count. */
   SKIPPED: 1,
-  /** Left out by the mapping's filters (e.g. unanswered calls): counted, not an error. */
+  /**
+   * Left out, counted by `reason`, not an error: a line the mapping's filters leave out
+   * ("filter on \"SipCode\""), a switch's unanswered call ("BUSY (USER_BUSY)"). The reason is a
+   * short label of few values, not the line's own data (the summary counts lines by it).
+   */
   FILTERED: 2,
   /** Not a CDR: `code` and `reason` say why; the line goes to the dead-letter file. */
   REJECTED: 3,
@@ -33,6 +37,13 @@ export function reject(out: LineResult, reason: string, code: ErrorCode = 'CDR_M
   out.status = LineStatus.REJECTED;
   out.cdr = null;
   out.code = code;
+  out.reason = reason;
+}
+
+/** Counts the line as filtered, by `reason` (a short label of few values, see LineStatus.FILTERED). */
+export function filter(out: LineResult, reason: string): void {
+  out.status = LineStatus.FILTERED;
+  out.cdr = null;
   out.reason = reason;
 }
 

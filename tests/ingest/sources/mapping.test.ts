@@ -113,4 +113,28 @@ describe('mapping files', () => {
     source.read('0612345678,13/08/2026 03:30:00.250,2026-03-08T08:31:00Z', 3, res);
     expect(res).toMatchObject({ status: sources.LineStatus.REJECTED, reason: 'start: not a time of format local' });
   });
+
+  it('a line the filters leave out is FILTERED with the first filter it fails as its reason (the importer counts lines by it)', () => {
+    const mapping = sources.parseMapping(
+      {
+        ...ok,
+        account: { value: 'acct' },
+        user: { value: 'u' },
+        filters: [
+          { field: 'leg', in: ['A'] },
+          { field: 'code', not_in: ['486'] },
+        ],
+      },
+      'm.json',
+    );
+    const source = sources.createSource({ format: 'csv', mapping, accounts: book, directory: null });
+    source.startFile('calls.csv');
+    const res = sources.newLineResult();
+    source.read('a,b,s,d,leg,code', 1, res);
+    const reasons = ['x,y,1793610000,30,B,200', 'x,y,1793610000,0,A,486', 'x,y,1793610000,30,A,200'].map((line, k) => {
+      source.read(line, k + 2, res);
+      return res.status === sources.LineStatus.FILTERED ? res.reason : res.status;
+    });
+    expect(reasons).toEqual(['filter on "leg"', 'filter on "code"', sources.LineStatus.CDR]);
+  });
 });
