@@ -150,5 +150,7 @@ export function readBody(body: Readable, source: CdrSource, name: string, o: Bod
     });
     body.once('error', () => settle(BodyOutcome.ABORTED));
     body.once('close', () => settle(BodyOutcome.ABORTED));
+    // Gone before it was read (a request that waited for its turn): its 'close' came already.
+    if (body.destroyed) settle(BodyOutcome.ABORTED);
   });
 }
