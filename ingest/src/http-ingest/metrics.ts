@@ -8,7 +8,7 @@ export function createHttpIngestMetrics() {
     registry,
     requests: new Counter({
       name: 'ratel_http_requests_total',
-      help: 'Requests answered, by HTTP status',
+      help: 'Requests, by HTTP status answered (499: the client went away before the end of its body)',
       labelNames: ['status'],
       registers: [registry],
     }),

@@ -198,7 +198,7 @@ export async function startHttpIngest(deps: HttpIngestDeps): Promise<HttpIngest>
       o.lines = body.lines;
       metrics.bytes.inc(body.bytes);
       if (body.outcome === BodyOutcome.ABORTED) {
-        o.status = 499; // nginx's "client closed request": nothing was answered, nothing produced
+        o.status = 499; // nginx's "client closed request": nothing answered, nothing produced (counted, logged)
         o.error = 'CLIENT_GONE';
         return;
       }
@@ -307,18 +307,18 @@ export async function startHttpIngest(deps: HttpIngestDeps): Promise<HttpIngest>
       o.status = 404;
       return answer(res, 404, { error: 'NOT_FOUND', message: `POST ${CDRS_PATH}` });
     } catch (e) {
-      // A bug: answered 500 and logged once, with no header of the request.
+      // A bug: answered 500, logged once on the request's line (with where it happened).
       o.status = 500;
       o.error = 'INTERNAL';
-      log.error({ err: (e as Error).message, stack: (e as Error).stack }, 'http ingest: request failed');
+      o.reason = ((e as Error).stack ?? String(e)).split('\n').slice(0, 4).join(' | ');
       if (!res.headersSent) answerUnread(req, res, 500, { error: 'INTERNAL', message: 'internal error (logged)' });
       else res.destroy();
     } finally {
       const seconds = (performance.now() - t0) / 1000;
-      if (o.status !== 499) metrics.requests.inc({ status: String(o.status) });
+      metrics.requests.inc({ status: String(o.status) });
       metrics.seconds.observe(seconds);
       // One line a request: warn for the answers that are the server's side (5xx).
-      log[o.status >= 500 && o.status !== 499 ? 'warn' : 'info'](
+      log[o.status >= 500 ? 'warn' : 'info'](
         {
           req: id,
           method: req.method,
