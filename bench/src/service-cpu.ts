@@ -52,3 +52,25 @@ export function serviceCpuSeconds(): Map<string, number> {
   }
   return out;
 }
+
+/** user + system CPU seconds of a process and its children (their children too), or null. */
+export function processTreeCpuSeconds(pid: number): number | null {
+  const own = processCpuSeconds(pid);
+  if (own === null) return null;
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return own;
+  }
+  let sum = own;
+  for (const e of entries) {
+    if (!/^\d+$/.test(e)) continue;
+    try {
+      const stat = readFileSync(`/proc/${e}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === pid) sum += processTreeCpuSeconds(Number(e)) ?? 0;
+    } catch {}
+  }
+  return sum;
+}

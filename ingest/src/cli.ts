@@ -8,6 +8,7 @@
  *   ratel dashboard  read-only finance dashboard in the browser (http://127.0.0.1:8470/ by default)
  *   ratel dlq-replay  produce the dead letters again to the CDR topic once their cause is fixed
  *   ratel alerts-webhook  post the alerts topic's alerts to alerts.webhook.url, signed (also inside `ratel run`)
+ *   ratel ingest-http  serve POST /v1/cdrs: CDR bodies checked whole, produced to the CDR topic before the answer
  *   ratel config    print the configuration in effect, secrets redacted
  * Errors print one line "ratel: <CODE> <message>" and exit 2: a bad command line is USAGE_INVALID,
  * a bad setting CONFIG_INVALID, an input that cannot be read INPUT_UNREADABLE, an output folder
@@ -32,6 +33,7 @@ import { type Config, invoiceTermsOf, loadConfig, storeConfigOf } from './config
 import { startDashboard } from './dashboard/index.js';
 import { replayDeadLetters } from './dlq-replay.js';
 import { generateAccounts, generateCdrs } from './generator.js';
+import { runIngestHttp } from './http-ingest/index.js';
 import { importFiles } from './import.js';
 import { startImportWatch, untilStopped, type WatchOptions } from './import-watch.js';
 import { brokerError, createKafka } from './kafka.js';
@@ -513,6 +515,31 @@ async function watchSpool(
   }
   process.exit(0);
 }
+
+program
+  .command('ingest-http')
+  .description(
+    'serve POST /v1/cdrs?format=NAME (JSON Lines or CSV) with a bearer token (httpIngest.token): each body is checked whole, then produced to the CDR topic and acknowledged by all in-sync replicas before the 202 (README "HTTP ingest")',
+  )
+  .option('--host <address>', 'bind address (also RATEL_HTTP_INGEST_HOST; default 127.0.0.1)')
+  .option('--port <port>', 'port, 0 = any free port (also RATEL_HTTP_INGEST_PORT; default 8471)', intArg('port'))
+  .option('--accounts-file <file>', 'accounts JSON with the subscriber directory, for the generic formats (also RATEL_ACCOUNTS_FILE)')
+  .option(
+    '--workers <n>',
+    'processes serving the port, each with its own producer (also RATEL_HTTP_INGEST_WORKERS; default 1)',
+    intArg('workers'),
+  )
+  .action(async (o, cmd: Command) => {
+    const cfg = config(cmd, {
+      'httpIngest.host': o.host,
+      'httpIngest.port': o.port,
+      'httpIngest.workers': o.workers,
+      accountsFile: o.accountsFile,
+    });
+    checkInputs(cfg);
+    const log = createLogger(cfg.logLevel);
+    await runIngestHttp(cfg, { kafka: () => createKafka(cfg, log), codec: async () => (await codecsOf(cfg)).cdr, log });
+  });
 
 program
   .command('dlq-replay')

@@ -16,6 +16,7 @@ import {
 import { DEFAULT_CATALOG_DIR } from '@ratel/rater';
 import { type CdrLimits, type DateWindow, DEFAULT_LIMITS, DEFAULT_WINDOW, errors } from '@ratel/schemas';
 import { z } from 'zod';
+import { HTTP_INGEST_ENV, httpIngestSchema } from './http-ingest/config.js';
 import {
   boolean,
   CONNECTION_ENV,
@@ -281,6 +282,8 @@ export const configSchema = z.strictObject({
       token: z.string().min(16, 'at least 16 characters').nullable().default(null),
     })
     .prefault({}),
+  /** `ratel ingest-http`: POST /v1/cdrs (http-ingest/config.ts). */
+  httpIngest: httpIngestSchema,
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -364,6 +367,7 @@ export const ENV: Record<string, { path: string[]; parse?: (v: string) => unknow
   RATEL_DASHBOARD_TOKEN: { path: ['dashboard', 'token'] },
   RATEL_LOG_LEVEL: { path: ['logLevel'] },
   ...CONNECTION_ENV,
+  ...HTTP_INGEST_ENV,
 };
 
 type Obj = Record<string, unknown>;

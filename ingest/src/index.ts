@@ -4,6 +4,7 @@ export * as alertsOut from './alerts-out/index.js';
 export { type Config, configSchema, ENV, loadConfig, storeConfigOf } from './config.js';
 export { type DlqReplayOptions, type DlqReplayResult, replayDeadLetters } from './dlq-replay.js';
 export { type GenerateOptions, generateAccounts, generateCdrs } from './generator.js';
+export * as httpIngest from './http-ingest/index.js';
 export {
   type BatchHooks,
   createFileImporter,

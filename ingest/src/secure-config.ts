@@ -17,6 +17,7 @@ export const SECRET_PATHS = [
   'metricsToken',
   'dashboard.token',
   'alerts.webhook.secret',
+  'httpIngest.token',
 ] as const;
 
 const file = z.string().min(1);

@@ -1,0 +1,98 @@
+/**
+ * The Kafka side of the HTTP ingest: one producer for the life of the process, sending a
+ * request's cdr.v1 frames (encodeFrames, as `ratel import --to kafka`) to the CDR topic, keyed by
+ * account, with acks from all in-sync replicas (acks = -1). `send` resolves only when every
+ * frame is acknowledged, and rejects (a typed error) when any is not.
+ *
+ * A request is sent in pieces of at most half the brokers' message limit (kafka.maxMessageBytes):
+ * the brokers take each partition's share of a send as one record batch, which must fit that
+ * limit. The pieces go out together and are all awaited before the answer, so a failure answers
+ * only once nothing of the request is still in flight. Some pieces may have been acknowledged by
+ * then: the client sends the body again and the rater takes those CDRs as replays (same id, same
+ * bytes: README "HTTP ingest").
+ *
+ * The producer is not idempotent: its retries can write a frame twice, which the rater also
+ * takes as a replay, and no producer sequence state outlives a broker restart.
+ */
+import { CompressionTypes, type Kafka, type Message, type Producer } from 'kafkajs';
+import type { Config } from '../config.js';
+import { brokerError } from '../kafka.js';
+import { cachedDefaultPartitioner, type FrameChunk } from '../produce.js';
+
+export class CdrSender {
+  private readonly producer: Producer;
+  private readonly maxSendBytes: number;
+  private ok = false;
+
+  constructor(
+    kafka: Kafka,
+    private readonly cfg: Config,
+  ) {
+    this.producer = kafka.producer({ createPartitioner: cachedDefaultPartitioner, allowAutoTopicCreation: false, idempotent: false });
+    this.maxSendBytes = Math.floor(cfg.kafka.maxMessageBytes / 2);
+  }
+
+  /** Connects the producer; a typed error (BROKER_UNREACHABLE, TLS_…, BROKER_AUTH_FAILED) otherwise. */
+  async connect(): Promise<void> {
+    try {
+      await this.producer.connect();
+    } catch (e) {
+      throw await brokerError(this.cfg, e);
+    }
+    this.ok = true;
+  }
+
+  /** Whether the last send (or the connection) succeeded. */
+  get ready(): boolean {
+    return this.ok;
+  }
+
+  /** Sends the frames; resolves once all are acknowledged by the in-sync replicas. */
+  async send(chunks: readonly FrameChunk[]): Promise<void> {
+    const sends: Promise<unknown>[] = [];
+    let messages: Message[] = [];
+    let bytes = 0;
+    const flush = () => {
+      if (messages.length === 0) return;
+      sends.push(this.producer.send({ topic: this.cfg.kafka.cdrTopic, acks: -1, compression: CompressionTypes.None, messages }));
+      messages = [];
+      bytes = 0;
+    };
+    for (const { bytes: buf, ends, keys } of chunks) {
+      for (let k = 0; k < keys.length; k++) {
+        const size = (ends[k + 1] as number) - (ends[k] as number);
+        if (bytes + size > this.maxSendBytes) flush();
+        messages.push({ key: keys[k] as string, value: buf.subarray(ends[k], ends[k + 1]) });
+        bytes += size;
+      }
+    }
+    flush();
+    const settled = await Promise.allSettled(sends);
+    const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    if (failed) {
+      this.ok = false;
+      throw await this.failure(failed.reason);
+    }
+    this.ok = true;
+  }
+
+  /**
+   * Why a send failed: the broker's own refusal when it answered with an error (its Kafka error
+   * name as the code, e.g. MESSAGE_TOO_LARGE, NOT_ENOUGH_REPLICAS), else the connection's typed
+   * error (BROKER_UNREACHABLE, BROKER_AUTH_FAILED, TLS_…).
+   */
+  private async failure(e: unknown): Promise<Error & { code: string }> {
+    for (let cur: unknown = e, depth = 0; cur && typeof cur === 'object' && depth < 5; depth++) {
+      const c = cur as { name?: string; type?: unknown; message?: string; cause?: unknown; originalError?: unknown };
+      if (c.name === 'KafkaJSProtocolError' && typeof c.type === 'string')
+        return Object.assign(new Error(`Kafka refused the produce: ${c.type} (${c.message})`), { code: c.type });
+      cur = c.cause ?? c.originalError;
+    }
+    return brokerError(this.cfg, e);
+  }
+
+  async close(): Promise<void> {
+    this.ok = false;
+    await this.producer.disconnect();
+  }
+}
