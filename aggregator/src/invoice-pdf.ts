@@ -7,7 +7,7 @@
  */
 import { formatMoney } from '@ratel/schemas';
 import PDFDocument from 'pdfkit';
-import { type Invoice, type InvoiceLine, monthLabel } from './invoice.js';
+import { type Invoice, monthLabel } from './invoice.js';
 import { isDraft, addressLines as lines } from './invoice-terms.js';
 import { callQuantityText, quantityText, SECTION_TITLES } from './invoice-text.js';
 import { type CallDetail, callsByUser } from './itemised.js';
