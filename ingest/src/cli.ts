@@ -376,7 +376,10 @@ program
   )
   .argument('<paths...>', 'CDR files, and folders of them')
   .requiredOption('--format <name>', `file format: ${FORMATS.join(', ')}`)
-  .option('--mapping <file>', 'mapping file (JSON) of the generic formats (README "Mapping files")')
+  .option(
+    '--mapping <file>',
+    'mapping file (JSON) of the generic formats (README "Mapping files"), or the profile of the kamailio formats (README "Kamailio")',
+  )
   .option('--accounts-file <file>', 'accounts JSON, with the subscriber directory (also RATEL_ACCOUNTS_FILE)')
   .option('--to <store|kafka>', 'rate into the store (default) or produce cdr.v1 frames to the CDR topic', 'store')
   .option('--dead-letters <file>', 'rejected lines, one JSON line each (default <outDir>/import-dead-letters.jsonl)')

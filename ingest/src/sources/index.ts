@@ -3,6 +3,9 @@ import type { AccountBook, Directory } from '@ratel/rater';
 import { errors } from '@ratel/schemas';
 import { DELIMITERS, type DelimitedFormat, DelimitedSource } from './delimited.js';
 import { JsonLinesSource } from './jsonl.js';
+import { KamailioCdrSource } from './kamailio.js';
+import { KamailioAccSource } from './kamailio-acc.js';
+import { defaultKamailioProfile, type KamailioProfile, loadKamailioProfile } from './kamailio-profile.js';
 import { loadMapping, MappedReader, type Mapping } from './mapping.js';
 import { RatelCsvSource } from './ratel-csv.js';
 import { RatelJsonLinesSource } from './ratel-jsonl.js';
@@ -11,20 +14,24 @@ import type { CdrSource } from './source.js';
 export { DelimitedSource } from './delimited.js';
 export { compileLayout, hash128, parseIsoWall, parseLayout, parseScaled, Zone } from './fields.js';
 export { JsonLinesSource } from './jsonl.js';
+export { KamailioCdrSource } from './kamailio.js';
+export { KamailioAccSource } from './kamailio-acc.js';
+export { type KamailioProfile, kamailioProfileSchema, loadKamailioProfile, parseKamailioProfile } from './kamailio-profile.js';
 export { e164, loadMapping, MappedReader, type Mapping, mappingSchema, parseMapping, type Row } from './mapping.js';
 export { RATEL_CSV_COLUMNS, RatelCsvSource, ratelCsvHeader, ratelCsvLine } from './ratel-csv.js';
 export { RatelJsonLinesSource, ratelJsonLine } from './ratel-jsonl.js';
-export { type CdrSource, type LineResult, LineStatus, newLineResult } from './source.js';
+export { type CdrSource, type HeldLine, type LineResult, LineStatus, newLineResult } from './source.js';
 
-/** The formats `ratel import --format` takes; the generic ones need a mapping. */
-export const FORMATS = ['ratel-csv', 'ratel-jsonl', 'csv', 'tsv', 'psv', 'jsonl'] as const;
+/** The formats `ratel import --format` takes; the generic ones need a mapping, Kamailio's take a profile (optional). */
+export const FORMATS = ['ratel-csv', 'ratel-jsonl', 'csv', 'tsv', 'psv', 'jsonl', 'kamailio', 'kamailio-acc'] as const;
 export type FormatName = (typeof FORMATS)[number];
-export const needsMapping = (f: FormatName): boolean => f !== 'ratel-csv' && f !== 'ratel-jsonl';
+const isKamailio = (f: FormatName): f is 'kamailio' | 'kamailio-acc' => f === 'kamailio' || f === 'kamailio-acc';
+export const needsMapping = (f: FormatName): boolean => f !== 'ratel-csv' && f !== 'ratel-jsonl' && !isKamailio(f);
 
 export interface SourceOptions {
   format: FormatName;
-  /** The mapping (generic formats): a file to load, or a mapping object already checked. */
-  mapping?: string | Mapping | undefined;
+  /** The mapping (generic formats): a file to load, or a mapping object already checked; Kamailio's: a profile file or object (default: the README's kamailio.cfg). */
+  mapping?: string | Mapping | KamailioProfile | undefined;
   /** Where the mapping came from, for errors (defaults to the file name). */
   mappingName?: string;
   accounts: AccountBook;
@@ -35,13 +42,24 @@ export interface SourceOptions {
 export function createSource(o: SourceOptions): CdrSource {
   if (!(FORMATS as readonly string[]).includes(o.format))
     throw errors.usageInvalid(`--format ${o.format}: not one of ${FORMATS.join(', ')}`);
+  if (isKamailio(o.format)) {
+    const name = o.mappingName ?? (typeof o.mapping === 'string' ? o.mapping : 'kamailio profile');
+    const p =
+      o.mapping === undefined
+        ? defaultKamailioProfile()
+        : typeof o.mapping === 'string'
+          ? loadKamailioProfile(o.mapping)
+          : (o.mapping as KamailioProfile);
+    const S = o.format === 'kamailio' ? KamailioCdrSource : KamailioAccSource;
+    return new S(p, name, o.directory, o.accounts);
+  }
   if (!needsMapping(o.format)) {
     if (o.mapping !== undefined) throw errors.usageInvalid(`--format ${o.format} is ratel's own layout: it takes no --mapping`);
     return o.format === 'ratel-csv' ? new RatelCsvSource() : new RatelJsonLinesSource();
   }
   if (o.mapping === undefined) throw errors.usageInvalid(`--format ${o.format} needs --mapping FILE (see the README, "Mapping files")`);
   const name = o.mappingName ?? (typeof o.mapping === 'string' ? o.mapping : 'mapping');
-  const mapping = typeof o.mapping === 'string' ? loadMapping(o.mapping) : o.mapping;
+  const mapping = typeof o.mapping === 'string' ? loadMapping(o.mapping) : (o.mapping as Mapping);
   const reader = new MappedReader(mapping, o.directory, o.accounts);
   if (o.format === 'jsonl') return new JsonLinesSource(reader, name);
   return new DelimitedSource(o.format as DelimitedFormat, mapping, reader);
