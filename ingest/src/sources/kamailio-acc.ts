@@ -24,7 +24,17 @@ import { type ErrorCode, errors } from '@ratel/schemas';
 import { parseInt10, parseIsoWall, parseScaled, Zone } from './fields.js';
 import { checkFields, kamailioMapping, rangeAfter } from './kamailio.js';
 import { fieldsOf, type KamailioField, type KamailioProfile } from './kamailio-profile.js';
-import { DbTextLayout, detectStorage, FlatstoreLayout, type Layout, LogLayout, Split, type Storage, Values } from './kamailio-records.js';
+import {
+  blank,
+  DbTextLayout,
+  detectStorage,
+  FlatstoreLayout,
+  type Layout,
+  LogLayout,
+  Split,
+  type Storage,
+  Values,
+} from './kamailio-records.js';
 import { MappedReader, newRow, type Row } from './mapping.js';
 import { type CdrSource, type HeldLine, type LineResult, LineStatus, reject } from './source.js';
 
@@ -172,7 +182,7 @@ export class KamailioAccSource implements CdrSource {
   read(line: string, lineNo: number, out: LineResult): void {
     const first = this.firstLine;
     this.firstLine = false;
-    if (line.length === 0 || line.trim().length === 0) {
+    if (blank(line)) {
       out.status = LineStatus.SKIPPED;
       return;
     }

@@ -17,7 +17,17 @@
 import type { AccountBook, Directory } from '@ratel/rater';
 import { errors } from '@ratel/schemas';
 import { fieldsOf, type KamailioField, type KamailioProfile } from './kamailio-profile.js';
-import { DbTextLayout, detectStorage, FlatstoreLayout, type Layout, LogLayout, Split, type Storage, Values } from './kamailio-records.js';
+import {
+  blank,
+  DbTextLayout,
+  detectStorage,
+  FlatstoreLayout,
+  type Layout,
+  LogLayout,
+  Split,
+  type Storage,
+  Values,
+} from './kamailio-records.js';
 import { MappedReader, newRow, parseMapping, type Row } from './mapping.js';
 import { type CdrSource, type LineResult, LineStatus, reject } from './source.js';
 
@@ -176,7 +186,7 @@ export class KamailioCdrSource implements CdrSource {
   read(line: string, _lineNo: number, out: LineResult): void {
     const first = this.firstLine;
     this.firstLine = false;
-    if (line.length === 0 || line.trim().length === 0) {
+    if (blank(line)) {
       out.status = LineStatus.SKIPPED;
       return;
     }
