@@ -74,8 +74,8 @@ describe('ratel import of Kamailio records', () => {
     const dead = join(dir, 'dead-acc.jsonl');
     const r = await run([join(folder, 'input-1.txt'), join(folder, 'input-2.txt')], 'kamailio-acc', join(folder, 'profile.json'), dead);
     expect(r.files.map((f) => [f.lines, f.cdrs, f.rejected])).toEqual([
-      [2, 0, {}],
-      [3, 2, { CDR_UNRATEABLE: 1 }],
+      [3, 0, {}],
+      [5, 3, { CDR_UNRATEABLE: 1 }],
     ]);
     expect(r.rejected).toBe(1);
     const letters = deadLetters(dead);
@@ -87,11 +87,12 @@ describe('ratel import of Kamailio records', () => {
     });
     expect(letters[0]?.reason).toMatch(/answered INVITE with no BYE in the files imported/);
     const rated = await store.query<{ cdr_id: string; quantity: number }>(
-      "SELECT cdr_id, quantity FROM rated_events FINAL WHERE cdr_id IN ('kam:1@h|ft1|tt1', 'kam:2@h|ft2|tt2') ORDER BY cdr_id",
+      "SELECT cdr_id, quantity FROM rated_events FINAL WHERE cdr_id IN ('kam:1@h|ft1|tt1', 'kam:2@h|ft2|tt2', 'kam:4@h|ft4|tt4') ORDER BY cdr_id",
     );
     expect(rated.map((x) => [x.cdr_id, Number(x.quantity)])).toEqual([
       ['kam:1@h|ft1|tt1', 10],
       ['kam:2@h|ft2|tt2', 40],
+      ['kam:4@h|ft4|tt4', 60],
     ]);
   });
 });

@@ -258,10 +258,12 @@ export class KamailioAccSource implements CdrSource {
       return void this.emit(f, line, out);
     }
     if (pending !== undefined) {
-      // A re-INVITE (or the INVITE read after its re-INVITE): the call starts at the earlier.
+      // A re-INVITE, or the initial INVITE read after a re-INVITE (another process's file): the
+      // call starts at the earlier, with its numbers (a re-INVITE may come from the callee).
       if (us < pending.us) {
         pending.us = us;
         pending.at = at;
+        pending.values = this.fieldsOf(c, v, callId, tagLo, tagHi);
       }
       return void filtered(out);
     }
