@@ -398,7 +398,7 @@ program
 program
   .command('import')
   .description(
-    'rate CDR files: ratel CSV or JSON Lines, CSV / TSV / pipe-separated / JSON Lines exports through a mapping file, or FreeSWITCH and Asterisk CDR files; into the store (then `ratel invoice`), or to the CDR topic for `ratel run` with --to kafka',
+    'rate CDR files: ratel CSV or JSON Lines, CSV / TSV / pipe-separated / JSON Lines exports through a mapping file, or FreeSWITCH, Asterisk and Kamailio CDR files; into the store (then `ratel invoice`), or to the CDR topic for `ratel run` with --to kafka',
   )
   .argument('[paths...]', 'CDR files, and folders of them')
   .option(
@@ -408,7 +408,7 @@ program
   .requiredOption('--format <name>', `file format: ${FORMATS.join(', ')}`)
   .option(
     '--mapping <file>',
-    'mapping file (JSON) of the generic formats (README "Mapping files"); the switch formats\' profile (README "Switch CDR formats")',
+    'mapping file (JSON) of the generic formats (README "Mapping files"); the profile of the switch formats (README "Switch CDR formats") or of the kamailio formats (README "Kamailio")',
   )
   .option('--accounts-file <file>', 'accounts JSON, with the subscriber directory (also RATEL_ACCOUNTS_FILE)')
   .option('--to <store|kafka>', 'rate into the store (default) or produce cdr.v1 frames to the CDR topic', 'store')

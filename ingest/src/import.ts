@@ -75,6 +75,8 @@ export interface FileSummary {
   rated: number;
   /** Billing months of the file's CDRs (YYYYMM). */
   months: number[];
+  /** CDRs of calls not answered (rated at no charge, reason UNANSWERED), by disposition and SIP status ("BUSY 486"). */
+  unanswered: Record<string, number>;
 }
 
 export interface ImportResult {
@@ -83,6 +85,8 @@ export interface ImportResult {
   cdrs: number;
   rejected: number;
   replays: number;
+  /** CDRs of calls not answered, of every file. */
+  unanswered: number;
   elapsedMs: number;
   cdrsPerSec: number;
 }
@@ -168,6 +172,13 @@ export async function importFiles(cfg: Config, opts: ImportOptions, deps: Import
       });
       summaries.push(summary);
     }
+    // Records a source still holds (a Kamailio INVITE whose BYE never came): dead letters too.
+    source.finish?.((at, code, reason) => {
+      const s = summaries.find((x) => x.file === at.file) ?? (summaries.at(-1) as FileSummary);
+      s.rejected[code] = (s.rejected[code] ?? 0) + 1;
+      const r: Rejection = { at: `${at.file}:${at.line}`, code, reason, line: cutRaw(at.raw) };
+      dlq.write(`${JSON.stringify(r)}\n`);
+    });
     await deliver.finish();
   } finally {
     progress.stop();
@@ -178,18 +189,20 @@ export async function importFiles(cfg: Config, opts: ImportOptions, deps: Import
   const rejected = summaries.reduce((n, s) => n + Object.values(s.rejected).reduce((a, b) => a + b, 0), 0);
   const elapsedMs = performance.now() - t0;
   const cdrs = sum('cdrs');
+  const unanswered = summaries.reduce((n, s) => n + Object.values(s.unanswered).reduce((a, b) => a + b, 0), 0);
   const result: ImportResult = {
     files: summaries,
     lines: sum('lines'),
     cdrs,
     rejected,
     replays: sum('replays'),
+    unanswered,
     elapsedMs,
     cdrsPerSec: Math.round(cdrs / Math.max(0.001, elapsedMs / 1000)),
   };
   const months = [...new Set(summaries.flatMap((s) => s.months))].sort();
   print(
-    `import: ${files.length} file(s), ${result.lines} lines, ${cdrs} CDRs ${opts.to === 'store' ? `rated (${result.replays} of them replays, already rated)` : `produced to ${cfg.kafka.cdrTopic}`}, ${rejected} rejected (${opts.deadLetterFile}), ${(elapsedMs / 1000).toFixed(1)} s`,
+    `import: ${files.length} file(s), ${result.lines} lines, ${cdrs} CDRs ${opts.to === 'store' ? `rated (${result.replays} of them replays, already rated)` : `produced to ${cfg.kafka.cdrTopic}`}${unanswered > 0 ? ` (${unanswered} unanswered, no charge)` : ''}, ${rejected} rejected (${opts.deadLetterFile}), ${(elapsedMs / 1000).toFixed(1)} s`,
   );
   if (opts.to === 'store' && months.length > 0)
     print(`next: ratel invoice --month ${months.map(monthLabel).join(' / ')} --accounts-file ${deps.accountsFile}`);
@@ -206,7 +219,11 @@ export function summaryLine(s: FileSummary): string {
     .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
     .map(([reason, n]) => `${reason} ${n}`)
     .join(', ');
-  return `${s.file}: ${s.lines} lines, ${s.cdrs} CDRs, ${s.filtered} filtered${filtered ? ` [${filtered}]` : ''}, ${total} rejected${total ? ` (${rejected})` : ''}, ${s.replays} replays`;
+  const unanswered = Object.entries(s.unanswered)
+    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+    .map(([why, n]) => `${why} ${n}`)
+    .join(', ');
+  return `${s.file}: ${s.lines} lines, ${s.cdrs} CDRs, ${s.filtered} filtered${filtered ? ` [${filtered}]` : ''}, ${total} rejected${total ? ` (${rejected})` : ''}, ${s.replays} replays${unanswered ? `; unanswered, no charge: ${unanswered}` : ''}`;
 }
 
 /** Where a file's CDRs go, a batch at a time. */
@@ -287,6 +304,17 @@ interface FileContext {
 const CHUNK_BYTES = 4 * 1024 * 1024;
 const MAX_FILTER_REASONS = 100;
 
+/** Counts the calls of a batch not answered (the CDRs refused are dead letters, not counted). */
+function countUnanswered(into: Record<string, number>, cdrs: Cdr[], dead: EngineOutput['dead']): void {
+  const refused = dead.length > 0 ? new Set(dead.map((d) => d.index)) : null;
+  for (let i = 0; i < cdrs.length; i++) {
+    const v = (cdrs[i] as Cdr).voice;
+    if (v === null || v.disposition === 'ANSWERED' || refused?.has(i)) continue;
+    const why = `${v.disposition} ${v.sip_status}`;
+    into[why] = (into[why] ?? 0) + 1;
+  }
+}
+
 async function importFile(file: string, source: CdrSource, ctx: FileContext, onBytes: (n: number) => void): Promise<FileSummary> {
   const summary: FileSummary = {
     file,
@@ -299,6 +327,7 @@ async function importFile(file: string, source: CdrSource, ctx: FileContext, onB
     replays: 0,
     rated: 0,
     months: [],
+    unanswered: Object.create(null) as Record<string, number>,
   };
   const months = new Set<number>();
   let filterReasons = 0;
@@ -357,6 +386,7 @@ async function importFile(file: string, source: CdrSource, ctx: FileContext, onB
         const k = d.index;
         rejectLine(k >= 0 ? (b.lines[k] as number) : 0, d.code, d.reason, k >= 0 ? (b.raw[k] as string) : '');
       }
+      countUnanswered(summary.unanswered, b.cdrs, r.dead);
     }
   };
   let fd: number;

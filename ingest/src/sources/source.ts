@@ -10,7 +10,11 @@ import type { Cdr, ErrorCode } from '@ratel/schemas';
 export const LineStatus = {
   /** `cdr` holds the line's CDR. */
   CDR: 0,
-  /** A blank line or a header: nothing to count. */
+  /**
+   * A blank line or a header: nothing to count. Also a record a source holds until the record
+   * it pairs with arrives (kamailio-acc: an answered INVITE waiting for its BYE): counted then,
+   * with that record's line, or handed back by `finish`.
+   */
   SKIPPED: 1,
   /**
    * Left out, counted by `reason`, not an error: a line the mapping's filters leave out
@@ -58,4 +62,18 @@ export interface CdrSource {
   startFile(file: string): void;
   /** Reads one line (without its line break; line 1 is the file's first) into `out`. */
   read(line: string, lineNo: number, out: LineResult): void;
+  /**
+   * Optional, for sources that hold records across lines and files (kamailio-acc pairs each
+   * answered INVITE with its BYE, which another process's file may hold): the import has read
+   * all its files. Each record still held goes to `reject`, a dead letter with the line it came
+   * from and why; nothing is held afterwards. Sources that hold nothing leave it out.
+   */
+  finish?(reject: (at: HeldLine, code: ErrorCode, reason: string) => void): void;
+}
+
+/** Where a held record came from: its file, line number and text (for its dead letter). */
+export interface HeldLine {
+  file: string;
+  line: number;
+  raw: string;
 }

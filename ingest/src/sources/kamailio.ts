@@ -1,0 +1,262 @@
+/**
+ * `--format kamailio`: the dialog CDRs of Kamailio's acc module (modparam("acc", "cdr_enable", 1)),
+ * one per call, as db_flatstore, db_text or the log (log_write_cdr) wrote them: start_time,
+ * end_time, duration, then the profile's cdr_extra attributes (kamailio-profile.ts).
+ *
+ * With cdr_start_on_confirmed=1 (README "Kamailio"), start_time is the answer and duration the
+ * talk time, "12.345" seconds: it is billed rounded up to the next whole second, as the mapping
+ * does every fractional duration (12.000 bills 12 s, 12.001 bills 13 s), before per-second
+ * pricing. A failed call (cdr_on_failed=1) has a duration of 0 and its final SIP code: a CDR with
+ * nothing billable, its disposition from the code (486 BUSY, 487 CANCELLED, 408 and 480 NO_ANSWER,
+ * the others FAILED), rated at no charge with the reason UNANSWERED.
+ *
+ * The CDR id is the profile's prefix, the Call-ID and the two dialog tags, the smaller first:
+ * the same for the call whoever hung up (a BYE from the callee has From and To the other way
+ * round) and whichever storage wrote it, and the same as `--format kamailio-acc` gives the call.
+ */
+import type { AccountBook, Directory } from '@ratel/rater';
+import { errors } from '@ratel/schemas';
+import { fieldsOf, type KamailioField, type KamailioProfile } from './kamailio-profile.js';
+import {
+  blank,
+  DbTextLayout,
+  detectStorage,
+  FlatstoreLayout,
+  type Layout,
+  LogLayout,
+  Split,
+  type Storage,
+  Values,
+} from './kamailio-records.js';
+import { MappedReader, newRow, parseMapping, type Row } from './mapping.js';
+import { type CdrSource, type LineResult, LineStatus, reject } from './source.js';
+
+/** A slot of the reader filled from a tag: the smaller of the two tags, or the larger. */
+const TAG_LO = -2;
+const TAG_HI = -3;
+
+/** The generated mapping's fields that come straight from an attribute. */
+const TEXT_FIELDS = ['caller', 'callee', 'sip_user', 'forwarded_from', 'account', 'user'] as const;
+
+/**
+ * The mapping a profile's records are read with (mapping.ts does the rest: numbers, the
+ * subscriber directory, direction, the rounding of durations). Its columns are the names of
+ * the CDR fields; the sources fill them from wherever the record holds them.
+ */
+export function kamailioMapping(
+  p: KamailioProfile,
+  f: Record<KamailioField, number>,
+  time: { format: 'epoch_s' } | { format: 'epoch_ms' } | { format: 'local'; zone: string },
+  billable: { field: string; unit: 's' | 'us' },
+  name: string,
+): ReturnType<typeof parseMapping> {
+  const tags = f.from_tag >= 0 || f.to_tag >= 0;
+  const raw: Record<string, unknown> = {
+    id: { fields: tags ? ['call_id', 'tag_lo', 'tag_hi'] : ['call_id'], prefix: p.id_prefix },
+    start: { field: 'start', ...time },
+    answer: { field: 'start', ...time },
+    end: { field: 'end', ...time },
+    billable,
+    sip_call_id: 'call_id',
+    trunk_id: f.trunk_id >= 0 ? 'trunk_id' : { value: p.trunk_id },
+    numbers: p.numbers,
+  };
+  for (const k of TEXT_FIELDS) if (f[k] >= 0) raw[k] = k;
+  if (f.sip_code >= 0) raw.sip_status = 'sip_code';
+  return parseMapping(raw, name);
+}
+
+/** CONFIG_INVALID unless the attributes hold what a rated call needs: the Call-ID, the callee, and who to bill. */
+export function checkFields(f: Record<KamailioField, number>, listKey: string, file: string, core: readonly KamailioField[] = []): void {
+  const has = (k: KamailioField) => core.includes(k) || f[k] >= 0;
+  const where = `kamailio profile ${file} at ${listKey}`;
+  if (!has('call_id'))
+    throw errors.configInvalid(
+      where,
+      'no attribute holds the Call-ID ($ci, or named callid): CDR ids would not be stable; add one, or name it in fields.call_id',
+    );
+  if (!has('callee'))
+    throw errors.configInvalid(where, 'no attribute holds the callee ($tU, $rU, or named dst_user): add one, or name it in fields.callee');
+  if (!has('caller') && !has('sip_user') && !has('account'))
+    throw errors.configInvalid(
+      where,
+      'no attribute says who to bill (the caller $fU, a SIP user $au, or an account): add one, or name it in fields',
+    );
+}
+
+/** Whether s[a, b) sorts after t[c, d) (UTF-16 code units, as < on strings). */
+export function rangeAfter(s: string, a: number, b: number, t: string, c: number, d: number): boolean {
+  const n = Math.min(b - a, d - c);
+  for (let i = 0; i < n; i++) {
+    const x = s.charCodeAt(a + i);
+    const y = t.charCodeAt(c + i);
+    if (x !== y) return x > y;
+  }
+  return b - a > d - c;
+}
+
+export class KamailioCdrSource implements CdrSource {
+  readonly format = 'kamailio';
+  private readonly names: string[];
+  private readonly values: Values;
+  private readonly fields: Record<KamailioField, number>;
+  private readonly flatstore: FlatstoreLayout;
+  private readonly log: LogLayout;
+  private dbText: DbTextLayout | null = null;
+  /** Readers by time format: epoch seconds, or UTC date-times (time_mode 4, databases only). */
+  private readonly epochReader: MappedReader;
+  private readonly utcReader: MappedReader | null;
+  private readonly epochSlots: Int32Array;
+  private readonly utcSlots: Int32Array | null;
+  private readonly epochRow: Row;
+  private readonly utcRow: Row | null;
+  private readonly marker: string;
+  /** The values holding the From and To tags (-1: none). */
+  private readonly ft: number;
+  private readonly tt: number;
+  private storage: Storage | null = null;
+  private firstLine = true;
+  private file = '';
+
+  constructor(
+    private readonly profile: KamailioProfile,
+    profileName: string,
+    directory: Directory | null,
+    accounts: AccountBook,
+  ) {
+    const p = profile;
+    this.names = [p.cdr_start_id, p.cdr_end_id, p.cdr_duration_id, ...p.cdr_extra.map((e) => e.name)];
+    this.values = new Values(this.names.length);
+    this.fields = fieldsOf(p, p.cdr_extra, 'cdr_extra', profileName);
+    checkFields(this.fields, 'cdr_extra', profileName);
+    this.ft = this.fields.from_tag >= 0 ? 3 + this.fields.from_tag : -1;
+    this.tt = this.fields.to_tag >= 0 ? 3 + this.fields.to_tag : -1;
+    this.flatstore = new FlatstoreLayout(this.names, p.flatstore.delimiter, p.flatstore.encode_delimiter);
+    this.log = new LogLayout(this.names, '; ');
+    this.marker = `${p.cdr_start_id}=`;
+    const billable = { field: 'duration', unit: 's' } as const;
+    this.epochReader = new MappedReader(kamailioMapping(p, this.fields, { format: 'epoch_s' }, billable, profileName), directory, accounts);
+    this.epochSlots = this.slotsOf(this.epochReader);
+    this.epochRow = newRow(this.epochReader.columns.length);
+    if (p.time_mode === 4) {
+      this.utcReader = new MappedReader(
+        kamailioMapping(p, this.fields, { format: 'local', zone: 'UTC' }, billable, profileName),
+        directory,
+        accounts,
+      );
+      this.utcSlots = this.slotsOf(this.utcReader);
+      this.utcRow = newRow(this.utcReader.columns.length);
+    } else {
+      this.utcReader = null;
+      this.utcSlots = null;
+      this.utcRow = null;
+    }
+  }
+
+  /** For each column of the reader, the value of the record that fills it. */
+  private slotsOf(reader: MappedReader): Int32Array {
+    const extra = (f: KamailioField) => (this.fields[f] >= 0 ? 3 + this.fields[f] : -1);
+    return Int32Array.from(
+      reader.columns.map((c) => {
+        switch (c) {
+          case 'start':
+            return 0;
+          case 'end':
+            return 1;
+          case 'duration':
+            return 2;
+          case 'tag_lo':
+            return TAG_LO;
+          case 'tag_hi':
+            return TAG_HI;
+          default:
+            return extra(c as KamailioField);
+        }
+      }),
+    );
+  }
+
+  startFile(file: string): void {
+    this.file = file;
+    this.storage = this.profile.storage === 'auto' ? null : this.profile.storage;
+    this.dbText = null;
+    this.firstLine = true;
+  }
+
+  read(line: string, _lineNo: number, out: LineResult): void {
+    const first = this.firstLine;
+    this.firstLine = false;
+    if (blank(line)) {
+      out.status = LineStatus.SKIPPED;
+      return;
+    }
+    if (this.storage === null) this.storage = this.detect(line, first, out);
+    if (this.storage === null) return;
+    if (this.storage === 'db_text' && this.dbText === null) {
+      const layout = new DbTextLayout(this.names);
+      const bad = layout.header(line.charCodeAt(0) === 0xfeff ? line.slice(1) : line);
+      if (bad !== '') throw errors.inputUnreadable(this.file, bad);
+      this.dbText = layout;
+      out.status = LineStatus.SKIPPED;
+      return;
+    }
+    const layout: Layout =
+      this.storage === 'log' ? this.log : this.storage === 'flatstore' ? this.flatstore : (this.dbText as DbTextLayout);
+    const v = this.values;
+    const got = layout.split(line, v);
+    if (got === Split.OTHER) {
+      out.status = LineStatus.FILTERED;
+      out.cdr = null;
+      return;
+    }
+    if (got === Split.BAD) return void reject(out, `${this.storage} record: ${layout.error}`);
+    const utc = this.utcReader !== null && this.storage !== 'log';
+    const slots = utc ? (this.utcSlots as Int32Array) : this.epochSlots;
+    const row = utc ? (this.utcRow as Row) : this.epochRow;
+    fillRow(row, slots, v, this.ft, this.tt);
+    (utc ? (this.utcReader as MappedReader) : this.epochReader).read(row, line, out);
+  }
+
+  /** The storage of a file with `storage: "auto"`, judged on its first record; null (the line rejected) when this line says nothing. */
+  private detect(line: string, first: boolean, out: LineResult): Storage | null {
+    const s = detectStorage(line, this.marker);
+    if (s === 'db_text' && !first) {
+      reject(out, 'a db_text header that is not the first line');
+      return null;
+    }
+    if (s !== 'flatstore' || this.flatstore.split(line, this.values) === Split.RECORD) return s;
+    reject(
+      out,
+      `neither a db_flatstore record of ${this.names.length} values (${this.names.join(', ')}) nor a log line with ${this.marker}; for a log holding other messages set "storage": "log" in the profile`,
+    );
+    return null;
+  }
+}
+
+/** Fills a reader's row from a record's values; the tag slots get the two tags, the smaller first. */
+export function fillRow(row: Row, slots: Int32Array, v: Values, ft: number, tt: number): void {
+  let lo = ft;
+  let hi = tt;
+  if (
+    ft >= 0 &&
+    tt >= 0 &&
+    rangeAfter(v.src[ft] as string, v.beg[ft] as number, v.fin[ft] as number, v.src[tt] as string, v.beg[tt] as number, v.fin[tt] as number)
+  ) {
+    lo = tt;
+    hi = ft;
+  }
+  for (let k = 0; k < slots.length; k++) {
+    let i = slots[k] as number;
+    if (i === TAG_LO) i = lo;
+    else if (i === TAG_HI) i = hi;
+    if (i < 0) {
+      row.src[k] = '';
+      row.beg[k] = 0;
+      row.fin[k] = 0;
+      continue;
+    }
+    row.src[k] = v.src[i] as string;
+    row.beg[k] = v.beg[i] as number;
+    row.fin[k] = v.fin[i] as number;
+  }
+}
