@@ -2,7 +2,8 @@
 import { mkdirSync } from 'node:fs';
 import { errors } from '@ratel/schemas';
 import { Session } from 'chdb';
-import { type EncodedRows, parseRows, type Store, toJsonEachRow } from './store.js';
+import { encodeFor } from './encode.js';
+import { type EncodedRows, parseRows, type Store } from './store.js';
 
 export function openChdbStore(dataDir: string): Store {
   mkdirSync(dataDir, { recursive: true });
@@ -31,7 +32,7 @@ export function openChdbStore(dataDir: string): Store {
       return parseRows<T>(await run(sql, 'JSONEachRow'));
     },
     encode(table, rows): EncodedRows {
-      return { table, rows: rows.length, format: 'JSONEachRow', data: toJsonEachRow(rows) };
+      return encodeFor('chdb', table, rows);
     },
     async insert(table, rows) {
       await store.insertEncoded(table, [store.encode(table, rows)]);
@@ -39,8 +40,12 @@ export function openChdbStore(dataDir: string): Store {
     async insertEncoded(table, parts) {
       const some = parts.filter((p) => p.rows > 0);
       if (some.length === 0) return;
+      // Parts encoded in the rating workers are UTF-8 bytes: chDB takes them as they are.
+      const values = some.every((p) => typeof p.data === 'string')
+        ? some.map((p) => p.data).join('')
+        : Buffer.concat(some.map((p) => (typeof p.data === 'string' ? Buffer.from(p.data, 'utf8') : p.data)));
       try {
-        await session.insert({ table, values: some.map((p) => p.data).join(''), format: 'JSONEachRow' });
+        await session.insert({ table, values, format: 'JSONEachRow' });
       } catch (e) {
         throw errors.storeQueryFailed('chdb', `INSERT INTO ${table}`, e);
       }
