@@ -52,10 +52,15 @@ export interface RatingPoolOptions {
   regateMs?: number;
 }
 
-/** The frames of a batch: one Buffer each, or frames end to end in one buffer (frame k: data[ends[k]..ends[k+1]], k in from..to-1). */
-export type FrameBatch =
+/**
+ * The frames of a batch: one Buffer each, or frames end to end in one buffer (frame k:
+ * data[ends[k]..ends[k+1]], k in from..to-1). Confluent wire-format frames of schema `schemaId`,
+ * or bare cdr.v1 Avro bodies with `framed: false`.
+ */
+export type FrameBatch = (
   | { frames: readonly (Buffer | null)[]; schemaId: number }
-  | { data: Buffer; ends: ArrayLike<number>; from: number; to: number; schemaId: number };
+  | { data: Buffer; ends: ArrayLike<number>; from: number; to: number; schemaId: number }
+) & { framed?: boolean };
 
 /** A frame that is no CDR (framing, schema id, Avro body), by batch index. */
 export interface BadFrame {
@@ -140,25 +145,27 @@ export class RatingPool {
 
   /** Rates a batch of frames (Confluent wire format). `heartbeat` is called while it waits (a Kafka consumer's). */
   async rate(batch: FrameBatch, opts: { heartbeat?: () => Promise<void> } = {}): Promise<PoolBatchResult> {
+    const framed = batch.framed ?? true;
+    const header = framed ? HEADER_BYTES : 0;
     const split = new ShardSplit(this.threads, 'frames' in batch ? batch.frames.length : batch.to - batch.from);
     if ('frames' in batch) {
       batch.frames.forEach((f, i) => {
-        split.addFrame(f ?? EMPTY, 0, f === null ? 0 : f.length, i);
+        split.addFrame(f ?? EMPTY, 0, f === null ? 0 : f.length, header, i);
       });
     } else {
       const { data, ends } = batch;
-      for (let k = batch.from; k < batch.to; k++) split.addFrame(data, ends[k] as number, ends[k + 1] as number, k - batch.from);
+      for (let k = batch.from; k < batch.to; k++) split.addFrame(data, ends[k] as number, ends[k + 1] as number, header, k - batch.from);
     }
     const decode = (i: number): Cdr | null => {
       const frame = 'frames' in batch ? batch.frames[i] : batch.data.subarray(batch.ends[batch.from + i], batch.ends[batch.from + i + 1]);
-      if (!frame || frame.length < HEADER_BYTES) return null;
+      if (!frame || frame.length < header) return null;
       try {
-        return cdrType.fromBuffer(frame.subarray(HEADER_BYTES)) as Cdr;
+        return cdrType.fromBuffer(frame.subarray(header)) as Cdr;
       } catch {
         return null;
       }
     };
-    return this.run(split, true, batch.schemaId, decode, opts.heartbeat);
+    return this.run(split, framed, batch.schemaId, decode, opts.heartbeat);
   }
 
   /** Rates CDRs given as objects (`ratel import`): each is encoded once, here, into its shard's buffer. */
@@ -455,9 +462,9 @@ class ShardSplit {
     this.counts = new Array<number>(shards).fill(0);
   }
 
-  /** Adds frame data[from..to) (batch index i) to its account's shard. */
-  addFrame(data: Buffer, from: number, to: number, i: number): void {
-    const s = to - from > HEADER_BYTES ? Math.max(0, bodyShard(data, from + HEADER_BYTES, to, this.shards)) : 0;
+  /** Adds frame data[from..to) (batch index i; its Avro body after `header` bytes) to its account's shard. */
+  addFrame(data: Buffer, from: number, to: number, header: number, i: number): void {
+    const s = to - from > header ? Math.max(0, bodyShard(data, from + header, to, this.shards)) : 0;
     const at = this.room(s, to - from);
     data.copy(this.bufs[s] as Buffer, at, from, to);
     this.push(s, at + to - from, i);
