@@ -90,7 +90,7 @@ export { encodedStoreSink, encodeRows, storeHistory, storeSink } from './session
 export { openChdbStore } from './store/chdb-store.js';
 export { createSchema, dropMonthsBefore, TABLES, type TableName } from './store/ddl.js';
 export { openStore, type StoreConfig } from './store/open-store.js';
-export { type Column, type ColumnType, columnsOf, type RowEncoder, rowEncoder } from './store/row-binary.js';
+export { type Column, type ColumnSource, type ColumnType, columnsOf, type RowEncoder, rowEncoder, tsvEncoder } from './store/row-binary.js';
 export { openServerStore, type ServerAuth } from './store/server-store.js';
 export { type EncodedRows, type EngineName, int, type Store, str, strList } from './store/store.js';
 export { createViews, VIEWS } from './store/views.js';

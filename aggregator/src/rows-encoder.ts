@@ -4,8 +4,7 @@
  * in-process sinks encode with the same function (session-ports.ts).
  */
 import type { EncodedRows, RatedRows } from '@ratel/rater';
-import { archiveRows } from './cdr-archive.js';
-import { encodeFor } from './store/encode.js';
+import { encodeArchive, encodeFor } from './store/encode.js';
 import type { EngineName } from './store/store.js';
 
 export interface RowsEncoderOptions {
@@ -19,7 +18,7 @@ export const ROWS_ENCODER_MODULE = new URL('../dist/rows-encoder.js', import.met
 export function createRowsEncoder(options: RowsEncoderOptions): (rows: RatedRows) => EncodedRows[] {
   const { engine } = options;
   return (rows) => [
-    encodeFor(engine, 'cdrs', archiveRows(rows.accepted), true),
+    encodeArchive(engine, rows.accepted),
     encodeFor(engine, 'rated_events', rows.events, true),
     encodeFor(engine, 'alerts', rows.alerts, true),
   ];

@@ -19,7 +19,7 @@ import type { Alert } from './reasons.js';
 export interface EncodedRows {
   readonly table: string;
   readonly rows: number;
-  readonly format: 'RowBinary' | 'JSONEachRow';
+  readonly format: 'RowBinary' | 'TabSeparated' | 'JSONEachRow';
   readonly data: Buffer | string;
 }
 
