@@ -73,6 +73,8 @@ export interface PipelineDeps {
   metrics?: Metrics;
   /** How long a store write may keep failing before the pipeline gives up (default 5 min). */
   storeDeadlineMs?: number;
+  /** The rows encoder the rating workers load (default: the store's, rowsEncoderFor). */
+  encoder?: { module: string; options?: unknown };
 }
 
 /** What the commit step keeps of a batch once its rows are queued for the store. */
@@ -155,7 +157,7 @@ export async function startPipeline(kafka: Kafka, cfg: Config, deps: PipelineDep
   const pool = new RatingPool(
     { catalog: deps.catalog, accounts: deps.accounts, ...limitsOf(cfg) },
     { history: storeHistory(store), sink },
-    { threads: cfg.rater.threads, encoder: rowsEncoderFor(store), log, retry: (what, op) => retry(what, op) },
+    { threads: cfg.rater.threads, encoder: deps.encoder ?? rowsEncoderFor(store), log, retry: (what, op) => retry(what, op) },
   );
   /** Account-months the pool's workers had evicted at the last metrics update. */
   let evictedSeen = 0;

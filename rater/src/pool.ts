@@ -41,7 +41,6 @@ export interface ShardPool {
   run(task: RateTask, transfer: ArrayBuffer[]): Promise<ShardResult | ShardFailure>;
   /** Sends a notice to every worker. */
   broadcast(notice: ForgetNotice): void;
-  readonly utilization: number;
   close(): Promise<void>;
 }
 
@@ -106,9 +105,6 @@ export function createShardPool(threads: number, setup: WorkerSetup, handlers: S
     },
     broadcast(notice) {
       for (const port of ports.values()) port.postMessage(notice);
-    },
-    get utilization() {
-      return pool.utilization;
     },
     async close() {
       await pool.destroy();

@@ -20,6 +20,7 @@
  * and the batch rejects with the failure.
  */
 import { availableParallelism } from 'node:os';
+import { performance } from 'node:perf_hooks';
 import { type Cdr, cdrType, HEADER_BYTES, RatelError } from '@ratel/schemas';
 import { contextImage } from './context-image.js';
 import type { DeadLetter } from './engine.js';
@@ -118,6 +119,10 @@ export class RatingPool {
   private readonly requestErrors = new Map<string, unknown>();
   /** Account-months the workers evicted so far (for metrics). */
   evicted = 0;
+  /** Busy time the workers reported since `busySince`, and the utilisation last worked out. */
+  private busyMs = 0;
+  private busySince = performance.now();
+  private busyShare = 0;
 
   constructor(ctx: RateContext, ports: { history?: HistoryPort | null; sink: EncodedRowsSink }, opts: RatingPoolOptions) {
     this.threads = Math.max(1, Math.floor(opts.threads ?? availableParallelism()));
@@ -188,8 +193,16 @@ export class RatingPool {
     return this.sink.drain();
   }
 
+  /** Share of the workers' time spent working (0-1), over the last second or more. */
   get utilization(): number {
-    return this.pool.utilization;
+    const now = performance.now();
+    const span = now - this.busySince;
+    if (span >= 1000) {
+      this.busyShare = Math.min(1, this.busyMs / (span * this.threads));
+      this.busyMs = 0;
+      this.busySince = now;
+    }
+    return this.busyShare;
   }
 
   async close(): Promise<void> {
@@ -264,6 +277,7 @@ export class RatingPool {
           out.replays += res.replays;
           out.restored += res.restored;
           this.evicted += res.evicted;
+          this.busyMs += res.busyMs;
           for (const m of res.months) if (!out.months.includes(m)) out.months.push(m);
         }
         out.bad.sort((a, b) => a.index - b.index);

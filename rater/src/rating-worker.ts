@@ -13,6 +13,7 @@
  * reads are done there (with its retries), and a drain waits there until every row this worker
  * wrote has reached the main thread's sink and been stored.
  */
+import { performance } from 'node:perf_hooks';
 import { MessageChannel, parentPort, threadId, workerData } from 'node:worker_threads';
 import { type Cdr, cdrType, RatelError } from '@ratel/schemas';
 import { move, transferableSymbol, valueSymbol } from 'piscina';
@@ -120,6 +121,8 @@ const session = new RatingSession(
 );
 let seenEpoch = 0;
 let evictedSent = 0;
+/** The event loop's use at the previous result (busyMs is the difference). */
+let elu = performance.eventLoopUtilization();
 
 function forgetTo(epoch: number, why: string): void {
   if (epoch <= seenEpoch) return;
@@ -223,8 +226,12 @@ export default async function rateShard(task: RateTask): Promise<unknown> {
       restored: r.restored,
       evicted: session.evicted - evictedSent,
       months,
+      busyMs: 0,
     };
     evictedSent = session.evicted;
+    const use = performance.eventLoopUtilization();
+    result.busyMs = use.active - elu.active;
+    elu = use;
     const transfer = new Set<ArrayBuffer>();
     for (const p of result.parts) if (typeof p.data !== 'string') transfer.add(p.data.buffer as ArrayBuffer);
     return move({ [transferableSymbol]: [...transfer], [valueSymbol]: result } as never);

@@ -84,6 +84,8 @@ export interface ShardResult {
   evicted: number;
   /** Billing months of the accepted CDRs. */
   months: number[];
+  /** Milliseconds the worker's event loop was busy since its previous result (its utilisation). */
+  busyMs: number;
 }
 
 /** What a task returns when the batch failed in the worker. */
