@@ -1,9 +1,11 @@
 /**
  * A store in memory behind a rating pool's ports, for the rater tests: it takes the rows the
- * workers encode (JSONEachRow, the embedded engine's format), keeps them as ClickHouse's
+ * workers encode for the embedded engine (TabSeparated, read back here), keeps them as ClickHouse's
  * ReplacingMergeTree tables read with FINAL would (one archived CDR per id, one rated event per
  * id and version, one alert per key), and serves them back as history.
  */
+
+import { columnsOf, TABLES, type TableName } from '@ratel/aggregator';
 import {
   accountMonthKey,
   type EncodedRows,
@@ -110,10 +112,24 @@ export class MemStore {
 }
 
 function linesOf(p: EncodedRows): Record<string, unknown>[] {
-  if (p.format !== 'JSONEachRow') throw new Error(`MemStore reads JSONEachRow, not ${p.format}`);
   const text = typeof p.data === 'string' ? p.data : p.data.toString('utf8');
-  return text
-    .split('\n')
-    .filter((l) => l.length > 0)
-    .map((l) => JSON.parse(l) as Record<string, unknown>);
+  const lines = text.split('\n').filter((l) => l.length > 0);
+  if (p.format === 'JSONEachRow') return lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+  if (p.format !== 'TabSeparated') throw new Error(`MemStore reads TabSeparated or JSONEachRow, not ${p.format}`);
+  const columns = columnsOf(TABLES[p.table as TableName]);
+  return lines.map((l) => {
+    const fields = l.split('\t');
+    if (fields.length !== columns.length) throw new Error(`${p.table}: ${fields.length} fields, ${columns.length} columns`);
+    return Object.fromEntries(columns.map((c, k) => [c.name, valueOf(c.type, fields[k] as string)]));
+  });
+}
+
+const UNESCAPE: Record<string, string> = { b: '\b', f: '\f', r: '\r', n: '\n', t: '\t', '0': '\0', "'": "'", '\\': '\\' };
+const unescape = (s: string): string => s.replace(/\\(.)/g, (_, c: string) => UNESCAPE[c] ?? c);
+
+/** A TabSeparated field as its column's value (strings unescaped, arrays of quoted strings). */
+function valueOf(type: string, field: string): unknown {
+  if (type === 'String') return unescape(field);
+  if (type === 'Array(String)') return [...field.slice(1, -1).matchAll(/'((?:[^'\\]|\\.)*)'/g)].map((m) => unescape(m[1] as string));
+  return Number(field);
 }
