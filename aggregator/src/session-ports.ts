@@ -4,9 +4,10 @@
  * `ratel import`). The streaming pipeline has a sink of its own that groups the rows of many
  * batches into fewer writes (ingest's StoreWriter).
  */
-import type { HistoryPort, RatedRows, RatedRowsSink } from '@ratel/rater';
-import { archivedAccountMonths, archiveRows, loadHistory } from './cdr-archive.js';
+import type { EncodedRowsSink, HistoryPort, RatedRows, RatedRowsSink } from '@ratel/rater';
+import { archivedAccountMonths, loadHistory } from './cdr-archive.js';
 import { ratingCatalogs, recordRatingCatalog } from './rating-catalogs.js';
+import { createRowsEncoder } from './rows-encoder.js';
 import type { EncodedRows, Store } from './store/store.js';
 
 export function storeHistory(store: Store): HistoryPort {
@@ -20,16 +21,28 @@ export function storeHistory(store: Store): HistoryPort {
 
 /** A batch's rows encoded for the store now (an encoder refusal throws here, before anything is written). */
 export function encodeRows(store: Store, rows: RatedRows): EncodedRows[] {
-  return [store.encode('cdrs', archiveRows(rows.accepted)), store.encode('rated_events', rows.events), store.encode('alerts', rows.alerts)];
+  return createRowsEncoder({ engine: store.engine })(rows);
 }
 
 /** Writes each batch's rows as it comes (archive, rated events, alerts), one write after the other. */
 export function storeSink(store: Store): RatedRowsSink {
+  const encoded = encodedStoreSink(store);
+  return {
+    write: (rows) => encoded.write(encodeRows(store, rows)),
+    drain: () => encoded.drain(),
+  };
+}
+
+/**
+ * Writes rows already encoded (a RatingPool's workers encode them) as they come, one write after
+ * the other: each table's part of a write in one insert.
+ */
+export function encodedStoreSink(store: Store): EncodedRowsSink {
   let last: Promise<void> = Promise.resolve();
   return {
-    write(rows) {
-      const parts = encodeRows(store, rows).filter((p) => p.rows > 0);
-      const done = last.then(() => Promise.all(parts.map((p) => store.insertEncoded(p.table, [p])))).then(() => {});
+    write(parts) {
+      const some = parts.filter((p) => p.rows > 0);
+      const done = last.then(() => Promise.all(some.map((p) => store.insertEncoded(p.table, [p])))).then(() => {});
       last = done.catch(() => {});
       return done;
     },

@@ -1,14 +1,22 @@
 /**
  * rater_cdrs_per_sec: normalise + trie lookup + price + allowances, one core, with a
- * 100,000-prefix deck and 100,000 accounts, as the pipeline's rating thread rates them (batches
+ * 100,000-prefix deck and 100,000 accounts, as one RatingSession rates them in-process (batches
  * of 10,000 with their Avro bodies; decoding is not part of the figure). Also trie_mb and
  * trie_compile_ms, trie_lookup_ns (one longest-prefix lookup of a random number), and
  * rater_held_mb: the CDRs the engine holds for re-rating.
+ *
+ * rater_cdrs_per_sec_1t / _2t: the same CDRs through the rating pool the pipeline uses, with 1
+ * and 2 worker threads: Avro bodies in, split by account shard on the main thread, decoded, rated
+ * and encoded for the store (RowBinary) in the workers, the rows back as bytes. Wall clock from
+ * the first batch to the last rows; rater_cpu_us_per_cdr_1t / _2t is the process's CPU time
+ * (every thread) per CDR, and rater_scaling_2t the ratio of the two throughputs.
  *   node bench/dist/rater.js [cdrs] [prefixes] [accounts]
  */
+import { availableParallelism, loadavg } from 'node:os';
+import { ROWS_ENCODER_MODULE } from '@ratel/aggregator';
 
 import { Rng } from '@ratel/ingest';
-import { compileTrie, newOutput, RatingEngine, RatingSession } from '@ratel/rater';
+import { compileTrie, newOutput, type PoolBatchResult, RatingEngine, RatingPool, RatingSession } from '@ratel/rater';
 import { type Cdr, cdrType } from '@ratel/schemas';
 import { syntheticDeck } from './deck.js';
 import { profileSection } from './profile.js';
@@ -106,6 +114,39 @@ const replayMs = performance.now() - t2;
 if (replayed.replays !== bigN || replayed.events.length !== 0)
   throw new Error(`replay bench: ${replayed.replays} replays, ${replayed.events.length} events`);
 
+/** The CDRs through a rating pool of `threads` workers: wall-clock rate, CPU per CDR, the checksum of their costs. */
+async function pooled(threads: number): Promise<{ perSec: number; cpuUs: number; events: number }> {
+  const pool = new RatingPool(
+    { catalog, accounts: book },
+    { sink: { write: () => Promise.resolve(), drain: () => Promise.resolve() } },
+    { threads, encoder: { module: ROWS_ENCODER_MODULE, options: { engine: 'server' } }, now: () => 0 },
+  );
+  // Workers started (their context read) before the clock starts: CDRs of unknown accounts reach
+  // every shard and leave nothing behind (dead letters).
+  const warm = Array.from({ length: 64 }, (_, k) => ({ ...cdrAt(0), id: `warm${k}`, account_id: `warm${k}` }));
+  if ((await pool.rateCdrs(warm)).dead.length !== warm.length) throw new Error('pool bench: warm-up CDRs were rated');
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  let n = 0;
+  const inFlight: Promise<PoolBatchResult>[] = [];
+  // Two batches in flight, as the month job and the pipeline keep the workers fed.
+  for (let i = 0; i < nCdrs; i += batch) {
+    inFlight.push(pool.rate({ data: wire, ends, from: i, to: Math.min(nCdrs, i + batch), schemaId: 0, framed: false }));
+    if (inFlight.length > 2) n += (await inFlight.shift())?.rated ?? 0;
+  }
+  for (const p of inFlight) n += (await p).rated;
+  const ms = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
+  await pool.close();
+  return { perSec: Math.round(nCdrs / (ms / 1000)), cpuUs: (cpu.user + cpu.system) / nCdrs, events: n };
+}
+
+const load0 = loadavg()[0] as number;
+const one = await pooled(1);
+const two = await pooled(2);
+if (one.events !== events || two.events !== events)
+  throw new Error(`pool bench: ${one.events} / ${two.events} events, ${events} in-process`);
+
 console.log(`trie_prefixes=${nPrefixes}`);
 console.log(`trie_nodes=${trie.nodeCount}`);
 console.log(`trie_compile_ms=${compileMs.toFixed(0)}`);
@@ -119,3 +160,9 @@ console.log(`rater_cost_micros=${cost}`);
 console.log(`rater_held_mb=${(engine.heldBytes / 1048576).toFixed(0)}`);
 console.log(`replay_cdrs_per_sec=${Math.round(bigN / (replayMs / 1000))}`);
 console.log(`rater_cdrs_per_sec=${Math.round(nCdrs / (rateMs / 1000))}`);
+console.log(`rater_cdrs_per_sec_1t=${one.perSec}`);
+console.log(`rater_cdrs_per_sec_2t=${two.perSec}`);
+console.log(`rater_scaling_2t=${(two.perSec / one.perSec).toFixed(2)}`);
+console.log(`rater_cpu_us_per_cdr_1t=${one.cpuUs.toFixed(2)}`);
+console.log(`rater_cpu_us_per_cdr_2t=${two.cpuUs.toFixed(2)}`);
+console.log(`cores=${availableParallelism()} load_avg_1m=${load0.toFixed(1)}-${(loadavg()[0] as number).toFixed(1)}`);

@@ -4,6 +4,7 @@
  * Every key, its default and its variable are listed in the README.
  */
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import {
   DEFAULT_INVOICE_TIME_ZONE,
   DEFAULT_LEGAL_TEXT,
@@ -105,6 +106,9 @@ export function regexOf(pattern: string): RegExp | null {
   }
 }
 
+/** Most rating workers a process may run (one account shard each). */
+const MAX_THREADS = 256;
+
 export const configSchema = z.strictObject({
   catalogDir: z.string().min(1).default(DEFAULT_CATALOG_DIR),
   accountsFile: z.string().min(1).nullable().default(null),
@@ -149,7 +153,13 @@ export const configSchema = z.strictObject({
   schemaRegistry: z.strictObject({ url: httpUrl.nullable().default(null), ...registryAuth }).prefault({}),
   rater: z
     .strictObject({
-      threads: z.number().int().min(1).max(64).default(2),
+      /** Rating workers, each rating its shard of the accounts (default: the machine's cores). */
+      threads: z
+        .number()
+        .int()
+        .min(1)
+        .max(MAX_THREADS)
+        .default(() => Math.min(MAX_THREADS, availableParallelism())),
       batchSize: z.number().int().min(1).default(10_000),
       /** Partitions whose batches are processed at the same time. */
       concurrency: z.number().int().min(1).max(64).default(4),

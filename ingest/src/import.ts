@@ -17,8 +17,8 @@
  */
 import { closeSync, createWriteStream, mkdirSync, openSync, readdirSync, readSync, statSync, type WriteStream } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { monthLabel, type Store, storeHistory, storeSink, writeDeadLetters } from '@ratel/aggregator';
-import { type AccountBook, type Catalog, Directory, type EngineOutput, RatingSession } from '@ratel/rater';
+import { encodedStoreSink, monthLabel, rowsEncoderFor, type Store, storeHistory, writeDeadLetters } from '@ratel/aggregator';
+import { type AccountBook, type Catalog, Directory, type EngineOutput, RatingPool } from '@ratel/rater';
 import { type Cdr, checkCdr, checkLimits, errors, type WireCodec } from '@ratel/schemas';
 import type { Kafka } from 'kafkajs';
 import { type Config, limitsOf } from './config.js';
@@ -181,6 +181,7 @@ export async function importFiles(cfg: Config, opts: ImportOptions, deps: Import
     });
     await deliver.finish();
   } finally {
+    await deliver.close?.();
     progress.stop();
     await new Promise<void>((r) => dlq.end(r));
   }
@@ -231,29 +232,31 @@ interface Delivery {
   /** Rates or sends a batch; returns the CDRs refused (dead letters with their batch index), replays and ratings. */
   batch(cdrs: Cdr[]): Promise<{ dead: EngineOutput['dead']; replays: number; rated: number; months: number[] }>;
   finish(): Promise<void>;
+  /** Releases what the delivery holds (the rating workers), whether it finished or not. */
+  close?(): Promise<void>;
 }
 
 /**
- * Rates into the store through a RatingSession: account-months restored from the store (so a
- * second import of the same CDRs finds them as replays), rows archived and stored, dead letters
- * in the store's dead_letters table too. One batch's rows are stored while the next is rated.
+ * Rates into the store through a RatingPool (rater.threads workers, each rating its shard of
+ * the accounts): account-months restored from the store (so a second import of the same CDRs
+ * finds them as replays), rows archived and stored, dead letters in the store's dead_letters
+ * table too. One batch's rows are stored while the next is rated.
  */
 function storeDelivery(cfg: Config, opts: ImportOptions, deps: ImportDeps): Delivery {
   const store = deps.store;
   if (!store) throw new Error('importFiles: to "store" needs deps.store');
-  const session = new RatingSession(
+  const pool = new RatingPool(
     { catalog: deps.catalog, accounts: deps.accounts, ...limitsOf(cfg) },
-    { history: storeHistory(store), sink: storeSink(store) },
-    { now: opts.now ?? Date.now },
+    { history: storeHistory(store), sink: encodedStoreSink(store) },
+    { threads: cfg.rater.threads, encoder: rowsEncoderFor(store), now: opts.now ?? Date.now },
   );
   let pending: Promise<void> = Promise.resolve();
   return {
     async batch(cdrs) {
       // The previous batch's rows are stored while this one is rated: at most two batches in flight.
-      const r = await session.rate(cdrs);
+      const out = await pool.rateCdrs(cdrs);
       await pending;
-      pending = r.stored;
-      const out = r.out;
+      pending = out.stored;
       if (out.dead.length > 0) {
         const now = Date.now();
         await writeDeadLetters(
@@ -261,14 +264,13 @@ function storeDelivery(cfg: Config, opts: ImportOptions, deps: ImportDeps): Deli
           out.dead.map((d) => deadLetterRow({ key: d.cdr_id, code: d.code, reason: d.reason, frame: null, cdr: d.cdr, held: d.held }, now)),
         );
       }
-      const months = new Set<number>();
-      for (const a of out.accepted) months.add(a.month);
-      return { dead: out.dead, replays: out.replays, rated: out.events.length, months: [...months] };
+      return { dead: out.dead, replays: out.replays, rated: out.rated, months: out.months };
     },
     async finish() {
       await pending;
-      await session.drain();
+      await pool.drain();
     },
+    close: () => pool.close(),
   };
 }
 

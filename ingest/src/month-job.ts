@@ -8,19 +8,20 @@ import { join } from 'node:path';
 import {
   closeMonth,
   createSchema,
+  encodedStoreSink,
   type Invoice,
   invoiceText,
   missingSellerFields,
   openStore,
+  rowsEncoderFor,
   SAMPLE_SELLER,
   type Store,
   storeHistory,
-  storeSink,
   summaryText,
   writeDeadLetters,
 } from '@ratel/aggregator';
-import { type AccountInput, accountBook, loadCatalog, RatingSession } from '@ratel/rater';
-import { type Cdr, formatMoney, HEADER_BYTES, localCodecs, nextMonth, type WireCodec } from '@ratel/schemas';
+import { type AccountInput, accountBook, loadCatalog, type PoolBatchResult, RatingPool } from '@ratel/rater';
+import { type Cdr, formatMoney, localCodecs, nextMonth, type WireCodec } from '@ratel/schemas';
 import { type Config, invoiceTermsOf, limitsOf, storeConfigOf } from './config.js';
 import { deadLetterRow } from './dead-letters.js';
 import { generateAccounts, generateCdrs } from './generator.js';
@@ -74,14 +75,14 @@ export async function runMonthJob(
     // start dates is taken around that day, so any month can be generated and rated again.
     const next = nextMonth(opts.month);
     const closeMs = Date.UTC(Math.floor(next / 100), (next % 100) - 1, 1);
-    // The same rating session as the pipeline: history from the store (with --keep), the CDRs
-    // archived, rated events and alerts written batch by batch, the month's catalog recorded.
-    const session = new RatingSession(
+    // The same rating pool as the pipeline, on every core (rater.threads): history from the
+    // store (with --keep), the CDRs archived, rated events and alerts written batch by batch,
+    // the month's catalog recorded.
+    const pool = new RatingPool(
       { catalog, accounts, ...limitsOf(cfg) },
-      { history: storeHistory(store), sink: storeSink(store) },
-      { now: () => Math.min(Date.now(), closeMs), log },
+      { history: storeHistory(store), sink: encodedStoreSink(store) },
+      { threads: cfg.rater.threads, encoder: rowsEncoderFor(store), now: () => Math.min(Date.now(), closeMs), log },
     );
-    let previous: Promise<void> = Promise.resolve();
     const progress = createProgress(opts.progress);
     progress.start('rating', count);
     const tRate = performance.now();
@@ -93,44 +94,44 @@ export async function runMonthJob(
     mkdirSync(cfg.outDir, { recursive: true });
     writeFileSync(deadFile, '');
     const batch = cfg.rater.batchSize;
-    for (let i = 0; i < count; i += batch) {
-      const end = Math.min(count, i + batch);
-      const batchCdrs = [];
-      const bodies = [];
-      for (let k = i; k < end; k++) {
-        batchCdrs.push(codecs.cdr.decode(wire.subarray(ends[k], ends[k + 1])));
-        bodies.push(wire.subarray((ends[k] as number) + HEADER_BYTES, ends[k + 1])); // kept by the engine as received
-      }
-      const { out, stored } = await session.rate(batchCdrs, bodies);
-      // One batch written while the next is rated.
-      await previous;
-      previous = stored;
-      if (out.dead.length) {
+    /** Batches being rated, and the stored promises of those rated: the workers always have the next batch. */
+    const rating: { from: number; to: number; out: Promise<PoolBatchResult> }[] = [];
+    const storing: Promise<void>[] = [];
+    const settle = async (b: { from: number; to: number; out: Promise<PoolBatchResult> }) => {
+      const out = await b.out;
+      storing.push(out.stored);
+      const dl = [
+        ...out.bad.map((x) => ({ key: `frame ${b.from + x.index}`, code: x.code, reason: x.reason, index: x.index, cdr: null })),
+        ...out.dead.map((d) => ({ key: d.cdr_id, code: d.code, reason: d.reason, index: d.index, cdr: d.cdr, held: d.held })),
+      ];
+      if (dl.length) {
         const now = Date.now();
-        const rows = out.dead.map((d) =>
-          deadLetterRow(
-            {
-              key: d.cdr_id,
-              code: d.code,
-              reason: d.reason,
-              frame: d.index >= 0 ? frameOf(wire, ends, i + d.index) : null,
-              cdr: d.cdr,
-              held: d.held,
-            },
-            now,
-          ),
-        );
+        const rows = dl.map((d) => deadLetterRow({ ...d, frame: d.index >= 0 ? frameOf(wire, ends, b.from + d.index) : null }, now));
         await writeDeadLetters(store, rows);
         writeFileSync(deadFile, rows.map((r) => `${JSON.stringify(r)}\n`).join(''), { flag: 'a' });
-        for (const d of out.dead) log.warn({ cdr_id: d.cdr_id, code: d.code }, d.reason);
+        for (const d of dl) log.warn({ cdr_id: d.key, code: d.code }, d.reason);
       }
-      rated += out.events.length;
-      dead += out.dead.length;
+      rated += out.rated;
+      dead += dl.length;
       alerts += out.alerts.length;
       replays += out.replays;
-      progress.update(end);
+      progress.update(b.to);
+      // At most two batches' rows waiting for the store.
+      while (storing.length > 2) await storing.shift();
+    };
+    try {
+      for (let i = 0; i < count; i += batch) {
+        const to = Math.min(count, i + batch);
+        rating.push({ from: i, to, out: pool.rate({ data: wire, ends, from: i, to, schemaId: codecs.cdr.schemaId }) });
+        if (rating.length > 1) await settle(rating.shift() as (typeof rating)[number]);
+      }
+      while (rating.length > 0) await settle(rating.shift() as (typeof rating)[number]);
+      await Promise.all(storing);
+    } finally {
+      // A batch still rating when another failed: its result no longer matters.
+      for (const b of rating) b.out.catch(() => {});
+      await pool.close();
     }
-    await previous;
     progress.stop();
     const rateMs = performance.now() - tRate;
     // Generated accounts are invoiced by the sample seller unless the config names a complete one.

@@ -1,6 +1,6 @@
 /**
- * The streaming pipeline: Kafka consumer group -> Piscina decode pool -> rating engine -> store,
- * with dead letters to a Kafka topic.
+ * The streaming pipeline: Kafka consumer group -> rating pool (Piscina workers, each rating its
+ * shard of the accounts) -> store, with dead letters to a Kafka topic.
  *
  * Effectively once. For each consumed batch, in this order:
  *   1. account-months the engine does not hold are rebuilt from the store (archived CDRs and
@@ -21,9 +21,9 @@
  * down past its deadline, or refused) stops the pipeline: `failed` rejects, nothing more is
  * committed, and a restart replays from the last committed offsets.
  */
-import { createSchema, type EncodedRows, encodeRows, openStore, type Store, storeHistory, writeDeadLetters } from '@ratel/aggregator';
-import { type AccountBook, type Catalog, createDecodePool, type RatedRowsSink, RatingSession } from '@ratel/rater';
-import { type Cdr, type Codecs, errors, HEADER_BYTES, isRatelError } from '@ratel/schemas';
+import { createSchema, type EncodedRows, openStore, rowsEncoderFor, type Store, storeHistory, writeDeadLetters } from '@ratel/aggregator';
+import { type AccountBook, type Catalog, type EncodedRowsSink, RatingPool } from '@ratel/rater';
+import { type Codecs, errors, isRatelError } from '@ratel/schemas';
 import type { EachBatchPayload, Kafka } from 'kafkajs';
 import { AlertsOut, crossingTimes } from './alerts-out/index.js';
 import { type Config, limitsOf, storeConfigOf } from './config.js';
@@ -76,6 +76,8 @@ export interface PipelineDeps {
   metrics?: Metrics;
   /** How long a store write may keep failing before the pipeline gives up (default 5 min). */
   storeDeadlineMs?: number;
+  /** The rows encoder the rating workers load (default: the store's, rowsEncoderFor). */
+  encoder?: { module: string; options?: unknown };
 }
 
 /** What the commit step keeps of a batch once its rows are queued for the store. */
@@ -118,8 +120,7 @@ export async function startPipeline(kafka: Kafka, cfg: Config, deps: PipelineDep
   await ensureTopics(kafka, cfg);
   const store = deps.store ?? (await openStore(storeConfigOf(cfg)));
   await createSchema(store);
-  const pool = createDecodePool(cfg.rater.threads);
-  // A batch's rows wait for the writer already encoded for the store (RowBinary on the server):
+  // A batch's rows wait for the writer already encoded for the store (RowBinary on the server, by the rating workers):
   // bytes, not objects that would outlive many young-generation collections. The three inserts
   // of a flush are independent: a CDR rated but not archived is simply rated again,
   // identically, when its batch is replayed.
@@ -148,21 +149,20 @@ export async function startPipeline(kafka: Kafka, cfg: Config, deps: PipelineDep
     (b) => b.cdrs.rows + b.events.rows + b.alerts.rows,
     { minRows: cfg.writer.minRows, maxDelayMs: cfg.writer.maxDelayMs },
   );
-  const bounds = limitsOf(cfg);
-  // The writer groups many batches' rows into fewer inserts: the session's sink.
-  const sink: RatedRowsSink = {
-    write(rows) {
-      const [cdrs, events, alerts] = encodeRows(store, rows) as [EncodedRows, EncodedRows, EncodedRows];
+  // The writer groups many batches' rows into fewer inserts: the pool's sink (one write per shard of a batch).
+  const sink: EncodedRowsSink = {
+    write(parts) {
+      const [cdrs, events, alerts] = parts as [EncodedRows, EncodedRows, EncodedRows];
       return writer.add({ cdrs, events, alerts });
     },
     drain: () => writer.drain(),
   };
-  const session = new RatingSession(
-    { catalog: deps.catalog, accounts: deps.accounts, ...bounds },
+  const pool = new RatingPool(
+    { catalog: deps.catalog, accounts: deps.accounts, ...limitsOf(cfg) },
     { history: storeHistory(store), sink },
-    { log, retry: (what, op) => retry(what, op) },
+    { threads: cfg.rater.threads, encoder: deps.encoder ?? rowsEncoderFor(store), log, retry: (what, op) => retry(what, op) },
   );
-  /** Account-months the session had evicted at the last metrics update. */
+  /** Account-months the pool's workers had evicted at the last metrics update. */
   let evictedSeen = 0;
   const stats: PipelineStats = {
     consumed: 0,
@@ -221,7 +221,7 @@ export async function startPipeline(kafka: Kafka, cfg: Config, deps: PipelineDep
   const fatal = (e: unknown) => {
     if (failure !== null) return;
     failure = e;
-    session.engine.clear();
+    pool.forget('the pipeline stopped on a failure');
     consumer.pause([{ topic: cfg.kafka.cdrTopic }]);
     rejectFailed(e);
   };
@@ -244,7 +244,7 @@ export async function startPipeline(kafka: Kafka, cfg: Config, deps: PipelineDep
   });
   consumer.on(consumer.events.GROUP_JOIN, (e) => {
     // Partitions may have moved: memory is no longer authoritative, the store is.
-    session.forget('joined the consumer group');
+    pool.forget('joined the consumer group');
     joined = true;
     log.info({ assignment: e.payload.memberAssignment }, 'joined consumer group');
     markJoined();
@@ -334,48 +334,31 @@ export async function startPipeline(kafka: Kafka, cfg: Config, deps: PipelineDep
   async function processBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
     if (!isRunning() || isStale() || batch.messages.length === 0) return;
     const endTimer = metrics.batchSeconds.startTimer();
-    const frames = batch.messages.map((m) => m.value ?? Buffer.alloc(0));
-    const checked = await pool.check(frames, codecs.cdr.schemaId, bounds);
+    const frames = batch.messages.map((m) => m.value);
+    // 1-3: the pool splits the frames by account shard; each worker decodes its frames once,
+    // restores what is missing, rates, and sends back the rows encoded, which go to the writer;
+    // a failure on the way makes every worker forget before kafkajs offers the batch again.
+    const out = await pool.rate({ frames, schemaId: codecs.cdr.schemaId }, { heartbeat });
+    const { stored, restored } = out;
     metrics.poolUtilization.set(pool.utilization);
-    await heartbeat();
-    // The pool has checked every frame (bad ones come back in frame order): the good ones are
-    // decoded here, cheaper than receiving decoded objects from the workers (decode-worker.ts).
-    // The engine keeps each CDR's Avro body as received (its frame past the wire header).
-    const cdrs: Cdr[] = [];
-    const bodies: Buffer[] = [];
-    const indexOf: number[] = []; // frame index of cdrs[i]
-    for (let i = 0, nextBad = 0; i < frames.length; i++) {
-      if (checked.bad[nextBad]?.index === i) {
-        nextBad++;
-        continue;
-      }
-      const frame = frames[i] as Buffer;
-      cdrs.push(codecs.cdr.decode(frame));
-      indexOf.push(i);
-      bodies.push(frame.subarray(HEADER_BYTES));
-    }
-
-    // 1-3: the rating session restores what is missing, rates, and hands the rows to the writer;
-    // a failure on the way makes it forget everything before kafkajs offers the batch again.
-    const { out, stored, restored } = await session.rate(cdrs, bodies, { heartbeat });
     stats.restored += restored;
     metrics.restored.inc(restored);
-    if (session.evicted > evictedSeen) {
-      metrics.evicted.inc(session.evicted - evictedSeen);
-      evictedSeen = session.evicted;
+    if (pool.evicted > evictedSeen) {
+      metrics.evicted.inc(pool.evicted - evictedSeen);
+      evictedSeen = pool.evicted;
     }
     metrics.writerQueue.set(writer.pending);
 
     // Dead letters keep the original bytes (the frames as received); they are sent beside the
     // store write, and the batch is committed only once both have landed.
     const dead: OutgoingDeadLetter[] = [];
-    for (const b of checked.bad) {
+    for (const b of out.bad) {
       const m = batch.messages[b.index];
       const ref = `${batch.topic}/${batch.partition}/${m?.offset}`;
       dead.push({ key: ref, code: b.code, reason: `${ref}: ${b.reason}`, frame: m?.value ?? null, cdr: null });
     }
     for (const d of out.dead) {
-      const frame = d.index >= 0 ? (frames[indexOf[d.index] as number] ?? null) : null;
+      const frame = d.index >= 0 ? (frames[d.index] ?? null) : null;
       dead.push({ key: d.cdr_id, code: d.code, reason: d.reason, frame, cdr: d.cdr, held: d.held });
     }
     // Alerts go to the alerts topic beside the store write, at once (a switch may restrict the
@@ -383,7 +366,7 @@ export async function startPipeline(kafka: Kafka, cfg: Config, deps: PipelineDep
     const alertsSent = out.alerts.length
       ? alertsOut.send(
           out.alerts,
-          crossingTimes(out.alerts, cdrs, (i) => Number(batch.messages[indexOf[i] as number]?.timestamp)),
+          crossingTimes(out.alerts, out.alertFrames, (i) => Number(batch.messages[i]?.timestamp)),
         )
       : null;
     const landed =
@@ -403,7 +386,7 @@ export async function startPipeline(kafka: Kafka, cfg: Config, deps: PipelineDep
       partition,
       next,
       producedAt,
-      rated: out.events.length,
+      rated: out.rated,
       replays: out.replays,
       deadCodes: dead.map((d) => d.code),
       alertKinds: out.alerts.map((a) => a.kind),
@@ -417,10 +400,7 @@ export async function startPipeline(kafka: Kafka, cfg: Config, deps: PipelineDep
       await heartbeat();
     }
     const secs = endTimer();
-    log.debug(
-      { partition, records: messages.length, events: out.events.length, dead: dead.length, ms: Math.round(secs * 1000) },
-      'batch rated',
-    );
+    log.debug({ partition, records: messages.length, events: out.rated, dead: dead.length, ms: Math.round(secs * 1000) }, 'batch rated');
   }
 
   /** Sends dead letters to their topic (in chunks the broker accepts) and to the dead_letters table. */
@@ -469,9 +449,8 @@ export async function startPipeline(kafka: Kafka, cfg: Config, deps: PipelineDep
       await consumer.disconnect();
       log.debug('stopping producer');
       await producer.disconnect();
-      log.debug('stopping decode pool');
-      await pool.close();
-      session.engine.clear(); // a stopped pipeline holds no account-months, even if its caller keeps it
+      log.debug('stopping the rating pool');
+      await pool.close(); // a stopped pipeline holds no account-months, even if its caller keeps it
       log.debug('closing store');
       if (!deps.store) await store.close();
     },

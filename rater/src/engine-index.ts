@@ -10,7 +10,7 @@
  *
  * The order the rows are linked in and the versions they record are engine-order.ts's.
  */
-import type { Cdr } from '@ratel/schemas';
+import { type Cdr, isInstant } from '@ratel/schemas';
 import type { Account } from './accounts.js';
 import type { AccountMonth } from './allowance.js';
 import { HeldCdrs } from './held-cdrs.js';
@@ -248,7 +248,8 @@ export class EngineIndex {
     const run = this.runOf(cdr.account_id);
     if (run?.bucket && cdr.start_ms >= run.from && cdr.start_ms < run.to) return run.month;
     const account = this.ctx.accounts.get(cdr.account_id);
-    if (!account || !(cdr.start_ms > 0)) return null;
+    // An impossible start (9e15 ms is past Date's range) has no month: the engine dead-letters it.
+    if (!account || !isInstant(cdr.start_ms)) return null;
     return this.clock.monthOf(cdr.start_ms, account.timeZone);
   }
 

@@ -38,6 +38,14 @@ export {
 } from './engine.js';
 export { alertKey } from './engine-order.js';
 export type { RateContext, Rating } from './rate.js';
+export {
+  type BadFrame,
+  type EncodedRowsSink,
+  type FrameBatch,
+  type PoolBatchResult,
+  RatingPool,
+  type RatingPoolOptions,
+} from './rating-pool.js';
 export { type Alert, type AlertKind, EU_ZONE, Reason } from './reasons.js';
 export {
   accountMonthKey,
@@ -64,16 +72,17 @@ export { callPrice, chargedSeconds, dataPrice, unitsPrice } from './price.js';
 
 export { type AccountMonth, newAccountMonth, type UserMonth } from './allowance.js';
 export { compilePlan, deckRowFromInput, diallingOf, loadDeckCsv } from './catalog.js';
-export { type CheckResult, type CheckTask, checkFrames } from './decode-worker.js';
+export { type ContextImage, contextFromImage, contextImage } from './context-image.js';
 export { numberKey } from './directory.js';
 export { EngineIndex, idKey, LOCATED, REFUSED_MONTH, UNKNOWN_ACCOUNT } from './engine-index.js';
 export { byStart, EngineOrder, type RateInto, startOrder, startsBefore } from './engine-order.js';
+export { type CheckResult, type CheckTask, checkFrames, type FrameRead, readFrame } from './frame-check.js';
 export { HeldCdrs } from './held-cdrs.js';
 export { KeyIndex } from './key-index.js';
 export { KeySet } from './key-set.js';
 export { bandOf, MonthClock } from './month-clock.js';
 export { keyNumber } from './normalise.js';
-export { createDecodePool, type DecodePool } from './pool.js';
+export { createShardPool, type ShardPool } from './pool.js';
 export { type Draft, newDraft, newRating, type Resolved, rateCdr, resolve } from './rate.js';
 export { maskOf, reasonsOf } from './reasons.js';
 export { chargeCredit } from './rules/credit.js';
@@ -81,5 +90,7 @@ export { rateData } from './rules/data.js';
 export { rateEvent } from './rules/event.js';
 export { rateMessage } from './rules/message.js';
 export { includedMask, onNet, rateVoice } from './rules/voice.js';
+export { accountShard, bodyShard } from './shard.js';
 export { StringIndex } from './string-index.js';
 export { compileTrie, type DeckRow, Trie, type TrieData } from './trie.js';
+export type { EncodedRows, WorkerSetup } from './worker-protocol.js';

@@ -1,50 +1,115 @@
-/** The worker-thread pool (Piscina) that checks CDR batches in parallel (see decode-worker.ts). */
-import type { CdrLimits, DateWindow } from '@ratel/schemas';
-import { Piscina } from 'piscina';
-import type { CheckResult, CheckTask } from './decode-worker.js';
+/**
+ * The rating workers' thread pool (Piscina): one worker per shard of accounts, and a task always
+ * reaches the worker that owns its shard.
+ *
+ * Routing is Piscina's loadBalancer: a task names its shard (its queue options); the balancer
+ * gives it to the worker that owns the shard, whatever that worker is doing (a worker takes
+ * several tasks at once: a batch waiting on the store does not hold the shard's next one back).
+ * A shard with no owner yet takes a worker that owns none; a worker that died leaves its shard to
+ * its replacement. No shard is ever rated by two workers.
+ *
+ * Each worker also opens a MessagePort of its own (announced on parentPort, which Piscina passes
+ * on as a pool 'message' event) for what its rating session asks the main thread: the store's
+ * history, drains, log lines. The main thread answers on the same port, and tells every worker
+ * to forget on it (see rating-pool.ts).
+ */
+import type { MessagePort } from 'node:worker_threads';
+import { Piscina, queueOptionsSymbol } from 'piscina';
+import type {
+  ForgetNotice,
+  LogLine,
+  PortHello,
+  RateTask,
+  Reply,
+  Request,
+  ShardFailure,
+  ShardResult,
+  WorkerSetup,
+} from './worker-protocol.js';
 
-export interface DecodePool {
-  /** The frames of a batch that cannot be rated (bad framing, schema id, Avro body or CDR). */
-  check(frames: readonly Buffer[], schemaId: number, bounds?: Bounds): Promise<CheckResult>;
-  readonly utilization: number;
+export interface ShardPoolHandlers {
+  /** A request of a worker's rating session; `reply` answers it (transfer: buffers to move). */
+  request(threadId: number, req: Request, reply: (r: Reply, transfer?: ArrayBuffer[]) => void): void;
+  log(line: LogLine): void;
+  /** A worker stopped (it crashed or the pool closes); its shard goes to a replacement. */
+  gone(threadId: number, why: string): void;
+}
+
+export interface ShardPool {
+  readonly threads: number;
+  /** Runs a shard's task on the shard's worker; `transfer`: the task's buffers (moved, not copied). */
+  run(task: RateTask, transfer: ArrayBuffer[]): Promise<ShardResult | ShardFailure>;
+  /** Sends a notice to every worker. */
+  broadcast(notice: ForgetNotice): void;
   close(): Promise<void>;
 }
 
-/** The bounds and date window the frames are checked against (see cdr-check.ts). */
-export interface Bounds {
-  limits?: CdrLimits | undefined;
-  window?: DateWindow | undefined;
-}
+/** Resolves to the compiled worker both from src/ (tests) and dist/. */
+const WORKER = new URL('../dist/rating-worker.js', import.meta.url).href;
 
-export function createDecodePool(threads: number): DecodePool {
+export function createShardPool(threads: number, setup: WorkerSetup, handlers: ShardPoolHandlers): ShardPool {
+  /** The worker (thread id) that owns each shard, -1 before one does. */
+  const owner = new Array<number>(threads).fill(-1);
+  const ports = new Map<number, MessagePort>();
   const pool = new Piscina({
-    // Resolves to the compiled worker both from src/ (tests) and dist/.
-    filename: new URL('../dist/decode-worker.js', import.meta.url).href,
+    filename: WORKER,
     minThreads: threads,
     maxThreads: threads,
-  });
-  return {
-    async check(frames, schemaId, bounds = {}) {
-      let total = 0;
-      for (const f of frames) total += f.length;
-      const buffer = new ArrayBuffer(total);
-      const view = new Uint8Array(buffer);
-      const offsets = new Int32Array(frames.length + 1);
-      let off = 0;
-      frames.forEach((f, i) => {
-        offsets[i] = off;
-        view.set(f, off);
-        off += f.length;
-      });
-      offsets[frames.length] = off;
-      const task: CheckTask = { buffer, offsets, schemaId, limits: bounds.limits, window: bounds.window, nowMs: Date.now() };
-      return pool.run(task, { transferList: [buffer, offsets.buffer as ArrayBuffer] }) as Promise<CheckResult>;
+    idleTimeout: Number.POSITIVE_INFINITY,
+    // Tasks of a shard must not wait for an idle worker: its owner takes them as they come.
+    concurrentTasksPerWorker: 1024,
+    // Keep an idle worker's event loop running, so that a forget notice is read at once.
+    atomics: 'disabled',
+    workerData: setup,
+    loadBalancer: (task, workers) => {
+      const shard = ((task as unknown as Record<symbol, { shard: number } | null>)[queueOptionsSymbol] ?? { shard: -1 }).shard;
+      if (!(shard >= 0 && shard < threads)) return null;
+      let free = null;
+      for (const w of workers) {
+        if (w.destroyed || w.terminating) continue;
+        if (w.id === owner[shard]) return w;
+        if (free === null && !owner.includes(w.id)) free = w;
+      }
+      if (free !== null) owner[shard] = free.id;
+      return free;
     },
-    get utilization() {
-      return pool.utilization;
+  });
+  pool.on('message', (m: unknown) => {
+    const hello = m as PortHello | null;
+    if (hello === null || typeof hello !== 'object' || !('ratelRatingPort' in hello)) return;
+    const port = hello.ratelRatingPort;
+    const id = hello.threadId;
+    ports.set(id, port);
+    port.on('message', (msg: Request | LogLine) => {
+      if ('op' in msg && msg.op === 'log') handlers.log(msg);
+      else handlers.request(id, msg as Request, (r, transfer) => port.postMessage(r, transfer ?? []));
+    });
+    // The pool, not this port, decides when the process may exit.
+    port.unref();
+  });
+  pool.on('workerDestroy', (w: { id: number }) => {
+    ports.get(w.id)?.close();
+    ports.delete(w.id);
+    handlers.gone(w.id, 'rating worker stopped');
+  });
+  // A worker that fails outside any task: logged, and its replacement rebuilds the shard from the store.
+  pool.on('error', (e: unknown) =>
+    handlers.log({ op: 'log', level: 'error', obj: { err: (e as Error)?.message }, msg: 'rating worker failed' }),
+  );
+  return {
+    threads,
+    run(task, transfer) {
+      const routed = task as RateTask & { [queueOptionsSymbol]?: { shard: number } };
+      (routed as unknown as Record<symbol, unknown>)[queueOptionsSymbol] = { shard: task.shard };
+      return pool.run(routed, { transferList: transfer }) as Promise<ShardResult | ShardFailure>;
+    },
+    broadcast(notice) {
+      for (const port of ports.values()) port.postMessage(notice);
     },
     async close() {
       await pool.destroy();
+      for (const port of ports.values()) port.close();
+      ports.clear();
     },
   };
 }

@@ -80,6 +80,11 @@ export interface SessionOptions {
   retry?: <T>(what: string, op: () => Promise<T>) => Promise<T>;
   /** How often a month refused for its catalog is looked at again (ms). */
   regateMs?: number;
+  /**
+   * The sink may hold rows written before this session existed (a rating worker started in place
+   * of one that stopped): they must land before the first restore, as after a forget.
+   */
+  drainFirst?: boolean;
 }
 
 export interface BatchResult {
@@ -130,6 +135,7 @@ export class RatingSession {
     this.log = opts.log ?? quiet;
     this.retry = opts.retry ?? ((_what, op) => op());
     this.regateMs = opts.regateMs ?? 30_000;
+    this.mustDrain = opts.drainFirst ?? false;
   }
 
   /**

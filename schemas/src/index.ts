@@ -8,6 +8,7 @@ export {
   type DateWindow,
   DEFAULT_LIMITS,
   DEFAULT_WINDOW,
+  isInstant,
 } from './cdr-check.js';
 export { type ErrorCode, errors, isRatelError, RatelError } from './errors.js';
 export * from './generated/avro-types.js';

@@ -1,6 +1,7 @@
 // RowBinary encoding of ratel's rows for the ClickHouse server (aggregator/src/store/row-binary.ts).
 // The store tests (store.test.ts) read back what it writes on the real server.
-import { columnsOf, rowEncoder, TABLES } from '@ratel/aggregator';
+import { columnsOf, rowEncoder, TABLES, tsvEncoder } from '@ratel/aggregator';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 
 describe('columnsOf', () => {
@@ -77,5 +78,59 @@ describe('rowEncoder', () => {
     const rows = Array.from({ length: 50 }, (_, i) => ({ s: 'y'.repeat(2000 + i), n: i, m: i, a: ['z'.repeat(500)] }));
     const bytes = enc.encode(rows);
     expect(bytes.length).toBe(rows.reduce((t, r) => t + 2 + r.s.length + 8 + 4 + 1 + 2 + 500, 0));
+  });
+});
+
+describe('tsvEncoder', () => {
+  const cols = columnsOf('CREATE TABLE t (s String, n Int64, m UInt32, a Array(String)) ENGINE = Memory');
+  const enc = tsvEncoder('t', cols);
+
+  it('writes TabSeparated as ClickHouse reads it: escapes, decimal integers, quoted arrays', () => {
+    const text = enc
+      .encode([
+        { s: 'a\tb\nc\\d', n: -2, m: 202610, a: ['x', "it's", ''] },
+        { s: 'é\0', n: Number.MAX_SAFE_INTEGER, m: 4294967295, a: [] },
+        { s: '', n: Number.MIN_SAFE_INTEGER, m: 0, a: ['1000000000'] },
+        { s: 'x', n: 1_000_000_007, m: 10, a: [] },
+      ])
+      .toString('utf8');
+    expect(text).toBe(
+      [
+        "a\\tb\\nc\\\\d\t-2\t202610\t['x','it\\'s','']",
+        `é\\0\t${Number.MAX_SAFE_INTEGER}\t4294967295\t[]`,
+        `\t${Number.MIN_SAFE_INTEGER}\t0\t['1000000000']`,
+        'x\t1000000007\t10\t[]',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('refuses what RowBinary refuses', () => {
+    expect(() => enc.encode([{ s: 'a', n: 1.5, m: 1, a: [] }])).toThrow(/row 0: column n \(Int64\) cannot take 1.5/);
+  });
+
+  it('writes any integer ratel can hold as its decimal digits', () => {
+    fc.assert(
+      fc.property(fc.maxSafeInteger(), (n) => {
+        expect(enc.encode([{ s: '', n, m: 0, a: [] }]).toString()).toBe(`\t${n}\t0\t[]\n`);
+      }),
+    );
+  });
+});
+
+describe('a column of bytes written as base64', () => {
+  const cols = columnsOf('CREATE TABLE t (b String) ENGINE = Memory');
+  it('gives what Buffer.toString("base64") gives, in both formats', () => {
+    const rb = rowEncoder('t', cols, { b: { expr: 'r.b', base64: true } });
+    const tsv = tsvEncoder('t', cols, { b: { expr: 'r.b', base64: true } });
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 400 }), (bytes) => {
+        const b64 = Buffer.from(bytes).toString('base64');
+        const out = rb.encode([{ b: bytes }]);
+        const len = b64.length < 128 ? 1 : 2;
+        expect(out.subarray(len).toString('latin1')).toBe(b64);
+        expect(tsv.encode([{ b: bytes }]).toString('latin1')).toBe(`${b64}\n`);
+      }),
+    );
   });
 });

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  createRowsEncoder,
   createSchema,
   dropMonthsBefore,
   financeSummary,
@@ -22,7 +23,7 @@ import {
   writeRated,
 } from '@ratel/aggregator';
 import { type AccountInput, accountBook, loadCatalog } from '@ratel/rater';
-import type { RatedEvent } from '@ratel/schemas';
+import { type RatedEvent, voiceCdr } from '@ratel/schemas';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accountInput } from '../rater/helpers.js';
 import { CLICKHOUSE_URL, HINT } from '../services.js';
@@ -142,6 +143,37 @@ describe.each(engines)('store on %s', (name, open) => {
     await store.exec(`ALTER TABLE rated_events DROP PARTITION 202001`);
   });
 
+  it('stores hostile strings as given in every rating table (TabSeparated on chDB, RowBinary on the server)', async () => {
+    const nasty = 'tab\there\nnew\r\\back\\slash \'quote\' "dq" \0nul \b\f [a,b] é 😀 \u2028';
+    const row = ev({
+      cdr_id: `h-${nasty}`,
+      account_id: 'Z7',
+      user_id: nasty,
+      destination: nasty,
+      counterpart: '\\N', // TabSeparated's NULL marker, as text
+      reasons: [nasty, "it's", '', 'a,b', ']', '\\'],
+      month: 202003,
+    });
+    const alert = { kind: 'FAIR_USE', account_id: 'Z7', user_id: nasty, cdr_id: 'h', month: 202003, at_ms: -5, detail: nasty };
+    const cdr = {
+      ...voiceCdr({ id: `h-${nasty}`, account: 'Z7', user: nasty, start: '2020-03-04T05:06:07Z', callee: '+33612345678', seconds: 9 }),
+    };
+    const parts = createRowsEncoder({ engine: store.engine })({
+      accepted: [{ cdr, month: 202003 }],
+      events: [row],
+      alerts: [alert as never],
+    });
+    for (const p of parts) await store.insertEncoded(p.table, [p]);
+    const [back] = await store.query<RatedEvent>(`SELECT * FROM rated_events WHERE account_id = 'Z7'`);
+    expect(back).toEqual(row);
+    const [a] = await store.query<Record<string, unknown>>(`SELECT * FROM alerts WHERE account_id = 'Z7'`);
+    expect(a).toEqual(alert);
+    const [h] = await loadHistory(store, [{ account_id: 'Z7', month: 202003 }]);
+    expect(h?.cdrs).toEqual([cdr]);
+    expect(h?.ratings.get(row.cdr_id)?.reasons).toEqual(row.reasons);
+    for (const t of ['rated_events', 'alerts', 'cdrs']) await store.exec(`ALTER TABLE ${t} DROP PARTITION 202003`);
+  });
+
   it('inserts parts encoded apart in one statement, empty parts skipped', async () => {
     const a = store.encode('rated_events', [ev({ cdr_id: 'p1', account_id: 'Z8', month: 202002 })]);
     const none = store.encode('rated_events', []);
@@ -149,7 +181,7 @@ describe.each(engines)('store on %s', (name, open) => {
       ev({ cdr_id: 'p2', account_id: 'Z8', month: 202002 }),
       ev({ cdr_id: 'p3', account_id: 'Z8', month: 202002 }),
     ]);
-    expect([a.rows, none.rows, b.rows, a.format]).toEqual([1, 0, 2, store.engine === 'server' ? 'RowBinary' : 'JSONEachRow']);
+    expect([a.rows, none.rows, b.rows, a.format]).toEqual([1, 0, 2, store.engine === 'server' ? 'RowBinary' : 'TabSeparated']);
     await store.insertEncoded('rated_events', [a, none, b]);
     await store.insertEncoded('rated_events', [none]);
     const back = await store.query<{ cdr_id: string }>(`SELECT cdr_id FROM rated_events WHERE account_id = 'Z8' ORDER BY cdr_id`);

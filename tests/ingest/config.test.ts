@@ -1,5 +1,5 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '@ratel/ingest';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -9,7 +9,7 @@ describe('config', () => {
     const c = loadConfig({ env: {} });
     expect(c.store).toMatchObject({ engine: 'chdb', url: 'http://127.0.0.1:18123' });
     expect(c.kafka.brokers).toEqual(['127.0.0.1:19092']);
-    expect(c.rater.threads).toBe(2);
+    expect(c.rater.threads).toBe(Math.min(256, availableParallelism()));
   });
   it('environment overrides defaults, flags override the environment', () => {
     const env = { RATEL_KAFKA_BROKERS: 'k1:9092, k2:9092', RATEL_STORE_ENGINE: 'server', RATEL_RATER_THREADS: '4' };

@@ -52,6 +52,8 @@ export async function newRun(name: string, nAccounts: number, limit: number, ser
     RATEL_LOG_LEVEL: process.env.RATEL_TEST_RATER_LOG ?? 'warn',
     // The test month is fixed (MONTH): the window of accepted start dates must keep it in, whatever today is.
     RATEL_MAX_AGE_DAYS: '3660',
+    // Two rating workers per rater (two account shards), whatever the machine's cores.
+    RATEL_RATER_THREADS: '2',
     ...services.env,
   };
   const cfg = loadConfig({ env });

@@ -2,13 +2,21 @@
  * The pipeline in this process on a harness run (private topic, group and database on the real
  * Kafka and ClickHouse server), over a store the test may wrap to inject a fault.
  */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Store } from '@ratel/aggregator';
 import { createKafka, createLogger, type Pipeline, startPipeline } from '@ratel/ingest';
 import { loadCatalog } from '@ratel/rater';
 import { localCodecs } from '@ratel/schemas';
 import type { Run } from '../integration/harness.js';
 
-export async function withFaultyPipeline(run: Run, store: Store, body: (p: Pipeline) => Promise<void>): Promise<void> {
+export async function withFaultyPipeline(
+  run: Run,
+  store: Store,
+  body: (p: Pipeline) => Promise<void>,
+  encoder?: { module: string; options?: unknown },
+): Promise<void> {
   const log = createLogger(process.env.RATEL_TEST_LOG ?? 'silent');
   const p = await startPipeline(createKafka(run.cfg, log), run.cfg, {
     catalog: loadCatalog(),
@@ -16,6 +24,7 @@ export async function withFaultyPipeline(run: Run, store: Store, body: (p: Pipel
     codecs: localCodecs(),
     log,
     store,
+    ...(encoder ? { encoder } : {}),
   });
   try {
     await body(p);
@@ -24,13 +33,15 @@ export async function withFaultyPipeline(run: Run, store: Store, body: (p: Pipel
   }
 }
 
-/** `store` with `encode` replaced for one table. */
-export function withEncode(store: Store, table: string, encode: Store['encode']): Store {
-  return new Proxy(store, {
-    get(target, key, receiver) {
-      if (key === 'encode') return (t: string, rows: readonly object[]) => (t === table ? encode(t, rows) : target.encode(t, rows));
-      const v = Reflect.get(target, key, receiver);
-      return typeof v === 'function' ? v.bind(target) : v;
-    },
-  });
+/**
+ * The rating workers' rows encoder refusing the first `fail` batches of each worker (-1: every
+ * batch); `refusals()` counts them (the workers append to a file: they are other threads).
+ */
+export function failingEncoder(store: Store, fail: number): { encoder: { module: string; options: unknown }; refusals(): number } {
+  const marks = join(mkdtempSync(join(tmpdir(), 'ratel-encoder-')), 'refusals');
+  writeFileSync(marks, '');
+  return {
+    encoder: { module: new URL('./failing-rows-encoder.mjs', import.meta.url).href, options: { engine: store.engine, fail, marks } },
+    refusals: () => readFileSync(marks, 'utf8').split('\n').filter(Boolean).length,
+  };
 }

@@ -6,28 +6,32 @@
  */
 import { describe, expect, it } from 'vitest';
 import { produce, waitFor, withRun } from '../integration/harness.js';
-import { withEncode, withFaultyPipeline } from './pipeline-fixture.js';
+import { failingEncoder, withFaultyPipeline } from './pipeline-fixture.js';
 
 describe('regression: a stalled consumer reports healthy', () => {
   it('a batch that always fails stops the pipeline; not ready; lag from the broker', async () => {
     await withRun('stall', 20, 3_000, async (run) => {
-      const store = withEncode(run.store, 'rated_events', () => {
-        throw new Error('injected: this batch never encodes');
-      });
-      await withFaultyPipeline(run, store, async (p) => {
-        await p.ready;
-        await produce(run, run.cdrs);
-        let why: unknown = null;
-        p.failed.catch((e: unknown) => {
-          why = e;
-        });
-        expect(await waitFor(async () => why !== null, 120_000, 250)).toBe(true);
-        expect(String((why as Error).message)).toContain('injected');
-        expect(p.isReady()).toBe(false);
-        // The broker says how much waits: every CDR (nothing was committed).
-        const lag = async () => ((await p.metrics.lag.get()).values as { value: number }[]).reduce((s, v) => s + v.value, 0);
-        expect(await waitFor(async () => (await lag()) === run.cdrs.length, 20_000, 500), `lag ${await lag()}`).toBe(true);
-      });
+      // This batch never encodes, in any rating worker.
+      const faulty = failingEncoder(run.store, -1);
+      await withFaultyPipeline(
+        run,
+        run.store,
+        async (p) => {
+          await p.ready;
+          await produce(run, run.cdrs);
+          let why: unknown = null;
+          p.failed.catch((e: unknown) => {
+            why = e;
+          });
+          expect(await waitFor(async () => why !== null, 120_000, 250)).toBe(true);
+          expect(String((why as Error).message)).toContain('injected');
+          expect(p.isReady()).toBe(false);
+          // The broker says how much waits: every CDR (nothing was committed).
+          const lag = async () => ((await p.metrics.lag.get()).values as { value: number }[]).reduce((s, v) => s + v.value, 0);
+          expect(await waitFor(async () => (await lag()) === run.cdrs.length, 20_000, 500), `lag ${await lag()}`).toBe(true);
+        },
+        faulty.encoder,
+      );
     });
   }, 180_000);
 });

@@ -2,7 +2,10 @@
 import { mkdirSync } from 'node:fs';
 import { errors } from '@ratel/schemas';
 import { Session } from 'chdb';
-import { type EncodedRows, parseRows, type Store, toJsonEachRow } from './store.js';
+import { TABLES, type TableName } from './ddl.js';
+import { encodeFor } from './encode.js';
+import { columnsOf } from './row-binary.js';
+import { type EncodedRows, parseRows, type Store } from './store.js';
 
 export function openChdbStore(dataDir: string): Store {
   mkdirSync(dataDir, { recursive: true });
@@ -31,7 +34,7 @@ export function openChdbStore(dataDir: string): Store {
       return parseRows<T>(await run(sql, 'JSONEachRow'));
     },
     encode(table, rows): EncodedRows {
-      return { table, rows: rows.length, format: 'JSONEachRow', data: toJsonEachRow(rows) };
+      return encodeFor('chdb', table, rows);
     },
     async insert(table, rows) {
       await store.insertEncoded(table, [store.encode(table, rows)]);
@@ -39,8 +42,19 @@ export function openChdbStore(dataDir: string): Store {
     async insertEncoded(table, parts) {
       const some = parts.filter((p) => p.rows > 0);
       if (some.length === 0) return;
+      // Parts encoded in the rating workers are bytes: chDB takes them as they are.
+      const values = some.every((p) => typeof p.data === 'string')
+        ? some.map((p) => p.data).join('')
+        : Buffer.concat(some.map((p) => (typeof p.data === 'string' ? Buffer.from(p.data, 'utf8') : p.data)));
+      const format = (some[0] as EncodedRows).format;
+      if (some.some((p) => p.format !== format))
+        throw new Error(`INSERT INTO ${table}: parts of ${[...new Set(some.map((p) => p.format))].join(' and ')}`);
       try {
-        await session.insert({ table, values: some.map((p) => p.data).join(''), format: 'JSONEachRow' });
+        await session.insert(
+          format === 'TabSeparated'
+            ? { table, values, format: 'TabSeparated', columns: columnsOf(TABLES[table as TableName]).map((c) => c.name) }
+            : { table, values, format: 'JSONEachRow' },
+        );
       } catch (e) {
         throw errors.storeQueryFailed('chdb', `INSERT INTO ${table}`, e);
       }

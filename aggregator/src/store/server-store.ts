@@ -4,12 +4,8 @@ import { Readable } from 'node:stream';
 import { rootCertificates } from 'node:tls';
 import { type ClickHouseClient, ClickHouseLogLevel, createClient } from '@clickhouse/client';
 import { errorCodes, errors, probeTls, safeUrl, speaksTls, untrustedReason } from '@ratel/schemas';
-import { TABLES } from './ddl.js';
-import { columnsOf, type RowEncoder, rowEncoder } from './row-binary.js';
-import { type EncodedRows, type Store, toJsonEachRow } from './store.js';
-
-/** ratel's tables go in as RowBinary (cheaper to encode and to parse than JSON); others as JSON. */
-const ROW_BINARY = new Map<string, RowEncoder>(Object.entries(TABLES).map(([t, ddl]) => [t, rowEncoder(t, columnsOf(ddl))]));
+import { encodeFor, ROW_BINARY } from './encode.js';
+import type { EncodedRows, Store } from './store.js';
 
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENOTFOUND', 'ETIMEDOUT', 'EPIPE', 'UND_ERR_SOCKET']);
 
@@ -120,9 +116,7 @@ export async function openServerStore(url: string, database = 'default', auth: S
       }
     },
     encode(table, rows): EncodedRows {
-      const encoder = ROW_BINARY.get(table);
-      if (encoder === undefined) return { table, rows: rows.length, format: 'JSONEachRow', data: toJsonEachRow(rows) };
-      return { table, rows: rows.length, format: 'RowBinary', data: encoder.encode(rows) };
+      return encodeFor('server', table, rows);
     },
     async insert(table, rows) {
       await store.insertEncoded(table, [store.encode(table, rows)]);

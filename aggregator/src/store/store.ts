@@ -8,15 +8,14 @@ export type EngineName = 'chdb' | 'server';
 
 /**
  * Rows of one table encoded for one engine's insert: RowBinary bytes (ratel's tables on the
- * server) or JSONEachRow text. Both formats concatenate, so parts encoded apart (e.g. per batch,
- * as soon as rated) go out in one insert.
+ * server), TabSeparated bytes (the rating tables on chDB) or JSONEachRow text (a string, or its
+ * UTF-8 bytes). Each format concatenates, so parts encoded apart (e.g. per batch, as soon as
+ * rated, in the rating workers) go out in one insert. The type is the rater's (its workers make
+ * them): see store/encode.ts.
  */
-export interface EncodedRows {
-  readonly table: string;
-  readonly rows: number;
-  readonly format: 'RowBinary' | 'JSONEachRow';
-  readonly data: Buffer | string;
-}
+import type { EncodedRows } from '@ratel/rater';
+
+export type { EncodedRows };
 
 export interface Store {
   readonly engine: EngineName;

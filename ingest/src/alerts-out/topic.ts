@@ -11,7 +11,7 @@
  * acknowledgement, observed as ratel_alert_lag_seconds for alerts raised by a CDR of the batch.
  */
 import type { Alert } from '@ratel/rater';
-import { type AlertEvent, type Cdr, errors, type WireCodec } from '@ratel/schemas';
+import { type AlertEvent, errors, type WireCodec } from '@ratel/schemas';
 import type { Kafka, Producer } from 'kafkajs';
 import type { Config } from '../config.js';
 import { type DeadLetterMessage, sendChunks } from '../dead-letters.js';
@@ -37,17 +37,19 @@ export function alertMessages(events: readonly AlertEvent[], codec: WireCodec<Al
 
 /**
  * The Kafka timestamp of the CDR that raised each alert, for the alerts raised by a CDR of the
- * batch (`timestampOf(i)`: the timestamp of cdrs[i]'s message). Looked at only when the batch
- * raised alerts, so a batch without any costs nothing.
+ * batch: `crossing[j]` is the batch index of alerts[j]'s CDR (-1 when it is not in the batch: an
+ * account-month restored, a month close), `timestampOf(i)` the timestamp of message i.
  */
-export function crossingTimes(alerts: readonly Alert[], cdrs: readonly Cdr[], timestampOf: (i: number) => number): Map<string, number> {
+export function crossingTimes(
+  alerts: readonly Alert[],
+  crossing: readonly number[],
+  timestampOf: (i: number) => number,
+): Map<string, number> {
   const times = new Map<string, number>();
-  if (alerts.length === 0) return times;
-  const wanted = new Set<string>();
-  for (const a of alerts) if (a.cdr_id !== '') wanted.add(a.cdr_id);
-  for (let i = 0; i < cdrs.length && times.size < wanted.size; i++) {
-    const id = (cdrs[i] as Cdr).id;
-    if (wanted.has(id) && !times.has(id)) times.set(id, timestampOf(i));
+  for (let j = 0; j < alerts.length; j++) {
+    const a = alerts[j] as Alert;
+    const i = crossing[j] ?? -1;
+    if (i >= 0 && a.cdr_id !== '' && !times.has(a.cdr_id)) times.set(a.cdr_id, timestampOf(i));
   }
   return times;
 }

@@ -1,0 +1,223 @@
+/**
+ * The rating pool: any number of worker threads gives the ratings, versions, alerts and dead
+ * letters of one in-process RatingSession, for any arrival order, batch size, replays and forgets
+ * (the store then rebuilds the account-months), over three months (so old months leave memory
+ * and come back from the store). The workers run from dist/: build first (npm test does).
+ */
+import { ROWS_ENCODER_MODULE } from '@ratel/aggregator';
+import { generateAccounts, generateCdrs } from '@ratel/ingest';
+import {
+  accountBook,
+  type DeadLetter,
+  type EncodedRowsSink,
+  type HistoryPort,
+  loadCatalog,
+  type RatedRowsSink,
+  RatingPool,
+  RatingSession,
+} from '@ratel/rater';
+import { type Cdr, errors, localCodecs } from '@ratel/schemas';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRowsEncoder } from '../../aggregator/src/rows-encoder.js';
+import { MemStore } from './mem-store.js';
+
+const catalog = loadCatalog();
+const MONTHS = [202610, 202611, 202612];
+const N_ACCOUNTS = 10;
+const inputs = generateAccounts({ accounts: N_ACCOUNTS, month: MONTHS[0] as number, seed: 41 });
+const accounts = accountBook(inputs, catalog);
+const month: Cdr[] = MONTHS.flatMap((m, k) =>
+  generateCdrs(inputs, { accounts: N_ACCOUNTS, month: m, seed: 41 + k, callsPerUser: 3, malformedShare: 0.01 }),
+);
+const codec = localCodecs().cdr;
+const NOW = Date.UTC(2027, 0, 1);
+const encode = createRowsEncoder({ engine: 'chdb' });
+
+/** Ports that go to whichever store the current run uses. */
+class Switch {
+  store = new MemStore();
+  readonly history: HistoryPort = {
+    archived: (from) => this.store.history.archived(from),
+    load: (keys) => this.store.history.load(keys),
+    ratingCatalogs: () => this.store.history.ratingCatalogs(),
+    recordRatingCatalog: (m, v) => this.store.history.recordRatingCatalog(m, v),
+  };
+  readonly sink: EncodedRowsSink = { write: (parts) => this.store.sink.write(parts), drain: () => this.store.sink.drain() };
+}
+
+interface Plan {
+  order: number[];
+  batch: number;
+  /** Batch numbers before which every account-month is forgotten. */
+  forgets: Set<number>;
+}
+
+interface Outcome {
+  events: string[];
+  alerts: string[];
+  dead: string[];
+  replays: number;
+}
+
+const sorted = (xs: Iterable<string>) => [...xs].sort();
+
+function outcome(store: MemStore, dead: string[], replays: number): Outcome {
+  return {
+    events: sorted([...store.events.values()].map((e) => JSON.stringify(e))),
+    alerts: sorted(store.alerts.keys()),
+    dead: sorted(dead),
+    replays,
+  };
+}
+
+const deadKey = (at: number, d: DeadLetter) => `${d.index >= 0 ? at + d.index : -1}|${d.code}|${d.cdr_id}`;
+
+/** The plan through one in-process RatingSession (the reference). */
+async function inProcess(session: RatingSession, sw: Switch, cdrs: readonly Cdr[], plan: Plan): Promise<Outcome> {
+  const dead: string[] = [];
+  let replays = 0;
+  for (let b = 0, at = 0; at < cdrs.length; b++, at += plan.batch) {
+    if (plan.forgets.has(b)) session.forget('test');
+    const { out, stored } = await session.rate(cdrs.slice(at, at + plan.batch));
+    await stored;
+    for (const d of out.dead) dead.push(deadKey(at, d));
+    replays += out.replays;
+  }
+  return outcome(sw.store, dead, replays);
+}
+
+/** The plan through a pool, given frames or CDR objects. */
+async function pooled(pool: RatingPool, sw: Switch, cdrs: readonly Cdr[], plan: Plan, objects: boolean): Promise<Outcome> {
+  const dead: string[] = [];
+  let replays = 0;
+  for (let b = 0, at = 0; at < cdrs.length; b++, at += plan.batch) {
+    if (plan.forgets.has(b)) pool.forget('test');
+    const part = cdrs.slice(at, at + plan.batch);
+    const r = objects ? await pool.rateCdrs(part) : await pool.rate({ frames: part.map((c) => codec.encode(c)), schemaId: codec.schemaId });
+    await r.stored;
+    for (const d of r.dead) dead.push(deadKey(at, d));
+    expect(r.bad).toEqual([]);
+    replays += r.replays;
+  }
+  await pool.drain();
+  return outcome(sw.store, dead, replays);
+}
+
+/** A deterministic shuffle (Fisher-Yates on a 32-bit LCG). */
+function shuffled(n: number, seed: number): number[] {
+  const order = Array.from({ length: n }, (_, i) => i);
+  let x = seed >>> 0 || 1;
+  for (let i = n - 1; i > 0; i--) {
+    x = (Math.imul(x, 1664525) + 1013904223) >>> 0;
+    const j = x % (i + 1);
+    [order[i], order[j]] = [order[j] as number, order[i] as number];
+  }
+  return order;
+}
+
+describe('rating pool', () => {
+  const THREADS = [1, 2, 3, 4];
+  const switches = new Map<number, Switch>();
+  const pools = new Map<number, RatingPool>();
+  const objectSwitch = new Switch();
+  let objectPool: RatingPool;
+  const refSwitch = new Switch();
+  let reference: RatingSession;
+
+  beforeAll(() => {
+    const ctx = { catalog, accounts };
+    for (const t of THREADS) {
+      const sw = new Switch();
+      switches.set(t, sw);
+      pools.set(
+        t,
+        new RatingPool(ctx, sw, { threads: t, encoder: { module: ROWS_ENCODER_MODULE, options: { engine: 'chdb' } }, now: () => NOW }),
+      );
+    }
+    objectPool = new RatingPool(ctx, objectSwitch, {
+      threads: 2,
+      encoder: { module: ROWS_ENCODER_MODULE, options: { engine: 'chdb' } },
+      now: () => NOW,
+    });
+    const sink: RatedRowsSink = { write: (rows) => refSwitch.sink.write(encode(rows)), drain: () => refSwitch.sink.drain() };
+    reference = new RatingSession(ctx, { history: refSwitch.history, sink }, { now: () => NOW });
+  });
+
+  afterAll(async () => {
+    await Promise.all([...pools.values(), objectPool].map((p) => p?.close()));
+  });
+
+  it('1, 2, 3 and 4 threads rate any shuffled month as one session does: ratings, versions, alerts, dead letters', async () => {
+    expect(month.length).toBeGreaterThan(1500);
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer(),
+        fc.integer({ min: 100, max: 900 }),
+        fc.double({ min: 0, max: 0.3, noNaN: true }),
+        fc.uniqueArray(fc.integer({ min: 0, max: 40 }), { maxLength: 3 }),
+        async (seed, batch, replayShare, forgets) => {
+          // Each run starts from an empty store and forgotten memory (as after a rebalance onto a new store).
+          const order = shuffled(month.length, seed);
+          const cdrs = order.map((i) => month[i] as Cdr);
+          // Replays: a share of the CDRs sent again, later, in another order.
+          const again = order.slice(0, Math.floor(replayShare * order.length)).map((i) => month[(i * 7919) % month.length] as Cdr);
+          const all = [...cdrs, ...again];
+          const plan: Plan = { order, batch, forgets: new Set(forgets) };
+          refSwitch.store = new MemStore();
+          reference.forget('next run');
+          const want = await inProcess(reference, refSwitch, all, plan);
+          expect(want.events.length).toBeGreaterThan(month.length * 0.9);
+          for (const t of THREADS) {
+            const sw = switches.get(t) as Switch;
+            const pool = pools.get(t) as RatingPool;
+            sw.store = new MemStore();
+            pool.forget('next run');
+            const got = await pooled(pool, sw, all, plan, false);
+            expect({ threads: t, ...got }).toEqual({ threads: t, ...want });
+          }
+          objectSwitch.store = new MemStore();
+          objectPool.forget('next run');
+          expect(await pooled(objectPool, objectSwitch, all, plan, true)).toEqual(want);
+        },
+      ),
+      { numRuns: 4 },
+    );
+  }, 240_000);
+
+  it('a store read that fails makes the batch fail with that error; every shard forgets, and the next try rates as one session', async () => {
+    const sw = new Switch();
+    let fail = 0;
+    const history: HistoryPort = {
+      ...sw.history,
+      load: (keys) => (fail-- > 0 ? Promise.reject(errors.storeUnreachable('mem://test', new Error('down'))) : sw.history.load(keys)),
+    };
+    const pool = new RatingPool(
+      { catalog, accounts },
+      { history, sink: sw.sink },
+      {
+        threads: 2,
+        encoder: { module: ROWS_ENCODER_MODULE, options: { engine: 'chdb' } },
+        now: () => NOW,
+      },
+    );
+    try {
+      const half = Math.floor(month.length / 2);
+      const first = month.slice(0, half).map((c) => codec.encode(c));
+      const rest = month.slice(half).map((c) => codec.encode(c));
+      await (await pool.rate({ frames: first, schemaId: codec.schemaId })).stored;
+      pool.forget('restart');
+      fail = 1;
+      await expect(pool.rate({ frames: rest, schemaId: codec.schemaId })).rejects.toMatchObject({ code: 'STORE_UNREACHABLE' });
+      await (await pool.rate({ frames: rest, schemaId: codec.schemaId })).stored;
+      const refSw = new Switch();
+      const sink: RatedRowsSink = { write: (rows) => refSw.sink.write(encode(rows)), drain: () => refSw.sink.drain() };
+      const ref = new RatingSession({ catalog, accounts }, { history: refSw.history, sink }, { now: () => NOW });
+      await (await ref.rate(month)).stored;
+      const latest = (s: MemStore) => sorted([...s.latest().values()].map((e) => JSON.stringify({ ...e, version: 0 })));
+      expect(latest(sw.store)).toEqual(latest(refSw.store));
+    } finally {
+      await pool.close();
+    }
+  }, 60_000);
+});
