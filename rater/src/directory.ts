@@ -95,6 +95,13 @@ export class Directory {
   private readonly ambiguousSip = new Map<string, number[]>();
   private readonly ranges = new Map<number, RangeTable>();
   private readonly subs: Subscriber[] = [];
+  /**
+   * What a CDR takes from its subscriber, side by side by subscriber index: placing a CDR reads
+   * one slot of each (arrays that stay in the caches), not a chain of objects.
+   */
+  private readonly accountIds: string[] = [];
+  private readonly userIds: string[] = [];
+  private readonly diallingsOf: Dialling[] = [];
   /** Distinct dialling rules of the accounts (to read national numbers). */
   readonly diallings: readonly Dialling[];
   /** Numbers listed (single numbers and the width of every range). */
@@ -108,6 +115,9 @@ export class Directory {
       for (const [userId, line] of account.lines) {
         const owner = this.subs.length;
         this.subs.push({ account, userId });
+        this.accountIds.push(account.id);
+        this.userIds.push(userId);
+        this.diallingsOf.push(account.dialling);
         const d = account.dialling;
         diallings.set(`${d.cc}|${d.trunk}|${d.intl}`, d);
         const subject = `account ${account.id} user ${userId}`;
@@ -164,6 +174,21 @@ export class Directory {
     return this.subs[i] as Subscriber;
   }
 
+  /** subscriber(i).account.id, read from an array of its own. */
+  accountIdOf(i: number): string {
+    return this.accountIds[i] as string;
+  }
+
+  /** subscriber(i).userId, read from an array of its own. */
+  userIdOf(i: number): string {
+    return this.userIds[i] as string;
+  }
+
+  /** subscriber(i).account.dialling, read from an array of its own. */
+  diallingOfSubscriber(i: number): Dialling {
+    return this.diallingsOf[i] as Dialling;
+  }
+
   /** The subscriber of E.164 digits key `key` (keyNumber), NO_SUBSCRIBER or AMBIGUOUS. */
   lookupKey(key: number): number {
     const hit = this.exact.get(key);
@@ -190,21 +215,27 @@ export class Directory {
    * `dialling` when given, else with the rules of each country of the directory.
    */
   lookupNumber(raw: string, dialling?: Dialling): number {
-    if (raw.length === 0) return NO_SUBSCRIBER;
-    if (raw.charCodeAt(0) === 43 || dialling !== undefined || this.diallings.length === 1) {
-      const key = numberKey(raw, dialling ?? (this.diallings[0] as Dialling | undefined));
-      return key < 0 ? NO_SUBSCRIBER : this.lookupKey(key);
+    return this.lookupIn(raw, 0, raw.length, dialling);
+  }
+
+  /** lookupNumber of the characters s[a, b), read in place (no substring). */
+  lookupIn(s: string, a: number, b: number, dialling?: Dialling): number {
+    if (b <= a) return NO_SUBSCRIBER;
+    if (s.charCodeAt(a) === 43 || dialling !== undefined || this.diallings.length === 1) {
+      if (!keyTo(s, dialling ?? (this.diallings[0] as Dialling | undefined), a, b)) return NO_SUBSCRIBER;
+      return this.lookupKey(KEY[0] as number);
     }
     let found = NO_SUBSCRIBER;
     let foundKey = -1;
     for (let i = 0; i < this.diallings.length; i++) {
-      const key = numberKey(raw, this.diallings[i]);
-      if (key < 0 || key === foundKey) continue;
-      const s = this.lookupKey(key);
-      if (s === NO_SUBSCRIBER) continue;
-      if (s === AMBIGUOUS) return AMBIGUOUS;
-      if (found >= 0 && found !== s) return AMBIGUOUS;
-      found = s;
+      if (!keyTo(s, this.diallings[i], a, b)) continue;
+      const key = KEY[0] as number;
+      if (key === foundKey) continue;
+      const sub = this.lookupKey(key);
+      if (sub === NO_SUBSCRIBER) continue;
+      if (sub === AMBIGUOUS) return AMBIGUOUS;
+      if (found >= 0 && found !== sub) return AMBIGUOUS;
+      found = sub;
       foundKey = key;
     }
     return found;
@@ -257,29 +288,48 @@ const digitCount = (key: number): number => (key < 1 ? 1 : Math.floor(Math.log10
 
 /**
  * The E.164 key of a clean number ("+" and digits) read with dialling `d`, or -1 when it is not
- * a subscriber number (not digits, a short code, too short or long). Allocates nothing.
+ * a subscriber number (not digits, a short code, too short or long). Reads raw[a, b) (the whole
+ * string by default) in place; allocates nothing.
  */
-export function numberKey(raw: string, d: Dialling | undefined): number {
-  const n = raw.length;
-  let i = 0;
+export function numberKey(raw: string, d: Dialling | undefined, a = 0, b = raw.length): number {
+  return keyTo(raw, d, a, b) ? (KEY[0] as number) : -1;
+}
+
+/** The key keyTo found (a typed array: a key is no small integer, and is not boxed on its way back). */
+const KEY = new Float64Array(1);
+
+/** Whether raw[a, b) starts with p. */
+function startsAt(raw: string, a: number, b: number, p: string): boolean {
+  const n = p.length;
+  if (b - a < n) return false;
+  for (let k = 0; k < n; k++) if (raw.charCodeAt(a + k) !== p.charCodeAt(k)) return false;
+  return true;
+}
+
+/** numberKey into KEY[0]; false when raw[a, b) is no subscriber number. */
+function keyTo(raw: string, d: Dialling | undefined, a: number, b: number): boolean {
+  const len = b - a;
+  let i = a;
   let v = 0;
   let digits = 0;
-  if (raw.charCodeAt(0) === 43) i = 1;
-  else if (d !== undefined && d.intl.length > 0 && raw.startsWith(d.intl)) i = d.intl.length;
-  else if (n <= 6) return -1;
-  else if (d !== undefined && d.trunk.length > 0 && raw.startsWith(d.trunk)) {
-    i = d.trunk.length;
+  if (len > 0 && raw.charCodeAt(a) === 43) i = a + 1;
+  else if (d !== undefined && d.intl.length > 0 && startsAt(raw, a, b, d.intl)) i = a + d.intl.length;
+  else if (len <= 6) return false;
+  else if (d !== undefined && d.trunk.length > 0 && startsAt(raw, a, b, d.trunk)) {
+    i = a + d.trunk.length;
     for (let k = 0; k < d.cc.length; k++) v = v * 10 + (d.cc.charCodeAt(k) - 48);
     digits = d.cc.length;
   }
-  for (; i < n; i++) {
+  for (; i < b; i++) {
     const c = raw.charCodeAt(i) - 48;
-    if (c < 0 || c > 9) return -1;
-    if (digits === 0 && c === 0) return -1;
+    if (c < 0 || c > 9) return false;
+    if (digits === 0 && c === 0) return false;
     v = v * 10 + c;
     digits++;
   }
-  return digits < 7 || digits > 15 ? -1 : v;
+  if (digits < 7 || digits > 15) return false;
+  KEY[0] = v;
+  return true;
 }
 
 /** Disjoint segments of ranges of one length: each segment's owner is the narrowest range over it. */
