@@ -5,7 +5,11 @@
  *
  * Numbers are kept as their E.164 digits read as one exact number (keyNumber), so a lookup is one
  * probe of an open-addressing table of typed arrays (PairTable), then, when no single number
- * matches, a binary search of the ranges of that length: no string keys, no allocation.
+ * matches, a binary search of the ranges of that length: no string keys, no allocation. Numbers
+ * listed in blocks (DID blocks, a PBX's numbers: at least DENSE of the BLOCK numbers sharing all
+ * but their last digits' key / BLOCK) are kept instead as an array of their owners, 4 bytes a
+ * number, found through a small table of blocks that stays in the caches: a directory of a
+ * million numbers is then a few megabytes, not 32, and a lookup rarely waits for memory.
  *
  * - A single number beats a range holding it (a direct line inside a PBX block); of two ranges
  *   holding a number, the narrower wins. A number listed for two users, or two ranges of the same
@@ -62,6 +66,12 @@ class PairTable {
     }
   }
 
+  /** Calls fn with every key and its value. */
+  forEach(fn: (key: number, value: number) => void): void {
+    const s = this.slots;
+    for (let j = 0; j < s.length; j += 2) if (s[j] !== 0) fn(s[j] as number, s[j + 1] as number);
+  }
+
   /** Records `value` for `key` unless it has one; returns false then. */
   add(key: number, value: number): boolean {
     if ((this.count + 1) * 4 > this.slots.length) this.grow();
@@ -87,8 +97,17 @@ class PairTable {
   }
 }
 
+/** Numbers of a block: keys k with the same Math.floor(k / BLOCK). */
+const BLOCK = 64;
+/** Numbers of the directory that make a block dense (its owners array then costs at most 32 bytes a number, as the PairTable does). */
+const DENSE = 8;
+
 export class Directory {
-  private readonly exact = new PairTable();
+  /** Single numbers outside dense blocks. */
+  private exact = new PairTable();
+  /** Dense blocks: block (key / BLOCK) to the offset of its BLOCK owners in blockOwners (NO_SUBSCRIBER where none). */
+  private readonly blocks = new PairTable();
+  private blockOwners = new Int32Array(0);
   /** Keys listed for more than one subscriber (their candidates, for the reason). */
   private readonly ambiguousKeys = new Map<number, number[]>();
   private readonly sip = new Map<string, number>();
@@ -150,6 +169,7 @@ export class Directory {
       }
     }
     for (const [len, list] of rangeInputs) this.ranges.set(len, segments(list));
+    this.packBlocks();
     this.diallings = [...diallings.values()];
     this.numberCount = count;
   }
@@ -163,6 +183,39 @@ export class Directory {
     if (this.exact.add(key, owner)) return;
     const had = this.exact.get(key);
     if (had !== owner) addCandidate(this.ambiguousKeys, key, had, owner);
+  }
+
+  /** Moves the single numbers of dense blocks from the PairTable to arrays of owners. */
+  private packBlocks(): void {
+    const perBlock = new Map<number, number>();
+    this.exact.forEach((key) => {
+      const b = Math.floor(key / BLOCK);
+      perBlock.set(b, (perBlock.get(b) ?? 0) + 1);
+    });
+    let dense = 0;
+    for (const [b, n] of perBlock)
+      if (n >= DENSE) this.blocks.add(b, dense++ * BLOCK);
+      else perBlock.delete(b);
+    if (dense === 0) return;
+    const owners = new Int32Array(dense * BLOCK).fill(NO_SUBSCRIBER);
+    const rest = new PairTable();
+    this.exact.forEach((key, owner) => {
+      const b = Math.floor(key / BLOCK);
+      if (perBlock.has(b)) owners[this.blocks.get(b) + (key - b * BLOCK)] = owner;
+      else rest.add(key, owner);
+    });
+    this.blockOwners = owners;
+    this.exact = rest;
+  }
+
+  /** The owner of single number `key` (the first listed, when two are), or NO_SUBSCRIBER. */
+  private exactOwner(key: number): number {
+    if (this.blockOwners.length > 0) {
+      const b = Math.floor(key / BLOCK);
+      const at = this.blocks.get(b);
+      if (at >= 0) return this.blockOwners[at + (key - b * BLOCK)] as number;
+    }
+    return this.exact.get(key);
   }
 
   /** Number of subscribers (users with directory entries). */
@@ -191,7 +244,7 @@ export class Directory {
 
   /** The subscriber of E.164 digits key `key` (keyNumber), NO_SUBSCRIBER or AMBIGUOUS. */
   lookupKey(key: number): number {
-    const hit = this.exact.get(key);
+    const hit = this.exactOwner(key);
     if (hit >= 0) return this.ambiguousKeys.size > 0 && this.ambiguousKeys.has(key) ? AMBIGUOUS : hit;
     if (this.ranges.size === 0) return NO_SUBSCRIBER;
     const table = this.ranges.get(digitCount(key));

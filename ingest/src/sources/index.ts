@@ -9,7 +9,20 @@ import { RatelJsonLinesSource } from './ratel-jsonl.js';
 import type { CdrSource } from './source.js';
 
 export { DelimitedSource } from './delimited.js';
-export { compileLayout, hash128, parseIsoWall, parseLayout, parseScaled, Zone } from './fields.js';
+export {
+  compileLayout,
+  hash128,
+  ISO_NO_OFFSET,
+  ISO_OFFSET,
+  ISO_UNREAD,
+  isoWallTo,
+  layoutTo,
+  parseIsoWall,
+  parseLayout,
+  parseScaled,
+  scaledTo,
+  Zone,
+} from './fields.js';
 export { JsonLinesSource } from './jsonl.js';
 export { e164, loadMapping, MappedReader, type Mapping, mappingSchema, parseMapping, type Row } from './mapping.js';
 export { RATEL_CSV_COLUMNS, RatelCsvSource, ratelCsvHeader, ratelCsvLine } from './ratel-csv.js';
