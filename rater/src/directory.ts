@@ -6,10 +6,10 @@
  * Numbers are kept as their E.164 digits read as one exact number (keyNumber), so a lookup is one
  * probe of an open-addressing table of typed arrays (PairTable), then, when no single number
  * matches, a binary search of the ranges of that length: no string keys, no allocation. Numbers
- * listed in blocks (DID blocks, a PBX's numbers: at least DENSE of the BLOCK numbers sharing all
- * but their last digits' key / BLOCK) are kept instead as an array of their owners, 4 bytes a
- * number, found through a small table of blocks that stays in the caches: a directory of a
- * million numbers is then a few megabytes, not 32, and a lookup rarely waits for memory.
+ * listed in blocks (DID blocks, a PBX's numbers: at least DENSE of the BLOCK consecutive keys
+ * with the same Math.floor(key / BLOCK), their owners less than 255 subscribers apart) are kept
+ * instead as one 64-byte line a block: the first owner, then one byte a number. A directory of a
+ * million such numbers is then about a megabyte, not 32, and a lookup rarely waits for memory.
  *
  * - A single number beats a range holding it (a direct line inside a PBX block); of two ranges
  *   holding a number, the narrower wins. A number listed for two users, or two ranges of the same
@@ -97,17 +97,21 @@ class PairTable {
   }
 }
 
-/** Numbers of a block: keys k with the same Math.floor(k / BLOCK). */
-const BLOCK = 64;
-/** Numbers of the directory that make a block dense (its owners array then costs at most 32 bytes a number, as the PairTable does). */
+/** Numbers of a block: keys k with the same Math.floor(k / BLOCK); with its first owner (4 bytes), a block is 64 bytes, a cache line. */
+const BLOCK = 60;
+const BLOCK_BYTES = 64;
+/** Numbers that make a block dense (its line then costs at most 8 bytes a number; the PairTable costs 32). */
 const DENSE = 8;
+/** Owners of a block differ by at most this: a number's byte is 1 + its owner - the block's first owner (0: none). */
+const SPREAD = 254;
 
 export class Directory {
   /** Single numbers outside dense blocks. */
   private exact = new PairTable();
-  /** Dense blocks: block (key / BLOCK) to the offset of its BLOCK owners in blockOwners (NO_SUBSCRIBER where none). */
+  /** Dense blocks: block (key / BLOCK) to its line in blockBytes: the first owner (an Int32, blockBase), then a byte a number. */
   private readonly blocks = new PairTable();
-  private blockOwners = new Int32Array(0);
+  private blockBytes = new Uint8Array(0);
+  private blockBase = new Int32Array(0);
   /** Keys listed for more than one subscriber (their candidates, for the reason). */
   private readonly ambiguousKeys = new Map<number, number[]>();
   private readonly sip = new Map<string, number>();
@@ -185,35 +189,50 @@ export class Directory {
     if (had !== owner) addCandidate(this.ambiguousKeys, key, had, owner);
   }
 
-  /** Moves the single numbers of dense blocks from the PairTable to arrays of owners. */
+  /** Moves the single numbers of dense blocks from the PairTable to the lines of blockBytes. */
   private packBlocks(): void {
-    const perBlock = new Map<number, number>();
-    this.exact.forEach((key) => {
+    // Per block: how many numbers, and the least and greatest owner.
+    const perBlock = new Map<number, { n: number; lo: number; hi: number }>();
+    this.exact.forEach((key, owner) => {
       const b = Math.floor(key / BLOCK);
-      perBlock.set(b, (perBlock.get(b) ?? 0) + 1);
+      const had = perBlock.get(b);
+      if (had === undefined) perBlock.set(b, { n: 1, lo: owner, hi: owner });
+      else {
+        had.n++;
+        had.lo = Math.min(had.lo, owner);
+        had.hi = Math.max(had.hi, owner);
+      }
     });
     let dense = 0;
-    for (const [b, n] of perBlock)
-      if (n >= DENSE) this.blocks.add(b, dense++ * BLOCK);
+    for (const [b, m] of perBlock)
+      if (m.n >= DENSE && m.hi - m.lo <= SPREAD) this.blocks.add(b, dense++);
       else perBlock.delete(b);
     if (dense === 0) return;
-    const owners = new Int32Array(dense * BLOCK).fill(NO_SUBSCRIBER);
+    const buffer = new ArrayBuffer(dense * BLOCK_BYTES);
+    const bytes = new Uint8Array(buffer);
+    const base = new Int32Array(buffer);
+    for (const [b, m] of perBlock) base[(this.blocks.get(b) * BLOCK_BYTES) / 4] = m.lo;
     const rest = new PairTable();
     this.exact.forEach((key, owner) => {
       const b = Math.floor(key / BLOCK);
-      if (perBlock.has(b)) owners[this.blocks.get(b) + (key - b * BLOCK)] = owner;
-      else rest.add(key, owner);
+      const m = perBlock.get(b);
+      if (m === undefined) rest.add(key, owner);
+      else bytes[this.blocks.get(b) * BLOCK_BYTES + 4 + (key - b * BLOCK)] = owner - m.lo + 1;
     });
-    this.blockOwners = owners;
+    this.blockBytes = bytes;
+    this.blockBase = base;
     this.exact = rest;
   }
 
   /** The owner of single number `key` (the first listed, when two are), or NO_SUBSCRIBER. */
   private exactOwner(key: number): number {
-    if (this.blockOwners.length > 0) {
+    if (this.blockBytes.length > 0) {
       const b = Math.floor(key / BLOCK);
-      const at = this.blocks.get(b);
-      if (at >= 0) return this.blockOwners[at + (key - b * BLOCK)] as number;
+      const j = this.blocks.get(b);
+      if (j >= 0) {
+        const o = this.blockBytes[j * BLOCK_BYTES + 4 + (key - b * BLOCK)] as number;
+        return o === 0 ? NO_SUBSCRIBER : (this.blockBase[j * (BLOCK_BYTES / 4)] as number) + o - 1;
+      }
     }
     return this.exact.get(key);
   }

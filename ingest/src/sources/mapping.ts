@@ -312,6 +312,8 @@ export class MappedReader {
   private readonly numSrc: string[] = ['', '', '', ''];
   private readonly numA = new Int32Array(4);
   private readonly numB = new Int32Array(4);
+  /** 1 when number k is digits only (no "+"), as the cleaning scan found. */
+  private readonly numDigits = new Uint8Array(4);
   /** "+" and the calling code of the dialling rules last used (national numbers to E.164 in one concatenation). */
   private plusOf: Dialling | null = null;
   private plusCc = '';
@@ -473,6 +475,7 @@ export class MappedReader {
     let s = '';
     let a = 0;
     let b = 0;
+    let digits = false;
     if (f !== null) {
       if (f.constant !== null || f.map !== null) {
         s = this.value(f, row);
@@ -500,17 +503,20 @@ export class MappedReader {
         }
         if ((c < 48 || c > 57) && !(c === 43 && i === a)) clean = false;
       }
-      if (!clean && a < b) {
+      if (clean) digits = a < b && s.charCodeAt(a) !== 43;
+      else if (a < b) {
         const cut = s.slice(a, b);
         const bare = cut.replace(/[\s.\-()/]/g, '');
         s = /^\+?\d+$/.test(bare) ? bare : cut;
         a = 0;
         b = s.length;
+        digits = allDigits(s, 0, b);
       }
     }
     this.numSrc[k] = s;
     this.numA[k] = a;
     this.numB[k] = b;
+    this.numDigits[k] = digits ? 1 : 0;
   }
 
   /** Whether number k is empty (or NONE). */
@@ -537,7 +543,7 @@ export class MappedReader {
     if (d === undefined || s.charCodeAt(a) === 43) return s.slice(a, b);
     const t = d.trunk;
     const len = b - a;
-    if (t.length > 0 && len > 6 && startsAt(s, a, b, t) && !startsAt(s, a, b, d.intl) && allDigits(s, a, b)) {
+    if (t.length > 0 && len > 6 && this.numDigits[k] === 1 && startsAt(s, a, b, t) && !startsAt(s, a, b, d.intl)) {
       const n = len - t.length + d.cc.length;
       if (n >= 7 && n <= 15 && s.charCodeAt(a + t.length) !== 48) {
         if (this.plusOf !== d) {
