@@ -8,8 +8,9 @@
  * matches, a binary search of the ranges of that length: no string keys, no allocation. Numbers
  * listed in blocks (DID blocks, a PBX's numbers: at least DENSE of the BLOCK consecutive keys
  * with the same Math.floor(key / BLOCK), their owners less than 255 subscribers apart) are kept
- * instead as one 64-byte line a block: the first owner, then one byte a number. A directory of a
- * million such numbers is then about a megabyte, not 32, and a lookup rarely waits for memory.
+ * instead as one byte a number, found through a small table of blocks that also holds each
+ * block's first owner. A directory of a million such numbers is then about a megabyte and a
+ * table of a few thousand blocks, not 32 megabytes, and a lookup rarely waits for memory.
  *
  * - A single number beats a range holding it (a direct line inside a PBX block); of two ranges
  *   holding a number, the narrower wins. A number listed for two users, or two ranges of the same
@@ -97,21 +98,21 @@ class PairTable {
   }
 }
 
-/** Numbers of a block: keys k with the same Math.floor(k / BLOCK); with its first owner (4 bytes), a block is 64 bytes, a cache line. */
-const BLOCK = 60;
-const BLOCK_BYTES = 64;
-/** Numbers that make a block dense (its line then costs at most 8 bytes a number; the PairTable costs 32). */
+/** Numbers of a block: keys k with the same Math.floor(k / BLOCK), one byte each in the block's bytes. */
+const BLOCK = 256;
+/** Numbers that make a block dense (its bytes then cost at most 32 a number, as the PairTable does). */
 const DENSE = 8;
 /** Owners of a block differ by at most this: a number's byte is 1 + its owner - the block's first owner (0: none). */
 const SPREAD = 254;
+/** The blocks table holds for each block its index j and its first owner, as j * FIRST + first owner (exact in a double). */
+const FIRST = 2 ** 24;
 
 export class Directory {
   /** Single numbers outside dense blocks. */
   private exact = new PairTable();
-  /** Dense blocks: block (key / BLOCK) to its line in blockBytes: the first owner (an Int32, blockBase), then a byte a number. */
+  /** Dense blocks: block (key / BLOCK) to j * FIRST + its first owner; its numbers' bytes are blockBytes[j * BLOCK, (j + 1) * BLOCK). */
   private readonly blocks = new PairTable();
   private blockBytes = new Uint8Array(0);
-  private blockBase = new Int32Array(0);
   /** Keys listed for more than one subscriber (their candidates, for the reason). */
   private readonly ambiguousKeys = new Map<number, number[]>();
   private readonly sip = new Map<string, number>();
@@ -192,11 +193,11 @@ export class Directory {
   /** Moves the single numbers of dense blocks from the PairTable to the lines of blockBytes. */
   private packBlocks(): void {
     // Per block: how many numbers, and the least and greatest owner.
-    const perBlock = new Map<number, { n: number; lo: number; hi: number }>();
+    const perBlock = new Map<number, { n: number; lo: number; hi: number; j: number }>();
     this.exact.forEach((key, owner) => {
       const b = Math.floor(key / BLOCK);
       const had = perBlock.get(b);
-      if (had === undefined) perBlock.set(b, { n: 1, lo: owner, hi: owner });
+      if (had === undefined) perBlock.set(b, { n: 1, lo: owner, hi: owner, j: -1 });
       else {
         had.n++;
         had.lo = Math.min(had.lo, owner);
@@ -205,22 +206,20 @@ export class Directory {
     });
     let dense = 0;
     for (const [b, m] of perBlock)
-      if (m.n >= DENSE && m.hi - m.lo <= SPREAD) this.blocks.add(b, dense++);
-      else perBlock.delete(b);
+      if (m.n >= DENSE && m.hi - m.lo <= SPREAD && m.lo < FIRST) {
+        m.j = dense++;
+        this.blocks.add(b, m.j * FIRST + m.lo);
+      } else perBlock.delete(b);
     if (dense === 0) return;
-    const buffer = new ArrayBuffer(dense * BLOCK_BYTES);
-    const bytes = new Uint8Array(buffer);
-    const base = new Int32Array(buffer);
-    for (const [b, m] of perBlock) base[(this.blocks.get(b) * BLOCK_BYTES) / 4] = m.lo;
+    const bytes = new Uint8Array(dense * BLOCK);
     const rest = new PairTable();
     this.exact.forEach((key, owner) => {
       const b = Math.floor(key / BLOCK);
       const m = perBlock.get(b);
       if (m === undefined) rest.add(key, owner);
-      else bytes[this.blocks.get(b) * BLOCK_BYTES + 4 + (key - b * BLOCK)] = owner - m.lo + 1;
+      else bytes[m.j * BLOCK + (key - b * BLOCK)] = owner - m.lo + 1;
     });
     this.blockBytes = bytes;
-    this.blockBase = base;
     this.exact = rest;
   }
 
@@ -228,10 +227,11 @@ export class Directory {
   private exactOwner(key: number): number {
     if (this.blockBytes.length > 0) {
       const b = Math.floor(key / BLOCK);
-      const j = this.blocks.get(b);
-      if (j >= 0) {
-        const o = this.blockBytes[j * BLOCK_BYTES + 4 + (key - b * BLOCK)] as number;
-        return o === 0 ? NO_SUBSCRIBER : (this.blockBase[j * (BLOCK_BYTES / 4)] as number) + o - 1;
+      const v = this.blocks.get(b);
+      if (v >= 0) {
+        const j = Math.floor(v / FIRST);
+        const o = this.blockBytes[j * BLOCK + (key - b * BLOCK)] as number;
+        return o === 0 ? NO_SUBSCRIBER : v - j * FIRST + o - 1;
       }
     }
     return this.exact.get(key);

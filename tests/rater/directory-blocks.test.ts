@@ -39,15 +39,15 @@ function reference(entries: { who: string; single?: number; from?: number; to?: 
 }
 
 describe('Directory: numbers in blocks, sparse numbers and ranges', () => {
-  // +33 1 39 99 99 80 is a multiple of 60, the numbers of a block: blocks of 60 numbers from there.
-  const base = 33139999980;
+  // +33 1 40 00 00 00 is a multiple of 256, the numbers of a block: blocks of 256 numbers from there.
+  const base = 33140000000;
   const block = (from: number, n: number) => Array.from({ length: n }, (_, k) => `+${from + k}`);
   const book = accountBook(
     [
       account('pbx', [
         { id: 'first', numbers: block(base, 40) }, // a dense block, numbers 0-39
-        { id: 'second', numbers: [...block(base + 40, 15), `+${base + 59}`] }, // the same block, 40-54 and its last number
-        { id: 'range', numbers: [`+${base + 50}-+${base + 199}`] }, // over the block's gap (55-58) and the next blocks
+        { id: 'second', numbers: [...block(base + 40, 15), `+${base + 255}`] }, // the same block, 40-54 and its last number
+        { id: 'range', numbers: [`+${base + 50}-+${base + 399}`] }, // over the block's gap (55-254) and the next block
         { id: 'lone', numbers: [`+${base + 5000}`, '+33698765432'] }, // sparse: stays in the hash table
         { id: 'twin', numbers: [`+${base + 7}`, `+${base + 5000}`] }, // listed twice: ambiguous, in a block and outside
       ]),
@@ -58,13 +58,14 @@ describe('Directory: numbers in blocks, sparse numbers and ranges', () => {
 
   it('finds the numbers of a dense block, its first and last, and the narrowest entry over a gap', () => {
     expect(who(d, d.lookupNumber(`+${base}`))).toBe('pbx/first');
-    expect(who(d, d.lookupNumber('0140000019'))).toBe('pbx/first'); // base + 39, national
+    expect(who(d, d.lookupNumber('0140000039'))).toBe('pbx/first'); // national
     expect(who(d, d.lookupNumber(`+${base + 40}`))).toBe('pbx/second');
     expect(who(d, d.lookupNumber(`+${base + 52}`))).toBe('pbx/second'); // a single number beats the range over it
-    expect(who(d, d.lookupNumber(`+${base + 59}`))).toBe('pbx/second');
+    expect(who(d, d.lookupNumber(`+${base + 255}`))).toBe('pbx/second');
     expect(who(d, d.lookupNumber(`+${base + 56}`))).toBe('pbx/range'); // a gap of the block, inside the range
-    expect(who(d, d.lookupNumber(`+${base + 60}`))).toBe('pbx/range');
-    expect(d.lookupNumber(`+${base + 200}`)).toBe(NO_SUBSCRIBER);
+    expect(who(d, d.lookupNumber(`+${base + 254}`))).toBe('pbx/range');
+    expect(who(d, d.lookupNumber(`+${base + 256}`))).toBe('pbx/range');
+    expect(d.lookupNumber(`+${base + 400}`)).toBe(NO_SUBSCRIBER);
     expect(d.lookupNumber(`+${base - 1}`)).toBe(NO_SUBSCRIBER);
     expect(who(d, d.lookupNumber('0698765432'))).toBe('pbx/lone');
   });
@@ -74,13 +75,13 @@ describe('Directory: numbers in blocks, sparse numbers and ranges', () => {
     const users: AccountEntry['users'] = Array.from({ length: 300 }, (_, i) => ({ id: `u${i}`, numbers: [] as string[] }));
     for (let i = 0; i < 10; i++) users[i]?.numbers?.push(`+${base + i}`);
     users[299]?.numbers?.push(`+${base + 10}`);
-    for (let i = 10; i < 20; i++) users[i]?.numbers?.push(`+${base + 50 + i}`);
+    for (let i = 10; i < 20; i++) users[i]?.numbers?.push(`+${base + 256 + i}`);
     const wide = Directory.compile(accountBook([account('big', users)], catalog));
     for (let i = 0; i < 10; i++) expect(who(wide, wide.lookupNumber(`+${base + i}`))).toBe(`big/u${i}`);
     expect(who(wide, wide.lookupNumber(`+${base + 10}`))).toBe('big/u299');
-    for (let i = 10; i < 20; i++) expect(who(wide, wide.lookupNumber(`+${base + 50 + i}`))).toBe(`big/u${i}`);
+    for (let i = 10; i < 20; i++) expect(who(wide, wide.lookupNumber(`+${base + 256 + i}`))).toBe(`big/u${i}`);
     expect(wide.lookupNumber(`+${base + 11}`)).toBe(NO_SUBSCRIBER);
-    expect(wide.lookupNumber(`+${base + 70}`)).toBe(NO_SUBSCRIBER);
+    expect(wide.lookupNumber(`+${base + 256 + 20}`)).toBe(NO_SUBSCRIBER);
   });
 
   it('keeps a number listed for two users ambiguous, inside a block and outside, and names both', () => {
@@ -91,12 +92,12 @@ describe('Directory: numbers in blocks, sparse numbers and ranges', () => {
   });
 
   it('reads a number in place: lookupIn on a span, numberKey with bounds', () => {
-    const line = `x,0140000032;user=phone,+33698765432`;
+    const line = `x,0140000052;user=phone,+33698765432`;
     expect(who(d, d.lookupIn(line, 2, 12))).toBe('pbx/second'); // base + 52
     expect(who(d, d.lookupIn(line, 24, 36))).toBe('pbx/lone');
     expect(d.lookupIn(line, 2, 2)).toBe(NO_SUBSCRIBER);
     expect(d.lookupIn(line, 2, 13)).toBe(NO_SUBSCRIBER); // ";" is no digit
-    expect(numberKey(line, FR, 2, 12)).toBe(33140000032);
+    expect(numberKey(line, FR, 2, 12)).toBe(33140000052);
     expect(numberKey(line, FR, 24, 36)).toBe(33698765432);
     expect(numberKey(line, FR, 2, 6)).toBe(-1); // "0140": too short
     expect(numberKey('00', FR, 0, 2)).toBe(-1);
