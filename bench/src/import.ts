@@ -3,6 +3,8 @@
  *   import_lines_per_sec          parse + map + resolve the subscriber + normalise, one core: lines of a
  *                                 mapped CSV (local Paris times, national numbers) split from 4 MB
  *                                 chunks and read into CDRs, with a directory of 1,000,000 numbers
+ *   import_lines_cpu_per_sec      the same lines per second of the process's CPU time (user + system, GC
+ *                                 threads included): less moved by other work on a shared machine
  *   directory_lookup_ns           one lookup of a national number in that directory
  *   import_embedded_cdrs_per_sec  `ratel import` of a file of such lines to ratings stored in chDB
  *                                 (the session, the archive, rated events), from the first byte read
@@ -122,14 +124,21 @@ const run = () => {
   checksum = 0;
   const split = new LineSplitter();
   source.startFile('bench.csv');
+  const c0 = process.cpuUsage();
   const t0 = performance.now();
   const CHUNK = 4 * 1024 * 1024;
   for (let i = 0; i < text.length; i += CHUNK) split.push(text.subarray(i, Math.min(text.length, i + CHUNK)), sink);
   split.end(sink);
-  return performance.now() - t0;
+  const wall = performance.now() - t0;
+  const c = process.cpuUsage(c0);
+  return { wall, cpu: (c.user + c.system) / 1000 };
 };
 run(); // warm-up: the zone's offsets, the JIT
-const parseMs = Math.min(run(), run());
+const runs = [run(), run(), run()];
+// The best of three runs, wall clock (the figure of the target) and CPU time of the process (user +
+// system, all its threads: the GC's helpers too), which other work on a shared machine inflates less.
+const parseMs = Math.min(...runs.map((r) => r.wall));
+const parseCpuMs = Math.min(...runs.map((r) => r.cpu));
 if (rejected > 0 || parsed !== LINES) throw new Error(`${rejected} lines rejected, ${parsed} CDRs of ${LINES} lines`);
 
 // Directory lookups alone.
@@ -184,6 +193,7 @@ console.log(`import_directory_numbers=${directory.numberCount}`);
 console.log(`import_directory_compile_ms=${Math.round(compileMs)}`);
 console.log(`import_lines=${LINES}`);
 console.log(`import_lines_per_sec=${Math.round(LINES / (parseMs / 1000))}`);
+console.log(`import_lines_cpu_per_sec=${Math.round(LINES / (parseCpuMs / 1000))}`);
 console.log(`import_checksum_billable_s=${checksum}`);
 console.log(`directory_lookup_ns=${lookupNs.toFixed(0)}`);
 console.log(`import_embedded_cdrs=${embeddedCdrs}`);

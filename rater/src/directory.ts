@@ -5,7 +5,12 @@
  *
  * Numbers are kept as their E.164 digits read as one exact number (keyNumber), so a lookup is one
  * probe of an open-addressing table of typed arrays (PairTable), then, when no single number
- * matches, a binary search of the ranges of that length: no string keys, no allocation.
+ * matches, a binary search of the ranges of that length: no string keys, no allocation. Numbers
+ * listed in blocks (DID blocks, a PBX's numbers: at least DENSE of the BLOCK consecutive keys
+ * with the same Math.floor(key / BLOCK), their owners less than 255 subscribers apart) are kept
+ * instead as one byte a number, found through a small table of blocks that also holds each
+ * block's first owner. A directory of a million such numbers is then about a megabyte and a
+ * table of a few thousand blocks, not 32 megabytes, and a lookup rarely waits for memory.
  *
  * - A single number beats a range holding it (a direct line inside a PBX block); of two ranges
  *   holding a number, the narrower wins. A number listed for two users, or two ranges of the same
@@ -62,6 +67,12 @@ class PairTable {
     }
   }
 
+  /** Calls fn with every key and its value. */
+  forEach(fn: (key: number, value: number) => void): void {
+    const s = this.slots;
+    for (let j = 0; j < s.length; j += 2) if (s[j] !== 0) fn(s[j] as number, s[j + 1] as number);
+  }
+
   /** Records `value` for `key` unless it has one; returns false then. */
   add(key: number, value: number): boolean {
     if ((this.count + 1) * 4 > this.slots.length) this.grow();
@@ -87,14 +98,34 @@ class PairTable {
   }
 }
 
+/** Numbers of a block: keys k with the same Math.floor(k / BLOCK), one byte each in the block's bytes. */
+const BLOCK = 256;
+/** Numbers that make a block dense (its bytes then cost at most 32 a number, as the PairTable does). */
+const DENSE = 8;
+/** Owners of a block differ by at most this: a number's byte is 1 + its owner - the block's first owner (0: none). */
+const SPREAD = 254;
+/** The blocks table holds for each block its index j and its first owner, as j * FIRST + first owner (exact in a double). */
+const FIRST = 2 ** 24;
+
 export class Directory {
-  private readonly exact = new PairTable();
+  /** Single numbers outside dense blocks. */
+  private exact = new PairTable();
+  /** Dense blocks: block (key / BLOCK) to j * FIRST + its first owner; its numbers' bytes are blockBytes[j * BLOCK, (j + 1) * BLOCK). */
+  private readonly blocks = new PairTable();
+  private blockBytes = new Uint8Array(0);
   /** Keys listed for more than one subscriber (their candidates, for the reason). */
   private readonly ambiguousKeys = new Map<number, number[]>();
   private readonly sip = new Map<string, number>();
   private readonly ambiguousSip = new Map<string, number[]>();
   private readonly ranges = new Map<number, RangeTable>();
   private readonly subs: Subscriber[] = [];
+  /**
+   * What a CDR takes from its subscriber, side by side by subscriber index: placing a CDR reads
+   * one slot of each (arrays that stay in the caches), not a chain of objects.
+   */
+  private readonly accountIds: string[] = [];
+  private readonly userIds: string[] = [];
+  private readonly diallingsOf: Dialling[] = [];
   /** Distinct dialling rules of the accounts (to read national numbers). */
   readonly diallings: readonly Dialling[];
   /** Numbers listed (single numbers and the width of every range). */
@@ -108,6 +139,9 @@ export class Directory {
       for (const [userId, line] of account.lines) {
         const owner = this.subs.length;
         this.subs.push({ account, userId });
+        this.accountIds.push(account.id);
+        this.userIds.push(userId);
+        this.diallingsOf.push(account.dialling);
         const d = account.dialling;
         diallings.set(`${d.cc}|${d.trunk}|${d.intl}`, d);
         const subject = `account ${account.id} user ${userId}`;
@@ -140,6 +174,7 @@ export class Directory {
       }
     }
     for (const [len, list] of rangeInputs) this.ranges.set(len, segments(list));
+    this.packBlocks();
     this.diallings = [...diallings.values()];
     this.numberCount = count;
   }
@@ -155,6 +190,53 @@ export class Directory {
     if (had !== owner) addCandidate(this.ambiguousKeys, key, had, owner);
   }
 
+  /** Moves the single numbers of dense blocks from the PairTable to the lines of blockBytes. */
+  private packBlocks(): void {
+    // Per block: how many numbers, and the least and greatest owner.
+    const perBlock = new Map<number, { n: number; lo: number; hi: number; j: number }>();
+    this.exact.forEach((key, owner) => {
+      const b = Math.floor(key / BLOCK);
+      const had = perBlock.get(b);
+      if (had === undefined) perBlock.set(b, { n: 1, lo: owner, hi: owner, j: -1 });
+      else {
+        had.n++;
+        had.lo = Math.min(had.lo, owner);
+        had.hi = Math.max(had.hi, owner);
+      }
+    });
+    let dense = 0;
+    for (const [b, m] of perBlock)
+      if (m.n >= DENSE && m.hi - m.lo <= SPREAD && m.lo < FIRST) {
+        m.j = dense++;
+        this.blocks.add(b, m.j * FIRST + m.lo);
+      } else perBlock.delete(b);
+    if (dense === 0) return;
+    const bytes = new Uint8Array(dense * BLOCK);
+    const rest = new PairTable();
+    this.exact.forEach((key, owner) => {
+      const b = Math.floor(key / BLOCK);
+      const m = perBlock.get(b);
+      if (m === undefined) rest.add(key, owner);
+      else bytes[m.j * BLOCK + (key - b * BLOCK)] = owner - m.lo + 1;
+    });
+    this.blockBytes = bytes;
+    this.exact = rest;
+  }
+
+  /** The owner of single number `key` (the first listed, when two are), or NO_SUBSCRIBER. */
+  private exactOwner(key: number): number {
+    if (this.blockBytes.length > 0) {
+      const b = Math.floor(key / BLOCK);
+      const v = this.blocks.get(b);
+      if (v >= 0) {
+        const j = Math.floor(v / FIRST);
+        const o = this.blockBytes[j * BLOCK + (key - b * BLOCK)] as number;
+        return o === 0 ? NO_SUBSCRIBER : v - j * FIRST + o - 1;
+      }
+    }
+    return this.exact.get(key);
+  }
+
   /** Number of subscribers (users with directory entries). */
   get size(): number {
     return this.subs.length;
@@ -164,9 +246,24 @@ export class Directory {
     return this.subs[i] as Subscriber;
   }
 
+  /** subscriber(i).account.id, read from an array of its own. */
+  accountIdOf(i: number): string {
+    return this.accountIds[i] as string;
+  }
+
+  /** subscriber(i).userId, read from an array of its own. */
+  userIdOf(i: number): string {
+    return this.userIds[i] as string;
+  }
+
+  /** subscriber(i).account.dialling, read from an array of its own. */
+  diallingOfSubscriber(i: number): Dialling {
+    return this.diallingsOf[i] as Dialling;
+  }
+
   /** The subscriber of E.164 digits key `key` (keyNumber), NO_SUBSCRIBER or AMBIGUOUS. */
   lookupKey(key: number): number {
-    const hit = this.exact.get(key);
+    const hit = this.exactOwner(key);
     if (hit >= 0) return this.ambiguousKeys.size > 0 && this.ambiguousKeys.has(key) ? AMBIGUOUS : hit;
     if (this.ranges.size === 0) return NO_SUBSCRIBER;
     const table = this.ranges.get(digitCount(key));
@@ -190,21 +287,27 @@ export class Directory {
    * `dialling` when given, else with the rules of each country of the directory.
    */
   lookupNumber(raw: string, dialling?: Dialling): number {
-    if (raw.length === 0) return NO_SUBSCRIBER;
-    if (raw.charCodeAt(0) === 43 || dialling !== undefined || this.diallings.length === 1) {
-      const key = numberKey(raw, dialling ?? (this.diallings[0] as Dialling | undefined));
-      return key < 0 ? NO_SUBSCRIBER : this.lookupKey(key);
+    return this.lookupIn(raw, 0, raw.length, dialling);
+  }
+
+  /** lookupNumber of the characters s[a, b), read in place (no substring). */
+  lookupIn(s: string, a: number, b: number, dialling?: Dialling): number {
+    if (b <= a) return NO_SUBSCRIBER;
+    if (s.charCodeAt(a) === 43 || dialling !== undefined || this.diallings.length === 1) {
+      if (!keyTo(s, dialling ?? (this.diallings[0] as Dialling | undefined), a, b)) return NO_SUBSCRIBER;
+      return this.lookupKey(KEY[0] as number);
     }
     let found = NO_SUBSCRIBER;
     let foundKey = -1;
     for (let i = 0; i < this.diallings.length; i++) {
-      const key = numberKey(raw, this.diallings[i]);
-      if (key < 0 || key === foundKey) continue;
-      const s = this.lookupKey(key);
-      if (s === NO_SUBSCRIBER) continue;
-      if (s === AMBIGUOUS) return AMBIGUOUS;
-      if (found >= 0 && found !== s) return AMBIGUOUS;
-      found = s;
+      if (!keyTo(s, this.diallings[i], a, b)) continue;
+      const key = KEY[0] as number;
+      if (key === foundKey) continue;
+      const sub = this.lookupKey(key);
+      if (sub === NO_SUBSCRIBER) continue;
+      if (sub === AMBIGUOUS) return AMBIGUOUS;
+      if (found >= 0 && found !== sub) return AMBIGUOUS;
+      found = sub;
       foundKey = key;
     }
     return found;
@@ -257,29 +360,48 @@ const digitCount = (key: number): number => (key < 1 ? 1 : Math.floor(Math.log10
 
 /**
  * The E.164 key of a clean number ("+" and digits) read with dialling `d`, or -1 when it is not
- * a subscriber number (not digits, a short code, too short or long). Allocates nothing.
+ * a subscriber number (not digits, a short code, too short or long). Reads raw[a, b) (the whole
+ * string by default) in place; allocates nothing.
  */
-export function numberKey(raw: string, d: Dialling | undefined): number {
-  const n = raw.length;
-  let i = 0;
+export function numberKey(raw: string, d: Dialling | undefined, a = 0, b = raw.length): number {
+  return keyTo(raw, d, a, b) ? (KEY[0] as number) : -1;
+}
+
+/** The key keyTo found (a typed array: a key is no small integer, and is not boxed on its way back). */
+const KEY = new Float64Array(1);
+
+/** Whether raw[a, b) starts with p. */
+function startsAt(raw: string, a: number, b: number, p: string): boolean {
+  const n = p.length;
+  if (b - a < n) return false;
+  for (let k = 0; k < n; k++) if (raw.charCodeAt(a + k) !== p.charCodeAt(k)) return false;
+  return true;
+}
+
+/** numberKey into KEY[0]; false when raw[a, b) is no subscriber number. */
+function keyTo(raw: string, d: Dialling | undefined, a: number, b: number): boolean {
+  const len = b - a;
+  let i = a;
   let v = 0;
   let digits = 0;
-  if (raw.charCodeAt(0) === 43) i = 1;
-  else if (d !== undefined && d.intl.length > 0 && raw.startsWith(d.intl)) i = d.intl.length;
-  else if (n <= 6) return -1;
-  else if (d !== undefined && d.trunk.length > 0 && raw.startsWith(d.trunk)) {
-    i = d.trunk.length;
+  if (len > 0 && raw.charCodeAt(a) === 43) i = a + 1;
+  else if (d !== undefined && d.intl.length > 0 && startsAt(raw, a, b, d.intl)) i = a + d.intl.length;
+  else if (len <= 6) return false;
+  else if (d !== undefined && d.trunk.length > 0 && startsAt(raw, a, b, d.trunk)) {
+    i = a + d.trunk.length;
     for (let k = 0; k < d.cc.length; k++) v = v * 10 + (d.cc.charCodeAt(k) - 48);
     digits = d.cc.length;
   }
-  for (; i < n; i++) {
+  for (; i < b; i++) {
     const c = raw.charCodeAt(i) - 48;
-    if (c < 0 || c > 9) return -1;
-    if (digits === 0 && c === 0) return -1;
+    if (c < 0 || c > 9) return false;
+    if (digits === 0 && c === 0) return false;
     v = v * 10 + c;
     digits++;
   }
-  return digits < 7 || digits > 15 ? -1 : v;
+  if (digits < 7 || digits > 15) return false;
+  KEY[0] = v;
+  return true;
 }
 
 /** Disjoint segments of ranges of one length: each segment's owner is the narrowest range over it. */

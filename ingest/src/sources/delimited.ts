@@ -77,7 +77,9 @@ export class DelimitedSource implements CdrSource {
   }
 
   read(line: string, _lineNo: number, out: LineResult): void {
-    if (line.length === 0 || line.trim().length === 0) {
+    // Blank: a line that starts with a visible ASCII character is not (trim only for the others).
+    const c0 = line.charCodeAt(0);
+    if (!(c0 > 32 && c0 < 127) && line.trim().length === 0) {
       out.status = LineStatus.SKIPPED;
       return;
     }

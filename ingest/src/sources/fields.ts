@@ -3,6 +3,10 @@
  * regular expression, no Date): integers, decimals scaled to an integer unit, ISO 8601 instants,
  * local date-times by layout, and the local time of a named zone to UTC (DST included).
  * They return NaN when the text is not what they read.
+ *
+ * The `…To` forms write their result to a Float64Array slot instead of returning it: a time in
+ * ms since 1970 is no small integer, and a double returned from a call (or passed to one) that
+ * the compiler does not inline is boxed on the heap, once per field of every line.
  */
 
 /** Integer digits with an optional leading "-" (NaN otherwise, and beyond 2^53). */
@@ -29,7 +33,17 @@ export function parseInt10(s: string, a: number, b: number): number {
  * `scale` round up (a call of 12.0001 s lasts 12.001 ms at scale 3, never less). NaN otherwise.
  */
 export function parseScaled(s: string, a: number, b: number, scale: number): number {
-  if (a >= b) return Number.NaN;
+  scaledTo(s, a, b, scale, SCRATCH, 0);
+  return SCRATCH[0] as number;
+}
+
+/** One number, for the plain forms of the `…To` parsers. */
+const SCRATCH = new Float64Array(1);
+
+/** parseScaled into out[k]. */
+export function scaledTo(s: string, a: number, b: number, scale: number, out: Float64Array, k: number): void {
+  out[k] = Number.NaN;
+  if (a >= b) return;
   let neg = false;
   if (s.charCodeAt(a) === 45) {
     neg = true;
@@ -46,7 +60,7 @@ export function parseScaled(s: string, a: number, b: number, scale: number): num
       continue;
     }
     const c = ch - 48;
-    if (c < 0 || c > 9) return Number.NaN;
+    if (c < 0 || c > 9) return;
     digits++;
     if (frac >= 0) {
       if (frac >= scale) {
@@ -57,11 +71,11 @@ export function parseScaled(s: string, a: number, b: number, scale: number): num
     }
     v = v * 10 + c;
   }
-  if (digits === 0) return Number.NaN;
-  for (let k = Math.max(frac, 0); k < scale; k++) v *= 10;
+  if (digits === 0) return;
+  for (let j = Math.max(frac, 0); j < scale; j++) v *= 10;
   if (up) v += 1;
-  if (v > Number.MAX_SAFE_INTEGER) return Number.NaN;
-  return neg ? -v : v;
+  if (v > Number.MAX_SAFE_INTEGER) return;
+  out[k] = neg ? -v : v;
 }
 
 /** Days since 1970-01-01 of a proleptic Gregorian date (valid or not: check with validDate). */
@@ -134,7 +148,24 @@ const fracOut = { ms: 0 };
  * UTC and `hadOffset` is false. NaN when it is not one.
  */
 export function parseIsoWall(s: string, a: number, b: number, needOffset: boolean, state: { hadOffset: boolean }): number {
-  if (b - a < 19) return Number.NaN;
+  const r = isoWallTo(s, a, b, needOffset, SCRATCH, 0);
+  if (r !== ISO_UNREAD) state.hadOffset = r === ISO_OFFSET;
+  return SCRATCH[0] as number;
+}
+
+/** isoWallTo: NaN before the zone designator was reached (hadOffset untouched), then without and with an offset. */
+export const ISO_UNREAD = -1;
+export const ISO_NO_OFFSET = 0;
+export const ISO_OFFSET = 1;
+
+/**
+ * parseIsoWall into out[k]; returns ISO_UNREAD (out[k] NaN), or whether the text carried an
+ * offset (ISO_OFFSET) or not (ISO_NO_OFFSET; out[k] may still be NaN: an impossible date, or a
+ * zone designator that does not read).
+ */
+export function isoWallTo(s: string, a: number, b: number, needOffset: boolean, out: Float64Array, k: number): number {
+  out[k] = Number.NaN;
+  if (b - a < 19) return ISO_UNREAD;
   const y = digitsAt(s, a, 4);
   const mo = digitsAt(s, a + 5, 2);
   const d = digitsAt(s, a + 8, 2);
@@ -155,18 +186,20 @@ export function parseIsoWall(s: string, a: number, b: number, needOffset: boolea
     s.charCodeAt(a + 13) !== 58 ||
     s.charCodeAt(a + 16) !== 58
   )
-    return Number.NaN;
+    return ISO_UNREAD;
   let i = fraction(s, a + 19, b, fracOut);
-  if (i < 0) return Number.NaN;
+  if (i < 0) return ISO_UNREAD;
   let wall = wallMs(y, mo, d, h, mi, sec, fracOut.ms);
-  state.hadOffset = false;
-  if (i === b) return needOffset ? Number.NaN : wall;
+  if (i === b) {
+    if (!needOffset) out[k] = wall;
+    return ISO_NO_OFFSET;
+  }
   const z = s.charCodeAt(i);
   if (z === 90 /* Z */ && i + 1 === b) {
-    state.hadOffset = true;
-    return wall;
+    out[k] = wall;
+    return ISO_OFFSET;
   }
-  if (z !== 43 && z !== 45) return Number.NaN;
+  if (z !== 43 && z !== 45) return ISO_NO_OFFSET;
   const oh = digitsAt(s, i + 1, 2);
   i += 3;
   let om = 0;
@@ -175,11 +208,11 @@ export function parseIsoWall(s: string, a: number, b: number, needOffset: boolea
     om = digitsAt(s, i, 2);
     i += 2;
   }
-  if (oh < 0 || oh > 23 || om < 0 || om > 59 || i !== b) return Number.NaN;
+  if (oh < 0 || oh > 23 || om < 0 || om > 59 || i !== b) return ISO_NO_OFFSET;
   const off = (oh * 60 + om) * 60_000;
   wall += z === 43 ? -off : off;
-  state.hadOffset = true;
-  return wall;
+  out[k] = wall;
+  return ISO_OFFSET;
 }
 
 /** A compiled date-time layout: tokens YYYY MM DD HH mm ss SSS (fraction, any digits), any other character literal. */
@@ -235,6 +268,13 @@ export function compileLayout(text: string): Layout | string {
 
 /** Wall-clock milliseconds (as if UTC) of s[a, b) read with `layout`, NaN when it does not fit. */
 export function parseLayout(s: string, a: number, b: number, layout: Layout): number {
+  layoutTo(s, a, b, layout, SCRATCH, 0);
+  return SCRATCH[0] as number;
+}
+
+/** parseLayout into out[k]. */
+export function layoutTo(s: string, a: number, b: number, layout: Layout, out: Float64Array, k: number): void {
+  out[k] = Number.NaN;
   let y = 0;
   let mo = 0;
   let d = 0;
@@ -247,7 +287,7 @@ export function parseLayout(s: string, a: number, b: number, layout: Layout): nu
   for (let p = 0; p < parts.length; p++) {
     const part = parts[p] as Layout['parts'][number];
     if (part.field === F_LIT) {
-      if (i >= b || s.charCodeAt(i) !== part.lit) return Number.NaN;
+      if (i >= b || s.charCodeAt(i) !== part.lit) return;
       i++;
       continue;
     }
@@ -261,13 +301,13 @@ export function parseLayout(s: string, a: number, b: number, layout: Layout): nu
         k++;
         i++;
       }
-      if (k === 0) return Number.NaN;
+      if (k === 0) return;
       for (; k < 3; k++) ms *= 10;
       continue;
     }
-    if (i + part.width > b) return Number.NaN;
+    if (i + part.width > b) return;
     const v = digitsAt(s, i, part.width);
-    if (v < 0) return Number.NaN;
+    if (v < 0) return;
     i += part.width;
     switch (part.field) {
       case F_YEAR:
@@ -290,8 +330,8 @@ export function parseLayout(s: string, a: number, b: number, layout: Layout): nu
         break;
     }
   }
-  if (i !== b) return Number.NaN;
-  return wallMs(y, mo, d, h, mi, sec, ms);
+  if (i !== b) return;
+  out[k] = wallMs(y, mo, d, h, mi, sec, ms);
 }
 
 const SLOT_MS = 15 * 60_000;
@@ -365,23 +405,34 @@ export class Zone {
 
   /** UTC milliseconds of wall-clock milliseconds `localMs` (as returned by parseLayout) in this zone. */
   toUtc(localMs: number): number {
+    SCRATCH[0] = localMs;
+    this.toUtcAt(SCRATCH, 0);
+    return SCRATCH[0] as number;
+  }
+
+  /** toUtc of t[k], in place. */
+  toUtcAt(t: Float64Array, k: number): void {
+    const localMs = t[k] as number;
     const slot = Math.floor(localMs / SLOT_MS);
-    if (slot === this.lastSlot) return localMs - this.lastOffset;
+    if (slot === this.lastSlot) {
+      t[k] = localMs - this.lastOffset;
+      return;
+    }
     // Slots near the first one met are kept in a typed array (two years either side), others in a map.
     if (this.near === null) {
       this.nearBase = slot - NEAR_SLOTS / 2;
       this.near = new Float64Array(NEAR_SLOTS).fill(Number.NaN);
     }
-    const k = slot - this.nearBase;
-    let off: number | undefined = k >= 0 && k < NEAR_SLOTS ? (this.near[k] as number) : this.localOffsets.get(slot);
+    const j = slot - this.nearBase;
+    let off: number | undefined = j >= 0 && j < NEAR_SLOTS ? (this.near[j] as number) : this.localOffsets.get(slot);
     if (off === undefined || Number.isNaN(off)) {
       off = this.resolve(slot * SLOT_MS);
-      if (k >= 0 && k < NEAR_SLOTS) this.near[k] = off;
+      if (j >= 0 && j < NEAR_SLOTS) this.near[j] = off;
       else this.localOffsets.set(slot, off);
     }
     this.lastSlot = slot;
     this.lastOffset = off;
-    return localMs - off;
+    t[k] = localMs - off;
   }
 
   private resolve(local: number): number {

@@ -13,7 +13,20 @@ import type { CdrSource } from './source.js';
 import { createSwitchSource, SWITCH_FORMATS, type SwitchFormat } from './switches.js';
 
 export { DelimitedSource } from './delimited.js';
-export { compileLayout, hash128, parseIsoWall, parseLayout, parseScaled, Zone } from './fields.js';
+export {
+  compileLayout,
+  hash128,
+  ISO_NO_OFFSET,
+  ISO_OFFSET,
+  ISO_UNREAD,
+  isoWallTo,
+  layoutTo,
+  parseIsoWall,
+  parseLayout,
+  parseScaled,
+  scaledTo,
+  Zone,
+} from './fields.js';
 export { EXAMPLE_TEMPLATE } from './freeswitch-csv.js';
 export { JsonLinesSource } from './jsonl.js';
 export { KamailioCdrSource } from './kamailio.js';

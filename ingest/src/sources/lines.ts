@@ -1,8 +1,11 @@
 /**
- * Lines of a file fed in chunks of bytes: each chunk is decoded as UTF-8 up to its last line
- * break (the rest waits for the next chunk) and split by scanning for "\n" ("\r\n" also ends a
- * line). A line longer than `maxChars` is not decoded whole: it is reported once, with its first
- * characters, as too long. Nothing here reads a file: the importer and the benchmark feed it.
+ * Lines of a file fed in chunks of bytes: each chunk is split up to its last line break by
+ * scanning for the byte "\n" ("\r\n" also ends a line; the rest waits for the next chunk), and
+ * each line is decoded as UTF-8 on its own. A line is then a string of its own, not a slice of a
+ * decoded chunk: the sources read it character by character, and reading a slice costs a
+ * detour to the string it is cut from at every character. A line longer than `maxBytes` is not
+ * decoded whole: it is reported once, with its first characters, as too long. Nothing here
+ * reads a file: the importer and the benchmark feed it.
  */
 export interface LineSink {
   line(text: string, lineNo: number): void;
@@ -11,6 +14,8 @@ export interface LineSink {
 }
 
 const NL = 10;
+const CR = 13;
+const NL_BYTE = Buffer.from([NL]);
 const HEAD_CHARS = 1000;
 
 export class LineSplitter {
@@ -49,7 +54,7 @@ export class LineSplitter {
       } else {
         const first = Buffer.concat([this.carry, buf.subarray(0, nl + 1)]);
         this.carry = null;
-        this.split(first.toString('utf8'), sink);
+        this.split(first, first.length, sink);
         buf = buf.subarray(nl + 1);
       }
     }
@@ -58,8 +63,7 @@ export class LineSplitter {
       this.keep(buf, sink);
       return;
     }
-    const text = buf.toString('utf8', 0, last + 1);
-    this.split(text, sink);
+    this.split(buf, last + 1, sink);
     if (last + 1 < buf.length) this.keep(buf.subarray(last + 1), sink);
   }
 
@@ -68,7 +72,7 @@ export class LineSplitter {
     if (this.skipped >= 0) {
       sink.tooLong(this.head, this.skipped, ++this.lineNo);
       this.skipped = -1;
-    } else if (this.carry !== null && this.carry.length > 0) this.split(`${this.carry.toString('utf8')}\n`, sink);
+    } else if (this.carry !== null && this.carry.length > 0) this.split(Buffer.concat([this.carry, NL_BYTE]), this.carry.length + 1, sink);
     this.carry = null;
   }
 
@@ -81,15 +85,18 @@ export class LineSplitter {
     this.carry = Buffer.from(rest);
   }
 
-  private split(text: string, sink: LineSink): void {
+  /** The lines of buf[0, end), which ends with a line break. */
+  private split(buf: Buffer, end: number, sink: LineSink): void {
     let from = 0;
-    for (;;) {
-      const nl = text.indexOf('\n', from);
-      if (nl < 0) return;
-      const to = nl > from && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
-      if (to - from > this.maxBytes)
-        sink.tooLong(text.slice(from, from + HEAD_CHARS), Buffer.byteLength(text.slice(from, to)), ++this.lineNo);
-      else sink.line(text.slice(from, to), ++this.lineNo);
+    while (from < end) {
+      const nl = buf.indexOf(NL, from);
+      if (nl < 0 || nl >= end) return;
+      const to = nl > from && buf[nl - 1] === CR ? nl - 1 : nl;
+      // A line of at most maxBytes bytes has at most maxBytes characters; a longer one is measured decoded.
+      const text = buf.toString('utf8', from, to);
+      if (to - from > this.maxBytes && text.length > this.maxBytes)
+        sink.tooLong(text.slice(0, HEAD_CHARS), Buffer.byteLength(text), ++this.lineNo);
+      else sink.line(text, ++this.lineNo);
       from = nl + 1;
     }
   }

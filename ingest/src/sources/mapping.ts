@@ -9,20 +9,11 @@
  * cleaned, the subscriber and direction from the directory when the mapping names no account.
  */
 import { readFileSync } from 'node:fs';
-import {
-  type Account,
-  type AccountBook,
-  AMBIGUOUS,
-  type Dialling,
-  type Directory,
-  diallingOf,
-  NO_SUBSCRIBER,
-  normalise,
-} from '@ratel/rater';
-import type { Cdr, Direction, Disposition, UsageKind } from '@ratel/schemas';
+import { type AccountBook, AMBIGUOUS, type Dialling, type Directory, diallingOf, NO_SUBSCRIBER, normalise } from '@ratel/rater';
+import type { Cdr, Direction, Disposition, UsageKind, Voice } from '@ratel/schemas';
 import { errors } from '@ratel/schemas';
 import { z } from 'zod';
-import { compileLayout, hash128, type Layout, parseInt10, parseIsoWall, parseLayout, parseScaled, Zone } from './fields.js';
+import { compileLayout, hash128, ISO_OFFSET, isoWallTo, type Layout, layoutTo, parseInt10, scaledTo, Zone } from './fields.js';
 import { filter as filterLine, type LineResult, LineStatus, reject } from './source.js';
 
 /** A column: its header name (or a JSON field, dotted for nested ones), or its number from 1 (files without header). */
@@ -223,9 +214,10 @@ function dispositionOfSip(code: number): Disposition {
 }
 const SIP_OF: Record<Disposition, number> = { ANSWERED: 200, NO_ANSWER: 480, BUSY: 486, FAILED: 500, CANCELLED: 487 };
 
-const isAllDigits = (s: string, from: number): boolean => {
-  if (s.length <= from) return false;
-  for (let i = from; i < s.length; i++) {
+/** Whether s[a, b) is digits only (and not empty). */
+const allDigits = (s: string, a: number, b: number): boolean => {
+  if (b <= a) return false;
+  for (let i = a; i < b; i++) {
     const c = s.charCodeAt(i);
     if (c < 48 || c > 57) return false;
   }
@@ -235,10 +227,32 @@ const isAllDigits = (s: string, from: number): boolean => {
 /** An empty field (times and durations). */
 const EMPTY = Number.NEGATIVE_INFINITY;
 
-/** Rejects the line; false, for readers that return whether they succeeded. */
-function rejected(out: LineResult, reason: string): false {
+/** Slots of MappedReader.times: UTC ms of the line's start, answer and end, µs of its billable time and duration. */
+const T_START = 0;
+const T_ANSWER = 1;
+const T_END = 2;
+const T_BILL = 3;
+const T_DUR = 4;
+
+/** Spans of MappedReader's cleaned numbers; NONE is a number the record does not have. */
+const N_CALLER = 0;
+const N_CALLEE = 1;
+const N_FORWARDED = 2;
+const N_SUBSCRIBER = 3;
+const NONE = -1;
+
+/** Rejects the line; null, for the readers of a CDR's part. */
+function rejectedNull(out: LineResult, reason: string): null {
   reject(out, reason);
-  return false;
+  return null;
+}
+
+/** Whether s[a, b) starts with p (a short prefix: compared by character codes, no call). */
+function startsAt(s: string, a: number, b: number, p: string): boolean {
+  const n = p.length;
+  if (b - a < n) return false;
+  for (let k = 0; k < n; k++) if (s.charCodeAt(a + k) !== p.charCodeAt(k)) return false;
+  return true;
 }
 
 /** Whether s[a, b) equals t. */
@@ -286,9 +300,27 @@ export class MappedReader {
   /** cut_at as flags by character code (ASCII). */
   private readonly cutCodes = new Uint8Array(128);
   private readonly country: Dialling | null;
-  private readonly iso = { hadOffset: false };
-  /** The account of the line being read, once placed. */
-  private placed: Account | undefined = undefined;
+  /**
+   * The line's times (T_START…): numbers in a typed array, so that no double is boxed on the
+   * heap on its way from a parser to the CDR.
+   */
+  private readonly times = new Float64Array(5);
+  /**
+   * The line's cleaned numbers (N_CALLER…) as spans, numSrc[k] from numA[k] to numB[k]: looked
+   * up in the directory in place, and copied out only into the CDR's E.164 fields.
+   */
+  private readonly numSrc: string[] = ['', '', '', ''];
+  private readonly numA = new Int32Array(4);
+  private readonly numB = new Int32Array(4);
+  /** 1 when number k is digits only (no "+"), as the cleaning scan found. */
+  private readonly numDigits = new Uint8Array(4);
+  /** "+" and the calling code of the dialling rules last used (national numbers to E.164 in one concatenation). */
+  private plusOf: Dialling | null = null;
+  private plusCc = '';
+  /** The dialling rules of the account of the line being read, once placed, and the CDR's account and user ids. */
+  private placedDialling: Dialling | undefined = undefined;
+  private placedAccountId = '';
+  private placedUserId = '';
 
   constructor(
     readonly mapping: Mapping,
@@ -388,85 +420,145 @@ export class MappedReader {
     return a === b ? dflt : parseInt10(row.src[f.slot] as string, a, b);
   }
 
-  /** UTC ms of a time field, NaN when it does not read, EMPTY when empty. */
-  private instant(t: TimeField, row: Row): number {
+  /** UTC ms of a time field into times[k]: NaN when it does not read, EMPTY when empty. */
+  private instant(t: TimeField, row: Row, k: number): void {
+    const out = this.times;
     const s = row.src[t.slot] as string;
     const a = row.beg[t.slot] as number;
     const b = row.fin[t.slot] as number;
-    if (a === b) return EMPTY;
+    if (a === b) {
+      out[k] = EMPTY;
+      return;
+    }
     switch (t.format) {
       case 'epoch_s':
-        return parseScaled(s, a, b, 3);
+        scaledTo(s, a, b, 3, out, k);
+        return;
       case 'epoch_ms':
-        return parseScaled(s, a, b, 0);
-      case 'epoch_us': {
-        const us = parseScaled(s, a, b, 0);
-        return Math.floor(us / 1000);
-      }
+        scaledTo(s, a, b, 0, out, k);
+        return;
+      case 'epoch_us':
+        scaledTo(s, a, b, 0, out, k);
+        out[k] = Math.floor((out[k] as number) / 1000);
+        return;
       case 'iso':
-        return parseIsoWall(s, a, b, true, this.iso);
+        isoWallTo(s, a, b, true, out, k);
+        return;
       case 'local': {
         if (t.layout !== null) {
-          const wall = parseLayout(s, a, b, t.layout);
-          return Number.isNaN(wall) ? wall : (t.zone as Zone).toUtc(wall);
+          layoutTo(s, a, b, t.layout, out, k);
+          if (!Number.isNaN(out[k] as number)) (t.zone as Zone).toUtcAt(out, k);
+          return;
         }
-        const wall = parseIsoWall(s, a, b, false, this.iso);
-        if (Number.isNaN(wall) || this.iso.hadOffset) return wall;
-        return (t.zone as Zone).toUtc(wall);
+        // An ISO-like local time that carries its offset is read with it.
+        const offset = isoWallTo(s, a, b, false, out, k);
+        if (!Number.isNaN(out[k] as number) && offset !== ISO_OFFSET) (t.zone as Zone).toUtcAt(out, k);
       }
     }
   }
 
-  /** Microseconds of a duration field (negative ones too), NaN when it does not read, EMPTY when empty. */
-  private micros(d: DurationField, row: Row, startMs: number, answerMs: number, endMs: number): number {
+  /** Microseconds of a duration field into times[k] (negative ones too): NaN when it does not read, EMPTY when empty. */
+  private micros(d: DurationField, row: Row, k: number): void {
+    const out = this.times;
     if ('from' in d) {
-      const from = d.from === 'start' ? startMs : answerMs;
-      if (from === EMPTY || endMs === EMPTY) return EMPTY;
-      return (endMs - from) * 1000;
+      const from = out[d.from === 'start' ? T_START : T_ANSWER] as number;
+      const endMs = out[T_END] as number;
+      out[k] = from === EMPTY || endMs === EMPTY ? EMPTY : (endMs - from) * 1000;
+      return;
     }
     const a = row.beg[d.slot] as number;
     const b = row.fin[d.slot] as number;
-    if (a === b) return EMPTY;
-    return parseScaled(row.src[d.slot] as string, a, b, d.scale);
+    if (a === b) out[k] = EMPTY;
+    else scaledTo(row.src[d.slot] as string, a, b, d.scale, out, k);
   }
 
-  /** A number of the file cleaned: prefixes stripped, cut at cut_at, separators dropped ('' when none). */
-  private number(f: TextField | null, row: Row): string {
-    if (f === null) return '';
-    let s: string;
-    let a: number;
-    let b: number;
-    if (f.constant !== null || f.map !== null) {
-      s = this.value(f, row);
-      a = 0;
-      b = s.length;
-    } else {
-      s = row.src[f.slot] as string;
-      a = row.beg[f.slot] as number;
-      b = row.fin[f.slot] as number;
-    }
-    for (let k = 0; k < this.strip.length; k++) {
-      const p = this.strip[k] as string;
-      if (b - a >= p.length && s.startsWith(p, a)) {
-        a += p.length;
-        break;
+  /**
+   * A number of the file cleaned into span k: prefixes stripped, cut at cut_at, separators
+   * dropped (an empty span when none). A number that is "+" and digits once cut stays in place.
+   */
+  private number(f: TextField | null, row: Row, k: number): void {
+    let s = '';
+    let a = 0;
+    let b = 0;
+    let digits = false;
+    if (f !== null) {
+      if (f.constant !== null || f.map !== null) {
+        s = this.value(f, row);
+        b = s.length;
+      } else {
+        s = row.src[f.slot] as string;
+        a = row.beg[f.slot] as number;
+        b = row.fin[f.slot] as number;
+      }
+      for (let j = 0; j < this.strip.length; j++) {
+        const p = this.strip[j] as string;
+        if (b - a >= p.length && s.startsWith(p, a)) {
+          a += p.length;
+          break;
+        }
+      }
+      // One scan: cut at the first cut_at character, and see whether what is left is "+" and digits.
+      const cutAt = this.cutCodes;
+      let clean = a < b;
+      for (let i = a; i < b; i++) {
+        const c = s.charCodeAt(i);
+        if (c < 128 && cutAt[c] === 1) {
+          b = i;
+          break;
+        }
+        if ((c < 48 || c > 57) && !(c === 43 && i === a)) clean = false;
+      }
+      if (clean) digits = a < b && s.charCodeAt(a) !== 43;
+      else if (a < b) {
+        const cut = s.slice(a, b);
+        const bare = cut.replace(/[\s.\-()/]/g, '');
+        s = /^\+?\d+$/.test(bare) ? bare : cut;
+        a = 0;
+        b = s.length;
+        digits = allDigits(s, 0, b);
       }
     }
-    // One scan: cut at the first cut_at character, and see whether what is left is "+" and digits.
-    const cutAt = this.cutCodes;
-    let clean = a < b;
-    for (let i = a; i < b; i++) {
-      const c = s.charCodeAt(i);
-      if (c < 128 && cutAt[c] === 1) {
-        b = i;
-        break;
+    this.numSrc[k] = s;
+    this.numA[k] = a;
+    this.numB[k] = b;
+    this.numDigits[k] = digits ? 1 : 0;
+  }
+
+  /** Whether number k is empty (or NONE). */
+  private noNumber(k: number): boolean {
+    return k < 0 || this.numA[k] === this.numB[k];
+  }
+
+  /** The text of number k ('' for NONE), for reasons. */
+  private numberText(k: number): string {
+    return k < 0 ? '' : (this.numSrc[k] as string).slice(this.numA[k], this.numB[k]);
+  }
+
+  /** The subscriber of number k (lookupNumber, read in place). */
+  private lookup(dir: Directory, k: number, d: Dialling | undefined): number {
+    return k < 0 ? NO_SUBSCRIBER : dir.lookupIn(this.numSrc[k] as string, this.numA[k] as number, this.numB[k] as number, d);
+  }
+
+  /** e164() of number k: national numbers as "+", the calling code and the digits after the trunk prefix. */
+  private e164Of(k: number, d: Dialling | undefined): string {
+    const s = this.numSrc[k] as string;
+    const a = this.numA[k] as number;
+    const b = this.numB[k] as number;
+    if (a === b) return '';
+    if (d === undefined || s.charCodeAt(a) === 43) return s.slice(a, b);
+    const t = d.trunk;
+    const len = b - a;
+    if (t.length > 0 && len > 6 && this.numDigits[k] === 1 && startsAt(s, a, b, t) && !startsAt(s, a, b, d.intl)) {
+      const n = len - t.length + d.cc.length;
+      if (n >= 7 && n <= 15 && s.charCodeAt(a + t.length) !== 48) {
+        if (this.plusOf !== d) {
+          this.plusOf = d;
+          this.plusCc = `+${d.cc}`;
+        }
+        return this.plusCc + s.slice(a + t.length, b);
       }
-      if ((c < 48 || c > 57) && !(c === 43 && i === a)) clean = false;
     }
-    const out = s.slice(a, b);
-    if (clean || out.length === 0) return out;
-    const bare = out.replace(/[\s.\-()/]/g, '');
-    return /^\+?\d+$/.test(bare) ? bare : out;
+    return e164(s.slice(a, b), d);
   }
 
   /** The first of the mapping's filters the line fails, or null when it passes them all. */
@@ -490,6 +582,13 @@ export class MappedReader {
   private idOf(row: Row, line: string): string {
     const slots = this.idSlots;
     if (slots === null) return this.idPrefix + hash128(line);
+    if (slots.length === 1) {
+      // One field that fits (the common case): one substring, one concatenation.
+      const slot = slots[0] as number;
+      const a = row.beg[slot] as number;
+      const b = row.fin[slot] as number;
+      if (this.idPrefix.length + (b - a) <= 200) return this.idPrefix + (row.src[slot] as string).slice(a, b);
+    }
     let id = this.idPrefix;
     for (let k = 0; k < slots.length; k++) {
       const slot = slots[k] as number;
@@ -504,79 +603,91 @@ export class MappedReader {
   read(row: Row, line: string, out: LineResult): void {
     const failed = this.filters.length > 0 ? this.failed(row) : null;
     if (failed !== null) return void filterLine(out, failed.reason);
-    const kind = this.kind === null ? 'VOICE' : this.value(this.kind, row).toUpperCase();
-    if (!KINDS.has(kind)) return void reject(out, `kind "${cut(kind)}" is not one of VOICE, SMS, MMS, DATA, EVENT`);
-    const startMs = this.instant(this.start, row);
-    if (!(startMs >= 0)) return void reject(out, `start: not a time of format ${this.start.format}`);
+    let kind = 'VOICE';
+    if (this.kind !== null) {
+      kind = this.value(this.kind, row).toUpperCase();
+      if (!KINDS.has(kind)) return void reject(out, `kind "${cut(kind)}" is not one of VOICE, SMS, MMS, DATA, EVENT`);
+    }
+    const T = this.times;
+    this.instant(this.start, row, T_START);
+    if (!((T[T_START] as number) >= 0)) return void reject(out, `start: not a time of format ${this.start.format}`);
     const id = this.idOf(row, line);
     if (id.length === this.idPrefix.length) return void reject(out, 'empty id');
-    const cdr: Cdr = {
-      id,
-      kind: kind as UsageKind,
-      account_id: '',
-      user_id: '',
-      start_ms: startMs,
-      roaming_country: null,
-      voice: null,
-      message: null,
-      data: null,
-      event: null,
-    };
-    const roaming = this.value(this.roaming, row);
-    if (roaming !== '') cdr.roaming_country = roaming;
     let direction = this.direction === null ? '' : this.value(this.direction, row).toUpperCase();
     if (direction !== '' && !DIRECTIONS.has(direction))
       return void reject(out, `direction "${cut(direction)}" is not one of OUTBOUND, INBOUND, FORWARDED`);
-    const caller = this.number(this.caller, row);
-    const callee = this.number(this.callee, row);
+    this.number(this.caller, row, N_CALLER);
+    this.number(this.callee, row, N_CALLEE);
+    let voice: Voice | null = null;
+    let message: Cdr['message'] = null;
+    let data: Cdr['data'] = null;
+    let event: Cdr['event'] = null;
     if (kind === 'VOICE') {
-      const forwarded = this.number(this.forwardedFrom, row);
-      const placed = this.place(cdr, caller, callee, forwarded, direction, row, out);
+      this.number(this.forwardedFrom, row, N_FORWARDED);
+      const placed = this.place(N_CALLER, N_CALLEE, N_FORWARDED, direction, row, out);
       if (placed === null) return;
       direction = placed;
-      if (!this.voice(cdr, row, caller, callee, forwarded, direction as Direction, out)) return;
+      voice = this.voice(row, id, direction as Direction, out);
+      if (voice === null) return;
     } else if (kind === 'SMS' || kind === 'MMS') {
-      const placed = this.place(cdr, caller, callee, '', direction, row, out);
+      const placed = this.place(N_CALLER, N_CALLEE, NONE, direction, row, out);
       if (placed === null) return;
       const parts = this.int(this.parts, row, 1);
       if (!(parts >= 1)) return void reject(out, 'parts: not a positive integer');
       const d = this.dialOf();
-      cdr.message = { sender: e164(caller, d), recipient: e164(callee, d), direction: placed as Direction, parts };
+      message = { sender: this.e164Of(N_CALLER, d), recipient: this.e164Of(N_CALLEE, d), direction: placed as Direction, parts };
     } else {
-      const who = this.number(this.subscriberNo, row) || caller;
-      if (this.place(cdr, who, '', '', 'OUTBOUND', row, out) === null) return;
+      this.number(this.subscriberNo, row, N_SUBSCRIBER);
+      const who = this.noNumber(N_SUBSCRIBER) ? N_CALLER : N_SUBSCRIBER;
+      if (this.place(who, NONE, NONE, 'OUTBOUND', row, out) === null) return;
       if (kind === 'DATA') {
-        if (!this.data(cdr, row, out)) return;
+        data = this.data(row, out);
+        if (data === null) return;
       } else {
         const service = this.value(this.service, row);
         if (service === '') return void reject(out, 'service: empty');
         const quantity = this.int(this.quantity, row, 1);
         if (!(quantity >= 1)) return void reject(out, 'quantity: not a positive integer');
         const ref = this.value(this.reference, row);
-        cdr.event = { service, quantity, reference: ref === '' ? null : ref };
+        event = { service, quantity, reference: ref === '' ? null : ref };
       }
     }
+    const roaming = this.value(this.roaming, row);
     out.status = LineStatus.CDR;
-    out.cdr = cdr;
+    out.cdr = {
+      id,
+      kind: kind as UsageKind,
+      account_id: this.placedAccountId,
+      user_id: this.placedUserId,
+      start_ms: T[T_START] as number,
+      roaming_country: roaming === '' ? null : roaming,
+      voice,
+      message,
+      data,
+      event,
+    };
   }
 
   /** The dialling rules numbers are written with: the mapping's country, else the account's the line was placed in. */
   private dialOf(): Dialling | undefined {
-    return this.country ?? this.placed?.dialling;
+    return this.country ?? this.placedDialling;
   }
 
   /**
-   * Sets the CDR's account and user, from the mapping or the directory, and returns the
-   * direction (null after rejecting the line). With the directory: outbound when the caller is
-   * a subscriber, a forward when the number the call was forwarded from is one and the callee is
-   * not, inbound when the callee is; a direction the file gives says whose number to look up.
+   * Finds the line's account and user (placedAccountId, placedUserId), from the mapping or the
+   * directory, and returns the direction (null after rejecting the line). With the directory:
+   * outbound when the caller is a subscriber, a forward when the number the call was forwarded
+   * from is one and the callee is not, inbound when the callee is; a direction the file gives
+   * says whose number to look up. caller, callee and forwarded are numbers of the line (N_…) or NONE.
    */
-  private place(cdr: Cdr, caller: string, callee: string, forwarded: string, direction: string, row: Row, out: LineResult): string | null {
+  private place(caller: number, callee: number, forwarded: number, direction: string, row: Row, out: LineResult): string | null {
     if (this.account !== null) {
-      cdr.account_id = this.value(this.account, row);
-      cdr.user_id = this.value(this.user, row);
-      this.placed = this.accounts.get(cdr.account_id);
-      if (cdr.account_id === '' || cdr.user_id === '') {
+      const accountId = this.value(this.account, row);
+      const userId = this.value(this.user, row);
+      this.placedAccountId = accountId;
+      this.placedUserId = userId;
+      this.placedDialling = this.accounts.get(accountId)?.dialling;
+      if (accountId === '' || userId === '') {
         reject(out, 'empty account or user');
         return null;
       }
@@ -593,10 +704,10 @@ export class MappedReader {
       const s = dir.lookupSipUser(sip);
       if (s === AMBIGUOUS) return this.ambiguous(out, `SIP user ${cut(sip)}`, dir.candidates(sip));
       if (s >= 0) {
-        this.setSubscriber(cdr, s);
+        this.setSubscriber(s);
         if (direction !== '') return direction;
-        if (forwarded !== '' && dir.lookupNumber(forwarded, d) === s && dir.lookupNumber(callee, d) < 0) return 'FORWARDED';
-        if (callee !== '' && dir.lookupNumber(callee, d) === s && dir.lookupNumber(caller, d) !== s) return 'INBOUND';
+        if (!this.noNumber(forwarded) && this.lookup(dir, forwarded, d) === s && this.lookup(dir, callee, d) < 0) return 'FORWARDED';
+        if (!this.noNumber(callee) && this.lookup(dir, callee, d) === s && this.lookup(dir, caller, d) !== s) return 'INBOUND';
         return 'OUTBOUND';
       }
     }
@@ -605,20 +716,20 @@ export class MappedReader {
     let found = direction;
     if (direction === 'INBOUND') {
       number = callee;
-      s = dir.lookupNumber(callee, d);
+      s = this.lookup(dir, callee, d);
     } else if (direction === 'FORWARDED') {
-      number = forwarded || caller;
-      s = dir.lookupNumber(number, d);
+      number = this.noNumber(forwarded) ? caller : forwarded;
+      s = this.lookup(dir, number, d);
     } else if (direction === 'OUTBOUND') {
-      s = dir.lookupNumber(caller, d);
+      s = this.lookup(dir, caller, d);
     } else {
-      const c = caller === '' ? NO_SUBSCRIBER : dir.lookupNumber(caller, d);
+      const c = this.noNumber(caller) ? NO_SUBSCRIBER : this.lookup(dir, caller, d);
       if (c !== NO_SUBSCRIBER) {
         s = c;
         found = 'OUTBOUND';
       } else {
-        const f = forwarded === '' ? NO_SUBSCRIBER : dir.lookupNumber(forwarded, d);
-        const e = callee === '' ? NO_SUBSCRIBER : dir.lookupNumber(callee, d);
+        const f = this.noNumber(forwarded) ? NO_SUBSCRIBER : this.lookup(dir, forwarded, d);
+        const e = this.noNumber(callee) ? NO_SUBSCRIBER : this.lookup(dir, callee, d);
         if (f !== NO_SUBSCRIBER && e === NO_SUBSCRIBER) {
           number = forwarded;
           s = f;
@@ -630,12 +741,18 @@ export class MappedReader {
         }
       }
     }
-    if (s === AMBIGUOUS) return this.ambiguous(out, `number ${cut(number)}`, dir.candidates(number, d));
+    if (s === AMBIGUOUS) {
+      const n = this.numberText(number);
+      return this.ambiguous(out, `number ${cut(n)}`, dir.candidates(n, d));
+    }
     if (s < 0) {
+      const callerText = this.numberText(caller);
+      const calleeText = this.numberText(callee);
+      const forwardedText = this.numberText(forwarded);
       const what = [
-        caller && `caller ${cut(caller)}`,
-        callee && `callee ${cut(callee)}`,
-        forwarded && `forwarded from ${cut(forwarded)}`,
+        callerText && `caller ${cut(callerText)}`,
+        calleeText && `callee ${cut(calleeText)}`,
+        forwardedText && `forwarded from ${cut(forwardedText)}`,
         sip && `SIP user ${cut(sip)}`,
       ]
         .filter(Boolean)
@@ -643,7 +760,7 @@ export class MappedReader {
       reject(out, `no subscriber has ${what || 'any number of this record'}`, 'SUBSCRIBER_UNKNOWN');
       return null;
     }
-    this.setSubscriber(cdr, s);
+    this.setSubscriber(s);
     return found;
   }
 
@@ -652,58 +769,68 @@ export class MappedReader {
     return null;
   }
 
-  private setSubscriber(cdr: Cdr, s: number): void {
-    const sub = (this.directory as Directory).subscriber(s);
-    this.placed = sub.account;
-    cdr.account_id = sub.account.id;
-    cdr.user_id = sub.userId;
+  private setSubscriber(s: number): void {
+    const dir = this.directory as Directory;
+    this.placedDialling = dir.diallingOfSubscriber(s);
+    this.placedAccountId = dir.accountIdOf(s);
+    this.placedUserId = dir.userIdOf(s);
   }
 
-  private voice(cdr: Cdr, row: Row, caller: string, callee: string, forwarded: string, direction: Direction, out: LineResult): boolean {
-    const startMs = cdr.start_ms;
-    let answerMs = this.answer ? this.instant(this.answer, row) : EMPTY;
-    let endMs = this.end ? this.instant(this.end, row) : EMPTY;
-    if (Number.isNaN(answerMs)) return rejected(out, `answer: not a time of format ${(this.answer as TimeField).format}`);
-    if (Number.isNaN(endMs)) return rejected(out, `end: not a time of format ${(this.end as TimeField).format}`);
-    let billUs = this.billable ? this.micros(this.billable, row, startMs, answerMs, endMs) : EMPTY;
-    let durUs = this.duration ? this.micros(this.duration, row, startMs, answerMs, endMs) : EMPTY;
-    if (Number.isNaN(billUs)) return rejected(out, 'billable: not a number');
-    if (Number.isNaN(durUs)) return rejected(out, 'duration: not a number');
+  /** The voice part of the line's CDR (its start in times[T_START]), or null after rejecting the line. */
+  private voice(row: Row, id: string, direction: Direction, out: LineResult): Voice | null {
+    const T = this.times;
+    const startMs = T[T_START] as number;
+    if (this.answer) this.instant(this.answer, row, T_ANSWER);
+    else T[T_ANSWER] = EMPTY;
+    if (this.end) this.instant(this.end, row, T_END);
+    else T[T_END] = EMPTY;
+    let answerMs = T[T_ANSWER] as number;
+    let endMs = T[T_END] as number;
+    if (Number.isNaN(answerMs)) return rejectedNull(out, `answer: not a time of format ${(this.answer as TimeField).format}`);
+    if (Number.isNaN(endMs)) return rejectedNull(out, `end: not a time of format ${(this.end as TimeField).format}`);
+    if (this.billable) this.micros(this.billable, row, T_BILL);
+    else T[T_BILL] = EMPTY;
+    if (this.duration) this.micros(this.duration, row, T_DUR);
+    else T[T_DUR] = EMPTY;
+    let billUs = T[T_BILL] as number;
+    let durUs = T[T_DUR] as number;
+    if (Number.isNaN(billUs)) return rejectedNull(out, 'billable: not a number');
+    if (Number.isNaN(durUs)) return rejectedNull(out, 'duration: not a number');
     if (billUs === EMPTY)
       billUs = answerMs !== EMPTY && endMs !== EMPTY ? (endMs - answerMs) * 1000 : !this.billable && durUs !== EMPTY ? durUs : EMPTY;
-    if ((billUs < 0 && billUs !== EMPTY) || (durUs < 0 && durUs !== EMPTY)) return rejected(out, 'negative duration');
+    if ((billUs < 0 && billUs !== EMPTY) || (durUs < 0 && durUs !== EMPTY)) return rejectedNull(out, 'negative duration');
     let disposition: Disposition;
     let sipStatus = this.int(this.sipStatus, row, -1);
-    if (Number.isNaN(sipStatus) || sipStatus < -1 || sipStatus > 999) return rejected(out, 'sip_status: not a SIP status code');
+    if (Number.isNaN(sipStatus) || sipStatus < -1 || sipStatus > 999) return rejectedNull(out, 'sip_status: not a SIP status code');
     if (this.disposition !== null) {
       const v = this.value(this.disposition, row).toUpperCase();
-      if (!DISPOSITIONS.has(v)) return rejected(out, `disposition "${cut(v)}" is not one of ${[...DISPOSITIONS].join(', ')}`);
+      if (!DISPOSITIONS.has(v)) return rejectedNull(out, `disposition "${cut(v)}" is not one of ${[...DISPOSITIONS].join(', ')}`);
       disposition = v as Disposition;
     } else if (sipStatus >= 0) disposition = dispositionOfSip(sipStatus);
     else disposition = billUs > 0 ? 'ANSWERED' : 'NO_ANSWER';
     if (sipStatus < 0) sipStatus = SIP_OF[disposition];
     // An unanswered call bills nothing, whatever duration the file gives.
     if (disposition !== 'ANSWERED') billUs = 0;
-    if (billUs === EMPTY) return rejected(out, 'billable: empty for an answered call');
+    if (billUs === EMPTY) return rejectedNull(out, 'billable: empty for an answered call');
     const billableS = Math.ceil(billUs / 1e6);
     if (durUs === EMPTY) {
       if (endMs !== EMPTY) durUs = (endMs - startMs) * 1000;
       else durUs = billUs + (answerMs !== EMPTY ? (answerMs - startMs) * 1000 : 0);
     }
-    if (durUs < 0) return rejected(out, 'end before start');
+    if (durUs < 0) return rejectedNull(out, 'end before start');
     let durationS = Math.ceil(durUs / 1e6);
     if (durationS < billableS) durationS = billableS;
     if (endMs === EMPTY) endMs = startMs + durationS * 1000;
     if (answerMs === EMPTY && billableS > 0) answerMs = endMs - billableS * 1000;
-    if (endMs < startMs) return rejected(out, 'end before start');
-    if (durationS > 2_147_483_647) return rejected(out, 'duration beyond 2^31 s');
+    if (endMs < startMs) return rejectedNull(out, 'end before start');
+    if (durationS > 2_147_483_647) return rejectedNull(out, 'duration beyond 2^31 s');
     const d = this.dialOf();
-    cdr.voice = {
-      sip_call_id: this.value(this.sipCallId, row) || cdr.id,
+    return {
+      sip_call_id: this.value(this.sipCallId, row) || id,
       trunk_id: this.value(this.trunkId, row),
-      caller: e164(caller, d),
-      callee: e164(callee, d),
-      forwarded_from: forwarded === '' ? null : e164(forwarded, d),
+      caller: this.e164Of(N_CALLER, d),
+      callee: this.e164Of(N_CALLEE, d),
+      forwarded_from: this.noNumber(N_FORWARDED) ? null : this.e164Of(N_FORWARDED, d),
       direction,
       answer_ms: disposition === 'ANSWERED' && answerMs !== EMPTY ? answerMs : null,
       end_ms: endMs,
@@ -712,23 +839,30 @@ export class MappedReader {
       disposition,
       sip_status: sipStatus,
     };
-    return true;
   }
 
-  private data(cdr: Cdr, row: Row, out: LineResult): boolean {
-    let endMs = this.end ? this.instant(this.end, row) : EMPTY;
-    if (Number.isNaN(endMs)) return rejected(out, `end: not a time of format ${(this.end as TimeField).format}`);
+  /** The data part of the line's CDR (its start in times[T_START]), or null after rejecting the line. */
+  private data(row: Row, out: LineResult): Cdr['data'] {
+    const T = this.times;
+    const startMs = T[T_START] as number;
+    if (this.end) this.instant(this.end, row, T_END);
+    else T[T_END] = EMPTY;
+    let endMs = T[T_END] as number;
+    if (Number.isNaN(endMs)) return rejectedNull(out, `end: not a time of format ${(this.end as TimeField).format}`);
     if (endMs === EMPTY && this.duration) {
-      const us = this.micros(this.duration, row, cdr.start_ms, EMPTY, EMPTY);
-      if (!(us >= 0)) return rejected(out, 'duration: not a non-negative number');
-      endMs = cdr.start_ms + Math.ceil(us / 1000);
+      // Read on its own: "start to end" has no end here.
+      T[T_ANSWER] = EMPTY;
+      T[T_END] = EMPTY;
+      this.micros(this.duration, row, T_DUR);
+      const us = T[T_DUR] as number;
+      if (!(us >= 0)) return rejectedNull(out, 'duration: not a non-negative number');
+      endMs = startMs + Math.ceil(us / 1000);
     }
-    if (endMs === EMPTY) endMs = cdr.start_ms;
+    if (endMs === EMPTY) endMs = startMs;
     const up = this.int(this.bytesUp, row, 0);
     const down = this.int(this.bytesDown, row, 0);
-    if (Number.isNaN(up) || Number.isNaN(down)) return rejected(out, 'bytes: not an integer');
-    cdr.data = { end_ms: endMs, bytes_up: up, bytes_down: down, apn: this.value(this.apn, row) || 'internet' };
-    return true;
+    if (Number.isNaN(up) || Number.isNaN(down)) return rejectedNull(out, 'bytes: not an integer');
+    return { end_ms: endMs, bytes_up: up, bytes_down: down, apn: this.value(this.apn, row) || 'internet' };
   }
 }
 
@@ -738,7 +872,7 @@ export function e164(clean: string, d: Dialling | undefined): string {
   if (clean.charCodeAt(0) === 43) return clean;
   // National numbers (the common case): one concatenation.
   const t = d.trunk;
-  if (t.length > 0 && clean.length > 6 && clean.startsWith(t) && !clean.startsWith(d.intl) && isAllDigits(clean, 0)) {
+  if (t.length > 0 && clean.length > 6 && clean.startsWith(t) && !clean.startsWith(d.intl) && allDigits(clean, 0, clean.length)) {
     const n = clean.length - t.length + d.cc.length;
     if (n >= 7 && n <= 15 && clean.charCodeAt(t.length) !== 48) return `+${d.cc}${clean.slice(t.length)}`;
   }

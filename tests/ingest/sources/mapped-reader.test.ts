@@ -1,0 +1,162 @@
+/**
+ * The mapped reader's per-line work (ingest/src/sources/mapping.ts): numbers are cleaned and read
+ * in place in the line (a span, no substring), put in E.164 only for the CDR, and the CDR is built
+ * once its subscriber is known. A number in a column must come out as the same number given as
+ * a constant (read from a string of its own), and as e164() of it; ids of one field as of several.
+ */
+import { directoryOf, sources } from '@ratel/ingest';
+import { type AccountEntry, accountBook, diallingOf, loadCatalog } from '@ratel/rater';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+
+const catalog = loadCatalog();
+const acct = (id: string, country: 'FR' | 'BE', users: AccountEntry['users']): AccountEntry => ({
+  id,
+  plan: country === 'FR' ? 'fr-pro' : 'be-unlimited-fixed',
+  activated: '2025-01-01',
+  country,
+  time_zone: country === 'FR' ? 'Europe/Paris' : 'Europe/Brussels',
+  vat_country: country,
+  users,
+});
+const book = accountBook(
+  [
+    acct('fr', 'FR', [{ id: 'desk', numbers: ['+33140000000-+33140000999'] }]),
+    acct('be', 'BE', [{ id: 'be-desk', numbers: ['021234567'] }]),
+  ],
+  catalog,
+);
+const directory = directoryOf(book, 'test accounts');
+
+/** A source of `mapping` over a CSV with these columns; reads one line, returns the result. */
+function reader(mapping: unknown) {
+  const source = sources.createSource({ format: 'csv', mapping: sources.parseMapping(mapping, 'm.json'), accounts: book, directory });
+  source.startFile('t.csv');
+  const res = sources.newLineResult();
+  source.read('id,from,to,start,secs', 1, res);
+  return (cells: string[]) => {
+    const quoted = cells.map((c) => (/[",]/.test(c) || c.startsWith(' ') ? `"${c.replace(/"/g, '""')}"` : c));
+    source.read(quoted.join(','), 2, res);
+    return { ...res, cdr: res.cdr ? structuredClone(res.cdr) : null };
+  };
+}
+
+const timing = { start: { field: 'start', format: 'epoch_s' }, billable: { field: 'secs', unit: 's' } };
+/** Numbers as SBCs write them: E.164, 00, national, short codes, with separators and SIP decorations. */
+const number = fc
+  .oneof(
+    fc.integer({ min: 0, max: 999 }).map((n) => `01400${String(n).padStart(5, '0')}`),
+    fc.integer({ min: 0, max: 999 }).map((n) => `+331400${String(n).padStart(5, '0')}`),
+    fc.integer({ min: 0, max: 999 }).map((n) => `00331400${String(n).padStart(5, '0')}`),
+    fc.constantFrom('021234567', '+3221234567', '0612345678', '+442071234567', '112', '15', 'anonymous', '', '0', '+'),
+    fc.constantFrom(
+      '01 40 00 00 42',
+      '01.40.00.01.99',
+      '(01) 40-00-00-42',
+      'sip:0140000042@pbx;user=phone',
+      'tel:+33140000042',
+      '+33 1 40 00 00 42',
+    ),
+    fc.string({ maxLength: 14 }).filter((s) => !/[\r\n]/.test(s)),
+  )
+  .filter((s) => !s.startsWith(' ') && !s.endsWith(' ')); // a column's spaces around it are trimmed, a constant's are not
+
+describe('MappedReader: numbers read in place', () => {
+  it('reads a number in a column as the same number given as a constant, whatever its form', () => {
+    const numbers = { strip_prefixes: ['sip:', 'tel:'] };
+    fc.assert(
+      fc.property(number, number, (from, to) => {
+        const inColumns = reader({ id: { fields: ['id'] }, caller: 'from', callee: 'to', numbers, ...timing })([
+          'c1',
+          from,
+          to,
+          '1793610000',
+          '30',
+        ]);
+        const asConstants = reader({
+          id: { fields: ['id'] },
+          caller: { value: from },
+          callee: { value: to },
+          numbers,
+          ...timing,
+        })(['c1', 'x', 'y', '1793610000', '30']);
+        expect(inColumns).toEqual(asConstants);
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it("writes clean numbers as e164() does with the account's dialling rules, placed by the directory or by the mapping", () => {
+    const clean = fc.oneof(
+      fc.integer({ min: 0, max: 999 }).map((n) => `01400${String(n).padStart(5, '0')}`),
+      fc.stringMatching(/^\+?\d{1,16}$/),
+    );
+    const byDirectory = reader({ id: { fields: ['id'] }, caller: 'from', callee: 'to', ...timing });
+    const byMapping = reader({
+      id: { fields: ['id'] },
+      account: { value: 'be' },
+      user: { value: 'be-desk' },
+      caller: 'from',
+      callee: 'to',
+      ...timing,
+    });
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 999 }), clean, (n, to) => {
+        const from = `01400${String(n).padStart(5, '0')}`;
+        const a = byDirectory(['c1', from, to, '1793610000', '30']);
+        expect(a.cdr?.account_id).toBe('fr');
+        expect(a.cdr?.voice?.caller).toBe(sources.e164(from, diallingOf('FR')));
+        expect(a.cdr?.voice?.callee).toBe(sources.e164(to, diallingOf('FR')));
+        const b = byMapping(['c1', from, to, '1793610000', '30']);
+        expect(b.cdr?.voice?.caller).toBe(sources.e164(from, diallingOf('BE')));
+        expect(b.cdr?.voice?.callee).toBe(sources.e164(to, diallingOf('BE')));
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it('names the numbers as the file gives them (cleaned) when no subscriber has them', () => {
+    const read = reader({ id: { fields: ['id'] }, caller: 'from', callee: 'to', numbers: { strip_prefixes: ['sip:'] }, ...timing });
+    expect(read(['c1', 'sip:0699999999@x', '06 12 34 56 78', '1793610000', '30'])).toMatchObject({
+      code: 'SUBSCRIBER_UNKNOWN',
+      reason: 'no subscriber has caller 0699999999, callee 0612345678',
+    });
+  });
+});
+
+describe('MappedReader: ids', () => {
+  it('builds the id of one field as of several, and hashes one longer than 200 characters with its prefix', () => {
+    const one = reader({ id: { fields: ['id'], prefix: 'sbc:' }, caller: 'from', callee: 'to', ...timing });
+    const two = reader({ id: { fields: ['id', 'secs'], prefix: 'sbc:' }, caller: 'from', callee: 'to', ...timing });
+    const row = (id: string) => [id, '0140000001', '0612345678', '1793610000', '30'];
+    expect(one(row('c1')).cdr?.id).toBe('sbc:c1');
+    expect(two(row('c1')).cdr?.id).toBe('sbc:c1|30');
+    const fits = 'x'.repeat(196);
+    expect(one(row(fits)).cdr?.id).toBe(`sbc:${fits}`);
+    const long = 'x'.repeat(197);
+    expect(one(row(long)).cdr?.id).toBe(`sbc:${sources.hash128(`sbc:${long}`)}`);
+    expect(two(row(long)).cdr?.id).toBe(`sbc:${sources.hash128(`sbc:${long}|30`)}`);
+    expect(one(row(''))).toMatchObject({ status: sources.LineStatus.REJECTED, reason: 'empty id' });
+  });
+});
+
+describe('DelimitedSource: blank lines', () => {
+  it('skips lines of white space only, and reads a line that starts with a space', () => {
+    const source = sources.createSource({
+      format: 'csv',
+      mapping: sources.parseMapping({ id: { fields: ['id'] }, caller: 'from', callee: 'to', ...timing }, 'm.json'),
+      accounts: book,
+      directory,
+    });
+    source.startFile('t.csv');
+    const res = sources.newLineResult();
+    source.read('id,from,to,start,secs', 1, res);
+    for (const blank of ['', ' ', '\t', ' \u00a0 ', '\ufeff']) {
+      source.read(blank, 2, res);
+      expect(res.status, JSON.stringify(blank)).toBe(sources.LineStatus.SKIPPED);
+    }
+    source.read(' c1,0140000001,0612345678,1793610000,30', 3, res);
+    expect(res.status).toBe(sources.LineStatus.CDR);
+    expect(res.cdr?.id).toBe('c1');
+  });
+});
