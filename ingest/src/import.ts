@@ -63,9 +63,9 @@ export interface FileSummary {
   bytes: number;
   lines: number;
   cdrs: number;
-  /** Left out by the mapping's filters, or unanswered calls of the switch formats. */
+  /** Lines that are no call to rate: left out by the mapping's filters, FreeSWITCH B legs, Kamailio's provisional answers... */
   filtered: number;
-  /** The filtered lines by reason ("filter on \"SipCode\"", "BUSY (USER_BUSY)"). */
+  /** The filtered lines by reason ("filter on \"SipCode\"", "B_LEG (billed on its A leg)"). */
   filteredBy: Record<string, number>;
   /** Rejected lines and refused CDRs, by code. */
   rejected: Record<string, number>;
@@ -75,7 +75,10 @@ export interface FileSummary {
   rated: number;
   /** Billing months of the file's CDRs (YYYYMM). */
   months: number[];
-  /** CDRs of calls not answered (rated at no charge, reason UNANSWERED), by disposition and SIP status ("BUSY 486"). */
+  /**
+   * CDRs of calls with nothing billable (rated at no charge, reason UNANSWERED): not answered, by
+   * disposition and SIP status ("BUSY 486"), and answered for 0 s ("ANSWERED 0 s").
+   */
   unanswered: Record<string, number>;
 }
 
@@ -85,7 +88,7 @@ export interface ImportResult {
   cdrs: number;
   rejected: number;
   replays: number;
-  /** CDRs of calls not answered, of every file. */
+  /** CDRs of calls with nothing billable (not answered, or answered for 0 s), of every file. */
   unanswered: number;
   elapsedMs: number;
   cdrsPerSec: number;
@@ -306,13 +309,19 @@ interface FileContext {
 const CHUNK_BYTES = 4 * 1024 * 1024;
 const MAX_FILTER_REASONS = 100;
 
-/** Counts the calls of a batch not answered (the CDRs refused are dead letters, not counted). */
+/** The summary's label of calls answered for 0 s (nothing billable either). */
+export const ANSWERED_0_S = 'ANSWERED 0 s';
+
+/**
+ * Counts the calls of a batch with nothing billable: not answered, by disposition and SIP status
+ * ("BUSY 486"), or answered for 0 s (ANSWERED_0_S). The CDRs refused are dead letters, not counted.
+ */
 function countUnanswered(into: Record<string, number>, cdrs: Cdr[], dead: EngineOutput['dead']): void {
   const refused = dead.length > 0 ? new Set(dead.map((d) => d.index)) : null;
   for (let i = 0; i < cdrs.length; i++) {
     const v = (cdrs[i] as Cdr).voice;
-    if (v === null || v.disposition === 'ANSWERED' || refused?.has(i)) continue;
-    const why = `${v.disposition} ${v.sip_status}`;
+    if (v === null || (v.disposition === 'ANSWERED' && v.billable_s > 0) || refused?.has(i)) continue;
+    const why = v.disposition === 'ANSWERED' ? ANSWERED_0_S : `${v.disposition} ${v.sip_status}`;
     into[why] = (into[why] ?? 0) + 1;
   }
 }

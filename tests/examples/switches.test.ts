@@ -1,4 +1,4 @@
-/** examples/switches/: the switch CDR files import as its README says (CDRs, filtered reasons, dead letters, billed seconds). */
+/** examples/switches/: the switch CDR files import as its README says (calls with their disposition and billed seconds, filtered reasons, dead letters). */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { directoryOf, sources } from '@ratel/ingest';
@@ -11,7 +11,7 @@ const EX = join(import.meta.dirname, '../../examples/switches');
 const accounts = loadAccounts(join(EX, 'accounts.json'), loadCatalog());
 const directory = directoryOf(accounts, 'examples/switches/accounts.json');
 
-/** What the files of `path` (a file or a folder) become: billed seconds by user, filtered reasons, rejected codes. */
+/** What the files of `path` (a file or a folder) become: calls (user, direction, billed seconds, disposition and SIP status), filtered reasons, rejected codes. */
 function outcome(path: string, format: sources.FormatName, mapping?: string) {
   const full = join(EX, path);
   const files = path.endsWith('/') ? readdirSync(full).map((f) => join(full, f)) : [full];
@@ -19,9 +19,12 @@ function outcome(path: string, format: sources.FormatName, mapping?: string) {
     readAll(sources.createSource({ format, mapping: mapping && join(EX, mapping), accounts, directory }), f, readFileSync(f)),
   );
   return {
-    billed: got.flatMap((g) =>
-      'cdr' in g ? [`${(g.cdr as Cdr).user_id} ${(g.cdr as Cdr).voice?.direction} ${(g.cdr as Cdr).voice?.billable_s}`] : [],
-    ),
+    calls: got.flatMap((g) => {
+      if (!('cdr' in g)) return [];
+      const c = g.cdr as Cdr;
+      const v = c.voice as NonNullable<Cdr['voice']>;
+      return [`${c.user_id} ${v.direction} ${v.billable_s} ${v.disposition} ${v.sip_status}`];
+    }),
     filtered: got.flatMap((g) => ('filtered' in g ? [g.filtered] : [])),
     rejected: got.flatMap((g) => ('rejected' in g ? [`${g.line} ${g.rejected}`] : [])),
   };
@@ -30,32 +33,44 @@ function outcome(path: string, format: sources.FormatName, mapping?: string) {
 describe('examples/switches', () => {
   it('freeswitch/Master.csv', () => {
     expect(outcome('freeswitch/Master.csv', 'freeswitch-csv')).toEqual({
-      billed: ['acme-fr-sales OUTBOUND 125', 'acme-fr-reception INBOUND 300', 'acme-fr-reception OUTBOUND 601'],
-      filtered: ['BUSY (USER_BUSY)', 'CANCELLED (ORIGINATOR_CANCEL)'],
+      calls: [
+        'acme-fr-sales OUTBOUND 125 ANSWERED 200',
+        'acme-fr-reception INBOUND 300 ANSWERED 200',
+        'acme-fr-reception OUTBOUND 601 ANSWERED 200',
+        'acme-fr-sales OUTBOUND 0 BUSY 486',
+        'acme-fr-reception OUTBOUND 0 CANCELLED 487',
+      ],
+      filtered: [],
       rejected: ['6 CDR_MALFORMED'],
     });
   });
 
   it('freeswitch/json_cdr/', () => {
     expect(outcome('freeswitch/json_cdr/', 'freeswitch-json')).toEqual({
-      billed: ['acme-fr-sales OUTBOUND 61'],
-      filtered: ['NO_ANSWER (NO_ANSWER)'],
+      calls: ['acme-fr-sales OUTBOUND 61 ANSWERED 200', 'acme-fr-sales INBOUND 0 NO_ANSWER 480'],
+      filtered: [],
       rejected: [],
     });
   });
 
   it('asterisk/Master.csv', () => {
     expect(outcome('asterisk/Master.csv', 'asterisk-csv')).toEqual({
-      billed: ['acme-fr-sales OUTBOUND 125', 'acme-fr-reception INBOUND 300'],
-      filtered: ['BUSY (BUSY)', 'NO_ANSWER (NO ANSWER)', 'FAILED (CONGESTION)'],
+      calls: [
+        'acme-fr-sales OUTBOUND 125 ANSWERED 200',
+        'acme-fr-reception INBOUND 300 ANSWERED 200',
+        'acme-fr-sales OUTBOUND 0 BUSY 486',
+        'acme-fr-sales OUTBOUND 0 NO_ANSWER 480',
+        'acme-fr-reception OUTBOUND 0 FAILED 503',
+      ],
+      filtered: [],
       rejected: ['6 SUBSCRIBER_UNKNOWN'],
     });
   });
 
   it('asterisk/cdr-custom/Master.csv', () => {
     expect(outcome('asterisk/cdr-custom/Master.csv', 'asterisk-custom', 'asterisk/custom.profile.json')).toEqual({
-      billed: ['acme-fr-sales OUTBOUND 241'],
-      filtered: ['CANCELLED (CANCEL)'],
+      calls: ['acme-fr-sales OUTBOUND 241 ANSWERED 200', 'acme-fr-sales OUTBOUND 0 CANCELLED 487'],
+      filtered: [],
       rejected: [],
     });
   });

@@ -1,8 +1,9 @@
 /**
  * `ratel import` of switch CDR files (FreeSWITCH mod_cdr_csv and mod_json_cdr, Asterisk cdr_csv
- * and cdr_custom) into the embedded store: every answered call of the fixtures rated once, the
- * unanswered counted in the summary with their reason, bad lines dead letters with file:line;
- * imported again, nothing changes. Then, per format, malformed lines (wrong shape, bad date,
+ * and cdr_custom) into the embedded store: every call of the fixtures rated once, those not
+ * answered (and answered for 0 s) at no charge with the reason UNANSWERED and counted in the
+ * summary by disposition and SIP status, the lines that are no call (B legs) counted as filtered,
+ * bad lines dead letters with file:line; imported again, nothing changes. Then, per format, malformed lines (wrong shape, bad date,
  * negative billsec, binary garbage, a 1 MB field) among good ones.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -48,13 +49,14 @@ interface Rated {
   version: number;
   cost_micros: number;
   billed_qty: number;
+  reasons: string[];
 }
 const rated = async (ids: string[]): Promise<Rated[]> =>
   ids.length === 0
     ? []
     : (
         await store.query<Rated>(
-          `SELECT cdr_id, version, cost_micros, billed_qty FROM rated_events FINAL WHERE cdr_id IN (${ids.map((i) => `'${i.replace(/'/g, "''")}'`).join(',')}) ORDER BY cdr_id`,
+          `SELECT cdr_id, version, cost_micros, billed_qty, reasons FROM rated_events FINAL WHERE cdr_id IN (${ids.map((i) => `'${i.replace(/'/g, "''")}'`).join(',')}) ORDER BY cdr_id`,
         )
       ).map((r) => ({ ...r, version: Number(r.version), cost_micros: Number(r.cost_micros), billed_qty: Number(r.billed_qty) }));
 
@@ -71,40 +73,69 @@ const OUT_OF_WINDOW = new Set(['freeswitch-csv/dst', 'freeswitch-csv/dst-utc']);
 describe('ratel import: switch fixtures', () => {
   for (const format of sources.SWITCH_FORMATS)
     for (const c of cases(format).filter((x) => !OUT_OF_WINDOW.has(`${format}/${x.name}`)))
-      it(`${format}/${c.name}: answered calls rated once, the others counted by reason, bad lines dead letters with file:line; again, nothing changes`, async () => {
+      it(`${format}/${c.name}: every call rated once, the unanswered at no charge and counted, bad lines dead letters with file:line; again, nothing changes`, async () => {
         const paths = c.inputs.map((f) => join(c.dir, f));
         const dead = join(dir, `${format}-${c.name}.dead.jsonl`);
         const printed: string[] = [];
         const r = await run(paths, format, c.profile, dead, printed);
+        /** The ids of the CDRs rated, and of those with nothing billable (not answered, or answered for 0 s). */
         const ids: string[] = [];
-        const rejected: { at: string; code: string }[] = [];
+        const unanswered: string[] = [];
+        const rejected: { at: string; line: number; code: string }[] = [];
         for (const [k, file] of c.inputs.entries()) {
           const outcomes = c.expected.files[file] as Outcome[];
           const s = r.files[k] as (typeof r.files)[number];
           // The CDR ids, as the source makes them (sources/*.test.ts check them against expected.json).
           const source = sources.createSource({ format, mapping: c.profile, accounts, directory });
           const got = readAll(source, file, readFileSync(paths[k] as string));
-          ids.push(...got.flatMap((g) => ('cdr' in g ? [(g.cdr as Cdr).id] : [])));
+          const outcomeOf = (line: number) => outcomes.find((o) => o.line === line) as Outcome;
+          for (const g of got) {
+            if (!('cdr' in g)) continue;
+            const o = outcomeOf(g.line);
+            if (o.refused !== undefined) continue;
+            ids.push(g.cdr.id);
+            if (o.cdr?.voice?.billable_s === 0) unanswered.push(g.cdr.id);
+          }
           const filtered = outcomes.filter((o) => o.filtered !== undefined);
+          // A dead letter: a line the source rejects, or a CDR the rater refuses (`refused`).
+          const letters = outcomes.flatMap((o) => {
+            const code = o.rejected ?? o.refused;
+            return code === undefined ? [] : [{ at: `${paths[k]}:${o.line}`, line: o.line, code }];
+          });
+          const free = outcomes.filter((o) => o.cdr?.voice?.billable_s === 0 && o.refused === undefined);
           expect(s, file).toMatchObject({
             cdrs: outcomes.filter((o) => o.cdr !== undefined).length,
             filtered: filtered.length,
             filteredBy: count(filtered, (o) => o.filtered as string),
-            rejected: count(
-              outcomes.filter((o) => o.rejected !== undefined),
-              (o) => o.rejected as string,
-            ),
+            rejected: count(letters, (d) => d.code),
             replays: 0,
+            unanswered: count(free, (o) => {
+              const v: Partial<NonNullable<Cdr['voice']>> = o.cdr?.voice ?? {};
+              return v.disposition === undefined ? 'ANSWERED 0 s' : `${v.disposition} ${v.sip_status}`;
+            }),
           });
-          for (const [reason, n] of Object.entries(s.filteredBy)) expect(printed.join('\n')).toContain(`${reason} ${n}`);
-          rejected.push(
-            ...outcomes.filter((o) => o.rejected !== undefined).map((o) => ({ at: `${paths[k]}:${o.line}`, code: o.rejected as string })),
-          );
+          const line = printed.find((p) => p.startsWith(`${paths[k]}:`)) as string;
+          for (const [reason, n] of Object.entries(s.filteredBy)) expect(line).toContain(`${reason} ${n}`);
+          for (const [why, n] of Object.entries(s.unanswered)) expect(line).toMatch(new RegExp(`; unanswered, no charge: .*${why} ${n}`));
+          rejected.push(...letters);
         }
-        expect(deadLetters(dead).map((d) => ({ at: d.at, code: d.code }))).toEqual(rejected);
+        // The rater's refusals are written as their batch is rated: compared by file and line.
+        const order = (x: { at: string }) => x.at.replace(/:(\d+)$/, (_, n: string) => `:${n.padStart(6, '0')}`);
+        const sorted = <T extends { at: string }>(xs: T[]) => [...xs].sort((a, b) => (order(a) < order(b) ? -1 : 1));
+        expect(sorted(deadLetters(dead)).map((d) => ({ at: d.at, code: d.code }))).toEqual(
+          sorted(rejected).map(({ at, code }) => ({ at, code })),
+        );
         const first = await rated(ids);
         expect(first.map((x) => x.cdr_id)).toEqual([...ids].sort());
         expect(first.every((x) => x.version === 1)).toBe(true);
+        // Stored with no charge and a reason: nothing billed, UNANSWERED (an attempt at a blocked premium number is flagged instead).
+        for (const x of first.filter((e) => unanswered.includes(e.cdr_id))) {
+          expect([x.cost_micros, x.billed_qty], x.cdr_id).toEqual([0, 0]);
+          expect(
+            x.reasons.some((why) => why === 'UNANSWERED' || why === 'PREMIUM_BLOCKED'),
+            `${x.cdr_id}: ${x.reasons}`,
+          ).toBe(true);
+        }
 
         const again = await run(paths, format, c.profile, join(dir, `${format}-${c.name}.again.jsonl`));
         expect(again.replays).toBe(ids.length);

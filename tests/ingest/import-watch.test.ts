@@ -97,9 +97,21 @@ interface Summary {
   rejected: Record<string, number>;
   rejectedTotal: number;
   replays: number;
+  unanswered: Record<string, number>;
   deadLetters: string | null;
   error: { code: string; reason: string } | null;
   timings: { seenAt: string; readyAt: string; settleMs: number };
+}
+/** The calls of `cdrs` with nothing billable, as the summary counts them: by disposition and SIP status, or answered for 0 s. */
+function nothingBillable(cdrs: readonly Cdr[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const c of cdrs) {
+    const v = c.voice;
+    if (v === null || v.billable_s > 0) continue;
+    const k = v.disposition === 'ANSWERED' ? 'ANSWERED 0 s' : `${v.disposition} ${v.sip_status}`;
+    out[k] = (out[k] ?? 0) + 1;
+  }
+  return out;
 }
 const summaryOf = (where: string): Summary => JSON.parse(readFileSync(join(spoolDir, `${where}.summary.json`), 'utf8'));
 const placed = (where: string) => until(`${where} placed`, () => existsSync(join(spoolDir, where)));
@@ -181,6 +193,9 @@ describe('ratel import --watch: files appearing while it runs', () => {
     expect(r).toMatchObject({ outcome: 'done', readyBy: 'rename', lines: 151, cdrs: 150, rejectedTotal: 0, replays: 0, deadLetters: null });
     // Complete by its rename: no settleMs wait.
     expect(r.timings.settleMs).toBeLessThan(SETTLE);
+    // The calls with nothing billable, rated at no charge, counted beside the file.
+    expect(Object.keys(nothingBillable(ren)).length).toBeGreaterThan(0);
+    expect(r.unanswered).toEqual(nothingBillable(ren));
     const f = summaryOf('done/fast.csv');
     expect(f).toMatchObject({ outcome: 'done', lines: 201, cdrs: 200, rejectedTotal: 0 });
     expect(['age', 'close']).toContain(f.readyBy);
@@ -280,6 +295,13 @@ describe('ratel import --watch: files appearing while it runs', () => {
     expect(metric('ratel_import_lines_total')).toBe(201 + 151 + 301 + 301 + 121 + 121 + 3);
     expect(metric('ratel_import_rejected_total{code="CDR_MALFORMED"}')).toBe(2);
     expect(metric('ratel_import_replays_total')).toBe(120);
+    const done = lsq('done').filter((n) => n.endsWith('.summary.json'));
+    const unanswered = done.reduce(
+      (n, f) => n + Object.values(summaryOf(`done/${f.slice(0, -'.summary.json'.length)}`).unanswered).reduce((a, b) => a + b, 0),
+      0,
+    );
+    expect(unanswered).toBeGreaterThan(0);
+    expect(metric('ratel_import_unanswered_total')).toBe(unanswered);
     for (const s of ['settling', 'held', 'ready']) expect(metric(`ratel_import_pending_files{state="${s}"}`)).toBe(0);
     expect(metric('ratel_import_current_file_cdrs')).toBe(0);
     expect(metric('ratel_import_last_file_timestamp_seconds') * 1000).toBeGreaterThan(Date.now() - 60_000);

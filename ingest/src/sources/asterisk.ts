@@ -11,8 +11,11 @@
  * enables it), amaflags, uniqueid (the channel's), userfield, and from Asterisk 1.8 on
  * peeraccount, linkedid and sequence (a number unique to each CDR).
  *
- * - Only an ANSWERED record with billsec > 0 is billed; the others are counted as filtered with
- *   their disposition ("BUSY (BUSY)", "FAILED (CONGESTION)", "NO_BILLABLE_TIME (ANSWERED)").
+ * - Every record is a CDR: its disposition ratel's (NO ANSWER → NO_ANSWER, CONGESTION → FAILED,
+ *   CANCEL → CANCELLED), and since Asterisk's CDRs hold no SIP code, the SIP status the
+ *   disposition stands for (ANSWERED 200, NO ANSWER 480, BUSY 486, FAILED 500, CONGESTION 503,
+ *   CANCEL 487). Only an ANSWERED record bills its billsec; the others bill nothing, and an
+ *   ANSWERED one with billsec 0 nothing either (the rater rates them at no charge, UNANSWERED).
  * - The subscriber: the SIP user of the calling channel (`PJSIP/1001-0000002a` → `1001`, the
  *   accounts file's `users[].sip_users`), else the numbers: src (caller) and dst (callee).
  *   Asterisk writes no redirecting number; a dialplan that forwards a call can write the
@@ -22,6 +25,7 @@
  *   of the line (one channel can have several CDRs with the same uniqueid: one per Dial).
  */
 import type { AccountBook, Directory } from '@ratel/rater';
+import type { Disposition } from '@ratel/schemas';
 import { z } from 'zod';
 import { hash128, parseInt10 } from './fields.js';
 import { type LineResult, reject } from './source.js';
@@ -29,7 +33,6 @@ import {
   cut,
   durationError,
   F,
-  type FilterKind,
   idPrefixSetting,
   microsOf,
   NO_TIME,
@@ -107,15 +110,16 @@ export function layoutError(columns: AsteriskColumn[], fields: AsteriskProfile['
   return null;
 }
 
-/** Disposition names (and the numbers CDR(disposition,u) writes) of records that are not billed. */
-const DISPOSITIONS = new Map<string, FilterKind | 'ANSWERED'>([
-  ['ANSWERED', 'ANSWERED'],
-  ['NO ANSWER', 'NO_ANSWER'],
-  ['BUSY', 'BUSY'],
-  ['FAILED', 'FAILED'],
-  ['CONGESTION', 'FAILED'],
-  ['CANCEL', 'CANCELLED'],
+/** Asterisk's dispositions: ratel's, and the SIP status each stands for (the CDR has no SIP code). */
+const DISPOSITIONS = new Map<string, { disposition: Disposition; sip: number }>([
+  ['ANSWERED', { disposition: 'ANSWERED', sip: 200 }],
+  ['NO ANSWER', { disposition: 'NO_ANSWER', sip: 480 }],
+  ['BUSY', { disposition: 'BUSY', sip: 486 }],
+  ['FAILED', { disposition: 'FAILED', sip: 500 }],
+  ['CONGESTION', { disposition: 'FAILED', sip: 503 }],
+  ['CANCEL', { disposition: 'CANCELLED', sip: 487 }],
 ]);
+/** The numbers CDR(disposition,u) writes. */
 const DISPOSITION_NUMBERS = new Map([
   ['0', 'NO ANSWER'],
   ['1', 'NO ANSWER'],
@@ -268,15 +272,13 @@ export class AsteriskCalls {
     }
     const bk = this.billsecCol;
     const billUs = microsOf('s', r.src[bk] as string, r.starts[bk] as number, r.ends[bk] as number);
-    // Without a disposition column (a custom mapping), a record with billable time is an answered call.
-    if (this.dispositionCol < 0 && !(billUs > 0)) return void c.unanswered(out, 'NO_ANSWER', 'billsec 0');
-    let disposition = this.dispositionCol < 0 ? 'ANSWERED' : this.text(r, this.dispositionCol);
+    // Without a disposition column (a custom mapping): billable time, an answered call; none, a call not answered.
+    let disposition = this.dispositionCol >= 0 ? this.text(r, this.dispositionCol) : billUs > 0 ? 'ANSWERED' : 'NO ANSWER';
     if (this.rawDisposition) disposition = DISPOSITION_NUMBERS.get(disposition) ?? disposition;
     const kind = DISPOSITIONS.get(disposition);
     if (kind === undefined)
       return void reject(out, `disposition "${cut(disposition)}" is not one of ANSWERED, NO ANSWER, BUSY, FAILED, CONGESTION, CANCEL`);
-    if (kind !== 'ANSWERED') return void c.unanswered(out, kind, disposition);
-    if (billUs === 0) return void c.unanswered(out, 'NO_BILLABLE_TIME', disposition);
+    c.outcome(kind.disposition, kind.sip);
     if (this.sipSlot >= 0) {
       const v = this.text(r, this.sipCol);
       c.put(this.sipSlot, this.sipFromChannel ? endpointOf(v) : v);

@@ -15,12 +15,17 @@
  * `billsec`), the duration (`uduration`, `mduration` or `duration`), the answer and end times
  * (checked), `hangup_cause`, `uuid` (the CDR id: "fs:" and the uuid), and when present
  * `rdnis` (forwarded from), `sip_auth_username` (the SIP user), `sip_call_id`,
- * `sip_gateway_name` (the trunk) and `originating_leg_uuid` (a B leg: not billed; its A leg is).
+ * `sip_gateway_name` (the trunk), `sip_term_status` (the SIP status of a call not answered) and
+ * `originating_leg_uuid` (a B leg: filtered, its call is its A leg's CDR).
+ *
+ * Every A leg is a CDR: answered (billsec > 0, or an answer time: answered for 0 s), or not, its
+ * disposition from the hangup cause and its SIP status from sip_term_status or the cause
+ * (freeswitch.ts), nothing billable.
  */
 import type { AccountBook, Directory } from '@ratel/rater';
 import { z } from 'zod';
 import { hash128 } from './fields.js';
-import { ANSWER_VARS, BILLABLE_VARS, causeWord, DURATION_VARS, END_VARS, isCauseName, START_VARS, unansweredKind } from './freeswitch.js';
+import { ANSWER_VARS, BILLABLE_VARS, DURATION_VARS, dispositionOf, END_VARS, isCauseName, START_VARS, sipStatusOf } from './freeswitch.js';
 import { type CdrSource, type LineResult, LineStatus, reject } from './source.js';
 import {
   cut,
@@ -32,6 +37,7 @@ import {
   NO_TIME,
   numbersSetting,
   SwitchCalls,
+  sipCodeOf,
   type TimeUnit,
   timeOf,
   zoneSetting,
@@ -110,6 +116,7 @@ export class FreeswitchCsvSource implements CdrSource {
   private readonly endSlot: number;
   private readonly uuid: number;
   private readonly cause: number;
+  private readonly sipTerm: number;
   private readonly bLeg: number;
 
   constructor(profile: FreeswitchCsvProfile, directory: Directory | null, accounts: AccountBook) {
@@ -130,6 +137,7 @@ export class FreeswitchCsvSource implements CdrSource {
     const trunk = at('sip_gateway_name');
     this.uuid = at('uuid');
     this.cause = at('hangup_cause');
+    this.sipTerm = at('sip_term_status');
     this.bLeg = at('originating_leg_uuid');
     this.calls = new SwitchCalls(
       {
@@ -211,13 +219,20 @@ export class FreeswitchCsvSource implements CdrSource {
       if (a < b && !isCauseName(line, a, b)) return void reject(out, `hangup_cause: "${cut(line.slice(a, b))}" is not a cause name`);
       cause = line.slice(a, b);
     }
-    if (this.bLeg >= 0 && (starts[this.bLeg] as number) < (ends[this.bLeg] as number))
-      return void c.unanswered(out, 'B_LEG', 'billed on its A leg');
-    if (billUs === 0) {
-      const answered =
-        this.answer.at >= 0 && timeOf(this.answer.unit, line, starts[this.answer.at] as number, ends[this.answer.at] as number) !== NO_TIME;
-      return void c.unanswered(out, unansweredKind(cause, answered), causeWord(cause));
+    if (this.bLeg >= 0 && (starts[this.bLeg] as number) < (ends[this.bLeg] as number)) return void c.bLeg(out);
+    const answered =
+      billUs > 0 ||
+      (this.answer.at >= 0 && timeOf(this.answer.unit, line, starts[this.answer.at] as number, ends[this.answer.at] as number) !== NO_TIME);
+    let sip = -1;
+    if (!answered && this.sipTerm >= 0) {
+      const a = starts[this.sipTerm] as number;
+      const b = ends[this.sipTerm] as number;
+      if (a < b) {
+        sip = sipCodeOf(line, a, b);
+        if (sip < 0) return void reject(out, `sip_term_status: "${cut(line.slice(a, b))}" is not a SIP status code`);
+      }
     }
+    c.outcome(dispositionOf(cause, sip, answered), sipStatusOf(cause, sip, answered));
     if (this.answerSlot >= 0) c.setTime(this.answerSlot, line, starts[this.answer.at] as number, ends[this.answer.at] as number);
     if (this.endSlot >= 0) c.setTime(this.endSlot, line, starts[this.end.at] as number, ends[this.end.at] as number);
     const uuid = this.uuid >= 0 ? line.slice(starts[this.uuid], ends[this.uuid]) : '';

@@ -8,20 +8,21 @@
  * Read from it: the start (`variables.start_uepoch`, else `start_epoch`), the billable time
  * (`billusec`, else `billmsec`, else `billsec`), the duration (`uduration`, `mduration`,
  * `duration`), whether it was answered (`answer_uepoch` / `answer_epoch` not 0), `hangup_cause`,
- * `uuid` (the CDR id: "fs:" and the uuid), `sip_call_id`, `sip_gateway_name` (the trunk); the
- * caller, callee, forwarded-from number and SIP user from the first of their paths (`fields`,
- * below) that is not empty. mod_json_cdr writes one `callflow` key per caller profile, newest
+ * `uuid` (the CDR id: "fs:" and the uuid), `sip_call_id`, `sip_gateway_name` (the trunk),
+ * `sip_term_status` (the SIP status of a call not answered); the caller, callee, forwarded-from
+ * number and SIP user from the first of their paths (`fields`, below) that is not empty. Every A
+ * leg is a CDR, answered or not: its disposition from the hangup cause, its SIP status from
+ * sip_term_status or the cause (freeswitch.ts), nothing billable when it was not answered. mod_json_cdr writes one `callflow` key per caller profile, newest
  * first: JSON.parse keeps the last, the call as it came in (an array of them: its last element).
- * A B leg (`variables.originating_leg_uuid`, or a caller profile with an `originator`) is counted
- * as filtered: mod_json_cdr logs B legs by default (`log-b-leg`), and the call is billed on its A
- * leg.
+ * A B leg (`variables.originating_leg_uuid`, or a caller profile with an `originator`) is
+ * filtered: mod_json_cdr logs B legs by default (`log-b-leg`), and the call is its A leg's CDR.
  */
 import type { AccountBook, Directory } from '@ratel/rater';
 import { z } from 'zod';
 import { hash128, parseScaled } from './fields.js';
-import { causeWord, isCauseName, unansweredKind } from './freeswitch.js';
+import { dispositionOf, isCauseName, sipStatusOf } from './freeswitch.js';
 import { type CdrSource, type LineResult, LineStatus, reject } from './source.js';
-import { cut, F, idPrefixSetting, numbersSetting, SwitchCalls } from './switch-calls.js';
+import { cut, F, idPrefixSetting, numbersSetting, SwitchCalls, sipCodeOf } from './switch-calls.js';
 
 const paths = z.array(z.string().min(1).max(200)).min(1).max(8);
 
@@ -39,7 +40,7 @@ export const freeswitchJsonProfile = z.strictObject({
   numbers: numbersSetting,
   /** json_cdr.conf.xml's `encode-values`: variables are URL-encoded (default true, as FreeSWITCH's). */
   encode_values: z.boolean().default(true),
-  /** "a": B legs are counted as filtered (default); "ab": every document is a call to bill. */
+  /** "a": B legs are filtered (default); "ab": every document is a call. */
   legs: z.enum(['a', 'ab']).default('a'),
   /** Paths (dotted) of the directory's fields, tried in order, instead of the defaults (JSON_FIELDS). */
   fields: z.strictObject({ caller: paths, callee: paths, forwarded_from: paths, sip_user: paths }).partial().default({}),
@@ -193,9 +194,17 @@ export class FreeswitchJsonSource implements CdrSource {
     if (durUs !== NONE && !(durUs >= 0)) return void reject(out, `${which.name}: not a non-negative number of seconds`);
     const cause = this.text(vars.hangup_cause);
     if (cause !== '' && !isCauseName(cause, 0, cause.length)) return void reject(out, `hangup_cause: "${cut(cause)}" is not a cause name`);
-    if (!this.bLegs && (this.text(vars.originating_leg_uuid) !== '' || at(doc, ORIGINATOR) !== undefined))
-      return void c.unanswered(out, 'B_LEG', 'billed on its A leg');
-    if (billUs === 0) return void c.unanswered(out, unansweredKind(cause, answerUs > 0), causeWord(cause));
+    if (!this.bLegs && (this.text(vars.originating_leg_uuid) !== '' || at(doc, ORIGINATOR) !== undefined)) return void c.bLeg(out);
+    const answered = billUs > 0 || answerUs > 0;
+    let sip = -1;
+    if (!answered) {
+      const t = this.text(vars.sip_term_status);
+      if (t !== '') {
+        sip = sipCodeOf(t, 0, t.length);
+        if (sip < 0) return void reject(out, `sip_term_status: "${cut(t)}" is not a SIP status code`);
+      }
+    }
+    c.outcome(dispositionOf(cause, sip, answered), sipStatusOf(cause, sip, answered));
     for (const [slot, ps] of this.fieldPaths) {
       let v = '';
       for (let k = 0; k < ps.length && v === ''; k++) {

@@ -205,7 +205,7 @@ const DIRECTIONS = new Set<string>(['OUTBOUND', 'INBOUND', 'FORWARDED']);
 const DISPOSITIONS = new Set<string>(['ANSWERED', 'NO_ANSWER', 'BUSY', 'FAILED', 'CANCELLED']);
 
 /** The disposition a SIP final response means (RFC 3261 codes as SBCs export them). */
-function dispositionOfSip(code: number): Disposition {
+export function dispositionOfSip(code: number): Disposition {
   if (code >= 200 && code < 300) return 'ANSWERED';
   if (code === 486 || code === 600) return 'BUSY';
   if (code === 480 || code === 408 || code === 603) return 'NO_ANSWER';

@@ -18,7 +18,9 @@ export const LineStatus = {
   SKIPPED: 1,
   /**
    * Left out, counted by `reason`, not an error: a line the mapping's filters leave out
-   * ("filter on \"SipCode\""), a switch's unanswered call ("BUSY (USER_BUSY)"). The reason is a
+   * ("filter on \"SipCode\""), a FreeSWITCH B leg ("B_LEG (billed on its A leg)"), a Kamailio
+   * provisional answer. A call that was not answered is no filtered line but a CDR (its
+   * disposition and SIP status, nothing billable). The reason is a
    * short label of few values, not the line's own data (the summary counts lines by it).
    */
   FILTERED: 2,

@@ -1,12 +1,17 @@
 /**
  * What the switch formats share (FreeSWITCH mod_cdr_csv and mod_json_cdr, Asterisk cdr_csv and
  * cdr_custom): the keys every profile has, and `SwitchCalls`, which turns the fields of one
- * answered call into a cdr.v1 record through a built-in mapping and the mapping's reader
- * (mapping.ts: numbers cleaned, the subscriber and direction from the directory, durations).
+ * call into a cdr.v1 record through a built-in mapping and the mapping's reader (mapping.ts:
+ * numbers cleaned, the subscriber and direction from the directory, durations).
  *
- * - A call with no billable time (busy, no answer, failed, cancelled, or answered for 0 s) is
- *   counted as filtered with a reason ("BUSY (USER_BUSY)", "NO_ANSWER (NO ANSWER)"): never
- *   billed, never a dead letter, never dropped without a count.
+ * - Every call is a CDR, answered or not (issue #16: an unanswered call is stored with no charge
+ *   and a reason, and counted). The format says what became of it: ratel's disposition
+ *   (ANSWERED, BUSY, NO_ANSWER, FAILED, CANCELLED) and the SIP status (the switch's own when it
+ *   writes one, else the one its hangup cause or disposition stands for). A call not answered
+ *   has nothing billable; the rater rates it at no charge with the reason UNANSWERED, as it does
+ *   a call answered for 0 s (disposition ANSWERED, billable 0, its answer time its end).
+ * - What is not a call is filtered with a reason: a FreeSWITCH B leg ("B_LEG (billed on its A
+ *   leg)"), whose call is the A leg's CDR.
  * - Billable time is the switch's billsec (answer to hang-up); a fraction of a second counts as
  *   a whole one (59.02 s bill 60 s), as mapping.ts rounds every duration.
  * - A start time written as local wall clock is read in the profile's `time_zone`, or ("account")
@@ -16,12 +21,12 @@
  *   is the start plus the switch's duration and the answer the end minus billsec (the local
  *   answer and end times are only checked): a call across a change of clocks lasts what the
  *   switch measured. Epoch answer and end times are read as they are.
- * - Only answered calls reach the subscriber directory: an unanswered call is counted whoever
- *   made it.
+ * - Every call, answered or not, is placed by the subscriber directory: a call no subscriber made
+ *   or received is a SUBSCRIBER_UNKNOWN dead letter.
  */
 import { readFileSync } from 'node:fs';
 import type { AccountBook, Directory } from '@ratel/rater';
-import { errors } from '@ratel/schemas';
+import { type Disposition, errors } from '@ratel/schemas';
 import { z } from 'zod';
 import { parseIsoWall, parseScaled, Zone } from './fields.js';
 import { MappedReader, newRow, parseMapping, type Row } from './mapping.js';
@@ -110,12 +115,27 @@ export const F = {
   duration: 'duration',
   sipCallId: 'sip_call_id',
   trunk: 'trunk',
+  disposition: 'disposition',
+  sipStatus: 'sip_status',
 } as const;
 
-/** Why a call is not billed: the kind (ratel's dispositions, and NO_BILLABLE_TIME for answered 0 s) and the switch's word. */
-export type Unanswered = 'BUSY' | 'NO_ANSWER' | 'FAILED' | 'CANCELLED' | 'NO_BILLABLE_TIME';
-/** Why a line is counted as filtered: an unanswered call, or the B leg of a call billed on its A leg. */
-export type FilterKind = Unanswered | 'B_LEG';
+/** The reason a FreeSWITCH B leg is filtered with: its call is billed on its A leg. */
+export const B_LEG = 'B_LEG (billed on its A leg)';
+
+/** SIP status codes as text, 100 to 699, made once (the row holds text). */
+const SIP_TEXT = Array.from({ length: 700 }, (_, i) => String(i));
+
+/** Whether s[a, b) is a SIP final or provisional status code (three digits, 100 to 699); its value, or -1. */
+export function sipCodeOf(s: string, a: number, b: number): number {
+  if (b - a !== 3) return -1;
+  let v = 0;
+  for (let i = a; i < b; i++) {
+    const c = s.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return -1;
+    v = v * 10 + c;
+  }
+  return v >= 100 && v <= 699 ? v : -1;
+}
 
 /** A value quoted in a reason, cut to 40 characters. */
 export const cut = (s: string): string => (s.length > 40 ? `${s.slice(0, 40)}…` : s);
@@ -131,7 +151,8 @@ export class SwitchCalls {
   /** Local start times read as UTC wall clock, then in the account's zone. */
   private readonly accountZone: boolean;
   private readonly zones = new Map<string, Zone>();
-  private readonly reasons = new Map<string, string>();
+  private readonly dispositionSlot: number;
+  private readonly sipSlot: number;
 
   constructor(
     readonly layout: CallLayout,
@@ -155,7 +176,8 @@ export class SwitchCalls {
         ...(!local && layout.end ? { end: { field: F.end, format: layout.end } } : {}),
         billable: { field: F.billable, unit: layout.billable },
         ...(layout.duration ? { duration: { field: F.duration, unit: layout.duration } } : {}),
-        disposition: { value: 'ANSWERED' },
+        disposition: F.disposition,
+        sip_status: F.sipStatus,
         ...(layout.sipCallId ? { sip_call_id: F.sipCallId } : {}),
         ...(layout.trunk ? { trunk_id: F.trunk } : {}),
         numbers: layout.numbers,
@@ -167,6 +189,8 @@ export class SwitchCalls {
       this.slots.set(String(c), k);
     });
     this.row = newRow(this.reader.columns.length);
+    this.dispositionSlot = this.slot(F.disposition);
+    this.sipSlot = this.slot(F.sipStatus);
   }
 
   /** The slot of a field (-1 when the layout has none). */
@@ -194,22 +218,29 @@ export class SwitchCalls {
     this.set(k, s, 0, s.length);
   }
 
-  /** Counts the line as filtered (an unanswered call, a B leg): FILTERED, reason "KIND (switch's word)". */
-  unanswered(out: LineResult, kind: FilterKind, word: string): void {
-    const key = `${kind}\0${word}`;
-    let reason = this.reasons.get(key);
-    if (reason === undefined) {
-      reason = `${kind} (${cut(word)})`;
-      if (this.reasons.size < 1000) this.reasons.set(key, reason);
-    }
-    filter(out, reason);
+  /** Counts the line as a FreeSWITCH B leg: FILTERED (the call is its A leg's CDR). */
+  bLeg(out: LineResult): void {
+    filter(out, B_LEG);
   }
 
-  /** Builds the CDR of an answered call from the row (`line` is the raw line, for errors and hashed ids). */
+  /** What became of the call: ratel's disposition and the SIP status (100 to 699). */
+  outcome(disposition: Disposition, sip: number): void {
+    this.put(this.dispositionSlot, disposition);
+    this.put(this.sipSlot, SIP_TEXT[sip] ?? '');
+  }
+
+  /**
+   * Builds the CDR of a call from the row, after `outcome` (`line` is the raw line, for errors and
+   * hashed ids). A call not answered has nothing billable, whatever its billsec.
+   */
   read(line: string, out: LineResult): void {
     this.reader.read(this.row, line, out);
-    if (out.status !== LineStatus.CDR || !this.accountZone) return;
+    if (out.status !== LineStatus.CDR) return;
     const cdr = out.cdr as NonNullable<LineResult['cdr']>;
+    const voice = cdr.voice;
+    // Answered for 0 s with no answer time of its own (local times): answered at its end.
+    if (voice !== null && voice.answer_ms === null && voice.disposition === 'ANSWERED') voice.answer_ms = voice.end_ms;
+    if (!this.accountZone) return;
     const account = this.accounts.get(cdr.account_id);
     if (account === undefined) return void reject(out, `account ${cut(cdr.account_id)} is not in the accounts file`, 'SUBSCRIBER_UNKNOWN');
     let zone = this.zones.get(account.timeZone);

@@ -16,7 +16,16 @@ export function createSpoolMetrics() {
     }),
     lines: new Counter({ name: 'ratel_import_lines_total', help: 'Lines read from spool files', registers: [registry] }),
     cdrs: new Counter({ name: 'ratel_import_cdrs_total', help: 'CDRs read from spool files', registers: [registry] }),
-    filtered: new Counter({ name: 'ratel_import_filtered_total', help: "Lines left out by the mapping's filters", registers: [registry] }),
+    filtered: new Counter({
+      name: 'ratel_import_filtered_total',
+      help: "Lines that are no call to rate: left out by the mapping's filters, FreeSWITCH B legs...",
+      registers: [registry],
+    }),
+    unanswered: new Counter({
+      name: 'ratel_import_unanswered_total',
+      help: 'CDRs of calls with nothing billable (not answered, or answered for 0 s), rated at no charge',
+      registers: [registry],
+    }),
     rejected: new Counter({
       name: 'ratel_import_rejected_total',
       help: 'Lines rejected and CDRs refused (dead letters), by code',

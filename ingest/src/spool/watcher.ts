@@ -392,6 +392,7 @@ export class SpoolWatcher {
       metrics.lines.inc(summary.lines);
       metrics.cdrs.inc(summary.cdrs);
       metrics.filtered.inc(summary.filtered);
+      for (const n of Object.values(summary.unanswered)) metrics.unanswered.inc(n);
       metrics.replays.inc(summary.replays);
       for (const [code, n] of Object.entries(summary.rejected)) metrics.rejected.inc({ code }, n);
     }
@@ -403,6 +404,7 @@ export class SpoolWatcher {
       lines: summary?.lines ?? 0,
       cdrs: summary?.cdrs ?? 0,
       filtered: summary?.filtered ?? 0,
+      unanswered: summary ? Object.values(summary.unanswered).reduce((a, b) => a + b, 0) : 0,
       rejected,
       replays: summary?.replays ?? 0,
       ms: Math.round(importMs),
@@ -433,6 +435,8 @@ export class SpoolWatcher {
       lines: s?.lines ?? 0,
       cdrs: s?.cdrs ?? 0,
       filtered: s?.filtered ?? 0,
+      filteredBy: s?.filteredBy ?? {},
+      unanswered: s?.unanswered ?? {},
       rejected: s?.rejected ?? {},
       rejectedTotal: s ? Object.values(s.rejected).reduce((a, b) => a + b, 0) : 0,
       replays: s?.replays ?? 0,

@@ -47,7 +47,7 @@ describe('asterisk-custom', () => {
     expect(() => sourceOf(profile)).toThrow(message);
   });
 
-  it('a CDR variable of the dialplan, named in fields, holds the forwarding number; without a disposition column, billsec > 0 is an answered call', () => {
+  it('a CDR variable of the dialplan, named in fields, holds the forwarding number; without a disposition column, billsec > 0 is an answered call, billsec 0 one not answered', () => {
     const res = sources.newLineResult();
     const source = sourceOf({
       template: '${CDR(uniqueid)}|${CDR(start)}|${CDR(src)}|${CDR(dst)}|${CDR(fwd_from)}|${CDR(billsec)}',
@@ -61,6 +61,22 @@ describe('asterisk-custom', () => {
       voice: { direction: 'FORWARDED', forwarded_from: '+33140000042', callee: '+442071234567', billable_s: 120 },
     });
     source.read('1.2|2026-11-04 09:00:00|0699887766|00442071234567|0140000042|0', 2, res);
-    expect([res.status, res.reason]).toEqual([sources.LineStatus.FILTERED, 'NO_ANSWER (billsec 0)']);
+    // Not answered: NO_ANSWER with the status it stands for (480), forwarded by sales all the same;
+    // no duration column: it lasted its billable time, 0 s, and ends at its start.
+    expect(res.status).toBe(sources.LineStatus.CDR);
+    expect(res.cdr).toMatchObject({
+      user_id: 'sales',
+      start_ms: 1793779200000,
+      voice: {
+        direction: 'FORWARDED',
+        forwarded_from: '+33140000042',
+        answer_ms: null,
+        end_ms: 1793779200000,
+        duration_s: 0,
+        billable_s: 0,
+        disposition: 'NO_ANSWER',
+        sip_status: 480,
+      },
+    });
   });
 });

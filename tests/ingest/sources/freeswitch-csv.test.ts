@@ -81,4 +81,62 @@ describe('freeswitch-csv', () => {
     source.read('"Sales","0140000042"', 2, res);
     expect(res.reason).toBe(`only 2 of the template's 15 fields (no '","' after \${caller_id_number})`);
   });
+
+  describe('what became of a call: the disposition from hangup_cause, the SIP status from sip_term_status or the cause', () => {
+    const file = join(dir, 'outcome.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        template:
+          '${uuid},${caller_id_number},${destination_number},${start_epoch},${answer_epoch},${billsec},${duration},${hangup_cause},${sip_term_status}',
+      }),
+    );
+    const source = sources.createSource({ format: 'freeswitch-csv', mapping: file, accounts, directory });
+    // sales calls a French mobile at 1793693702 (08:15:02Z), rings 7 s; answered: at 1793693709.
+    const line = (answer: string, billsec: string, cause: string, status: string) =>
+      `u,0140000042,0612345678,1793693702,${answer},${billsec},7,${cause},${status}`;
+    it.each([
+      ['', '0', 'USER_BUSY', '', 'BUSY', 486, 'the status USER_BUSY stands for'],
+      ['', '0', 'USER_BUSY', '600', 'BUSY', 600, "the switch's own status first (600 Busy Everywhere)"],
+      ['', '0', 'CALL_REJECTED', '', 'NO_ANSWER', 603, 'declined'],
+      ['', '0', 'NO_USER_RESPONSE', '', 'NO_ANSWER', 408, 'no provisional answer'],
+      ['', '0', 'RECOVERY_ON_TIMER_EXPIRE', '', 'FAILED', 504, 'a timer expired'],
+      ['', '0', 'NORMAL_TEMPORARY_FAILURE', '', 'FAILED', 503, 'a failure of the network'],
+      ['0', '0', 'LOSE_RACE', '', 'CANCELLED', 487, 'answered elsewhere (a ring group): cancelled here'],
+      ['', '0', 'MEDIA_TIMEOUT', '', 'FAILED', 480, 'a cause mod_sofia answers 480 for'],
+      ['', '0', 'NO_ANSWER', '200', 'NO_ANSWER', 480, 'a 2xx is no status of a call not answered: the cause says it'],
+      ['', '0', '', '', 'NO_ANSWER', 480, 'neither cause nor status: not answered'],
+      ['', '0', '', '404', 'FAILED', 404, 'no cause: the status says what became of it'],
+      ['', '0', '', '486', 'BUSY', 486, 'no cause: the status says busy'],
+      ['1793693709', '0', 'NORMAL_CLEARING', '', 'ANSWERED', 200, 'answered for 0 s'],
+      ['1793693709', '5', 'NORMAL_CLEARING', 'x', 'ANSWERED', 200, 'answered: sip_term_status is not read'],
+    ] as const)('answer %j, billsec %s, %j, sip_term_status %j: %s %i (%s)', (answer, billsec, cause, status, disposition, sip, _why) => {
+      const res = sources.newLineResult();
+      source.read(line(answer, billsec, cause, status), 1, res);
+      expect(res.status, res.reason).toBe(sources.LineStatus.CDR);
+      const answered = disposition === 'ANSWERED';
+      expect(res.cdr).toMatchObject({
+        id: 'fs:u',
+        user_id: 'sales',
+        voice: {
+          direction: 'OUTBOUND',
+          disposition,
+          sip_status: sip,
+          billable_s: Number(billsec),
+          duration_s: 7,
+          end_ms: 1793693709000,
+          // The end is the start plus its 7 s (no end in the template); the answer is answer_epoch's.
+          answer_ms: answered ? 1793693709000 : null,
+        },
+      });
+    });
+
+    it('a sip_term_status of a call not answered that is no SIP status code: the line is rejected', () => {
+      const res = sources.newLineResult();
+      for (const bad of ['48', '4860', '099', '700', 'busy']) {
+        source.read(line('', '0', 'USER_BUSY', bad), 1, res);
+        expect([res.status, res.reason]).toEqual([sources.LineStatus.REJECTED, `sip_term_status: "${bad}" is not a SIP status code`]);
+      }
+    });
+  });
 });

@@ -6,7 +6,8 @@
  *
  * An expected CDR lists what it is about; the fields it leaves out are the CDR of an answered
  * voice call's: kind VOICE, no roaming, sip_call_id the CDR id, no trunk, not forwarded,
- * disposition ANSWERED, SIP status 200. With `idPattern` the id (and so the sip_call_id) holds a
+ * disposition ANSWERED, SIP status 200 (a call not answered gives its disposition and status,
+ * and no answer time). `refused` says the code the rater refuses a CDR with at import. With `idPattern` the id (and so the sip_call_id) holds a
  * hash of the line and is matched, not given.
  */
 import { readdirSync, readFileSync } from 'node:fs';
@@ -30,6 +31,8 @@ export interface Outcome {
   filtered?: string;
   rejected?: string;
   reason?: string;
+  /** A CDR the rater refuses at import (a dead letter with this code), e.g. a callee that is no phone number. */
+  refused?: string;
 }
 
 export interface Expected {
