@@ -40,6 +40,7 @@ export interface MonthJobOptions {
 
 export interface MonthJobResult {
   cdrs: number;
+  /** CDRs rated (taken into their account-month; a late CDR re-rating others adds versions, not CDRs). */
   rated: number;
   deadLetters: number;
   alerts: number;
@@ -111,7 +112,9 @@ export async function runMonthJob(
         writeFileSync(deadFile, rows.map((r) => `${JSON.stringify(r)}\n`).join(''), { flag: 'a' });
         for (const d of dl) log.warn({ cdr_id: d.key, code: d.code }, d.reason);
       }
-      rated += out.rated;
+      // Two batches are in flight, so a shard may rate a batch before an earlier one that waits on
+      // the store: late CDRs then re-rate others (new versions, same final ratings). Count CDRs.
+      rated += out.accepted;
       dead += dl.length;
       alerts += out.alerts.length;
       replays += out.replays;
