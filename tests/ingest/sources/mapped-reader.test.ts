@@ -115,6 +115,14 @@ describe('MappedReader: numbers read in place', () => {
     );
   });
 
+  it('cuts a number at a cut_at character, digits too', () => {
+    const read = reader({ id: { fields: ['id'] }, caller: 'from', callee: 'to', numbers: { cut_at: '9#' }, ...timing });
+    const got = read(['c1', '01400001239', '06123#45678', '1793610000', '30']);
+    expect(got.cdr?.voice?.caller).toBe('+33140000123');
+    expect(got.cdr?.voice?.callee).toBe('06123'); // too short for a national number: as cleaned
+    expect(read(['c1', '9140000001', '0612345678', '1793610000', '30'])).toMatchObject({ code: 'SUBSCRIBER_UNKNOWN' });
+  });
+
   it('names the numbers as the file gives them (cleaned) when no subscriber has them', () => {
     const read = reader({ id: { fields: ['id'] }, caller: 'from', callee: 'to', numbers: { strip_prefixes: ['sip:'] }, ...timing });
     expect(read(['c1', 'sip:0699999999@x', '06 12 34 56 78', '1793610000', '30'])).toMatchObject({
