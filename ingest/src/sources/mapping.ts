@@ -563,6 +563,16 @@ export class MappedReader {
         return this.plusCc + s.slice(a + t.length, b);
       }
     }
+    if (this.numDigits[k] === 1) {
+      // As normalise reads digits: after the international prefix, E.164 when 7 to 15 digits not
+      // starting with 0, else as written; a short code (6 digits or fewer) as written.
+      const intl = d.intl;
+      if (intl.length > 0 && startsAt(s, a, b, intl)) {
+        const n = len - intl.length;
+        return n >= 7 && n <= 15 && s.charCodeAt(a + intl.length) !== 48 ? `+${s.slice(a + intl.length, b)}` : s.slice(a, b);
+      }
+      if (len <= 6) return s.slice(a, b);
+    }
     return e164(s.slice(a, b), d);
   }
 
