@@ -130,7 +130,7 @@ describe('MappedReader: numbers read in place', () => {
       for (const prefix of ['', '0', '00', '06', '1', '011', '8', '810', '+'])
         for (let n = 0; n <= 17; n++)
           for (const first of ['0', '1', '7']) {
-            const raw = prefix + (first + '23456789012345678').slice(0, n);
+            const raw = `${prefix}${`${first}23456789012345678`.slice(0, n)}`;
             const got = read(['c1', raw, '0612345678', '1793610000', '30']);
             expect(got.cdr?.voice?.caller, `${country} ${raw}`).toBe(sources.e164(raw, diallingOf(country)));
           }
