@@ -105,6 +105,13 @@ function digitsAt(s: string, i: number, n: number): number {
   return v;
 }
 
+/** The two digits at s[i, i + 2) (both within the string) as a number, or -1. */
+function two(s: string, i: number): number {
+  const x = s.charCodeAt(i) - 48;
+  const y = s.charCodeAt(i + 1) - 48;
+  return x >>> 0 > 9 || y >>> 0 > 9 ? -1 : x * 10 + y;
+}
+
 /** The last date converted: the records of a file mostly share their day. */
 let lastDate = -1;
 let lastDays = 0;
@@ -166,12 +173,15 @@ export const ISO_OFFSET = 1;
 export function isoWallTo(s: string, a: number, b: number, needOffset: boolean, out: Float64Array, k: number): number {
   out[k] = Number.NaN;
   if (b - a < 19) return ISO_UNREAD;
-  const y = digitsAt(s, a, 4);
-  const mo = digitsAt(s, a + 5, 2);
-  const d = digitsAt(s, a + 8, 2);
-  const h = digitsAt(s, a + 11, 2);
-  const mi = digitsAt(s, a + 14, 2);
-  const sec = digitsAt(s, a + 17, 2);
+  // The 19 characters of the date and time are within the string: read two digits at a time.
+  const y0 = two(s, a);
+  const y1 = two(s, a + 2);
+  const y = y0 < 0 || y1 < 0 ? -1 : y0 * 100 + y1;
+  const mo = two(s, a + 5);
+  const d = two(s, a + 8);
+  const h = two(s, a + 11);
+  const mi = two(s, a + 14);
+  const sec = two(s, a + 17);
   const sep = s.charCodeAt(a + 10);
   if (
     y < 0 ||

@@ -297,8 +297,9 @@ export class MappedReader {
   private readonly idPrefix: string;
   private readonly filters: { slot: number; values: string[]; keep: boolean; reason: string }[];
   private readonly strip: string[];
-  /** cut_at as flags by character code (ASCII). */
+  /** cut_at as flags by character code (ASCII), and whether it holds a digit. */
   private readonly cutCodes = new Uint8Array(128);
+  private readonly cutDigits: boolean;
   private readonly country: Dialling | null;
   /**
    * The line's times (T_START…): numbers in a typed array, so that no double is boxed on the
@@ -367,6 +368,7 @@ export class MappedReader {
       const c = m.numbers.cut_at.charCodeAt(i);
       if (c < 128) this.cutCodes[c] = 1;
     }
+    this.cutDigits = /\d/.test(m.numbers.cut_at);
     this.country = m.numbers.country ? diallingOf(m.numbers.country) : null;
   }
 
@@ -500,13 +502,21 @@ export class MappedReader {
       // One scan: cut at the first cut_at character, and see whether what is left is "+" and digits.
       const cutAt = this.cutCodes;
       let clean = a < b;
+      const cutDigits = this.cutDigits;
       for (let i = a; i < b; i++) {
         const c = s.charCodeAt(i);
+        if (c >= 48 && c <= 57) {
+          if (cutDigits && cutAt[c] === 1) {
+            b = i;
+            break;
+          }
+          continue;
+        }
         if (c < 128 && cutAt[c] === 1) {
           b = i;
           break;
         }
-        if ((c < 48 || c > 57) && !(c === 43 && i === a)) clean = false;
+        if (!(c === 43 && i === a)) clean = false;
       }
       if (clean) digits = a < b && s.charCodeAt(a) !== 43;
       else if (a < b) {
@@ -557,6 +567,16 @@ export class MappedReader {
         }
         return this.plusCc + s.slice(a + t.length, b);
       }
+    }
+    if (this.numDigits[k] === 1) {
+      // As normalise reads digits: after the international prefix, E.164 when 7 to 15 digits not
+      // starting with 0, else as written; a short code (6 digits or fewer) as written.
+      const intl = d.intl;
+      if (intl.length > 0 && startsAt(s, a, b, intl)) {
+        const n = len - intl.length;
+        return n >= 7 && n <= 15 && s.charCodeAt(a + intl.length) !== 48 ? `+${s.slice(a + intl.length, b)}` : s.slice(a, b);
+      }
+      if (len <= 6) return s.slice(a, b);
     }
     return e164(s.slice(a, b), d);
   }

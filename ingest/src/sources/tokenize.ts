@@ -10,6 +10,8 @@ export class Fields {
   readonly starts = new Int32Array(MAX_FIELDS);
   readonly ends = new Int32Array(MAX_FIELDS);
   readonly unquoted: (string | null)[] = new Array(MAX_FIELDS).fill(null);
+  /** unquoted[k] is null from here on (a split clears only what an earlier one set). */
+  quotedEnd = 0;
   count = 0;
   /** Why the last split failed ('' when it did not). */
   error = '';
@@ -23,6 +25,10 @@ export function splitLine(line: string, delim: number, quote: number, trim: bool
   let k = 0;
   let i = 0;
   const delimChar = String.fromCharCode(delim);
+  if (f.quotedEnd > 0) {
+    f.unquoted.fill(null, 0, f.quotedEnd);
+    f.quotedEnd = 0;
+  }
   for (;;) {
     if (k === MAX_FIELDS) {
       f.error = `more than ${MAX_FIELDS} fields`;
@@ -57,6 +63,7 @@ export function splitLine(line: string, delim: number, quote: number, trim: bool
         return false;
       }
       f.unquoted[k] = text;
+      f.quotedEnd = k + 1;
       starts[k] = 0;
       ends[k] = text.length;
       k++;
@@ -69,7 +76,6 @@ export function splitLine(line: string, delim: number, quote: number, trim: bool
     if (last) e = n;
     let b = e;
     if (trim) while (b > a && line.charCodeAt(b - 1) === 32) b--;
-    f.unquoted[k] = null;
     starts[k] = a;
     ends[k] = b;
     k++;

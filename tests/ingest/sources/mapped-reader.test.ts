@@ -90,6 +90,7 @@ describe('MappedReader: numbers read in place', () => {
     const clean = fc.oneof(
       fc.integer({ min: 0, max: 999 }).map((n) => `01400${String(n).padStart(5, '0')}`),
       fc.stringMatching(/^\+?\d{1,16}$/),
+      fc.stringMatching(/^00\d{0,16}$/),
     );
     const byDirectory = reader({ id: { fields: ['id'] }, caller: 'from', callee: 'to', ...timing });
     const byMapping = reader({
@@ -113,6 +114,35 @@ describe('MappedReader: numbers read in place', () => {
       }),
       { numRuns: 400 },
     );
+  });
+
+  it('writes digits of any length after any prefix as e164() does, for countries with other trunk and international prefixes', () => {
+    for (const country of ['FR', 'US', 'RU', 'IT', 'HU']) {
+      const read = reader({
+        id: { fields: ['id'] },
+        account: { value: 'fr' },
+        user: { value: 'desk' },
+        caller: 'from',
+        callee: 'to',
+        numbers: { country },
+        ...timing,
+      });
+      for (const prefix of ['', '0', '00', '06', '1', '011', '8', '810', '+'])
+        for (let n = 0; n <= 17; n++)
+          for (const first of ['0', '1', '7']) {
+            const raw = `${prefix}${`${first}23456789012345678`.slice(0, n)}`;
+            const got = read(['c1', raw, '0612345678', '1793610000', '30']);
+            expect(got.cdr?.voice?.caller, `${country} ${raw}`).toBe(sources.e164(raw, diallingOf(country)));
+          }
+    }
+  });
+
+  it('cuts a number at a cut_at character, digits too', () => {
+    const read = reader({ id: { fields: ['id'] }, caller: 'from', callee: 'to', numbers: { cut_at: '9#' }, ...timing });
+    const got = read(['c1', '01400001239', '06123#45678', '1793610000', '30']);
+    expect(got.cdr?.voice?.caller).toBe('+33140000123');
+    expect(got.cdr?.voice?.callee).toBe('06123'); // too short for a national number: as cleaned
+    expect(read(['c1', '9140000001', '0612345678', '1793610000', '30'])).toMatchObject({ code: 'SUBSCRIBER_UNKNOWN' });
   });
 
   it('names the numbers as the file gives them (cleaned) when no subscriber has them', () => {
