@@ -54,7 +54,6 @@ const SECTION_NAMES = ['voice', 'message', 'data', 'event'] as const;
 /** Whether `ms` is an instant a CDR may start at: an integer from EARLIEST_MS to before LATEST_MS. */
 export const isInstant = (ms: number): boolean => Number.isSafeInteger(ms) && ms >= EARLIEST_MS && ms < LATEST_MS;
 
-
 /** Returns why the CDR cannot be rated, or null when it is well formed. */
 export function checkCdr(c: Cdr): string | null {
   if (!c.id) return 'empty id';
