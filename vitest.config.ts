@@ -4,8 +4,8 @@ import { defineConfig } from 'vitest/config';
 const src = (pkg: string) => fileURLToPath(new URL(`./${pkg}/src/index.ts`, import.meta.url));
 
 // One runner for the whole repository. Workspace packages resolve to their TypeScript sources,
-// so tests need no build step, except worker-thread code (the Piscina decode worker) and the
-// CLI, which run from dist/: `npm test` builds first.
+// so tests need no build step, except worker-thread code (the Piscina rating workers, the rows
+// encoder they load, the PDF workers) and the CLI, which run from dist/: `npm test` builds first.
 export default defineConfig({
   resolve: {
     alias: {

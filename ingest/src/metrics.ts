@@ -56,7 +56,11 @@ export function createMetrics() {
       labelNames: ['partition'],
       registers: [registry],
     }),
-    poolUtilization: new Gauge({ name: 'ratel_pool_utilization', help: 'Piscina decode pool utilisation (0-1)', registers: [registry] }),
+    poolUtilization: new Gauge({
+      name: 'ratel_pool_utilization',
+      help: 'Rating workers busy share over the last second (0-1)',
+      registers: [registry],
+    }),
     writerQueue: new Gauge({
       name: 'ratel_writer_queue_rows',
       help: 'Rated rows queued or being written to the store',

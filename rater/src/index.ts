@@ -66,7 +66,7 @@ export { callPrice, chargedSeconds, dataPrice, unitsPrice } from './price.js';
 
 /*
  * Internal: the building blocks under the engine (rules, index, held CDRs, trie) and the
- * pipeline's decode pool, for the other ratel packages, the benchmarks and the tests. Not for
+ * rating pool's plumbing (shards, the worker pool, the context image, frame checks), for the other ratel packages, the benchmarks and the tests. Not for
  * users: they may change without notice.
  */
 
