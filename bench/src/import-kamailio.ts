@@ -12,45 +12,19 @@
  *   node bench/dist/import-kamailio.js [calls] [numbers]
  */
 import { loadavg } from 'node:os';
-import { directoryOf, LineSplitter, Rng, sources } from '@ratel/ingest';
-import { type AccountEntry, accountBook, loadCatalog } from '@ratel/rater';
+import { LineSplitter, Rng, sources } from '@ratel/ingest';
+import { loadCatalog } from '@ratel/rater';
 import type { Cdr } from '@ratel/schemas';
+import { benchDirectory } from './bench-directory.js';
 
 const CALLS = Number(process.argv[2] ?? 1_000_000);
 const NUMBERS = Number(process.argv[3] ?? 1_000_000);
-const USERS_PER_ACCOUNT = 5;
-const NUMBERS_PER_USER = 100;
 
 const catalog = loadCatalog();
 const rng = new Rng(16);
 
-// The directory of bench/src/import.ts: accounts of 5 users, 100 Paris numbers each (01 4x xx xx xx).
-const accounts: AccountEntry[] = [];
-const numbers: string[] = [];
-for (let a = 0; numbers.length < NUMBERS; a++) {
-  const users: AccountEntry['users'] = [];
-  for (let u = 0; u < USERS_PER_ACCOUNT && numbers.length < NUMBERS; u++) {
-    const own: string[] = [];
-    for (let k = 0; k < NUMBERS_PER_USER && numbers.length < NUMBERS; k++) {
-      const n = `014${String(numbers.length).padStart(7, '0')}`;
-      own.push(n);
-      numbers.push(n);
-    }
-    users.push({ id: `k${a}-u${u}`, numbers: own });
-  }
-  accounts.push({
-    id: `k${a}`,
-    plan: 'fr-pro',
-    activated: '2025-01-01',
-    country: 'FR',
-    time_zone: 'Europe/Paris',
-    vat_country: 'FR',
-    users,
-  });
-}
-const book = accountBook(accounts, catalog, 'bench accounts');
-const directory = directoryOf(book, 'bench accounts');
-if (!directory) throw new Error('no directory');
+// The directory of bench/src/import.ts.
+const { numbers, book, directory } = benchDirectory(NUMBERS, 'k', catalog);
 
 // Last month's calls, in start order, as Kamailio writes them (cdr_start_on_confirmed: start_time is the answer).
 const now = new Date();

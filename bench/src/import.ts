@@ -15,49 +15,19 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createSchema, openStore } from '@ratel/aggregator';
-import { directoryOf, importFiles, LineSplitter, loadConfig, Rng, sources, storeConfigOf } from '@ratel/ingest';
-import { type AccountEntry, accountBook, loadCatalog, NO_SUBSCRIBER } from '@ratel/rater';
+import { importFiles, LineSplitter, loadConfig, Rng, sources, storeConfigOf } from '@ratel/ingest';
+import { loadCatalog, NO_SUBSCRIBER } from '@ratel/rater';
 import type { Cdr } from '@ratel/schemas';
+import { benchDirectory } from './bench-directory.js';
 
 const LINES = Number(process.argv[2] ?? 1_000_000);
 const EMBEDDED_LINES = Number(process.argv[3] ?? 300_000);
 const NUMBERS = Number(process.argv[4] ?? 1_000_000);
-const USERS_PER_ACCOUNT = 5;
-const NUMBERS_PER_USER = 100;
 
 const catalog = loadCatalog();
 const rng = new Rng(11);
 
-// The directory: accounts of 5 users, each with 100 numbers of its own (Paris numbers 01 4x xx xx xx).
-const accounts: AccountEntry[] = [];
-const numbers: string[] = [];
-const nAccounts = Math.ceil(NUMBERS / (USERS_PER_ACCOUNT * NUMBERS_PER_USER));
-for (let a = 0; a < nAccounts; a++) {
-  const users: AccountEntry['users'] = [];
-  for (let u = 0; u < USERS_PER_ACCOUNT; u++) {
-    const own: string[] = [];
-    for (let k = 0; k < NUMBERS_PER_USER && numbers.length < NUMBERS; k++) {
-      const n = `014${String(numbers.length).padStart(7, '0')}`;
-      own.push(n);
-      numbers.push(n);
-    }
-    users.push({ id: `b${a}-u${u}`, numbers: own });
-  }
-  accounts.push({
-    id: `b${a}`,
-    plan: 'fr-pro',
-    activated: '2025-01-01',
-    country: 'FR',
-    time_zone: 'Europe/Paris',
-    vat_country: 'FR',
-    users,
-  });
-}
-const tBook = performance.now();
-const book = accountBook(accounts, catalog, 'bench accounts');
-const directory = directoryOf(book, 'bench accounts');
-if (!directory) throw new Error('no directory');
-const compileMs = performance.now() - tBook;
+const { numbers, book, directory, compileMs } = benchDirectory(NUMBERS, 'b', catalog);
 
 // Last month's calls, as an SBC writes them: CallId, local start/answer/end, billsec, numbers as dialled.
 const now = new Date();

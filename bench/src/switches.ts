@@ -12,39 +12,16 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { directoryOf, LineSplitter, Rng, sources } from '@ratel/ingest';
-import { type AccountEntry, accountBook, loadCatalog } from '@ratel/rater';
+import { LineSplitter, Rng, sources } from '@ratel/ingest';
+import { loadCatalog } from '@ratel/rater';
+import { benchDirectory } from './bench-directory.js';
 
 const LINES = Number(process.argv[2] ?? 500_000);
 const NUMBERS = Number(process.argv[3] ?? 1_000_000);
 const rng = new Rng(17);
 
-// The directory: accounts of 5 users with 100 numbers each (Paris 01 4x xx xx xx), as bench:import's.
-const accounts: AccountEntry[] = [];
-const numbers: string[] = [];
-for (let a = 0; numbers.length < NUMBERS; a++) {
-  const users: AccountEntry['users'] = [];
-  for (let u = 0; u < 5; u++) {
-    const own: string[] = [];
-    for (let k = 0; k < 100 && numbers.length < NUMBERS; k++) {
-      const n = `014${String(numbers.length).padStart(7, '0')}`;
-      own.push(n);
-      numbers.push(n);
-    }
-    users.push({ id: `b${a}-u${u}`, numbers: own });
-  }
-  accounts.push({
-    id: `b${a}`,
-    plan: 'fr-pro',
-    activated: '2025-01-01',
-    country: 'FR',
-    time_zone: 'Europe/Paris',
-    vat_country: 'FR',
-    users,
-  });
-}
-const book = accountBook(accounts, loadCatalog(), 'bench accounts');
-const directory = directoryOf(book, 'bench accounts');
+// The directory of bench/src/import.ts.
+const { numbers, book, directory } = benchDirectory(NUMBERS, 'b', loadCatalog());
 
 const now = new Date();
 const first = Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1);
