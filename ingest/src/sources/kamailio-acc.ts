@@ -27,8 +27,8 @@ import { fieldsOf, type KamailioField, type KamailioProfile } from './kamailio-p
 import {
   blank,
   DbTextLayout,
-  detectStorage,
   FlatstoreLayout,
+  judgeStorage,
   type Layout,
   LogLayout,
   Split,
@@ -186,7 +186,7 @@ export class KamailioAccSource implements CdrSource {
       out.status = LineStatus.SKIPPED;
       return;
     }
-    if (this.storage === null) this.storage = this.detect(line, first, out);
+    if (this.storage === null) this.storage = judgeStorage(line, first, ';method=', 'an acc log line', this.flat.layout, this.values, out);
     if (this.storage === null) return;
     if (this.storage === 'db_text' && this.dbText === null) {
       const layout = new DbTextLayout(this.db.names);
@@ -339,21 +339,6 @@ export class KamailioAccSource implements CdrSource {
     const wall = parseIsoWall(s(c.attr), v.beg[c.attr] as number, v.fin[c.attr] as number, false, ISO);
     if (Number.isNaN(wall) || ISO.hadOffset) return Number.NaN;
     return (this.zone === null ? wall : this.zone.toUtc(wall)) * 1000;
-  }
-
-  /** The storage of a file with `storage: "auto"`, judged on its first record; null (the line rejected) when this line says nothing. */
-  private detect(line: string, first: boolean, out: LineResult): Storage | null {
-    const s = detectStorage(line, ';method=');
-    if (s === 'db_text' && !first) {
-      reject(out, 'a db_text header that is not the first line');
-      return null;
-    }
-    if (s !== 'flatstore' || this.flat.layout.split(line, this.values) === Split.RECORD) return s;
-    reject(
-      out,
-      `neither a db_flatstore record of ${this.db.names.length} values (${this.db.names.join(', ')}) nor an acc log line with ;method=; for a log holding other messages set "storage": "log" in the profile`,
-    );
-    return null;
   }
 
   finish(rejectHeld: (at: HeldLine, code: ErrorCode, reason: string) => void): void {

@@ -12,6 +12,8 @@
  * Values are bounds in the line; only a value that needs unescaping is copied.
  */
 
+import { type LineResult, reject } from './source.js';
+
 export type Storage = 'flatstore' | 'db_text' | 'log';
 
 /** The values of one record, by column of its layout: value k is src[k] from beg[k] to fin[k]. */
@@ -67,6 +69,35 @@ export function detectStorage(line: string, marker: string): Storage {
   if (DB_TEXT_HEADER.test(line)) return 'db_text';
   if (line.includes(marker)) return 'log';
   return 'flatstore';
+}
+
+/**
+ * The storage of a file with `storage: "auto"`, judged on its first record (`first`: the file's
+ * first line): null, the line rejected, when this line says nothing: a db_text header further
+ * down, or a line that is neither a log line with `marker` nor a db_flatstore record.
+ */
+export function judgeStorage(
+  line: string,
+  first: boolean,
+  marker: string,
+  /** What a log line is called in the reason ("a log line", "an acc log line"). */
+  logLine: string,
+  flatstore: Layout,
+  values: Values,
+  out: LineResult,
+): Storage | null {
+  const s = detectStorage(line, marker);
+  if (s === 'db_text' && !first) {
+    reject(out, 'a db_text header that is not the first line');
+    return null;
+  }
+  if (s !== 'flatstore' || flatstore.split(line, values) === Split.RECORD) return s;
+  const names = flatstore.names;
+  reject(
+    out,
+    `neither a db_flatstore record of ${names.length} values (${names.join(', ')}) nor ${logLine} with ${marker}; for a log holding other messages set "storage": "log" in the profile`,
+  );
+  return null;
 }
 
 /** db_flatstore lines: values joined by one delimiter character. */

@@ -20,8 +20,8 @@ import { fieldsOf, type KamailioField, type KamailioProfile } from './kamailio-p
 import {
   blank,
   DbTextLayout,
-  detectStorage,
   FlatstoreLayout,
+  judgeStorage,
   type Layout,
   LogLayout,
   Split,
@@ -190,7 +190,7 @@ export class KamailioCdrSource implements CdrSource {
       out.status = LineStatus.SKIPPED;
       return;
     }
-    if (this.storage === null) this.storage = this.detect(line, first, out);
+    if (this.storage === null) this.storage = judgeStorage(line, first, this.marker, 'a log line', this.flatstore, this.values, out);
     if (this.storage === null) return;
     if (this.storage === 'db_text' && this.dbText === null) {
       const layout = new DbTextLayout(this.names);
@@ -215,21 +215,6 @@ export class KamailioCdrSource implements CdrSource {
     const row = utc ? (this.utcRow as Row) : this.epochRow;
     fillRow(row, slots, v, this.ft, this.tt);
     (utc ? (this.utcReader as MappedReader) : this.epochReader).read(row, line, out);
-  }
-
-  /** The storage of a file with `storage: "auto"`, judged on its first record; null (the line rejected) when this line says nothing. */
-  private detect(line: string, first: boolean, out: LineResult): Storage | null {
-    const s = detectStorage(line, this.marker);
-    if (s === 'db_text' && !first) {
-      reject(out, 'a db_text header that is not the first line');
-      return null;
-    }
-    if (s !== 'flatstore' || this.flatstore.split(line, this.values) === Split.RECORD) return s;
-    reject(
-      out,
-      `neither a db_flatstore record of ${this.names.length} values (${this.names.join(', ')}) nor a log line with ${this.marker}; for a log holding other messages set "storage": "log" in the profile`,
-    );
-    return null;
   }
 }
 
