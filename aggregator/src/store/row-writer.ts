@@ -104,7 +104,8 @@ export class RowWriter {
 
   strings(v: unknown[], row: number, c: number): void {
     this.varint(v.length);
-    for (const s of v) {
+    for (let k = 0; k < v.length; k++) {
+      const s = v[k];
       if (typeof s !== 'string') this.refuse(row, c, v);
       this.string(s);
     }
