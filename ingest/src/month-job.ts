@@ -46,6 +46,8 @@ export interface MonthJobResult {
   invoices: Invoice[];
   elapsedMs: number;
   rateMs: number;
+  /** CPU time of the process (every thread: workers, chDB) while rating and storing. */
+  rateCpuMs: number;
   cdrsPerSec: number;
   totalExclMicros: number;
 }
@@ -87,6 +89,7 @@ export async function runMonthJob(
     const progress = createProgress(opts.progress);
     progress.start('rating', count);
     const tRate = performance.now();
+    const cpuRate = process.cpuUsage();
     let rated = 0;
     let dead = 0;
     let alerts = 0;
@@ -139,6 +142,8 @@ export async function runMonthJob(
     }
     progress.stop();
     const rateMs = performance.now() - tRate;
+    const rateCpu = process.cpuUsage(cpuRate);
+    const rateCpuMs = (rateCpu.user + rateCpu.system) / 1000;
     // Generated accounts are invoiced by the sample seller unless the config names a complete one.
     const terms = invoiceTermsOf(cfg);
     if (missingSellerFields(terms.seller).length) terms.seller = SAMPLE_SELLER;
@@ -163,7 +168,7 @@ export async function runMonthJob(
     const cdrsPerSec = Math.round(count / (rateMs / 1000));
     print(`dashboard: ratel dashboard (node ingest/dist/cli.js dashboard) → http://${cfg.dashboard.host}:${cfg.dashboard.port}/`);
     print(
-      `cdrs=${count} elapsed_s=${(elapsedMs / 1000).toFixed(1)} rating_s=${(rateMs / 1000).toFixed(1)} embedded_cdrs_per_sec=${cdrsPerSec}`,
+      `cdrs=${count} elapsed_s=${(elapsedMs / 1000).toFixed(1)} rating_s=${(rateMs / 1000).toFixed(1)} rating_cpu_s=${(rateCpuMs / 1000).toFixed(1)} embedded_cdrs_per_sec=${cdrsPerSec}`,
     );
     return {
       cdrs: count,
@@ -173,6 +178,7 @@ export async function runMonthJob(
       invoices: run.issued,
       elapsedMs,
       rateMs,
+      rateCpuMs,
       cdrsPerSec,
       totalExclMicros: total,
     };

@@ -4,6 +4,10 @@
  * (the store then rebuilds the account-months), over three months (so old months leave memory
  * and come back from the store). The workers run from dist/: build first (npm test does).
  */
+
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ROWS_ENCODER_MODULE } from '@ratel/aggregator';
 import { generateAccounts, generateCdrs } from '@ratel/ingest';
 import {
@@ -184,6 +188,38 @@ describe('rating pool', () => {
       { numRuns: 4 },
     );
   }, 240_000);
+
+  it('a worker that dies leaves its shard to its replacement, which rebuilds it from the store: same ratings', async () => {
+    const sw = new Switch();
+    const marker = join(mkdtempSync(join(tmpdir(), 'ratel-exit-')), 'exited');
+    const pool = new RatingPool({ catalog, accounts }, sw, {
+      threads: 2,
+      encoder: { module: new URL('./exiting-rows-encoder.mjs', import.meta.url).href, options: { engine: 'chdb', exitAt: 3, marker } },
+      now: () => NOW,
+    });
+    try {
+      const frames = month.map((c) => codec.encode(c));
+      let failures = 0;
+      for (let at = 0; at < frames.length; ) {
+        try {
+          await (await pool.rate({ frames: frames.slice(at, at + 200), schemaId: codec.schemaId })).stored;
+          at += 200;
+        } catch {
+          failures++; // the batch the worker died in: rated again, as kafkajs would offer it again
+          expect(failures).toBeLessThan(3);
+        }
+      }
+      expect(existsSync(marker)).toBe(true);
+      expect(failures).toBe(1);
+      const refSw = new Switch();
+      const sink: RatedRowsSink = { write: (rows) => refSw.sink.write(encode(rows)), drain: () => refSw.sink.drain() };
+      await (await new RatingSession({ catalog, accounts }, { history: refSw.history, sink }, { now: () => NOW }).rate(month)).stored;
+      const latest = (s: MemStore) => sorted([...s.latest().values()].map((e) => JSON.stringify({ ...e, version: 0 })));
+      expect(latest(sw.store)).toEqual(latest(refSw.store));
+    } finally {
+      await pool.close();
+    }
+  }, 60_000);
 
   it('a store read that fails makes the batch fail with that error; every shard forgets, and the next try rates as one session', async () => {
     const sw = new Switch();
