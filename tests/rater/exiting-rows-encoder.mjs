@@ -9,11 +9,11 @@ import { createRowsEncoder as storeEncoder } from '../../aggregator/dist/rows-en
 export function createRowsEncoder(options) {
   const encode = storeEncoder(options);
   let n = 0;
-  return (rows) => {
+  return (rows, into) => {
     if (++n === options.exitAt && !existsSync(options.marker)) {
       writeFileSync(options.marker, 'exited\n');
       process.exit(3);
     }
-    return encode(rows);
+    return encode(rows, into);
   };
 }
