@@ -128,7 +128,8 @@ export class RatingPool {
 
   constructor(ctx: RateContext, ports: { history?: HistoryPort | null; sink: EncodedRowsSink }, opts: RatingPoolOptions) {
     this.threads = Math.max(1, Math.floor(opts.threads ?? availableParallelism()));
-    this.spare = new Spare(2 * this.threads + 2);
+    // Enough for the rows a grouping sink holds before it writes them (the batch jobs insert 100,000 rows at a time).
+    this.spare = new Spare(4 * this.threads + 8);
     this.history = ports.history ?? null;
     this.sink = ports.sink;
     this.now = opts.now ?? Date.now;
