@@ -4,7 +4,7 @@
  * in-process sinks encode with the same function (session-ports.ts).
  */
 import type { EncodedRows, RatedRows } from '@ratel/rater';
-import { encodeArchive, encodeFor } from './store/encode.js';
+import { encodeRatedRows } from './store/encode.js';
 import type { EngineName } from './store/store.js';
 
 export interface RowsEncoderOptions {
@@ -14,14 +14,14 @@ export interface RowsEncoderOptions {
 /** The module a RatingPool's workers load to encode their rows (RatingPoolOptions.encoder.module), from dist/ in every case. */
 export const ROWS_ENCODER_MODULE = new URL('../dist/rows-encoder.js', import.meta.url).href;
 
-/** Encodes a batch's rows: one part per table, in the order cdrs, rated_events, alerts. An encoder refusal throws. */
-export function createRowsEncoder(options: RowsEncoderOptions): (rows: RatedRows) => EncodedRows[] {
+/**
+ * Encodes a batch's rows: one part per table, in the order cdrs, rated_events, alerts, views of one
+ * buffer (`into` when given and large enough: a rating worker reuses the buffers its rows went
+ * back to the main thread in). An encoder refusal throws.
+ */
+export function createRowsEncoder(options: RowsEncoderOptions): (rows: RatedRows, into?: Buffer | null) => EncodedRows[] {
   const { engine } = options;
-  return (rows) => [
-    encodeArchive(engine, rows.accepted),
-    encodeFor(engine, 'rated_events', rows.events, true),
-    encodeFor(engine, 'alerts', rows.alerts, true),
-  ];
+  return (rows, into = null) => encodeRatedRows(engine, rows, into);
 }
 
 /** The encoder options of a store: give them with ROWS_ENCODER_MODULE to a RatingPool. */

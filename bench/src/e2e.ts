@@ -11,7 +11,8 @@
  *                     start to the last row stored (skip with RATEL_E2E_PIPELINE_ONLY=0)
  *   rss_mb_peak       peak resident memory of this process (rater + producer child excluded)
  *   e2e_cpu_us_per_cdr_<process>  CPU time per CDR of each process during the timed e2e phase:
- *                     rater (this process, pool workers included), producer (its sending only),
+ *                     rater (this process, rating workers included; rater_main: its main thread
+ *                     alone, from /proc), producer (its sending only),
  *                     broker and clickhouse (when they run on this machine); and
  *                     e2e_cores_at_100k_per_sec: how many cores they would need together at
  *                     100,000 CDR/s at that cost
@@ -26,7 +27,7 @@ import { accountBook, loadCatalog } from '@ratel/rater';
 import { localCodecs } from '@ratel/schemas';
 import type { Consumer } from 'kafkajs';
 import { profileSection } from './profile.js';
-import { serviceCpuSeconds } from './service-cpu.js';
+import { processCpuSeconds, serviceCpuSeconds } from './service-cpu.js';
 
 const total = Number(process.argv[2] ?? 2_000_000);
 const steadyRate = Number(process.argv[3] ?? 20_000);
@@ -168,6 +169,8 @@ async function phase(name: string, count: number, rate: number, prefill = false,
     : undefined;
   const t0 = Date.now();
   const cpu0 = process.cpuUsage();
+  // The main thread's own share (its thread id is the process id), apart from the rating workers.
+  const main0 = processCpuSeconds(process.pid, process.pid);
   const services0 = serviceCpuSeconds();
   if (!child) {
     child = produce();
@@ -200,6 +203,8 @@ async function phase(name: string, count: number, rate: number, prefill = false,
   await profile?.stop();
   const raterCpu = process.cpuUsage(cpu0);
   const cpu = new Map<string, number>([['rater', (raterCpu.user + raterCpu.system) / 1e6]]);
+  const main1 = processCpuSeconds(process.pid, process.pid);
+  if (main0 !== null && main1 !== null) cpu.set('rater_main', main1 - main0);
   for (const [s, v] of serviceCpuSeconds()) {
     const before = services0.get(s);
     if (before !== undefined) cpu.set(s, v - before);
@@ -238,7 +243,7 @@ console.log(`e2e_cdrs_per_sec=${Math.round(total / bulk.seconds)}`);
 let usPerCdr = 0;
 for (const [proc, s] of bulk.cpu) {
   console.log(`e2e_cpu_us_per_cdr_${proc}=${((s * 1e6) / total).toFixed(1)}`);
-  usPerCdr += (s * 1e6) / total;
+  if (proc !== 'rater_main') usPerCdr += (s * 1e6) / total; // rater_main is part of rater
 }
 // The sum means something only with every process of the chain measured on this machine.
 if (['rater', 'producer', 'broker', 'clickhouse'].every((p) => bulk.cpu.has(p)))

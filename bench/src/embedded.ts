@@ -1,6 +1,7 @@
 /**
- * embedded_cdrs_per_sec: the `npm start` path (generate -> decode -> rate -> chDB -> invoices)
- * on the embedded engine. Prints name=value lines.
+ * embedded_cdrs_per_sec: the `npm start` path (generate -> rate on every core -> chDB -> invoices)
+ * on the embedded engine, and embedded_cpu_us_per_cdr, the process's CPU time per CDR while rating
+ * and storing. Prints name=value lines.
  *   node bench/dist/embedded.js [accounts]
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -22,6 +23,8 @@ try {
   console.log(`embedded_accounts=${accounts}`);
   console.log(`embedded_cdrs=${r.cdrs}`);
   console.log(`embedded_cdrs_per_sec=${r.cdrsPerSec}`);
+  // CPU of the whole process (main thread, rating workers, chDB's threads) while rating and storing.
+  console.log(`embedded_cpu_us_per_cdr=${((r.rateCpuMs * 1000) / r.cdrs).toFixed(2)}`);
   console.log(`embedded_total_seconds=${(r.elapsedMs / 1000).toFixed(2)}`);
   console.log(`rss_mb_peak=${Math.round(rss / 1048576)}`);
 } finally {

@@ -17,7 +17,7 @@
  */
 import { closeSync, createWriteStream, mkdirSync, openSync, readdirSync, readSync, statSync, type WriteStream } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { encodedStoreSink, monthLabel, rowsEncoderFor, type Store, storeHistory, writeDeadLetters } from '@ratel/aggregator';
+import { monthLabel, rowsEncoderFor, type Store, storeHistory, writeDeadLetters } from '@ratel/aggregator';
 import { type AccountBook, type Catalog, Directory, type EngineOutput, RatingPool } from '@ratel/rater';
 import { type Cdr, checkCdr, checkLimits, errors, type WireCodec } from '@ratel/schemas';
 import type { Kafka } from 'kafkajs';
@@ -27,6 +27,7 @@ import { encodeFrames, produceFrames } from './produce.js';
 import { createProgress } from './progress.js';
 import { type CdrSource, createSource, type FormatName, type LineResult, LineStatus, newLineResult } from './sources/index.js';
 import { LineSplitter } from './sources/lines.js';
+import { BATCH_JOB_INSERT_ROWS, groupedStoreSink } from './store-sink.js';
 
 export interface ImportOptions {
   /** Files and folders (a folder: its files, sorted by name, hidden ones left out; not recursive). */
@@ -248,18 +249,22 @@ interface Delivery {
 function storeDelivery(cfg: Config, opts: ImportOptions, deps: ImportDeps): Delivery {
   const store = deps.store;
   if (!store) throw new Error('importFiles: to "store" needs deps.store');
+  const { sink, writer } = groupedStoreSink(store, { minRows: BATCH_JOB_INSERT_ROWS, maxDelayMs: cfg.writer.maxDelayMs });
   const pool = new RatingPool(
     { catalog: deps.catalog, accounts: deps.accounts, ...limitsOf(cfg) },
-    { history: storeHistory(store), sink: encodedStoreSink(store) },
+    { history: storeHistory(store), sink },
     { threads: cfg.rater.threads, encoder: rowsEncoderFor(store), now: opts.now ?? Date.now },
   );
-  let pending: Promise<void> = Promise.resolve();
+  let failed: unknown = null;
   return {
     async batch(cdrs) {
-      // The previous batch's rows are stored while this one is rated: at most two batches in flight.
+      // Earlier batches' rows are stored while this one is rated, up to writer.maxPendingRows of them.
       const out = await pool.rateCdrs(cdrs);
-      await pending;
-      pending = out.stored;
+      out.stored.catch((e: unknown) => {
+        failed ??= e;
+      });
+      if (writer.pending >= cfg.writer.maxPendingRows) await writer.below(cfg.writer.maxPendingRows);
+      if (failed !== null) throw failed;
       if (out.dead.length > 0) {
         const now = Date.now();
         await writeDeadLetters(
@@ -270,8 +275,8 @@ function storeDelivery(cfg: Config, opts: ImportOptions, deps: ImportDeps): Deli
       return { dead: out.dead, replays: out.replays, rated: out.rated, months: out.months };
     },
     async finish() {
-      await pending;
       await pool.drain();
+      if (failed !== null) throw failed;
     },
     close: () => pool.close(),
   };

@@ -8,7 +8,6 @@ import { join } from 'node:path';
 import {
   closeMonth,
   createSchema,
-  encodedStoreSink,
   type Invoice,
   invoiceText,
   missingSellerFields,
@@ -28,6 +27,7 @@ import { generateAccounts, generateCdrs } from './generator.js';
 import type { Logger } from './logger.js';
 
 import { createProgress } from './progress.js';
+import { BATCH_JOB_INSERT_ROWS, groupedStoreSink } from './store-sink.js';
 
 export interface MonthJobOptions {
   accounts: number;
@@ -47,6 +47,8 @@ export interface MonthJobResult {
   invoices: Invoice[];
   elapsedMs: number;
   rateMs: number;
+  /** CPU time of the process (every thread: workers, chDB) while rating and storing. */
+  rateCpuMs: number;
   cdrsPerSec: number;
   totalExclMicros: number;
 }
@@ -79,14 +81,16 @@ export async function runMonthJob(
     // The same rating pool as the pipeline, on every core (rater.threads): history from the
     // store (with --keep), the CDRs archived, rated events and alerts written batch by batch,
     // the month's catalog recorded.
+    const { sink, writer } = groupedStoreSink(store, { minRows: BATCH_JOB_INSERT_ROWS, maxDelayMs: cfg.writer.maxDelayMs });
     const pool = new RatingPool(
       { catalog, accounts, ...limitsOf(cfg) },
-      { history: storeHistory(store), sink: encodedStoreSink(store) },
+      { history: storeHistory(store), sink },
       { threads: cfg.rater.threads, encoder: rowsEncoderFor(store), now: () => Math.min(Date.now(), closeMs), log },
     );
     const progress = createProgress(opts.progress);
     progress.start('rating', count);
     const tRate = performance.now();
+    const cpuRate = process.cpuUsage();
     let rated = 0;
     let dead = 0;
     let alerts = 0;
@@ -95,12 +99,14 @@ export async function runMonthJob(
     mkdirSync(cfg.outDir, { recursive: true });
     writeFileSync(deadFile, '');
     const batch = cfg.rater.batchSize;
-    /** Batches being rated, and the stored promises of those rated: the workers always have the next batch. */
+    /** Batches being rated (the workers always have the next one), and the first store write that failed. */
     const rating: { from: number; to: number; out: Promise<PoolBatchResult> }[] = [];
-    const storing: Promise<void>[] = [];
+    let failed: unknown = null;
     const settle = async (b: { from: number; to: number; out: Promise<PoolBatchResult> }) => {
       const out = await b.out;
-      storing.push(out.stored);
+      out.stored.catch((e: unknown) => {
+        failed ??= e;
+      });
       const dl = [
         ...out.bad.map((x) => ({ key: `frame ${b.from + x.index}`, code: x.code, reason: x.reason, index: x.index, cdr: null })),
         ...out.dead.map((d) => ({ key: d.cdr_id, code: d.code, reason: d.reason, index: d.index, cdr: d.cdr, held: d.held })),
@@ -119,8 +125,9 @@ export async function runMonthJob(
       alerts += out.alerts.length;
       replays += out.replays;
       progress.update(b.to);
-      // At most two batches' rows waiting for the store.
-      while (storing.length > 2) await storing.shift();
+      // Rated rows not yet stored are bounded as in the pipeline (writer.maxPendingRows).
+      if (writer.pending >= cfg.writer.maxPendingRows) await writer.below(cfg.writer.maxPendingRows);
+      if (failed !== null) throw failed;
     };
     try {
       for (let i = 0; i < count; i += batch) {
@@ -129,7 +136,8 @@ export async function runMonthJob(
         if (rating.length > 1) await settle(rating.shift() as (typeof rating)[number]);
       }
       while (rating.length > 0) await settle(rating.shift() as (typeof rating)[number]);
-      await Promise.all(storing);
+      await pool.drain();
+      if (failed !== null) throw failed;
     } finally {
       // A batch still rating when another failed: its result no longer matters.
       for (const b of rating) b.out.catch(() => {});
@@ -137,6 +145,8 @@ export async function runMonthJob(
     }
     progress.stop();
     const rateMs = performance.now() - tRate;
+    const rateCpu = process.cpuUsage(cpuRate);
+    const rateCpuMs = (rateCpu.user + rateCpu.system) / 1000;
     // Generated accounts are invoiced by the sample seller unless the config names a complete one.
     const terms = invoiceTermsOf(cfg);
     if (missingSellerFields(terms.seller).length) terms.seller = SAMPLE_SELLER;
@@ -161,7 +171,7 @@ export async function runMonthJob(
     const cdrsPerSec = Math.round(count / (rateMs / 1000));
     print(`dashboard: ratel dashboard (node ingest/dist/cli.js dashboard) → http://${cfg.dashboard.host}:${cfg.dashboard.port}/`);
     print(
-      `cdrs=${count} elapsed_s=${(elapsedMs / 1000).toFixed(1)} rating_s=${(rateMs / 1000).toFixed(1)} embedded_cdrs_per_sec=${cdrsPerSec}`,
+      `cdrs=${count} elapsed_s=${(elapsedMs / 1000).toFixed(1)} rating_s=${(rateMs / 1000).toFixed(1)} rating_cpu_s=${(rateCpuMs / 1000).toFixed(1)} embedded_cdrs_per_sec=${cdrsPerSec}`,
     );
     return {
       cdrs: count,
@@ -171,6 +181,7 @@ export async function runMonthJob(
       invoices: run.issued,
       elapsedMs,
       rateMs,
+      rateCpuMs,
       cdrsPerSec,
       totalExclMicros: total,
     };

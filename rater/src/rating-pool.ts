@@ -121,6 +121,8 @@ export class RatingPool {
   private readonly requestErrors = new Map<string, unknown>();
   /** Account-months the workers evicted so far (for metrics). */
   evicted = 0;
+  /** Buffers that go round between the threads instead of being allocated per batch. */
+  private readonly spare: Spare;
   /** Busy time the workers reported since `busySince`, and the utilisation last worked out. */
   private busyMs = 0;
   private busySince = performance.now();
@@ -128,6 +130,8 @@ export class RatingPool {
 
   constructor(ctx: RateContext, ports: { history?: HistoryPort | null; sink: EncodedRowsSink }, opts: RatingPoolOptions) {
     this.threads = Math.max(1, Math.floor(opts.threads ?? availableParallelism()));
+    // Enough for the rows a grouping sink holds before it writes them (the batch jobs insert 100,000 rows at a time).
+    this.spare = new Spare(4 * this.threads + 8);
     this.history = ports.history ?? null;
     this.sink = ports.sink;
     this.now = opts.now ?? Date.now;
@@ -154,7 +158,7 @@ export class RatingPool {
   async rate(batch: FrameBatch, opts: { heartbeat?: () => Promise<void> } = {}): Promise<PoolBatchResult> {
     const framed = batch.framed ?? true;
     const header = framed ? HEADER_BYTES : 0;
-    const split = new ShardSplit(this.threads, 'frames' in batch ? batch.frames.length : batch.to - batch.from);
+    const split = new ShardSplit(this.threads, 'frames' in batch ? batch.frames.length : batch.to - batch.from, this.spare);
     if ('frames' in batch) {
       batch.frames.forEach((f, i) => {
         split.addFrame(f ?? EMPTY, 0, f === null ? 0 : f.length, header, i);
@@ -177,7 +181,7 @@ export class RatingPool {
 
   /** Rates CDRs given as objects (`ratel import`): each is encoded once, here, into its shard's buffer. */
   async rateCdrs(cdrs: readonly Cdr[], opts: { heartbeat?: () => Promise<void> } = {}): Promise<PoolBatchResult> {
-    const split = new ShardSplit(this.threads, cdrs.length);
+    const split = new ShardSplit(this.threads, cdrs.length, this.spare);
     cdrs.forEach((c, i) => {
       split.addCdr(c, i);
     });
@@ -224,12 +228,16 @@ export class RatingPool {
     const indexes: Int32Array[] = [];
     for (let s = 0; s < this.threads; s++) {
       const part = split.take(s);
-      if (part === null) continue;
+      if (part === null) {
+        split.giveBack(s, this.spare);
+        continue;
+      }
       indexes.push(part.indexes);
+      const out = this.spare.output();
       tasks.push(
         this.pool.run(
-          { shard: s, shards: this.threads, epoch: this.epoch, buffer: part.buffer, offsets: part.offsets, framed, schemaId, nowMs },
-          [part.buffer, part.offsets.buffer as ArrayBuffer],
+          { shard: s, shards: this.threads, epoch: this.epoch, buffer: part.buffer, offsets: part.offsets, framed, schemaId, nowMs, out },
+          out === null ? [part.buffer, part.offsets.buffer as ArrayBuffer] : [part.buffer, part.offsets.buffer as ArrayBuffer, out],
         ),
       );
     }
@@ -310,7 +318,16 @@ export class RatingPool {
   private take(r: ShardResult | ShardFailure, stored: Promise<void>[]): ShardResult {
     try {
       if ('error' in r) throw this.errorOf(r.threadId, r.error);
-      stored.push(this.sink.write(r.parts.map(bytesOf)));
+      this.spare.giveInput(r.input);
+      const done = this.sink.write(r.parts.map(bytesOf));
+      stored.push(done);
+      // Once stored, the buffer the rows came in goes round again (never after a failed write).
+      const out = r.parts.find((p) => typeof p.data !== 'string')?.data as Uint8Array | undefined;
+      if (out && r.parts.every((p) => typeof p.data !== 'string' && p.data.buffer === out.buffer))
+        done.then(
+          () => this.spare.giveOutput(out.buffer as ArrayBuffer),
+          () => {},
+        );
       return r;
     } finally {
       if (r.writeSeq > 0) this.wrote(r.threadId, r.writeSeq);
@@ -460,6 +477,46 @@ function packHistory(loaded: readonly StoredAccountMonth[]): PackedHistory {
 }
 
 /**
+ * Buffers going round between the main thread and the workers, so that a batch allocates none:
+ * the task buffers the workers give back with their results, and the buffers their rows came in
+ * once those rows are stored. Allocating them per batch (a few MB each, outside the JavaScript
+ * heap) made V8 start full collections of both threads' heaps every second or so. At most
+ * `keep` of each are kept.
+ */
+class Spare {
+  private readonly inputs: Buffer[] = [];
+  private readonly outputs: ArrayBuffer[] = [];
+
+  constructor(private readonly keep: number) {}
+
+  /** A buffer of at least `bytes` for a shard's frames. */
+  input(bytes: number): Buffer {
+    const want = Math.max(16384, bytes);
+    for (let k = this.inputs.length - 1; k >= 0; k--) {
+      const b = this.inputs[k] as Buffer;
+      if (b.length >= want) {
+        this.inputs.splice(k, 1);
+        return b;
+      }
+    }
+    return Buffer.allocUnsafeSlow(want);
+  }
+
+  giveInput(ab: ArrayBuffer | undefined): void {
+    if (ab === undefined || ab.byteLength === 0 || this.inputs.length >= this.keep) return;
+    this.inputs.push(Buffer.from(ab));
+  }
+
+  output(): ArrayBuffer | null {
+    return this.outputs.pop() ?? null;
+  }
+
+  giveOutput(ab: ArrayBuffer): void {
+    if (ab.byteLength > 0 && this.outputs.length < this.keep) this.outputs.push(ab);
+  }
+}
+
+/**
  * A batch being split by shard: each shard's frames copied end to end into a buffer of its own
  * (a standalone ArrayBuffer, so it can be transferred), with their offsets and batch indexes.
  */
@@ -473,10 +530,11 @@ class ShardSplit {
   constructor(
     private readonly shards: number,
     frames: number,
+    spare: Spare,
   ) {
     // About 200 bytes a frame; each shard's buffer grows when it must.
     const per = Math.ceil(frames / shards) + 16;
-    this.bufs = Array.from({ length: shards }, () => Buffer.allocUnsafeSlow(Math.max(4096, per * 256)));
+    this.bufs = Array.from({ length: shards }, () => spare.input(per * 256));
     this.used = new Array<number>(shards).fill(0);
     this.offsets = Array.from({ length: shards }, () => new Int32Array(per + 1));
     this.indexes = Array.from({ length: shards }, () => new Int32Array(per));
@@ -527,6 +585,11 @@ class ShardSplit {
     (this.indexes[s] as Int32Array)[n] = i;
     this.used[s] = end;
     this.counts[s] = n + 1;
+  }
+
+  /** Hands back shard s's buffer when it took no frame. */
+  giveBack(s: number, spare: Spare): void {
+    spare.giveInput((this.bufs[s] as Buffer).buffer as ArrayBuffer);
   }
 
   /** Shard s's frames (null when it has none): the buffer and offsets to transfer, the batch indexes to keep. */

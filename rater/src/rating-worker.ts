@@ -9,6 +9,9 @@
  * those bytes, transferred, with what the main thread needs of the rest: dead letters by index,
  * alerts and counts. No CDR or rated event crosses between threads.
  *
+ * A worker takes its shard's tasks as they come and rates them in that order, one batch after
+ * the other, as one session fed batch by batch would.
+ *
  * The session's ports reach the main thread through a MessagePort of the worker's own: history
  * reads are done there (with its retries), and a drain waits there until every row this worker
  * wrote has reached the main thread's sink and been stored.
@@ -41,7 +44,7 @@ import type {
 const setup = workerData as WorkerSetup;
 const ctx: RateContext = contextFromImage(setup.image);
 const encoder = (await import(setup.encoderModule)) as {
-  createRowsEncoder(options: unknown): (rows: RatedRows) => EncodedRows[];
+  createRowsEncoder(options: unknown): (rows: RatedRows, into?: Buffer | null) => EncodedRows[];
 };
 const encodeRows = encoder.createRowsEncoder(setup.encoderOptions);
 
@@ -88,11 +91,13 @@ const log = (level: LogLine['level']) => (obj: object, msg: string) => port.post
 let written = 0;
 /** The rows of each write, found again from the promise the sink returned for it (BatchResult.stored). */
 const rowsOf = new WeakMap<Promise<void>, { parts: EncodedRows[]; seq: number }>();
+/** Buffers the main thread gave back to encode rows into (RateTask.out). */
+const spare: Buffer[] = [];
 
 const sink: RatedRowsSink = {
   write(rows) {
     // Encoding may throw (a value the store cannot take): then nothing is taken, and the session forgets.
-    const parts = encodeRows(rows);
+    const parts = encodeRows(rows, spare.pop() ?? null);
     const seq = ++written;
     // Stored means stored on the main thread, which only it knows: no one in this worker waits on it.
     const taken = Promise.resolve();
@@ -164,6 +169,8 @@ function failure(e: unknown): WorkerError {
 }
 
 const read: FrameRead = { cdr: null, body: null, reason: '' };
+/** Resolves once the batch rated last is done (see rateShard). */
+let turn: Promise<void> = Promise.resolve();
 
 /** Rates the shard's frames of a batch. */
 export default async function rateShard(task: RateTask): Promise<unknown> {
@@ -181,6 +188,7 @@ export default async function rateShard(task: RateTask): Promise<unknown> {
   }
   forgetTo(task.epoch, 'the pool forgot every account-month');
   if (task.nowMs > clock) clock = task.nowMs;
+  if (task.out !== null) spare.push(Buffer.from(task.out));
   const all = Buffer.from(task.buffer);
   const offsets = task.offsets;
   const n = offsets.length - 1;
@@ -199,6 +207,15 @@ export default async function rateShard(task: RateTask): Promise<unknown> {
     frameOf.push(k);
   }
   let writeSeq = 0;
+  // The shard's batches are rated in the order they came, one after the other: two batches of one
+  // account rated the other way round would give other versions (the later one's CDRs first, the
+  // earlier one's then late). Decoding the next batch does not wait.
+  const previous = turn;
+  let done: () => void = () => {};
+  turn = new Promise<void>((r) => {
+    done = r;
+  });
+  await previous;
   try {
     const r = await session.rate(cdrs, bodies);
     const wrote = rowsOf.get(r.stored);
@@ -209,6 +226,7 @@ export default async function rateShard(task: RateTask): Promise<unknown> {
     for (const a of out.accepted) if (!months.includes(a.month)) months.push(a.month);
     const result: ShardResult = {
       threadId,
+      input: task.buffer,
       writeSeq,
       parts: wrote.parts.map(standalone),
       bad,
@@ -233,19 +251,22 @@ export default async function rateShard(task: RateTask): Promise<unknown> {
     const use = performance.eventLoopUtilization();
     result.busyMs = use.active - elu.active;
     elu = use;
-    const transfer = new Set<ArrayBuffer>();
+    // Nothing of the task's buffer is held any more (the engine copies the bodies it keeps): it goes back.
+    const transfer = new Set<ArrayBuffer>([task.buffer]);
     for (const p of result.parts) if (typeof p.data !== 'string') transfer.add(p.data.buffer as ArrayBuffer);
     return move({ [transferableSymbol]: [...transfer], [valueSymbol]: result } as never);
   } catch (e) {
     const failed: ShardFailure = { threadId, writeSeq, error: failure(e) };
     return failed;
+  } finally {
+    done();
   }
 }
 
 /**
- * A part whose bytes own their ArrayBuffer, so it can be transferred. A small Buffer may be a
- * slice of Node's shared allocation pool: it is copied (transferring the pool would take it away
- * from every other Buffer in it).
+ * A part whose bytes own their ArrayBuffer, so it can be transferred. A Buffer in an ArrayBuffer
+ * no larger than Node's allocation pool may be a slice of that pool: it is copied (transferring
+ * the pool would take it away from every other Buffer in it).
  */
 /** The task index of the CDR that raised each alert (-1 when it is not one of the task's: a restored account-month). */
 function crossingFrames(alerts: readonly { cdr_id: string }[], cdrs: readonly Cdr[], frameOf: readonly number[]): number[] {
@@ -260,6 +281,6 @@ function crossingFrames(alerts: readonly { cdr_id: string }[], cdrs: readonly Cd
 }
 
 function standalone(p: EncodedRows): EncodedRows {
-  if (typeof p.data === 'string' || p.data.byteLength >= 4096) return p;
+  if (typeof p.data === 'string' || p.data.buffer.byteLength > Buffer.poolSize) return p;
   return { ...p, data: Buffer.from(new Uint8Array(p.data).buffer) };
 }

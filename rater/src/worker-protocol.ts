@@ -48,6 +48,12 @@ export interface RateTask {
   schemaId: number;
   /** The engine's clock for this batch (rating times, the date window). */
   nowMs: number;
+  /**
+   * A buffer an earlier batch's rows came back in, stored since, for the worker to encode rows
+   * into again (or null): the buffers go round instead of being allocated per batch, which kept
+   * both threads' garbage collectors busy (external memory pressure).
+   */
+  out: ArrayBuffer | null;
 }
 
 /** A frame that is no CDR (framing, schema id, Avro body), by its index in the shard's task. */
@@ -68,6 +74,8 @@ export interface WorkerDeadLetter {
 
 export interface ShardResult {
   threadId: number;
+  /** The task's buffer, given back for the main thread's next batch. */
+  input: ArrayBuffer;
   /** This task's write in the worker's count of writes (0: it wrote nothing), for drains. */
   writeSeq: number;
   /** The batch's rows for the store, per table (cdrs archive, rated_events, alerts). */

@@ -32,7 +32,19 @@ export class MemStore {
   /** Writes waiting to be stored, resolved by settle() (or at once when `immediate`). */
   private waiting: (() => void)[] = [];
 
-  constructor(readonly immediate = true) {}
+  /**
+   * `immediate`: writes are stored at once (else when settle() is called); `jitter`: each history
+   * read answers after a random delay of up to that many milliseconds, so that reads of batches in
+   * flight together come back in any order.
+   */
+  constructor(
+    readonly immediate = true,
+    readonly jitter = 0,
+  ) {}
+
+  private wait(): Promise<void> {
+    return this.jitter > 0 ? new Promise((r) => setTimeout(r, Math.random() * this.jitter)) : Promise.resolve();
+  }
 
   readonly sink: EncodedRowsSink = {
     write: (parts) => {
@@ -63,11 +75,13 @@ export class MemStore {
 
   readonly history: HistoryPort = {
     archived: async (from) => {
+      await this.wait();
       const keys = new Set<string>();
       for (const r of this.cdrs.values()) if (r.month >= from) keys.add(accountMonthKey(r.account_id, r.month));
       return keys;
     },
     load: async (keys) => {
+      await this.wait();
       const out = new Map<string, StoredAccountMonth>();
       for (const k of keys) out.set(accountMonthKey(k.account_id, k.month), { key: k, cdrs: [], bodies: [], ratings: new Map() });
       for (const r of this.cdrs.values()) {
@@ -83,8 +97,12 @@ export class MemStore {
       }
       return [...out.values()];
     },
-    ratingCatalogs: async () => new Map(this.catalogs),
+    ratingCatalogs: async () => {
+      await this.wait();
+      return new Map(this.catalogs);
+    },
     recordRatingCatalog: async (month, version) => {
+      await this.wait();
       if (!this.catalogs.has(month)) this.catalogs.set(month, version);
     },
   };

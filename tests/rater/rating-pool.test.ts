@@ -1,9 +1,14 @@
 /**
  * The rating pool: any number of worker threads gives the ratings, versions, alerts and dead
- * letters of one in-process RatingSession, for any arrival order, batch size, replays and forgets
+ * letters of one in-process RatingSession, for any arrival order, batch size, replays and forgets,
+ * batches given one at a time or all at once
  * (the store then rebuilds the account-months), over three months (so old months leave memory
  * and come back from the store). The workers run from dist/: build first (npm test does).
  */
+
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ROWS_ENCODER_MODULE } from '@ratel/aggregator';
 import { generateAccounts, generateCdrs } from '@ratel/ingest';
 import {
@@ -104,6 +109,32 @@ async function pooled(pool: RatingPool, sw: Switch, cdrs: readonly Cdr[], plan: 
   return outcome(sw.store, dead, replays);
 }
 
+/** The plan through a pool with every batch handed over at once (forgets aside), as the month job keeps several in flight. */
+async function allAtOnce(pool: RatingPool, sw: Switch, cdrs: readonly Cdr[], plan: Plan): Promise<Outcome> {
+  const dead: string[] = [];
+  let replays = 0;
+  let inFlight: { at: number; r: ReturnType<RatingPool['rate']> }[] = [];
+  const settle = async () => {
+    for (const { at, r } of inFlight) {
+      const out = await r;
+      for (const d of out.dead) dead.push(deadKey(at, d));
+      replays += out.replays;
+    }
+    inFlight = [];
+  };
+  for (let b = 0, at = 0; at < cdrs.length; b++, at += plan.batch) {
+    if (plan.forgets.has(b)) {
+      await settle();
+      pool.forget('test');
+    }
+    const part = cdrs.slice(at, at + plan.batch);
+    inFlight.push({ at, r: pool.rate({ frames: part.map((c) => codec.encode(c)), schemaId: codec.schemaId }) });
+  }
+  await settle();
+  await pool.drain();
+  return outcome(sw.store, dead, replays);
+}
+
 /** A deterministic shuffle (Fisher-Yates on a 32-bit LCG). */
 function shuffled(n: number, seed: number): number[] {
   const order = Array.from({ length: n }, (_, i) => i);
@@ -179,11 +210,112 @@ describe('rating pool', () => {
           objectSwitch.store = new MemStore();
           objectPool.forget('next run');
           expect(await pooled(objectPool, objectSwitch, all, plan, true)).toEqual(want);
+          // Every batch handed over before the first is rated, to a new pool whose store answers
+          // in any order: the same as batch after batch.
+          const jittery = new Switch();
+          jittery.store = new MemStore(true, 5);
+          const fresh = new RatingPool({ catalog, accounts }, jittery, {
+            threads: 2,
+            encoder: { module: ROWS_ENCODER_MODULE, options: { engine: 'chdb' } },
+            now: () => NOW,
+          });
+          try {
+            expect({ allAtOnce: true, ...(await allAtOnce(fresh, jittery, all, plan)) }).toEqual({ allAtOnce: true, ...want });
+          } finally {
+            await fresh.close();
+          }
         },
       ),
       { numRuns: 4 },
     );
   }, 240_000);
+
+  it('batches handed over together are rated in the order given, even when the store answers the later one first', async () => {
+    // Two batches of the same accounts, each with CDRs earlier than the other's: rated the other
+    // way round, they would give other versions.
+    // Heavy users (many calls each), so that fair-use caps make ratings depend on the order.
+    const heavy = generateCdrs(inputs, {
+      accounts: N_ACCOUNTS,
+      month: MONTHS[0] as number,
+      seed: 43,
+      callsPerUser: 120,
+      malformedShare: 0,
+    });
+    const cdrs = shuffled(heavy.length, 7).map((i) => heavy[i] as Cdr);
+    const half = Math.floor(cdrs.length / 2);
+    const [first, second] = [cdrs.slice(0, half), cdrs.slice(half)];
+    const run = async (together: boolean) => {
+      const sw = new Switch();
+      let calls = 0;
+      // The first batch's first read waits: the second batch's reads come back before it.
+      const history: HistoryPort = {
+        ...sw.history,
+        ratingCatalogs: async () => {
+          if (calls++ === 0) await new Promise((r) => setTimeout(r, 300));
+          return sw.history.ratingCatalogs();
+        },
+      };
+      const pool = new RatingPool(
+        { catalog, accounts },
+        { history, sink: sw.sink },
+        {
+          threads: 1,
+          encoder: { module: ROWS_ENCODER_MODULE, options: { engine: 'chdb' } },
+          now: () => NOW,
+        },
+      );
+      try {
+        const frames = (part: Cdr[]) => ({ frames: part.map((c) => codec.encode(c)), schemaId: codec.schemaId });
+        if (together) {
+          const a = pool.rate(frames(first));
+          const b = pool.rate(frames(second));
+          await (await a).stored;
+          await (await b).stored;
+        } else {
+          await (await pool.rate(frames(first))).stored;
+          await (await pool.rate(frames(second))).stored;
+        }
+        return outcome(sw.store, [], 0).events;
+      } finally {
+        await pool.close();
+      }
+    };
+    const oneByOne = await run(false);
+    expect(oneByOne.filter((e) => JSON.parse(e).version > 1).length).toBeGreaterThan(0);
+    expect(await run(true)).toEqual(oneByOne);
+  }, 60_000);
+
+  it('a worker that dies leaves its shard to its replacement, which rebuilds it from the store: same ratings', async () => {
+    const sw = new Switch();
+    const marker = join(mkdtempSync(join(tmpdir(), 'ratel-exit-')), 'exited');
+    const pool = new RatingPool({ catalog, accounts }, sw, {
+      threads: 2,
+      encoder: { module: new URL('./exiting-rows-encoder.mjs', import.meta.url).href, options: { engine: 'chdb', exitAt: 3, marker } },
+      now: () => NOW,
+    });
+    try {
+      const frames = month.map((c) => codec.encode(c));
+      let failures = 0;
+      for (let at = 0; at < frames.length; ) {
+        try {
+          await (await pool.rate({ frames: frames.slice(at, at + 200), schemaId: codec.schemaId })).stored;
+          at += 200;
+        } catch {
+          failures++; // the batch the worker died in: rated again, as kafkajs would offer it again
+          expect(failures).toBeLessThan(3);
+        }
+      }
+      expect(existsSync(marker)).toBe(true);
+      expect(failures).toBe(1);
+      const refSw = new Switch();
+      const sink: RatedRowsSink = { write: (rows) => refSw.sink.write(encode(rows)), drain: () => refSw.sink.drain() };
+      await (await new RatingSession({ catalog, accounts }, { history: refSw.history, sink }, { now: () => NOW }).rate(month)).stored;
+      const latest = (s: MemStore) => sorted([...s.latest().values()].map((e) => JSON.stringify({ ...e, version: 0 })));
+      expect(latest(sw.store)).toEqual(latest(refSw.store));
+    } finally {
+      await pool.close();
+    }
+  }, 60_000);
 
   it('a store read that fails makes the batch fail with that error; every shard forgets, and the next try rates as one session', async () => {
     const sw = new Switch();

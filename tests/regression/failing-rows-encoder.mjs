@@ -10,11 +10,11 @@ export function createRowsEncoder(options) {
   const encode = storeEncoder(options);
   const always = options.fail < 0;
   let left = options.fail;
-  return (rows) => {
+  return (rows, into) => {
     if (always || left-- > 0) {
       appendFileSync(options.marks, 'refused\n');
       throw new Error('injected encoder refusal');
     }
-    return encode(rows);
+    return encode(rows, into);
   };
 }

@@ -6,6 +6,8 @@
  */
 import { RowWriter } from './row-writer.js';
 
+export { RowWriter };
+
 export type ColumnType = 'String' | 'UInt32' | 'Int64' | 'Array(String)';
 
 export interface Column {
@@ -43,10 +45,14 @@ export function columnsOf(ddl: string): Column[] {
   return columns;
 }
 
-/** Encodes rows of one table: `encode(rows)` gives their bytes in a buffer of their own. */
+/**
+ * Encodes rows of one table: `encode(rows)` gives their bytes in a buffer of their own;
+ * `encodeInto(w, rows)` appends them to a writer (several tables' rows in one buffer).
+ */
 export interface RowEncoder {
   readonly columns: readonly Column[];
   encode(rows: readonly object[]): Buffer;
+  encodeInto(w: RowWriter, rows: readonly object[]): void;
 }
 
 /** Where a column's value is read from a row (a JavaScript expression of `r`), and whether it is bytes to write as base64. */
@@ -109,9 +115,14 @@ function compile(
   return {
     columns,
     encode(rows) {
-      const w = new RowWriter(table, tsv ? 'chdb' : 'server', columns, rows.length * 24 * columns.length);
+      const w = new RowWriter(tsv ? 'chdb' : 'server', rows.length * 12 * columns.length);
+      w.section(table, columns);
       body(w, rows);
       return w.done();
+    },
+    encodeInto(w, rows) {
+      w.section(table, columns);
+      body(w, rows);
     },
   };
 }

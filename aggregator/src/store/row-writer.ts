@@ -7,6 +7,8 @@
 import { errors } from '@ratel/schemas';
 
 const TWO_32 = 4294967296;
+/** Smallest buffer: larger than Node's allocation pool, so never taken for a slice of it. */
+const MIN_BYTES = 16384;
 const B64 = Buffer.from('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/');
 const TAB = 9;
 const NEWLINE = 10;
@@ -31,16 +33,34 @@ const tsvEscaped = (s: string): string => s.replace(TSV_SPECIAL, (m) => `\\${Str
 
 export class RowWriter {
   private buf: Buffer;
-  private at = 0;
+  /** Bytes written so far. */
+  at = 0;
+  /** The table and columns being written (for refusals). */
+  private table = '';
+  private columns: readonly { name: string; type: string }[] = [];
 
+  /**
+   * `into`: a buffer to write into (a rating worker reuses the one its previous rows came back
+   * in); it is replaced by a larger one when the rows do not fit. Otherwise one of `bytes`.
+   */
   constructor(
-    private readonly table: string,
     private readonly engine: 'server' | 'chdb',
-    private readonly columns: readonly { name: string; type: string }[],
     bytes: number,
+    into: Buffer | null = null,
   ) {
     // Its own ArrayBuffer (not Node's shared pool): a rating worker transfers it.
-    this.buf = Buffer.allocUnsafeSlow(Math.max(4096, bytes));
+    this.buf = into ?? Buffer.allocUnsafeSlow(Math.max(MIN_BYTES, bytes));
+  }
+
+  /** Rows of `table` follow. */
+  section(table: string, columns: readonly { name: string; type: string }[]): void {
+    this.table = table;
+    this.columns = columns;
+  }
+
+  /** The buffer written into (its first `at` bytes). */
+  get buffer(): Buffer {
+    return this.buf;
   }
 
   done(): Buffer {
@@ -58,7 +78,7 @@ export class RowWriter {
 
   private room(n: number): void {
     if (this.at + n > this.buf.length) {
-      const next = Buffer.allocUnsafeSlow(Math.max(this.buf.length * 2, this.at + n));
+      const next = Buffer.allocUnsafeSlow(Math.max(this.buf.length * 2, this.at + n, MIN_BYTES));
       this.buf.copy(next, 0, 0, this.at);
       this.buf = next;
     }
@@ -104,7 +124,8 @@ export class RowWriter {
 
   strings(v: unknown[], row: number, c: number): void {
     this.varint(v.length);
-    for (const s of v) {
+    for (let k = 0; k < v.length; k++) {
+      const s = v[k];
       if (typeof s !== 'string') this.refuse(row, c, v);
       this.string(s);
     }
