@@ -7,13 +7,13 @@
  * decoded whole: it is reported once, with its first characters, as too long. Nothing here
  * reads a file: the importer and the benchmark feed it.
  */
+import { isAscii } from 'node:buffer';
+
 export interface LineSink {
   line(text: string, lineNo: number): void;
   /** A line of `bytes` bytes over the limit; `head` is its first characters. */
   tooLong(head: string, bytes: number, lineNo: number): void;
 }
-
-import { isAscii } from 'node:buffer';
 
 const NL = 10;
 const CR = 13;
