@@ -8,9 +8,10 @@
  * matches, a binary search of the ranges of that length: no string keys, no allocation. Numbers
  * listed in blocks (DID blocks, a PBX's numbers: at least DENSE of the BLOCK consecutive keys
  * with the same Math.floor(key / BLOCK), their owners less than 255 subscribers apart) are kept
- * instead as one byte a number, found through a small table of blocks that also holds each
- * block's first owner. A directory of a million such numbers is then about a megabyte and a
- * table of a few thousand blocks, not 32 megabytes, and a lookup rarely waits for memory.
+ * instead as their runs of one owner (a user's numbers mostly follow each other) in 64 bytes, or
+ * else as one byte a number, found through a small table of blocks that also holds each block's
+ * first owner. A directory of a million such numbers is then a few hundred kilobytes, not 32
+ * megabytes, and stays in the caches while the lines of a file stream through them.
  *
  * - A single number beats a range holding it (a direct line inside a PBX block); of two ranges
  *   holding a number, the narrower wins. A number listed for two users, or two ranges of the same
@@ -98,21 +99,27 @@ class PairTable {
   }
 }
 
-/** Numbers of a block: keys k with the same Math.floor(k / BLOCK), one byte each in the block's bytes. */
+/** Numbers of a block: keys k with the same Math.floor(k / BLOCK). */
 const BLOCK = 256;
 /** Numbers that make a block dense (its bytes then cost at most 32 a number, as the PairTable does). */
 const DENSE = 8;
-/** Owners of a block differ by at most this: a number's byte is 1 + its owner - the block's first owner (0: none). */
+/** Owners of a block differ by at most this: a number's owner byte is 1 + its owner - the block's first owner (0: none). */
 const SPREAD = 254;
-/** The blocks table holds for each block its index j and its first owner, as j * FIRST + first owner (exact in a double). */
+/**
+ * A block whose numbers change owner at most RUNS - 1 times (a user's numbers are mostly
+ * consecutive) is kept as its runs in 64 bytes: their count, then for each its first offset in
+ * the block and its owner byte. Other blocks are kept as an owner byte a number.
+ */
+const RUNS = 31;
+/** The blocks table holds for each block (offset * 2 + 1 for runs) * FIRST + its first owner (exact in a double). */
 const FIRST = 2 ** 24;
 
 export class Directory {
   /** Single numbers outside dense blocks. */
   private exact = new PairTable();
-  /** Dense blocks: block (key / BLOCK) to j * FIRST + its first owner; its numbers' bytes are blockBytes[j * BLOCK, (j + 1) * BLOCK). */
+  /** Dense blocks: block (key / BLOCK) to where its runs or owner bytes are in blockData, and its first owner. */
   private readonly blocks = new PairTable();
-  private blockBytes = new Uint8Array(0);
+  private blockData = new Uint8Array(0);
   /** Keys listed for more than one subscriber (their candidates, for the reason). */
   private readonly ambiguousKeys = new Map<number, number[]>();
   private readonly sip = new Map<string, number>();
@@ -192,46 +199,84 @@ export class Directory {
 
   /** Moves the single numbers of dense blocks from the PairTable to the lines of blockBytes. */
   private packBlocks(): void {
-    // Per block: how many numbers, and the least and greatest owner.
-    const perBlock = new Map<number, { n: number; lo: number; hi: number; j: number }>();
+    // Per block: its owner bytes (filled once the block is known dense), count, least and greatest owner.
+    const perBlock = new Map<number, { n: number; lo: number; hi: number; bytes: Uint8Array | null }>();
     this.exact.forEach((key, owner) => {
       const b = Math.floor(key / BLOCK);
       const had = perBlock.get(b);
-      if (had === undefined) perBlock.set(b, { n: 1, lo: owner, hi: owner, j: -1 });
+      if (had === undefined) perBlock.set(b, { n: 1, lo: owner, hi: owner, bytes: null });
       else {
         had.n++;
         had.lo = Math.min(had.lo, owner);
         had.hi = Math.max(had.hi, owner);
       }
     });
-    let dense = 0;
     for (const [b, m] of perBlock)
-      if (m.n >= DENSE && m.hi - m.lo <= SPREAD && m.lo < FIRST) {
-        m.j = dense++;
-        this.blocks.add(b, m.j * FIRST + m.lo);
-      } else perBlock.delete(b);
-    if (dense === 0) return;
-    const bytes = new Uint8Array(dense * BLOCK);
+      if (m.n >= DENSE && m.hi - m.lo <= SPREAD && m.lo < FIRST) m.bytes = new Uint8Array(BLOCK);
+      else perBlock.delete(b);
+    if (perBlock.size === 0) return;
     const rest = new PairTable();
     this.exact.forEach((key, owner) => {
       const b = Math.floor(key / BLOCK);
       const m = perBlock.get(b);
       if (m === undefined) rest.add(key, owner);
-      else bytes[m.j * BLOCK + (key - b * BLOCK)] = owner - m.lo + 1;
+      else (m.bytes as Uint8Array)[key - b * BLOCK] = owner - m.lo + 1;
     });
-    this.blockBytes = bytes;
+    // Lay the blocks out: runs (64 bytes) when few enough, else the 256 bytes.
+    const parts: Uint8Array[] = [];
+    let size = 0;
+    for (const [b, m] of perBlock) {
+      const bytes = m.bytes as Uint8Array;
+      let runs = 1;
+      for (let r = 1; r < BLOCK; r++) if (bytes[r] !== bytes[r - 1]) runs++;
+      let part: Uint8Array;
+      if (runs <= RUNS) {
+        part = new Uint8Array(64);
+        part[0] = runs;
+        let k = 0;
+        for (let r = 0; r < BLOCK; r++)
+          if (r === 0 || bytes[r] !== bytes[r - 1]) {
+            part[1 + 2 * k] = r;
+            part[2 + 2 * k] = bytes[r] as number;
+            k++;
+          }
+      } else part = bytes;
+      this.blocks.add(b, (size * 2 + (part === bytes ? 0 : 1)) * FIRST + m.lo);
+      parts.push(part);
+      size += part.length;
+    }
+    const data = new Uint8Array(size);
+    let at = 0;
+    for (const part of parts) {
+      data.set(part, at);
+      at += part.length;
+    }
+    this.blockData = data;
     this.exact = rest;
   }
 
   /** The owner of single number `key` (the first listed, when two are), or NO_SUBSCRIBER. */
   private exactOwner(key: number): number {
-    if (this.blockBytes.length > 0) {
+    if (this.blockData.length > 0) {
       const b = Math.floor(key / BLOCK);
       const v = this.blocks.get(b);
       if (v >= 0) {
-        const j = Math.floor(v / FIRST);
-        const o = this.blockBytes[j * BLOCK + (key - b * BLOCK)] as number;
-        return o === 0 ? NO_SUBSCRIBER : v - j * FIRST + o - 1;
+        const where = Math.floor(v / FIRST);
+        const first = v - where * FIRST;
+        const at = where >>> 1;
+        const r = key - b * BLOCK;
+        const data = this.blockData;
+        let o: number;
+        if ((where & 1) === 1) {
+          // Runs: the owner byte of the last run starting at or before r.
+          const n = data[at] as number;
+          o = data[at + 2] as number;
+          for (let k = 1; k < n; k++) {
+            if ((data[at + 1 + 2 * k] as number) > r) break;
+            o = data[at + 2 + 2 * k] as number;
+          }
+        } else o = data[at + r] as number;
+        return o === 0 ? NO_SUBSCRIBER : first + o - 1;
       }
     }
     return this.exact.get(key);

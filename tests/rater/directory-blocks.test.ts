@@ -70,6 +70,29 @@ describe('Directory: numbers in blocks, sparse numbers and ranges', () => {
     expect(who(d, d.lookupNumber('0698765432'))).toBe('pbx/lone');
   });
 
+  it('finds the numbers of a block whose owners alternate (too many runs for 64 bytes: a byte a number)', () => {
+    const at = base + 512;
+    const even = Array.from({ length: 40 }, (_, k) => `+${at + 2 * k}`);
+    const odd = Array.from({ length: 40 }, (_, k) => `+${at + 2 * k + 1}`);
+    const alt = Directory.compile(
+      accountBook(
+        [
+          account('alt', [
+            { id: 'even', numbers: even },
+            { id: 'odd', numbers: odd },
+            { id: 'run', numbers: block(base, 30) },
+          ]),
+        ],
+        catalog,
+      ),
+    );
+    for (let k = 0; k < 80; k++) expect(who(alt, alt.lookupNumber(`+${at + k}`))).toBe(k % 2 ? 'alt/odd' : 'alt/even');
+    expect(alt.lookupNumber(`+${at + 80}`)).toBe(NO_SUBSCRIBER);
+    expect(alt.lookupNumber(`+${at - 1}`)).toBe(NO_SUBSCRIBER);
+    for (let k = 0; k < 30; k++) expect(who(alt, alt.lookupNumber(`+${base + k}`))).toBe('alt/run');
+    expect(alt.lookupNumber(`+${base + 30}`)).toBe(NO_SUBSCRIBER);
+  });
+
   it('finds the numbers of a block whose owners are too far apart for its bytes, beside packed blocks', () => {
     // 300 users: the block from base holds users 0-9 and 299 (owners 299 apart), the next users 10-19.
     const users: AccountEntry['users'] = Array.from({ length: 300 }, (_, i) => ({ id: `u${i}`, numbers: [] as string[] }));
