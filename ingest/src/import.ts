@@ -471,6 +471,13 @@ export function createFileImporter(
 ): FileImporter {
   const directory = directoryOf(deps.accounts, deps.accountsFile);
   const source = createSource({ format: opts.format, mapping: opts.mapping, accounts: deps.accounts, directory });
+  // A source that pairs records across files (kamailio-acc: a call's BYE may be in a file the
+  // switch has not written yet) would hold records in memory past the file they came in, and a
+  // restart would lose them once that file is in done/: refused rather than half done.
+  if (source.finish !== undefined)
+    throw errors.usageInvalid(
+      `--watch cannot take --format ${opts.format}: its records are paired across the files of one import, and a spool folder's files come one at a time (a call's BYE may be in a file not written yet). Import such files together with \`ratel import --format ${opts.format} FILES\`, or watch Kamailio's dialog CDRs (cdr_enable) with --format kamailio`,
+    );
   const { limits } = limitsOf(cfg);
   const batchSize = opts.batchSize ?? cfg.rater.batchSize;
   const deliver =
