@@ -18,7 +18,7 @@
 import { closeSync, createWriteStream, mkdirSync, openSync, readdirSync, readSync, statSync, type WriteStream } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { monthLabel, rowsEncoderFor, type Store, storeHistory, writeDeadLetters } from '@ratel/aggregator';
-import { type AccountBook, type Catalog, Directory, type EngineOutput, RatingPool } from '@ratel/rater';
+import { type AccountBook, type Alert, type Catalog, Directory, type EngineOutput, RatingPool } from '@ratel/rater';
 import { type Cdr, checkCdr, checkLimits, errors, type WireCodec } from '@ratel/schemas';
 import type { Kafka } from 'kafkajs';
 import { type Config, limitsOf } from './config.js';
@@ -56,6 +56,11 @@ export interface ImportDeps {
   /** `to: 'kafka'`: the client and the CDR codec. */
   kafka?: Kafka;
   codec?: WireCodec<Cdr>;
+  /**
+   * `to: 'store'` with alerts.importToTopic: where each batch's alerts are produced (the alerts
+   * topic); the batch counts as imported once they are acknowledged.
+   */
+  alerts?: { send(alerts: readonly Alert[]): Promise<void> };
   print?: (s: string) => void;
 }
 
@@ -272,6 +277,8 @@ function storeDelivery(cfg: Config, opts: ImportOptions, deps: ImportDeps): Deli
           out.dead.map((d) => deadLetterRow({ key: d.cdr_id, code: d.code, reason: d.reason, frame: null, cdr: d.cdr, held: d.held }, now)),
         );
       }
+      // Raised again with the same ids when the batch is imported again (its account-months restored), so at least once.
+      if (deps.alerts !== undefined && out.alerts.length > 0) await deps.alerts.send(out.alerts);
       return { dead: out.dead, replays: out.replays, rated: out.rated, months: out.months };
     },
     async finish() {
