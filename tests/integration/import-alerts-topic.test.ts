@@ -13,11 +13,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createKafka, createLogger, ensureTopics, loadConfig, sources } from '@ratel/ingest';
 import { type AccountEntry, accountBook, alertId, loadCatalog, rateAll } from '@ratel/rater';
-import { type AlertEvent, type Cdr, LOCAL_SCHEMA_IDS, localCodecs, voiceCdr } from '@ratel/schemas';
+import { type Cdr, LOCAL_SCHEMA_IDS, voiceCdr } from '@ratel/schemas';
 import { describe, expect, it } from 'vitest';
-import { CLI, type Run, waitFor, withRun } from './harness.js';
-
-const codec = localCodecs().alert;
+import { CLI, readAlerts, waitFor, withRun } from './harness.js';
 
 const ACCOUNTS: AccountEntry[] = [
   {
@@ -43,21 +41,6 @@ const CDRS: Cdr[] = [
     call(`ia2-m${i}`, 'ia-fr-2', at(4 + Math.floor(i / 50), i % 50), `+3361234${String(i).padStart(4, '0')}`, 30),
   ),
 ];
-
-async function readAlerts(run: Run, topic: string) {
-  const kafka = createKafka(run.cfg, createLogger('silent'));
-  const consumer = kafka.consumer({ groupId: `${run.env.RATEL_KAFKA_GROUP}.reader`, maxWaitTimeInMs: 100 });
-  const got: { key: string; alert: AlertEvent; schemaId: number }[] = [];
-  await consumer.connect();
-  await consumer.subscribe({ topic, fromBeginning: true });
-  await consumer.run({
-    eachMessage: async ({ message }) => {
-      const value = message.value as Buffer;
-      got.push({ key: message.key?.toString() ?? '', alert: codec.decode(value), schemaId: value.readUInt32BE(1) });
-    },
-  });
-  return { consumer, got };
-}
 
 describe('ratel import into the store, alerts to the topic (real Kafka + ClickHouse server)', () => {
   it("puts the import's alerts on the alerts topic, and the same ids again when the file is imported again", async () => {
