@@ -11,11 +11,10 @@ import {
   DEFAULT_NUMBER_PREFIX,
   DEFAULT_PAYMENT_TERMS_DAYS,
   type InvoiceTerms,
-  isTimeZone,
   type StoreConfig,
 } from '@ratel/aggregator';
 import { DEFAULT_CATALOG_DIR } from '@ratel/rater';
-import { type CdrLimits, type DateWindow, DEFAULT_LIMITS, DEFAULT_WINDOW, errors } from '@ratel/schemas';
+import { type CdrLimits, type DateWindow, DEFAULT_LIMITS, DEFAULT_WINDOW, errors, isTimeZone } from '@ratel/schemas';
 import { z } from 'zod';
 import { HTTP_INGEST_ENV, httpIngestSchema } from './http-ingest/config.js';
 import {
