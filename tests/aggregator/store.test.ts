@@ -26,7 +26,7 @@ import { type AccountInput, accountBook, loadCatalog } from '@ratel/rater';
 import { type RatedEvent, voiceCdr } from '@ratel/schemas';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accountInput } from '../rater/helpers.js';
-import { CLICKHOUSE_URL, HINT } from '../services.js';
+import { newServerStore } from '../services.js';
 
 const catalog = loadCatalog();
 const INPUTS: AccountInput[] = [
@@ -62,16 +62,7 @@ const ev = (over: Partial<RatedEvent>): RatedEvent => ({
 
 const db = `ratel_test_${process.pid}_${Date.now()}`;
 
-async function serverStore(): Promise<Store> {
-  try {
-    const admin = await openServerStore(CLICKHOUSE_URL);
-    await admin.exec(`CREATE DATABASE ${db}`);
-    await admin.close();
-    return await openServerStore(CLICKHOUSE_URL, db);
-  } catch (e) {
-    throw new Error(`ClickHouse server not reachable at ${CLICKHOUSE_URL}: ${HINT} (${(e as Error).message})`);
-  }
-}
+const serverStore = (): Promise<Store> => newServerStore(db);
 
 const engines: [string, () => Promise<Store>][] = [
   ['chdb', async () => openChdbStore(mkdtempSync(join(tmpdir(), 'ratel-chdb-')))],
