@@ -8,10 +8,11 @@
  * matches, a binary search of the ranges of that length: no string keys, no allocation. Numbers
  * listed in blocks (DID blocks, a PBX's numbers: at least DENSE of the BLOCK consecutive keys
  * with the same Math.floor(key / BLOCK), their owners less than 255 subscribers apart) are kept
- * instead as their runs of one owner (a user's numbers mostly follow each other) in 64 bytes, or
- * else as one byte a number, found through a small table of blocks that also holds each block's
- * first owner. A directory of a million such numbers is then a few hundred kilobytes, not 32
- * megabytes, and stays in the caches while the lines of a file stream through them.
+ * instead as their runs of one owner (a user's numbers mostly follow each other) in a few bytes,
+ * or else as one byte a number, found through a small table of blocks that also holds each
+ * block's first owner (a flat array when the blocks are close together, else a hash table). A
+ * directory of a million such numbers is then about a hundred kilobytes, not 32 megabytes, and
+ * stays in the caches while the lines of a file stream through them.
  *
  * - A single number beats a range holding it (a direct line inside a PBX block); of two ranges
  *   holding a number, the narrower wins. A number listed for two users, or two ranges of the same
@@ -107,8 +108,8 @@ const DENSE = 8;
 const SPREAD = 254;
 /**
  * A block whose numbers change owner at most RUNS - 1 times (a user's numbers are mostly
- * consecutive) is kept as its runs in 64 bytes: their count, then for each its first offset in
- * the block and its owner byte. Other blocks are kept as an owner byte a number.
+ * consecutive) is kept as its runs in 1 + 2 * runs bytes: their count, then for each its first
+ * offset in the block and its owner byte. Other blocks are kept as an owner byte a number.
  */
 const RUNS = 31;
 /** The blocks table holds for each block (offset * 2 + 1 for runs) * FIRST + its first owner (exact in a double). */
@@ -127,12 +128,18 @@ export class Directory {
   private readonly ranges = new Map<number, RangeTable>();
   private readonly subs: Subscriber[] = [];
   /**
-   * What a CDR takes from its subscriber, side by side by subscriber index: placing a CDR reads
-   * one slot of each (arrays that stay in the caches), not a chain of objects.
+   * What a CDR takes from its subscriber, interleaved by subscriber index (account id, user id,
+   * dialling rules at 3i, 3i + 1, 3i + 2): placing a CDR reads one cache line of one array, not
+   * a chain of objects nor three arrays.
    */
-  private readonly accountIds: string[] = [];
-  private readonly userIds: string[] = [];
-  private readonly diallingsOf: Dialling[] = [];
+  private readonly placing: (string | Dialling)[] = [];
+  /**
+   * The blocks table laid out flat when the dense blocks are close together (a carrier's number
+   * blocks mostly are): its value for block base + j at direct[j] (-1: not a dense block), found
+   * without hashing in a few kilobytes that stay in the caches. Empty when they are spread out.
+   */
+  private direct = new Float64Array(0);
+  private directBase = 0;
   /** Distinct dialling rules of the accounts (to read national numbers). */
   readonly diallings: readonly Dialling[];
   /** Numbers listed (single numbers and the width of every range). */
@@ -146,9 +153,7 @@ export class Directory {
       for (const [userId, line] of account.lines) {
         const owner = this.subs.length;
         this.subs.push({ account, userId });
-        this.accountIds.push(account.id);
-        this.userIds.push(userId);
-        this.diallingsOf.push(account.dialling);
+        this.placing.push(account.id, userId, account.dialling);
         const d = account.dialling;
         diallings.set(`${d.cc}|${d.trunk}|${d.intl}`, d);
         const subject = `account ${account.id} user ${userId}`;
@@ -222,16 +227,18 @@ export class Directory {
       if (m === undefined) rest.add(key, owner);
       else (m.bytes as Uint8Array)[key - b * BLOCK] = owner - m.lo + 1;
     });
-    // Lay the blocks out: runs (64 bytes) when few enough, else the 256 bytes.
+    // Lay the blocks out in the order of their numbers: runs (1 + 2 * runs bytes) when few enough, else the 256 bytes.
     const parts: Uint8Array[] = [];
     let size = 0;
-    for (const [b, m] of perBlock) {
+    const order = [...perBlock.keys()].sort((x, y) => x - y);
+    for (const b of order) {
+      const m = perBlock.get(b) as { bytes: Uint8Array | null; lo: number };
       const bytes = m.bytes as Uint8Array;
       let runs = 1;
       for (let r = 1; r < BLOCK; r++) if (bytes[r] !== bytes[r - 1]) runs++;
       let part: Uint8Array;
       if (runs <= RUNS) {
-        part = new Uint8Array(64);
+        part = new Uint8Array(1 + 2 * runs);
         part[0] = runs;
         let k = 0;
         for (let r = 0; r < BLOCK; r++)
@@ -253,13 +260,34 @@ export class Directory {
     }
     this.blockData = data;
     this.exact = rest;
+    this.layOutDirect(order);
+  }
+
+  /**
+   * Fills `direct` when the blocks (sorted) span at most 4 slots a block, and 64 more: 8 bytes
+   * a slot, no more than the hash table takes for them.
+   */
+  private layOutDirect(sorted: number[]): void {
+    const n = sorted.length;
+    if (n === 0) return;
+    const lo = sorted[0] as number;
+    const span = (sorted[n - 1] as number) - lo + 1;
+    if (span > 4 * n + 64) return;
+    const direct = new Float64Array(span).fill(-1);
+    this.blocks.forEach((b, v) => {
+      direct[b - lo] = v;
+    });
+    this.direct = direct;
+    this.directBase = lo;
   }
 
   /** The owner of single number `key` (the first listed, when two are), or NO_SUBSCRIBER. */
   private exactOwner(key: number): number {
     if (this.blockData.length > 0) {
       const b = Math.floor(key / BLOCK);
-      const v = this.blocks.get(b);
+      const j = b - this.directBase;
+      const direct = this.direct;
+      const v = direct.length === 0 ? this.blocks.get(b) : j >= 0 && j < direct.length ? (direct[j] as number) : -1;
       if (v >= 0) {
         const where = Math.floor(v / FIRST);
         const first = v - where * FIRST;
@@ -282,6 +310,11 @@ export class Directory {
     return this.exact.get(key);
   }
 
+  /** How the dense blocks are found: none, a flat array (close together), or the hash table (spread out). */
+  get blockTable(): 'none' | 'flat' | 'hash' {
+    return this.blockData.length === 0 ? 'none' : this.direct.length > 0 ? 'flat' : 'hash';
+  }
+
   /** Number of subscribers (users with directory entries). */
   get size(): number {
     return this.subs.length;
@@ -291,19 +324,19 @@ export class Directory {
     return this.subs[i] as Subscriber;
   }
 
-  /** subscriber(i).account.id, read from an array of its own. */
+  /** subscriber(i).account.id, read from the interleaved array. */
   accountIdOf(i: number): string {
-    return this.accountIds[i] as string;
+    return this.placing[3 * i] as string;
   }
 
-  /** subscriber(i).userId, read from an array of its own. */
+  /** subscriber(i).userId, read from the interleaved array. */
   userIdOf(i: number): string {
-    return this.userIds[i] as string;
+    return this.placing[3 * i + 1] as string;
   }
 
-  /** subscriber(i).account.dialling, read from an array of its own. */
+  /** subscriber(i).account.dialling, read from the interleaved array. */
   diallingOfSubscriber(i: number): Dialling {
-    return this.diallingsOf[i] as Dialling;
+    return this.placing[3 * i + 2] as Dialling;
   }
 
   /** The subscriber of E.164 digits key `key` (keyNumber), NO_SUBSCRIBER or AMBIGUOUS. */

@@ -128,11 +128,16 @@ describe('Directory: numbers in blocks, sparse numbers and ranges', () => {
   });
 
   it('answers as the accounts file reads, for any mix of blocks, sparse numbers, ranges and duplicates', () => {
+    const tables = new Set<string>();
     const entry = fc.oneof(
       // a cluster of numbers near a base: dense blocks when close enough
       fc.record({
         kind: fc.constant('cluster' as const),
-        at: fc.integer({ min: 0, max: 400 }),
+        // near the base, or far from it (blocks spread out: found through the hash table)
+        at: fc.oneof(
+          fc.integer({ min: 0, max: 400 }),
+          fc.integer({ min: 1, max: 3 }).map((f) => f * 30_000),
+        ),
         n: fc.integer({ min: 1, max: 90 }),
         step: fc.integer({ min: 1, max: 9 }),
       }),
@@ -142,7 +147,10 @@ describe('Directory: numbers in blocks, sparse numbers and ranges', () => {
     fc.assert(
       fc.property(
         fc.array(fc.array(entry, { minLength: 1, maxLength: 4 }), { minLength: 1, maxLength: 6 }),
-        fc.array(fc.integer({ min: -10, max: 100_010 }), { minLength: 50, maxLength: 50 }),
+        fc.array(fc.oneof(fc.integer({ min: -10, max: 100_010 }), fc.integer({ min: 29_990, max: 30_100 })), {
+          minLength: 50,
+          maxLength: 50,
+        }),
         (users, probes) => {
           const flat: { who: string; single?: number; from?: number; to?: number }[] = [];
           const entries: AccountEntry['users'] = users.map((list, u) => {
@@ -159,6 +167,7 @@ describe('Directory: numbers in blocks, sparse numbers and ranges', () => {
             return { id: `u${u}`, numbers: [...numbers] };
           });
           const dir = Directory.compile(accountBook([account('a', entries)], catalog));
+          tables.add(dir.blockTable);
           for (const p of probes) {
             const n = base + p;
             const want = reference(flat, n);
@@ -169,5 +178,44 @@ describe('Directory: numbers in blocks, sparse numbers and ranges', () => {
       ),
       { numRuns: 150 },
     );
+    // Every way of finding the blocks was read.
+    expect([...tables].sort()).toEqual(['flat', 'hash', 'none']);
+  });
+
+  it('finds blocks through a flat array when they are close together, through the hash table when spread out', () => {
+    const near = Directory.compile(
+      accountBook(
+        [
+          account('n', [
+            { id: 'a', numbers: block(base, 20) },
+            { id: 'b', numbers: block(base + 2560, 20) },
+          ]),
+        ],
+        catalog,
+      ),
+    );
+    expect(near.blockTable).toBe('flat');
+    const far = Directory.compile(
+      accountBook(
+        [
+          account('f', [
+            { id: 'a', numbers: block(base, 20) },
+            { id: 'b', numbers: block(base + 256 * 1000, 20) },
+          ]),
+        ],
+        catalog,
+      ),
+    );
+    expect(far.blockTable).toBe('hash');
+    for (const dir of [near, far]) {
+      const other = dir === near ? base + 2560 : base + 256 * 1000;
+      for (let k = 0; k < 20; k++) {
+        expect(who(dir, dir.lookupNumber(`+${base + k}`))).toMatch(/\/a$/);
+        expect(who(dir, dir.lookupNumber(`+${other + k}`))).toMatch(/\/b$/);
+      }
+      expect(dir.lookupNumber(`+${base + 20}`)).toBe(NO_SUBSCRIBER);
+      expect(dir.lookupNumber(`+${other - 1}`)).toBe(NO_SUBSCRIBER);
+      expect(dir.lookupNumber(`+${base + 256 * 500}`)).toBe(NO_SUBSCRIBER); // between them, in no block
+    }
   });
 });

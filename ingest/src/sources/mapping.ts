@@ -297,6 +297,11 @@ export class MappedReader {
   private readonly idPrefix: string;
   private readonly filters: { slot: number; values: string[]; keep: boolean; reason: string }[];
   private readonly strip: string[];
+  /** Flags by character code (ASCII) of the first characters of strip_prefixes, and whether one is not ASCII. */
+  private readonly stripFirst = new Uint8Array(128);
+  private readonly stripWide: boolean;
+  /** Whether the answer is read as the start is (the same column, format, zone and layout): read once. */
+  private readonly answerIsStart: boolean;
   /** cut_at as flags by character code (ASCII), and whether it holds a digit. */
   private readonly cutCodes = new Uint8Array(128);
   private readonly cutDigits: boolean;
@@ -364,6 +369,22 @@ export class MappedReader {
       reason: `filter on ${JSON.stringify(f.field)}`,
     }));
     this.strip = m.numbers.strip_prefixes;
+    let wide = false;
+    for (const p of this.strip) {
+      const c = p.charCodeAt(0);
+      if (c < 128) this.stripFirst[c] = 1;
+      else wide = true;
+    }
+    this.stripWide = wide;
+    const a = this.answer;
+    const st = this.start;
+    this.answerIsStart =
+      a !== null &&
+      a.slot === st.slot &&
+      a.format === st.format &&
+      a.zone?.name === st.zone?.name &&
+      (a.layout === null) === (st.layout === null) &&
+      (a.layout === null || a.layout.text === st.layout?.text);
     for (let i = 0; i < m.numbers.cut_at.length; i++) {
       const c = m.numbers.cut_at.charCodeAt(i);
       if (c < 128) this.cutCodes[c] = 1;
@@ -492,13 +513,16 @@ export class MappedReader {
         a = row.beg[f.slot] as number;
         b = row.fin[f.slot] as number;
       }
-      for (let j = 0; j < this.strip.length; j++) {
-        const p = this.strip[j] as string;
-        if (b - a >= p.length && s.startsWith(p, a)) {
-          a += p.length;
-          break;
+      // Prefixes are looked for only when the number starts with the first character of one.
+      const c0 = a < b ? s.charCodeAt(a) : 0;
+      if (a < b && (c0 < 128 ? this.stripFirst[c0] === 1 : this.stripWide))
+        for (let j = 0; j < this.strip.length; j++) {
+          const p = this.strip[j] as string;
+          if (startsAt(s, a, b, p)) {
+            a += p.length;
+            break;
+          }
         }
-      }
       // One scan: cut at the first cut_at character, and see whether what is left is "+" and digits.
       const cutAt = this.cutCodes;
       let clean = a < b;
@@ -608,6 +632,22 @@ export class MappedReader {
       const a = row.beg[slot] as number;
       const b = row.fin[slot] as number;
       if (this.idPrefix.length + (b - a) <= 200) return this.idPrefix + (row.src[slot] as string).slice(a, b);
+    }
+    // Fields that follow each other in one string, "|" between them (a db_flatstore record's
+    // call_id|from_tag|to_tag): their join is one substring.
+    const first = slots[0] as number;
+    const s0 = row.src[first] as string;
+    let joined = true;
+    for (let k = 1; k < slots.length && joined; k++) {
+      const prev = slots[k - 1] as number;
+      const slot = slots[k] as number;
+      const end = row.fin[prev] as number;
+      joined = row.src[slot] === s0 && row.beg[slot] === end + 1 && s0.charCodeAt(end) === 124;
+    }
+    if (joined) {
+      const a = row.beg[first] as number;
+      const b = row.fin[slots[slots.length - 1] as number] as number;
+      if (this.idPrefix.length + (b - a) <= 200) return this.idPrefix + s0.slice(a, b);
     }
     let id = this.idPrefix;
     for (let k = 0; k < slots.length; k++) {
@@ -800,7 +840,8 @@ export class MappedReader {
   private voice(row: Row, id: string, direction: Direction, out: LineResult): Voice | null {
     const T = this.times;
     const startMs = T[T_START] as number;
-    if (this.answer) this.instant(this.answer, row, T_ANSWER);
+    if (this.answerIsStart) T[T_ANSWER] = startMs;
+    else if (this.answer) this.instant(this.answer, row, T_ANSWER);
     else T[T_ANSWER] = EMPTY;
     if (this.end) this.instant(this.end, row, T_END);
     else T[T_END] = EMPTY;

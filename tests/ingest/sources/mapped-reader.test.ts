@@ -152,6 +152,42 @@ describe('MappedReader: numbers read in place', () => {
       reason: 'no subscriber has caller 0699999999, callee 0612345678',
     });
   });
+
+  it('strips the first prefix that matches, whatever its first character, and none longer than the number', () => {
+    const read = reader({
+      id: { fields: ['id'] },
+      caller: 'from',
+      callee: 'to',
+      numbers: { strip_prefixes: ['№', 'sips:', 'sip:', '0140000001999'] },
+      ...timing,
+    });
+    const callee = (to: string) => read(['c1', '0140000001', to, '1793610000', '30']).cdr?.voice?.callee;
+    expect(callee('№0612345678')).toBe('+33612345678');
+    expect(callee('sip:0612345678')).toBe('+33612345678');
+    expect(callee('sips:0612345678')).toBe('+33612345678');
+    expect(callee('sipx0612345678')).toBe('sipx0612345678');
+    expect(callee('0140000001')).toBe('+33140000001'); // the longer prefix does not fit
+    expect(callee('01400000019990612345678')).toBe('+33612345678');
+  });
+});
+
+describe('MappedReader: times', () => {
+  const read = (answer: unknown) =>
+    reader({
+      id: { fields: ['id'] },
+      caller: 'from',
+      callee: 'to',
+      start: { field: 'start', format: 'local', zone: 'Europe/Paris' },
+      answer,
+      billable: { field: 'secs', unit: 's' },
+    })(['c1', '0140000001', '0612345678', '2026-11-02 10:00:00', '30']).cdr;
+  it('reads an answer of the start column as the start when read alike, else with its own format, zone or layout', () => {
+    const start = Date.UTC(2026, 10, 2, 9);
+    expect(read({ field: 'start', format: 'local', zone: 'Europe/Paris' })).toMatchObject({ start_ms: start, voice: { answer_ms: start } });
+    expect(read({ field: 'start', format: 'local', zone: 'UTC' })?.voice?.answer_ms).toBe(start + 3_600_000);
+    expect(read({ field: 'start', format: 'local', zone: 'Europe/Paris', layout: 'YYYY-MM-DD HH:mm:ss' })?.voice?.answer_ms).toBe(start);
+    expect(read({ field: 'start', format: 'iso' })).toBeNull(); // no offset: not a time of format iso
+  });
 });
 
 describe('MappedReader: ids', () => {
@@ -167,6 +203,37 @@ describe('MappedReader: ids', () => {
     expect(one(row(long)).cdr?.id).toBe(`sbc:${sources.hash128(`sbc:${long}`)}`);
     expect(two(row(long)).cdr?.id).toBe(`sbc:${sources.hash128(`sbc:${long}|30`)}`);
     expect(one(row(''))).toMatchObject({ status: sources.LineStatus.REJECTED, reason: 'empty id' });
+  });
+
+  it('builds the id of fields that follow each other in the line as of any others, in CSV and pipe-separated files', () => {
+    const cell = fc.string({ maxLength: 70 }).filter((c) => !/[\r\n|,]/.test(c) && c.trim() === c);
+    const columns = ['a', 'b', 'c', 'd'];
+    fc.assert(
+      fc.property(
+        fc.constantFrom(',', '|'),
+        fc.array(fc.constantFrom(...columns), { minLength: 1, maxLength: 5 }),
+        fc.array(cell, { minLength: 4, maxLength: 4 }),
+        fc.constantFrom('', 'kam:'),
+        (delimiter, fields, cells, prefix) => {
+          const source = sources.createSource({
+            format: delimiter === ',' ? 'csv' : 'psv',
+            mapping: sources.parseMapping({ id: { fields, prefix }, caller: 'from', callee: 'to', ...timing }, 'm.json'),
+            accounts: book,
+            directory,
+          });
+          source.startFile('t');
+          const res = sources.newLineResult();
+          source.read(['a', 'b', 'c', 'd', 'from', 'to', 'start', 'secs'].join(delimiter), 1, res);
+          const quoted = cells.map((c) => (c.includes('"') ? `"${c.replace(/"/g, '""')}"` : c));
+          source.read([...quoted, '0140000001', '0612345678', '1793610000', '30'].join(delimiter), 2, res);
+          const joined = prefix + fields.map((f) => cells[columns.indexOf(f)]).join('|');
+          const want = joined.length <= 200 ? joined : prefix + sources.hash128(joined);
+          if (want === prefix) expect(res).toMatchObject({ reason: 'empty id' });
+          else expect(res.cdr?.id).toBe(want);
+        },
+      ),
+      { numRuns: 500 },
+    );
   });
 });
 
