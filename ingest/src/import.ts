@@ -27,7 +27,7 @@ import { encodeFrames, produceFrames } from './produce.js';
 import { createProgress } from './progress.js';
 import { type CdrSource, createSource, type FormatName, type LineResult, LineStatus, newLineResult } from './sources/index.js';
 import { LineSplitter } from './sources/lines.js';
-import { BATCH_JOB_INSERT_ROWS, groupedStoreSink } from './store-sink.js';
+import { batchJobWriter, groupedStoreSink } from './store-sink.js';
 
 export interface ImportOptions {
   /** Files and folders (a folder: its files, sorted by name, hidden ones left out; not recursive). */
@@ -262,7 +262,9 @@ interface Delivery {
 function storeDelivery(cfg: Config, opts: ImportOptions, deps: ImportDeps): Delivery {
   const store = deps.store;
   if (!store) throw new Error('importFiles: to "store" needs deps.store');
-  const { sink, writer } = groupedStoreSink(store, { minRows: BATCH_JOB_INSERT_ROWS, maxDelayMs: cfg.writer.maxDelayMs });
+  const jobWriter = batchJobWriter(cfg.writer);
+  const { sink, writer } = groupedStoreSink(store, jobWriter);
+  const maxPending = jobWriter.maxPendingRows;
   const pool = new RatingPool(
     { catalog: deps.catalog, accounts: deps.accounts, ...limitsOf(cfg) },
     { history: storeHistory(store), sink },
@@ -271,12 +273,12 @@ function storeDelivery(cfg: Config, opts: ImportOptions, deps: ImportDeps): Deli
   let failed: unknown = null;
   return {
     async batch(cdrs) {
-      // Earlier batches' rows are stored while this one is rated, up to writer.maxPendingRows of them.
+      // Earlier batches' rows are stored while this one is rated, up to maxPending of them.
       const out = await pool.rateCdrs(cdrs);
       out.stored.catch((e: unknown) => {
         failed ??= e;
       });
-      if (writer.pending >= cfg.writer.maxPendingRows) await writer.below(cfg.writer.maxPendingRows);
+      if (writer.pending >= maxPending) await writer.below(maxPending);
       if (failed !== null) throw failed;
       if (out.dead.length > 0) {
         const now = Date.now();

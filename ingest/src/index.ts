@@ -33,4 +33,5 @@ export { checkConnections, isLoopback, redactedConfig, SECRET_PATHS, withSecretF
 export * as sources from './sources/index.js';
 export { LineSplitter } from './sources/lines.js';
 export * as spool from './spool/index.js';
+export { BATCH_JOB_INSERT_ROWS, BATCH_JOB_MAX_DELAY_MS, batchJobWriter, groupedStoreSink } from './store-sink.js';
 export { StoreWriter, type WriterOptions } from './store-writer.js';
