@@ -27,7 +27,7 @@ import { encodeFrames, produceFrames } from './produce.js';
 import { createProgress } from './progress.js';
 import { type CdrSource, createSource, type FormatName, type LineResult, LineStatus, newLineResult } from './sources/index.js';
 import { LineSplitter } from './sources/lines.js';
-import { batchJobWriter, groupedStoreSink } from './store-sink.js';
+import { batchJobWriter, groupedStoreSink, spoolWriter } from './store-sink.js';
 
 export interface ImportOptions {
   /** Files and folders (a folder: its files, sorted by name, hidden ones left out; not recursive). */
@@ -168,7 +168,7 @@ export async function importFiles(cfg: Config, opts: ImportOptions, deps: Import
   const source = createSource({ format: opts.format, mapping: opts.mapping, accounts: deps.accounts, directory });
   const { limits } = limitsOf(cfg);
   const batchSize = opts.batchSize ?? cfg.rater.batchSize;
-  const deliver = opts.to === 'store' ? storeDelivery(cfg, opts, deps) : kafkaDelivery(cfg, deps);
+  const deliver = opts.to === 'store' ? storeDelivery(cfg, opts, deps, batchJobWriter(cfg.writer)) : kafkaDelivery(cfg, deps);
   const dlq = openDeadLetterFile(opts.deadLetterFile);
   const totalBytes = files.reduce((s, f) => s + statSync(f).size, 0);
   const progress = createProgress(opts.progress);
@@ -259,10 +259,15 @@ interface Delivery {
  * finds them as replays), rows archived and stored, dead letters in the store's dead_letters
  * table too. One batch's rows are stored while the next is rated.
  */
-function storeDelivery(cfg: Config, opts: ImportOptions, deps: ImportDeps): Delivery {
+function storeDelivery(
+  cfg: Config,
+  opts: ImportOptions,
+  deps: ImportDeps,
+  /** How rows are grouped into inserts: batchJobWriter (one-shot imports) or spoolWriter (--watch). */
+  jobWriter: { minRows: number; maxDelayMs: number; maxPendingRows: number },
+): Delivery {
   const store = deps.store;
   if (!store) throw new Error('importFiles: to "store" needs deps.store');
-  const jobWriter = batchJobWriter(cfg.writer);
   const { sink, writer } = groupedStoreSink(store, jobWriter);
   const maxPending = jobWriter.maxPendingRows;
   const pool = new RatingPool(
@@ -498,7 +503,9 @@ export function createFileImporter(
   const { limits } = limitsOf(cfg);
   const batchSize = opts.batchSize ?? cfg.rater.batchSize;
   const deliver =
-    opts.to === 'store' ? storeDelivery(cfg, { ...opts, paths: [], deadLetterFile: '', progress: false }, deps) : kafkaDelivery(cfg, deps);
+    opts.to === 'store'
+      ? storeDelivery(cfg, { ...opts, paths: [], deadLetterFile: '', progress: false }, deps, spoolWriter(cfg.writer))
+      : kafkaDelivery(cfg, deps);
   const finish = async () => {
     try {
       await deliver.finish();

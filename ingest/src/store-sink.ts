@@ -39,6 +39,23 @@ export function batchJobWriter(writer: { maxDelayMs: number; maxPendingRows: num
   };
 }
 
+/**
+ * The spool watcher's (`ratel import --watch`, a service): its ratings are seen in the store as
+ * soon as the pipeline's would be (writer.maxDelayMs after the oldest row, writer.maxPendingRows),
+ * in inserts of at most SPOOL_INSERT_ROWS rows, and a watcher killed in the middle of a file keeps
+ * what it stored (the restart imports the file again; what was stored comes back as replays).
+ */
+export function spoolWriter(writer: { maxDelayMs: number; maxPendingRows: number }): {
+  minRows: number;
+  maxDelayMs: number;
+  maxPendingRows: number;
+} {
+  return { minRows: SPOOL_INSERT_ROWS, maxDelayMs: writer.maxDelayMs, maxPendingRows: writer.maxPendingRows };
+}
+
+/** Rows per insert of the spool watcher (fewer parts than one insert a batch, seen within writer.maxDelayMs). */
+export const SPOOL_INSERT_ROWS = 100_000;
+
 export function groupedStoreSink(
   store: Store,
   opts: { minRows: number; maxDelayMs: number },
