@@ -53,7 +53,10 @@ function bodies(format: 'ratel-jsonl' | 'ratel-csv'): Buffer[] {
 }
 
 async function startServer(env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ['--max-semi-space-size=64', cli, 'ingest-http', '--port', '0'], {
+  // RATEL_BENCH_SERVER_NODE_ARGS: more node flags for the server (e.g. `--cpu-prof --cpu-prof-dir=DIR`,
+  // which the cluster's workers inherit).
+  const extra = (process.env.RATEL_BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, ['--max-semi-space-size=64', ...extra, cli, 'ingest-http', '--port', '0'], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -3,6 +3,7 @@ export { type CloseOptions, closeMonth, type MonthClose } from '@ratel/aggregato
 export * as alertsOut from './alerts-out/index.js';
 export { type Config, configSchema, ENV, loadConfig, storeConfigOf } from './config.js';
 export { type DlqReplayOptions, type DlqReplayResult, replayDeadLetters } from './dlq-replay.js';
+export { encodeFrames, FrameBuilder, type FrameChunk } from './frames.js';
 export { type GenerateOptions, generateAccounts, generateCdrs } from './generator.js';
 export * as httpIngest from './http-ingest/index.js';
 export {
@@ -25,7 +26,7 @@ export { createLogger, type Logger } from './logger.js';
 export { createMetrics, type EndpointOptions, type Metrics, serveMetrics } from './metrics.js';
 export { type MonthJobOptions, type MonthJobResult, runMonthJob } from './month-job.js';
 export { type Pipeline, type PipelineDeps, type PipelineStats, startPipeline } from './pipeline.js';
-export { cachedDefaultPartitioner, encodeFrames, type FrameChunk, type ProduceOptions, produceCdrs, produceFrames } from './produce.js';
+export { cachedDefaultPartitioner, type ProduceOptions, produceCdrs, produceFrames } from './produce.js';
 export { Rng } from './random.js';
 export { type RerateResult, rerateMonth } from './rerate.js';
 export { type RetryOptions, withRetry } from './retry.js';

@@ -2,6 +2,7 @@
 import type { Cdr, WireCodec } from '@ratel/schemas';
 import { CompressionTypes, type ICustomPartitioner, type Kafka, Partitioners } from 'kafkajs';
 import type { Config } from './config.js';
+import { encodeFrames, type FrameChunk } from './frames.js';
 import { brokerError } from './kafka.js';
 
 /**
@@ -31,38 +32,6 @@ export interface ProduceOptions {
   rate: number;
   batch: number;
   onProgress?: (sent: number) => void;
-}
-
-/**
- * CDRs encoded ahead of sending, one chunk per send: each chunk's wire frames end to end in one
- * buffer (frame i from ends[i] to ends[i + 1]) and their keys (account ids). Holding bytes
- * instead of CDR objects while sending keeps the heap small: with a month of CDRs as objects,
- * each full garbage collection of the producer traced all of them, and the CPU time of the same
- * 2,000,000-CDR send varied from 38.9 to 77.7 s.
- */
-export interface FrameChunk {
-  bytes: Buffer;
-  ends: Int32Array;
-  keys: string[];
-}
-
-export function encodeFrames(codec: WireCodec<Cdr>, cdrs: readonly Cdr[], perChunk: number): FrameChunk[] {
-  const chunks: FrameChunk[] = [];
-  for (let i = 0; i < cdrs.length; i += perChunk) {
-    const end = Math.min(cdrs.length, i + perChunk);
-    const frames: Buffer[] = new Array(end - i);
-    const keys: string[] = new Array(end - i);
-    const ends = new Int32Array(end - i + 1);
-    for (let k = i; k < end; k++) {
-      const cdr = cdrs[k] as Cdr;
-      const frame = codec.encode(cdr);
-      frames[k - i] = frame;
-      keys[k - i] = cdr.account_id;
-      ends[k - i + 1] = (ends[k - i] as number) + frame.length;
-    }
-    chunks.push({ bytes: Buffer.concat(frames, ends[end - i]), ends, keys });
-  }
-  return chunks;
 }
 
 export async function produceCdrs(

@@ -17,7 +17,8 @@
 import { CompressionTypes, type Kafka, type Message, type Producer } from 'kafkajs';
 import type { Config } from '../config.js';
 import { brokerError } from '../kafka.js';
-import { cachedDefaultPartitioner, type FrameChunk } from '../produce.js';
+import type { FrameChunk } from '../frames.js';
+import { cachedDefaultPartitioner } from '../produce.js';
 
 export class CdrSender {
   private readonly producer: Producer;
