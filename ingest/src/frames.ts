@@ -101,3 +101,39 @@ export function encodeFrames(codec: WireCodec<Cdr>, cdrs: readonly Cdr[], perChu
   for (const cdr of cdrs) b.add(cdr);
   return b.finish();
 }
+
+/**
+ * The frames of `chunks` in pieces of at most `maxBytes` (a frame larger than that alone), in
+ * order; a piece is a list of chunks that views the given ones' bytes (nothing copied).
+ */
+export function splitFrames(chunks: readonly FrameChunk[], maxBytes: number): FrameChunk[][] {
+  const pieces: FrameChunk[][] = [];
+  let piece: FrameChunk[] = [];
+  let bytes = 0;
+  for (const c of chunks) {
+    let from = 0;
+    const n = c.keys.length;
+    for (let k = 0; k < n; k++) {
+      const size = (c.ends[k + 1] as number) - (c.ends[k] as number);
+      if (bytes + size > maxBytes && bytes > 0) {
+        if (k > from) piece.push(slice(c, from, k));
+        pieces.push(piece);
+        piece = [];
+        bytes = 0;
+        from = k;
+      }
+      bytes += size;
+    }
+    if (n > from) piece.push(from === 0 ? c : slice(c, from, n));
+  }
+  if (piece.length > 0) pieces.push(piece);
+  return pieces;
+}
+
+/** Frames [from, to) of `c`, viewing its bytes. */
+function slice(c: FrameChunk, from: number, to: number): FrameChunk {
+  const at = c.ends[from] as number;
+  const ends = c.ends.slice(from, to + 1);
+  for (let i = 0; i < ends.length; i++) ends[i] = (ends[i] as number) - at;
+  return { bytes: c.bytes.subarray(at, c.ends[to]), ends, keys: c.keys.slice(from, to) };
+}

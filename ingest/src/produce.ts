@@ -1,31 +1,10 @@
 /** Produces CDRs into Kafka as Avro (Confluent wire format), keyed by account. */
 import type { Cdr, WireCodec } from '@ratel/schemas';
-import { CompressionTypes, type ICustomPartitioner, type Kafka, Partitioners } from 'kafkajs';
+import { CompressionTypes, type Kafka } from 'kafkajs';
 import type { Config } from './config.js';
 import { encodeFrames, type FrameChunk } from './frames.js';
 import { brokerError } from './kafka.js';
-
-/**
- * Kafka's default partitioner (murmur2 of the key, as the Java client: an account lands on the
- * same partition whoever produces it), remembered per key: kafkajs's own filters the partition
- * list and hashes the key again for every message.
- */
-export const cachedDefaultPartitioner: ICustomPartitioner = () => {
-  const partitioner = Partitioners.DefaultPartitioner();
-  const cache = new Map<string, number>();
-  return (args) => {
-    const { message, topic, partitionMetadata } = args;
-    if (message.partition !== null && message.partition !== undefined) return message.partition;
-    if (typeof message.key !== 'string') return partitioner(args);
-    const k = `${topic}|${partitionMetadata.length}|${message.key}`;
-    let p = cache.get(k);
-    if (p === undefined) {
-      p = partitioner(args);
-      cache.set(k, p);
-    }
-    return p;
-  };
-};
+import { cachedDefaultPartitioner } from './partitioner.js';
 
 export interface ProduceOptions {
   /** Records per second; 0 = as fast as possible. */

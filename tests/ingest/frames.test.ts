@@ -1,6 +1,6 @@
 // CDRs as wire frames (ingest/src/frames.ts): encodeFrames and the FrameBuilder behind it, whose
 // frames written in place (and bodies handed over by a source) equal the codec's own encode.
-import { encodeFrames, FrameBuilder, type FrameChunk, generateAccounts, generateCdrs } from '@ratel/ingest';
+import { encodeFrames, FrameBuilder, type FrameChunk, generateAccounts, generateCdrs, splitFrames } from '@ratel/ingest';
 import { type Cdr, cdrType, HEADER_BYTES, localCodecs, makeCodec } from '@ratel/schemas';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -88,5 +88,47 @@ describe('FrameBuilder', () => {
     const frame = frames[0]?.frame ?? Buffer.alloc(0);
     expect([...frame.subarray(0, HEADER_BYTES)]).toEqual([0, 0x0a, 0x0b, 0x0c, 0x0d]);
     expect(frame.subarray(HEADER_BYTES).equals(body)).toBe(true);
+  });
+});
+
+describe('splitFrames', () => {
+  it('cuts the frames, in order, into pieces of at most maxBytes (a larger frame alone), where a greedy pass would', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 200 }),
+        fc.integer({ min: 1, max: 50 }),
+        fc.integer({ min: 50, max: 5000 }),
+        (n, perChunk, maxBytes) => {
+          const cdrs = pool.slice(0, n);
+          const chunks = encodeFrames(codec, cdrs, perChunk);
+          const pieces = splitFrames(chunks, maxBytes);
+          const all = framesOf(chunks);
+          const sizes: number[][] = [];
+          for (const piece of pieces) {
+            const frames = framesOf(piece);
+            expect(frames.length).toBeGreaterThan(0);
+            sizes.push(frames.map((f) => f.frame.length));
+          }
+          expect(sizes.flat().length).toBe(all.length);
+          expect(pieces.flatMap((piece) => framesOf(piece))).toEqual(all);
+          // The same cut as filling each piece until the next frame would pass maxBytes.
+          const greedy: number[][] = [];
+          let cur: number[] = [];
+          let bytes = 0;
+          for (const { frame } of all) {
+            if (bytes + frame.length > maxBytes && cur.length > 0) {
+              greedy.push(cur);
+              cur = [];
+              bytes = 0;
+            }
+            cur.push(frame.length);
+            bytes += frame.length;
+          }
+          if (cur.length > 0) greedy.push(cur);
+          expect(sizes).toEqual(greedy);
+        },
+      ),
+      { numRuns: 100 },
+    );
   });
 });

@@ -1,5 +1,4 @@
-// The producer (ingest/src/produce.ts): its partitioner, Kafka's default placement remembered per
-// key. The CDRs encoded ahead of sending: frames.test.ts.
+// The producers' partitioner (ingest/src/partitioner.ts): Kafka's default placement remembered per key.
 import { cachedDefaultPartitioner } from '@ratel/ingest';
 import { Partitioners } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
