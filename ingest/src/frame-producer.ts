@@ -74,7 +74,7 @@ const { KafkaJSMetadataNotLoaded, KafkaJSNonRetriableError } = require('kafkajs/
 };
 
 /** A cluster client made by `kafka` as its producers' (same brokers, TLS, SASL, retry). */
-function clusterOf(kafka: Kafka, maxInFlightRequests: number | null): Cluster {
+function clusterOf(kafka: Kafka, o: { allowAutoTopicCreation: boolean; maxInFlightRequests: number | null }): Cluster {
   const own = kafka as unknown as Record<symbol, unknown>;
   const key = Object.getOwnPropertySymbols(own).find((s) => s.description === 'private:Kafka:createCluster');
   const create = key === undefined ? undefined : own[key];
@@ -83,8 +83,8 @@ function clusterOf(kafka: Kafka, maxInFlightRequests: number | null): Cluster {
   // The options kafka.producer() gives it (metadataMaxAge: kafkajs's producer default).
   return (create as (o: object) => Cluster)({
     metadataMaxAge: 300_000,
-    allowAutoTopicCreation: false,
-    maxInFlightRequests,
+    allowAutoTopicCreation: o.allowAutoTopicCreation,
+    maxInFlightRequests: o.maxInFlightRequests,
     instrumentationEmitter: null,
   });
 }
@@ -100,6 +100,8 @@ export interface FrameProducerOptions {
   idempotent?: boolean;
   /** Requests in flight per connection, as kafkajs's producer `maxInFlightRequests` (default: no limit). */
   maxInFlightRequests?: number | null;
+  /** Whether asking for a missing topic's metadata creates it (where the brokers allow it), as kafkajs's (default false here). */
+  allowAutoTopicCreation?: boolean;
 }
 
 export class FrameProducer {
@@ -119,12 +121,15 @@ export class FrameProducer {
     o: FrameProducerOptions = {},
   ) {
     this.idempotent = o.idempotent ?? false;
-    this.cluster = clusterOf(kafka, o.maxInFlightRequests ?? null);
+    this.cluster = clusterOf(kafka, {
+      allowAutoTopicCreation: o.allowAutoTopicCreation ?? false,
+      maxInFlightRequests: o.maxInFlightRequests ?? null,
+    });
   }
 
+  /** As kafkajs's producer.connect: the cluster (the topic's metadata comes with the first send, under its retries). */
   async connect(): Promise<void> {
     await this.cluster.connect();
-    await this.cluster.addTargetTopic(this.topic);
     if (this.idempotent && this.identity === undefined) await this.initProducerId();
   }
 

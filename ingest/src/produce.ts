@@ -1,10 +1,10 @@
 /** Produces CDRs into Kafka as Avro (Confluent wire format), keyed by account. */
 import type { Cdr, WireCodec } from '@ratel/schemas';
-import { CompressionTypes, type Kafka } from 'kafkajs';
+import type { Kafka } from 'kafkajs';
 import type { Config } from './config.js';
+import { FrameProducer } from './frame-producer.js';
 import { encodeFrames, type FrameChunk } from './frames.js';
 import { brokerError } from './kafka.js';
-import { cachedDefaultPartitioner } from './partitioner.js';
 
 export interface ProduceOptions {
   /** Records per second; 0 = as fast as possible. */
@@ -30,7 +30,10 @@ export async function produceFrames(
   chunks: readonly FrameChunk[],
   opts: Omit<ProduceOptions, 'batch'>,
 ): Promise<number> {
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: cachedDefaultPartitioner });
+  // kafkajs's cluster client with the Produce requests written from the frames (frame-producer.ts),
+  // idempotent with one request in flight, a missing topic created as kafkajs's producer would
+  // (its default allowAutoTopicCreation), as kafka.producer({ idempotent: true, maxInFlightRequests: 1 }).
+  const producer = new FrameProducer(kafka, cfg.kafka.cdrTopic, { idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: true });
   try {
     await producer.connect();
   } catch (e) {
@@ -39,11 +42,9 @@ export async function produceFrames(
   const t0 = Date.now();
   let sent = 0;
   try {
-    for (const { bytes, ends, keys } of chunks) {
-      const messages = new Array(keys.length);
-      for (let k = 0; k < keys.length; k++) messages[k] = { key: keys[k], value: bytes.subarray(ends[k], ends[k + 1]) };
-      await producer.send({ topic: cfg.kafka.cdrTopic, compression: CompressionTypes.None, messages });
-      sent += keys.length;
+    for (const chunk of chunks) {
+      await producer.send([chunk], { acks: -1 });
+      sent += chunk.keys.length;
       opts.onProgress?.(sent);
       if (opts.rate > 0) {
         const due = t0 + (sent / opts.rate) * 1000;
