@@ -17,8 +17,10 @@
  *
  * kafkajs has no public way to hand it encoded records, so this reaches into it: the Kafka
  * object's cluster factory (a symbol property), `kafkajs/src` modules for the Produce request's
- * versions and the stale-metadata test, and a broker's connection pool. tests/ingest/
- * frame-producer.test.ts checks those against the installed kafkajs and the real broker.
+ * versions and the stale-metadata test, and a broker's connection pool (written against kafkajs
+ * 2.2.4, its last release). tests/integration/frame-producer.test.ts and
+ * frame-producer-secured.test.ts check them against the installed kafkajs and the real brokers;
+ * tests/ingest/produce-request.test.ts the bytes against kafkajs's own encoder.
  */
 import { createRequire } from 'node:module';
 import type { Kafka, PartitionerArgs, PartitionMetadata } from 'kafkajs';
