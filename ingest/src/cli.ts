@@ -32,6 +32,7 @@ import { type AlertsProducer, alertsProducer, produceAlerts, startWebhookForward
 import { type Config, invoiceTermsOf, loadConfig, storeConfigOf } from './config.js';
 import { startDashboard } from './dashboard/index.js';
 import { replayDeadLetters } from './dlq-replay.js';
+import { encodeFrames } from './frames.js';
 import { generateAccounts, generateCdrs } from './generator.js';
 import { runIngestHttp } from './http-ingest/index.js';
 import { importFiles } from './import.js';
@@ -39,10 +40,9 @@ import { startImportWatch, untilStopped, type WatchOptions } from './import-watc
 import { brokerError, createKafka } from './kafka.js';
 import { createLogger } from './logger.js';
 import { createMetrics, serveMetrics } from './metrics.js';
-
 import { runMonthJob } from './month-job.js';
 import { startPipeline } from './pipeline.js';
-import { encodeFrames, produceFrames } from './produce.js';
+import { produceFrames } from './produce.js';
 import { rerateMonth } from './rerate.js';
 import { redactedConfig } from './secure-config.js';
 import { FORMATS, type FormatName } from './sources/index.js';

@@ -23,7 +23,8 @@ import { type Cdr, checkCdr, checkLimits, errors, type WireCodec } from '@ratel/
 import type { Kafka } from 'kafkajs';
 import { type Config, limitsOf } from './config.js';
 import { deadLetterRow } from './dead-letters.js';
-import { encodeFrames, produceFrames } from './produce.js';
+import { encodeFrames } from './frames.js';
+import { produceFrames } from './produce.js';
 import { createProgress } from './progress.js';
 import { type CdrSource, createSource, type FormatName, type LineResult, LineStatus, newLineResult } from './sources/index.js';
 import { LineSplitter } from './sources/lines.js';
