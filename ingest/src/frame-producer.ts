@@ -15,6 +15,12 @@
  * request and taken back when it fails, one request at a time per broker. Not idempotent, a
  * retry may write a record twice.
  *
+ * Limits (as kafkajs's own producer): a sequence handed back after a failed request may be taken
+ * by another send before the retry, so idempotence holds for one send() at a time (`ratel
+ * produce` awaits each chunk; the HTTP sender is not idempotent and its duplicates are replays to
+ * the rater); one partition's error in a broker's response fails that broker's whole request, so
+ * its other partitions are sent again on the retry (duplicates, replays to the rater).
+ *
  * kafkajs has no public way to hand it encoded records, so this reaches into it: the Kafka
  * object's cluster factory (a symbol property), `kafkajs/src` modules for the Produce request's
  * versions and the stale-metadata test, and a broker's connection pool (written against kafkajs
@@ -183,6 +189,8 @@ export class FrameProducer {
   /** Sends every frame of `chunks`, keyed by its account; resolves once each partition's batch is acknowledged. */
   async send(chunks: readonly FrameChunk[], o: FrameSendOptions): Promise<void> {
     const { cluster, topic } = this;
+    if (this.idempotent && this.identity === undefined)
+      throw new KafkaJSNonRetriableError('an idempotent FrameProducer sends only once connected (its producer id)');
     if (this.identity !== undefined && o.acks !== -1)
       throw new KafkaJSNonRetriableError("Not requiring ack for all messages invalidates the idempotent producer's EoS guarantees");
     let groups: Map<number, PartitionRecords> | null = null;
@@ -202,7 +210,9 @@ export class FrameProducer {
         const all = groups;
         const left = [...all.keys()].filter((p) => !acked.has(p)).sort((a, b) => a - b);
         const perLeader = cluster.findLeaderForPartitions(topic, left);
-        await Promise.all(
+        // Every request of the attempt settles before a retry: one still in flight when another
+        // failed would otherwise be sent again while it may still land.
+        const settled = await Promise.allSettled(
           Object.entries(perLeader).map(async ([nodeId, partitions]) => {
             const broker = await cluster.findBroker({ nodeId: Number(nodeId) });
             const records = partitions.map((p) => all.get(p) as PartitionRecords);
@@ -229,6 +239,9 @@ export class FrameProducer {
             for (const p of partitions) acked.add(p);
           }),
         );
+        for (const r of settled) if (r.status === 'rejected') throw r.reason;
+        // A partition with no leader in the metadata is left out by findLeaderForPartitions: never acknowledged unseen.
+        if (left.some((p) => !acked.has(p))) throw new KafkaJSMetadataNotLoaded(`no leader known for a partition of ${topic}`);
       } catch (e) {
         const err = e as KafkaError;
         if (err.name === 'KafkaJSConnectionClosedError' && err.host !== undefined && err.port !== undefined)
