@@ -28,12 +28,8 @@ import {
   type Storage,
   Values,
 } from './kamailio-records.js';
-import { MappedReader, newRow, parseMapping, type Row } from './mapping.js';
+import { MappedReader, parseMapping } from './mapping.js';
 import { type CdrSource, type LineResult, LineStatus, reject } from './source.js';
-
-/** A slot of the reader filled from a tag: the smaller of the two tags, or the larger. */
-const TAG_LO = -2;
-const TAG_HI = -3;
 
 /** The generated mapping's fields that come straight from an attribute. */
 const TEXT_FIELDS = ['caller', 'callee', 'sip_user', 'forwarded_from', 'account', 'user'] as const;
@@ -103,13 +99,17 @@ export class KamailioCdrSource implements CdrSource {
   private readonly flatstore: FlatstoreLayout;
   private readonly log: LogLayout;
   private dbText: DbTextLayout | null = null;
-  /** Readers by time format: epoch seconds, or UTC date-times (time_mode 4, databases only). */
+  /**
+   * Readers by time format: epoch seconds, or UTC date-times (time_mode 4, databases only). Both
+   * read the record's values as their row (slotOf): the values of the attributes, then the two
+   * tags, the smaller first, and an empty value for the fields no attribute holds.
+   */
   private readonly epochReader: MappedReader;
   private readonly utcReader: MappedReader | null;
-  private readonly epochSlots: Int32Array;
-  private readonly utcSlots: Int32Array | null;
-  private readonly epochRow: Row;
-  private readonly utcRow: Row | null;
+  /** The slots after the record's values: the smaller tag, the larger, and an empty value. */
+  private readonly tagLo: number;
+  private readonly tagHi: number;
+  private readonly none: number;
   private readonly marker: string;
   /** The values holding the From and To tags (-1: none). */
   private readonly ft: number;
@@ -126,7 +126,11 @@ export class KamailioCdrSource implements CdrSource {
   ) {
     const p = profile;
     this.names = [p.cdr_start_id, p.cdr_end_id, p.cdr_duration_id, ...p.cdr_extra.map((e) => e.name)];
-    this.values = new Values(this.names.length);
+    const n = this.names.length;
+    this.tagLo = n;
+    this.tagHi = n + 1;
+    this.none = n + 2;
+    this.values = new Values(n + 3);
     this.fields = fieldsOf(p, p.cdr_extra, 'cdr_extra', profileName);
     checkFields(this.fields, 'cdr_extra', profileName);
     this.ft = this.fields.from_tag >= 0 ? 3 + this.fields.from_tag : -1;
@@ -135,45 +139,42 @@ export class KamailioCdrSource implements CdrSource {
     this.log = new LogLayout(this.names, '; ');
     this.marker = `${p.cdr_start_id}=`;
     const billable = { field: 'duration', unit: 's' } as const;
-    this.epochReader = new MappedReader(kamailioMapping(p, this.fields, { format: 'epoch_s' }, billable, profileName), directory, accounts);
-    this.epochSlots = this.slotsOf(this.epochReader);
-    this.epochRow = newRow(this.epochReader.columns.length);
-    if (p.time_mode === 4) {
-      this.utcReader = new MappedReader(
-        kamailioMapping(p, this.fields, { format: 'local', zone: 'UTC' }, billable, profileName),
-        directory,
-        accounts,
-      );
-      this.utcSlots = this.slotsOf(this.utcReader);
-      this.utcRow = newRow(this.utcReader.columns.length);
-    } else {
-      this.utcReader = null;
-      this.utcSlots = null;
-      this.utcRow = null;
-    }
+    const slotOf = (c: string | number) => this.slotOf(c);
+    this.epochReader = new MappedReader(
+      kamailioMapping(p, this.fields, { format: 'epoch_s' }, billable, profileName),
+      directory,
+      accounts,
+      slotOf,
+    );
+    this.utcReader =
+      p.time_mode === 4
+        ? new MappedReader(
+            kamailioMapping(p, this.fields, { format: 'local', zone: 'UTC' }, billable, profileName),
+            directory,
+            accounts,
+            slotOf,
+          )
+        : null;
   }
 
-  /** For each column of the reader, the value of the record that fills it. */
-  private slotsOf(reader: MappedReader): Int32Array {
-    const extra = (f: KamailioField) => (this.fields[f] >= 0 ? 3 + this.fields[f] : -1);
-    return Int32Array.from(
-      reader.columns.map((c) => {
-        switch (c) {
-          case 'start':
-            return 0;
-          case 'end':
-            return 1;
-          case 'duration':
-            return 2;
-          case 'tag_lo':
-            return TAG_LO;
-          case 'tag_hi':
-            return TAG_HI;
-          default:
-            return extra(c as KamailioField);
-        }
-      }),
-    );
+  /** The value of the record that holds a column of the readers. */
+  private slotOf(c: string | number): number {
+    switch (c) {
+      case 'start':
+        return 0;
+      case 'end':
+        return 1;
+      case 'duration':
+        return 2;
+      case 'tag_lo':
+        return this.tagLo;
+      case 'tag_hi':
+        return this.tagHi;
+      default: {
+        const f = this.fields[c as KamailioField];
+        return f >= 0 ? 3 + f : this.none;
+      }
+    }
   }
 
   startFile(file: string): void {
@@ -210,38 +211,36 @@ export class KamailioCdrSource implements CdrSource {
       return;
     }
     if (got === Split.BAD) return void reject(out, `${this.storage} record: ${layout.error}`);
-    const utc = this.utcReader !== null && this.storage !== 'log';
-    const slots = utc ? (this.utcSlots as Int32Array) : this.epochSlots;
-    const row = utc ? (this.utcRow as Row) : this.epochRow;
-    fillRow(row, slots, v, this.ft, this.tt);
-    (utc ? (this.utcReader as MappedReader) : this.epochReader).read(row, line, out);
+    setTags(v, this.ft, this.tt, this.tagLo, this.tagHi);
+    (this.utcReader !== null && this.storage !== 'log' ? this.utcReader : this.epochReader).read(v, line, out);
   }
 }
 
-/** Fills a reader's row from a record's values; the tag slots get the two tags, the smaller first. */
-export function fillRow(row: Row, slots: Int32Array, v: Values, ft: number, tt: number): void {
-  let lo = ft;
-  let hi = tt;
+/** Sets values lo and hi to the tags ft and tt (value indexes, -1 for none), the smaller first. */
+export function setTags(v: Values, ft: number, tt: number, lo: number, hi: number): void {
+  let a = ft;
+  let b = tt;
   if (
     ft >= 0 &&
     tt >= 0 &&
     rangeAfter(v.src[ft] as string, v.beg[ft] as number, v.fin[ft] as number, v.src[tt] as string, v.beg[tt] as number, v.fin[tt] as number)
   ) {
-    lo = tt;
-    hi = ft;
+    a = tt;
+    b = ft;
   }
-  for (let k = 0; k < slots.length; k++) {
-    let i = slots[k] as number;
-    if (i === TAG_LO) i = lo;
-    else if (i === TAG_HI) i = hi;
-    if (i < 0) {
-      row.src[k] = '';
-      row.beg[k] = 0;
-      row.fin[k] = 0;
-      continue;
-    }
-    row.src[k] = v.src[i] as string;
-    row.beg[k] = v.beg[i] as number;
-    row.fin[k] = v.fin[i] as number;
+  copyValue(v, a, lo);
+  copyValue(v, b, hi);
+}
+
+/** Value `to` set to value `from` (empty when from is -1). */
+function copyValue(v: Values, from: number, to: number): void {
+  if (from < 0) {
+    v.src[to] = '';
+    v.beg[to] = 0;
+    v.fin[to] = 0;
+    return;
   }
+  v.src[to] = v.src[from] as string;
+  v.beg[to] = v.beg[from] as number;
+  v.fin[to] = v.fin[from] as number;
 }

@@ -15,6 +15,12 @@ export interface LineSink {
   tooLong(head: string, bytes: number, lineNo: number): void;
 }
 
+/** Buffer's own decoders (what buf.toString(encoding, a, b) calls, without its checks of the encoding and bounds). */
+interface Decoders {
+  latin1Slice(start: number, end: number): string;
+  utf8Slice(start: number, end: number): string;
+}
+
 const NL = 10;
 const CR = 13;
 const NL_BYTE = Buffer.from([NL]);
@@ -90,14 +96,15 @@ export class LineSplitter {
   /** The lines of buf[0, end), which ends with a line break. */
   private split(buf: Buffer, end: number, sink: LineSink): void {
     // ASCII (the common case) decodes the same as Latin-1, which is quicker to decode.
-    const encoding = isAscii(buf.subarray(0, end)) ? 'latin1' : 'utf8';
+    const ascii = isAscii(buf.subarray(0, end));
+    const dec = buf as unknown as Decoders;
     let from = 0;
     while (from < end) {
       const nl = buf.indexOf(NL, from);
       if (nl < 0 || nl >= end) return;
       const to = nl > from && buf[nl - 1] === CR ? nl - 1 : nl;
       // A line of at most maxBytes bytes has at most maxBytes characters; a longer one is measured decoded.
-      const text = buf.toString(encoding, from, to);
+      const text = ascii ? dec.latin1Slice(from, to) : dec.utf8Slice(from, to);
       if (to - from > this.maxBytes && text.length > this.maxBytes)
         sink.tooLong(text.slice(0, HEAD_CHARS), Buffer.byteLength(text), ++this.lineNo);
       else sink.line(text, ++this.lineNo);

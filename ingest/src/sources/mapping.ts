@@ -262,7 +262,9 @@ function eq(s: string, a: number, b: number, t: string): boolean {
 
 /**
  * A compiled mapping. `columns` lists the columns it reads (slot k = columns[k]); the source
- * fills a Row with them, and `read` builds the line's CDR.
+ * fills a Row with them, and `read` builds the line's CDR. A source whose records are split
+ * into values already (Kamailio's) gives `slotOf` instead, the slot of each column in its own
+ * values, and hands those to `read` as the row: nothing is copied.
  */
 export class MappedReader {
   readonly columns: (string | number)[] = [];
@@ -332,6 +334,7 @@ export class MappedReader {
     readonly mapping: Mapping,
     private readonly directory: Directory | null,
     private readonly accounts: AccountBook,
+    private readonly slotOf: ((column: string | number) => number) | null = null,
   ) {
     const m = mapping;
     this.kind = this.text(m.kind);
@@ -397,7 +400,7 @@ export class MappedReader {
     const key = typeof c === 'number' ? `#${c}` : `=${c}`;
     let s = this.slots.get(key);
     if (s === undefined) {
-      s = this.columns.length;
+      s = this.slotOf === null ? this.columns.length : this.slotOf(c);
       this.columns.push(c);
       this.slots.set(key, s);
     }

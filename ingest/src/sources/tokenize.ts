@@ -17,6 +17,10 @@ export class Fields {
   error = '';
 }
 
+/** The delimiter of the last split, as a character (files are split with one delimiter). */
+let lastDelim = -1;
+let lastDelimChar = '';
+
 /** Splits `line` into `f`; returns false (with f.error) on an unterminated quote or too many fields. */
 export function splitLine(line: string, delim: number, quote: number, trim: boolean, f: Fields): boolean {
   const n = line.length;
@@ -24,7 +28,11 @@ export function splitLine(line: string, delim: number, quote: number, trim: bool
   const ends = f.ends;
   let k = 0;
   let i = 0;
-  const delimChar = String.fromCharCode(delim);
+  if (delim !== lastDelim) {
+    lastDelim = delim;
+    lastDelimChar = String.fromCharCode(delim);
+  }
+  const delimChar = lastDelimChar;
   if (f.quotedEnd > 0) {
     f.unquoted.fill(null, 0, f.quotedEnd);
     f.quotedEnd = 0;

@@ -237,6 +237,43 @@ describe('MappedReader: ids', () => {
   });
 });
 
+describe('MappedReader: slots given by the source', () => {
+  it('reads a row laid out by the source (slotOf, columns in any order, unused slots between) as the plain row', () => {
+    const mapping = sources.parseMapping({ id: { fields: ['id', 'to'], prefix: 'x:' }, caller: 'from', callee: 'to', ...timing }, 'm.json');
+    const names = ['id', 'from', 'to', 'start', 'secs'];
+    // The source's own layout: the values backwards, every other slot unused.
+    const at = (c: string | number) => 2 * (names.length - 1 - names.indexOf(String(c)));
+    const given = new sources.MappedReader(mapping, directory, book, at);
+    const plain = reader({ id: { fields: ['id', 'to'], prefix: 'x:' }, caller: 'from', callee: 'to', ...timing });
+    fc.assert(
+      fc.property(number, number, fc.integer({ min: 0, max: 4000 }), (from, to, secs) => {
+        const cells = ['c1', from, to, '1793610000', String(secs)];
+        const line = cells.join(' ');
+        const row = {
+          src: new Array(2 * names.length).fill('?'),
+          beg: new Int32Array(2 * names.length),
+          fin: new Int32Array(2 * names.length),
+        };
+        let pos = 0;
+        cells.forEach((c, k) => {
+          const slot = at(names[k] as string);
+          row.src[slot] = line;
+          row.beg[slot] = pos;
+          row.fin[slot] = pos + c.length;
+          pos += c.length + 1;
+        });
+        const res = sources.newLineResult();
+        given.read(row, line, res);
+        const want = plain(cells);
+        expect(res.status).toBe(want.status);
+        expect(res.cdr).toEqual(want.cdr);
+        if (want.status === sources.LineStatus.REJECTED) expect([res.code, res.reason]).toEqual([want.code, want.reason]);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
 describe('DelimitedSource: blank lines', () => {
   it('skips lines of white space only, and reads a line that starts with a space', () => {
     const source = sources.createSource({
