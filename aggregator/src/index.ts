@@ -68,7 +68,6 @@ export {
   formatInvoiceNumber,
   type InvoiceTerms,
   isDraft,
-  isTimeZone,
   localDate,
   localDateTime,
   missingSellerFields,

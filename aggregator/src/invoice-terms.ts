@@ -4,7 +4,7 @@
  * per rate and the legal text on late payment. The seller, numbering and text come from the
  * config (`seller.*`, `invoice.*`), the buyer from the accounts file (`buyer`).
  */
-import { errors } from '@ratel/schemas';
+import { errors, localTime } from '@ratel/schemas';
 
 /** The seller as the config gives it; a missing field is null (the invoice is then a draft). */
 export interface Seller {
@@ -89,39 +89,12 @@ export function formatInvoiceNumber(prefix: string, year: number, seq: number): 
   return `${prefix}-${year}-${String(seq).padStart(6, '0')}`;
 }
 
-const zones = new Map<string, Intl.DateTimeFormat>();
-/** A formatter of `YYYY-MM-DD HH:MM:SS` in `timeZone` (cached). */
-function formatter(timeZone: string): Intl.DateTimeFormat {
-  let f = zones.get(timeZone);
-  if (f === undefined) {
-    f = new Intl.DateTimeFormat('en-CA', {
-      timeZone,
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-      hourCycle: 'h23',
-    });
-    zones.set(timeZone, f);
-  }
-  return f;
-}
+const pad2 = (n: number) => String(n).padStart(2, '0');
 
-export function isTimeZone(tz: string): boolean {
-  try {
-    formatter(tz);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
+/** `YYYY-MM-DD HH:MM:SS`: the wall-clock time of `ms` in `timeZone`. */
 function formatted(ms: number, timeZone: string): string {
-  const p: Record<string, string> = {};
-  for (const part of formatter(timeZone).formatToParts(ms)) p[part.type] = part.value;
-  return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}:${p.second}`;
+  const t = localTime(ms, timeZone);
+  return `${t.year}-${pad2(t.month)}-${pad2(t.day)} ${pad2(t.hour)}:${pad2(t.minute)}:${pad2(t.second)}`;
 }
 
 /** UTC offset of a zone by quarter hour (zones change offset on a quarter hour): ms to add to UTC. */

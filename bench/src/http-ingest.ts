@@ -11,6 +11,7 @@
  *   http_ingest_wall_seconds, http_ingest_load_average (1 min, at the start of each run)
  * Each run checks that the topic then holds exactly N x M records (offsets of every partition).
  *   node bench/dist/http-ingest.js [requests=1000] [cdrs_per_request=1000] [concurrency=8] [workers=cores]
+ * RATEL_BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=DIR" profiles the server's processes.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { Agent, request } from 'node:http';
@@ -53,7 +54,9 @@ function bodies(format: 'ratel-jsonl' | 'ratel-csv'): Buffer[] {
 }
 
 async function startServer(env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ['--max-semi-space-size=64', cli, 'ingest-http', '--port', '0'], {
+  // RATEL_BENCH_SERVER_NODE_ARGS: more node flags for the server (the cluster's workers inherit them).
+  const extra = (process.env.RATEL_BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, ['--max-semi-space-size=64', ...extra, cli, 'ingest-http', '--port', '0'], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -8,7 +8,8 @@
  *   directory_lookup_ns           one lookup of a national number in that directory
  *   import_embedded_cdrs_per_sec  `ratel import` of a file of such lines to ratings stored in chDB
  *                                 (the session, the archive, rated events), from the first byte read
- *                                 to the last row stored
+ *                                 to the last row stored (the directory's compile left out, as
+ *                                 embedded_cdrs_per_sec leaves out the month's generation)
  *   node bench/dist/import.js [lines] [embedded_lines] [numbers]
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';

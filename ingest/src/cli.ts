@@ -28,10 +28,11 @@ import {
 import { accountBook, type Catalog, loadAccounts, loadCatalog } from '@ratel/rater';
 import { errors, formatMoney, isRatelError, localCodecs, redact, registryCodecs } from '@ratel/schemas';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
-import { produceAlerts, startWebhookForwarder, type WebhookForwarder } from './alerts-out/index.js';
+import { type AlertsProducer, alertsProducer, produceAlerts, startWebhookForwarder, type WebhookForwarder } from './alerts-out/index.js';
 import { type Config, invoiceTermsOf, loadConfig, storeConfigOf } from './config.js';
 import { startDashboard } from './dashboard/index.js';
 import { replayDeadLetters } from './dlq-replay.js';
+import { encodeFrames } from './frames.js';
 import { generateAccounts, generateCdrs } from './generator.js';
 import { runIngestHttp } from './http-ingest/index.js';
 import { importFiles } from './import.js';
@@ -39,10 +40,9 @@ import { startImportWatch, untilStopped, type WatchOptions } from './import-watc
 import { brokerError, createKafka } from './kafka.js';
 import { createLogger } from './logger.js';
 import { createMetrics, serveMetrics } from './metrics.js';
-
 import { runMonthJob } from './month-job.js';
 import { startPipeline } from './pipeline.js';
-import { encodeFrames, produceFrames } from './produce.js';
+import { produceFrames } from './produce.js';
 import { rerateMonth } from './rerate.js';
 import { redactedConfig } from './secure-config.js';
 import { FORMATS, type FormatName } from './sources/index.js';
@@ -471,13 +471,23 @@ program
     }
     checkOutputs(cfg, { outDir: false });
     const store = await openStore(storeConfigOf(cfg));
+    const alerts = await importAlerts(cfg);
     try {
       await createSchema(store);
-      await importFiles(cfg, opts, { catalog, accounts, accountsFile, store });
+      await importFiles(cfg, opts, { catalog, accounts, accountsFile, store, alerts: alerts ?? undefined });
+      if (alerts !== null) console.log(`alerts produced to ${cfg.kafka.alertsTopic}: ${alerts.produced}`);
     } finally {
+      await alerts?.close();
       await store.close();
     }
   });
+
+/** alerts.importToTopic: the producer of an import's alerts (connected at the first alert), else null. */
+async function importAlerts(cfg: Config): Promise<AlertsProducer | null> {
+  if (!cfg.alerts.importToTopic) return null;
+  const codecs = await codecsOf(cfg);
+  return alertsProducer(createKafka(cfg, createLogger(cfg.logLevel)), cfg, codecs.alert);
+}
 
 /** Test only: RATEL_TEST_BATCH_PAUSE_MS, a pause before each batch of `import --watch` (so a test can kill it mid-file). */
 function testBatchPause(): number | undefined {
@@ -506,11 +516,13 @@ async function watchSpool(
   }
   checkOutputs(cfg, { outDir: false });
   const store = await openStore(storeConfigOf(cfg));
+  const alerts = await importAlerts(cfg);
   try {
     await createSchema(store);
-    const w = await startImportWatch(cfg, watchOpts, { ...deps, store, log });
+    const w = await startImportWatch(cfg, watchOpts, { ...deps, store, alerts: alerts ?? undefined, log });
     await untilStopped(w, log);
   } finally {
+    await alerts?.close();
     await store.close();
   }
   process.exit(0);

@@ -11,11 +11,10 @@ import {
   DEFAULT_NUMBER_PREFIX,
   DEFAULT_PAYMENT_TERMS_DAYS,
   type InvoiceTerms,
-  isTimeZone,
   type StoreConfig,
 } from '@ratel/aggregator';
 import { DEFAULT_CATALOG_DIR } from '@ratel/rater';
-import { type CdrLimits, type DateWindow, DEFAULT_LIMITS, DEFAULT_WINDOW, errors } from '@ratel/schemas';
+import { type CdrLimits, type DateWindow, DEFAULT_LIMITS, DEFAULT_WINDOW, errors, isTimeZone } from '@ratel/schemas';
 import { z } from 'zod';
 import { HTTP_INGEST_ENV, httpIngestSchema } from './http-ingest/config.js';
 import {
@@ -225,6 +224,11 @@ export const configSchema = z.strictObject({
       /** `ratel invoice` produces the roaming-abuse alerts it raises to kafka.alertsTopic too. */
       monthCloseToTopic: z.boolean().default(false),
       /**
+       * `ratel import` into the store (and `ratel import --watch`) produces each batch's alerts
+       * to kafka.alertsTopic too, acknowledged before the batch counts as imported.
+       */
+      importToTopic: z.boolean().default(false),
+      /**
        * The webhook forwarder (in `ratel run`, or alone as `ratel alerts-webhook`) reads the
        * alerts topic in a consumer group of its own and POSTs each alert, signed, until the
        * receiver takes it; unset url: no webhook.
@@ -359,6 +363,7 @@ export const ENV: Record<string, { path: string[]; parse?: (v: string) => unknow
   RATEL_INVOICE_TIME_ZONE: { path: ['invoice', 'timeZone'] },
   RATEL_INVOICE_LEGAL_TEXT: { path: ['invoice', 'legalText'] },
   RATEL_ALERTS_MONTH_CLOSE_TO_TOPIC: { path: ['alerts', 'monthCloseToTopic'], parse: boolean },
+  RATEL_ALERTS_IMPORT_TO_TOPIC: { path: ['alerts', 'importToTopic'], parse: boolean },
   RATEL_ALERTS_WEBHOOK_URL: { path: ['alerts', 'webhook', 'url'] },
   RATEL_ALERTS_WEBHOOK_SECRET: { path: ['alerts', 'webhook', 'secret'] },
   RATEL_ALERTS_WEBHOOK_GROUP: { path: ['alerts', 'webhook', 'groupId'] },

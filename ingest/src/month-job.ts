@@ -27,7 +27,7 @@ import { generateAccounts, generateCdrs } from './generator.js';
 import type { Logger } from './logger.js';
 
 import { createProgress } from './progress.js';
-import { BATCH_JOB_INSERT_ROWS, groupedStoreSink } from './store-sink.js';
+import { batchJobWriter, groupedStoreSink } from './store-sink.js';
 
 export interface MonthJobOptions {
   accounts: number;
@@ -81,7 +81,9 @@ export async function runMonthJob(
     // The same rating pool as the pipeline, on every core (rater.threads): history from the
     // store (with --keep), the CDRs archived, rated events and alerts written batch by batch,
     // the month's catalog recorded.
-    const { sink, writer } = groupedStoreSink(store, { minRows: BATCH_JOB_INSERT_ROWS, maxDelayMs: cfg.writer.maxDelayMs });
+    const jobWriter = batchJobWriter(cfg.writer);
+    const { sink, writer } = groupedStoreSink(store, jobWriter);
+    const maxPending = jobWriter.maxPendingRows;
     const pool = new RatingPool(
       { catalog, accounts, ...limitsOf(cfg) },
       { history: storeHistory(store), sink },
@@ -125,8 +127,8 @@ export async function runMonthJob(
       alerts += out.alerts.length;
       replays += out.replays;
       progress.update(b.to);
-      // Rated rows not yet stored are bounded as in the pipeline (writer.maxPendingRows).
-      if (writer.pending >= cfg.writer.maxPendingRows) await writer.below(cfg.writer.maxPendingRows);
+      // Rated rows not yet stored are bounded (writer.maxPendingRows, at least two inserts' worth).
+      if (writer.pending >= maxPending) await writer.below(maxPending);
       if (failed !== null) throw failed;
     };
     try {

@@ -44,6 +44,15 @@ export interface ShardPool {
   close(): Promise<void>;
 }
 
+/**
+ * The young generation of each rating worker's heap (V8's new space: two semi-spaces of a third
+ * each, and its large objects). A batch's decoded CDRs, rated events and rows are young and die
+ * with the batch: with V8's default semi-space (16 MB) a worker ran a scavenge every batch or two
+ * and spent about a ninth of its busy time in the collector, a third less with 64 MB semi-spaces
+ * (the flag bench:rater runs with; bench/RESULTS.md, 2026-12-02).
+ */
+export const WORKER_YOUNG_GENERATION_MB = 192;
+
 /** Resolves to the compiled worker both from src/ (tests) and dist/. */
 const WORKER = new URL('../dist/rating-worker.js', import.meta.url).href;
 
@@ -61,6 +70,7 @@ export function createShardPool(threads: number, setup: WorkerSetup, handlers: S
     // Keep an idle worker's event loop running, so that a forget notice is read at once.
     atomics: 'disabled',
     workerData: setup,
+    resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
     loadBalancer: (task, workers) => {
       const shard = ((task as unknown as Record<symbol, { shard: number } | null>)[queueOptionsSymbol] ?? { shard: -1 }).shard;
       if (!(shard >= 0 && shard < threads)) return null;

@@ -26,6 +26,7 @@ export interface LocalTime {
   day: number;
   hour: number;
   minute: number;
+  second: number;
   /** 0 = Sunday ... 6 = Saturday */
   weekday: number;
 }
@@ -42,8 +43,19 @@ export function localTime(ms: number, tz: string): LocalTime {
     day: Number(get('day')),
     hour: Number(get('hour')),
     minute: Number(get('minute')),
+    second: Number(get('second')),
     weekday: WEEKDAYS[get('weekday')] ?? 0,
   };
+}
+
+/** Whether `tz` is a time zone this runtime knows (IANA name, or UTC). */
+export function isTimeZone(tz: string): boolean {
+  try {
+    formatter(tz);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Billing month yyyymm of an instant in a time zone. */

@@ -22,6 +22,12 @@ export const LOCAL_SCHEMA_IDS = { cdr: 1, rated: 2, alert: 3 } as const;
 export interface WireCodec<T> {
   readonly schemaId: number;
   encode(value: T): Buffer;
+  /**
+   * Writes `value`'s frame (the same bytes as `encode`) into `buf` from `pos`, allocating
+   * nothing: returns where the frame ends, or a negative number when `buf` is too short (minus
+   * the bytes missing; what was written then is garbage). Throws as `encode` on a bad value.
+   */
+  encodeInto(value: T, buf: Buffer, pos: number): number;
   /** Throws a RatelError (SCHEMA_UNKNOWN / CDR_MALFORMED) on a bad frame. */
   decode(frame: Buffer): T;
 }
@@ -36,6 +42,16 @@ export function makeCodec<T>(type: Type, schemaId: number): WireCodec<T> {
       out.writeUInt32BE(schemaId, 1);
       body.copy(out, HEADER_BYTES);
       return out;
+    },
+    encodeInto(value: T, buf: Buffer, pos: number): number {
+      if (buf.length < pos + HEADER_BYTES) {
+        // Still checks the value, as encode would; the body's length comes back negated.
+        const body = type.encode(value, buf, buf.length);
+        return body - (pos + HEADER_BYTES - buf.length);
+      }
+      buf[pos] = MAGIC_BYTE;
+      buf.writeUInt32BE(schemaId, pos + 1);
+      return type.encode(value, buf, pos + HEADER_BYTES);
     },
     decode(frame: Buffer): T {
       if (frame.length < HEADER_BYTES || frame[0] !== MAGIC_BYTE) {

@@ -116,6 +116,17 @@ describe('tsvEncoder', () => {
       }),
     );
   });
+
+  it('writes integers next to every power of ten, and any UInt32, as String() does', () => {
+    const nearTens = fc
+      .tuple(fc.integer({ min: 0, max: 15 }), fc.integer({ min: -2, max: 2 }), fc.boolean())
+      .map(([e, d, neg]) => (neg ? -1 : 1) * Math.max(0, 10 ** e + d));
+    fc.assert(
+      fc.property(nearTens, fc.integer({ min: 0, max: 4294967295 }), (n, m) => {
+        expect(enc.encode([{ s: '', n, m, a: [] }]).toString()).toBe(`\t${n}\t${m}\t[]\n`);
+      }),
+    );
+  });
 });
 
 describe('a column of bytes written as base64', () => {

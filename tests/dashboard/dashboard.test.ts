@@ -11,7 +11,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { createSchema, openServerStore, openStore, readInvoice, runInvoices, type Store, writeRated } from '@ratel/aggregator';
+import { createSchema, openStore, readInvoice, runInvoices, type Store, writeRated } from '@ratel/aggregator';
 import { type Config, createLogger, generateAccounts, loadConfig, runMonthJob, storeConfigOf } from '@ratel/ingest';
 import { accountBook, loadCatalog } from '@ratel/rater';
 import { formatMoney, type RatedEvent } from '@ratel/schemas';
@@ -21,7 +21,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { itemiseInvoice, lineCalls } from '../../ingest/src/dashboard/calls.js';
 import { type Dashboard, startDashboard } from '../../ingest/src/dashboard/index.js';
 import { tableCsv } from '../../ingest/src/dashboard/render.js';
-import { CLICKHOUSE_URL, HINT } from '../services.js';
+import { CLICKHOUSE_URL, newServerStore } from '../services.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const FLAGS = [
@@ -57,15 +57,7 @@ async function monthOn(engine: 'chdb' | 'server'): Promise<Config> {
     engine === 'chdb'
       ? { 'store.dataDir': join(dir, 'chdb'), outDir: join(dir, 'out-chdb') }
       : { 'store.engine': 'server', 'store.url': CLICKHOUSE_URL, 'store.database': db, outDir: join(dir, 'out-server') };
-  if (engine === 'server') {
-    try {
-      const admin = await openServerStore(CLICKHOUSE_URL);
-      await admin.exec(`CREATE DATABASE ${db}`);
-      await admin.close();
-    } catch (e) {
-      throw new Error(`ClickHouse server not reachable at ${CLICKHOUSE_URL}: ${HINT} (${(e as Error).message})`);
-    }
-  }
+  if (engine === 'server') await (await newServerStore(db)).close();
   const cfg = loadConfig({ env: {}, overrides });
   await runMonthJob(cfg, { ...GEN, keep: false, show: 0, progress: false }, createLogger('silent'), () => undefined);
   const store = await openStore(storeConfigOf(cfg));

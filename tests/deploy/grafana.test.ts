@@ -6,10 +6,10 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openServerStore, openStore, type Store } from '@ratel/aggregator';
+import { openStore, type Store } from '@ratel/aggregator';
 import { createLogger, loadConfig, runMonthJob, storeConfigOf } from '@ratel/ingest';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CLICKHOUSE_URL, HINT } from '../services.js';
+import { CLICKHOUSE_URL, newServerStore } from '../services.js';
 
 const root = join(import.meta.dirname, '..', '..', 'deploy', 'grafana');
 const dashboard = JSON.parse(readFileSync(join(root, 'dashboards', 'ratel-finance.json'), 'utf8'));
@@ -70,15 +70,7 @@ describe.each(['chdb', 'server'] as const)('Grafana panel SQL on %s', (engine) =
       engine === 'chdb'
         ? { 'store.dataDir': join(dir, 'chdb'), outDir: join(dir, 'out-chdb') }
         : { 'store.engine': 'server', 'store.url': CLICKHOUSE_URL, 'store.database': db, outDir: join(dir, 'out-server') };
-    if (engine === 'server') {
-      try {
-        const admin = await openServerStore(CLICKHOUSE_URL);
-        await admin.exec(`CREATE DATABASE ${db}`);
-        await admin.close();
-      } catch (e) {
-        throw new Error(`ClickHouse server not reachable at ${CLICKHOUSE_URL}: ${HINT} (${(e as Error).message})`);
-      }
-    }
+    if (engine === 'server') await (await newServerStore(db)).close();
     const cfg = loadConfig({ env: {}, overrides });
     await runMonthJob(
       cfg,

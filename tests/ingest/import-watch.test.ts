@@ -177,6 +177,26 @@ describe('import.watch config', () => {
   });
 });
 
+describe('ratel import --watch: formats', () => {
+  it('refuses kamailio-acc (records paired across files), naming the way to import them; takes kamailio', async () => {
+    const at = (format: 'kamailio' | 'kamailio-acc') =>
+      startImportWatch(
+        { ...cfg, metricsPort: 0 },
+        { dir: join(root, 'other-spool'), format, to: 'store', now: () => NOW },
+        { catalog, accounts, accountsFile: 'accounts.json', store, log: createLogger('silent') },
+      );
+    await expect(at('kamailio-acc')).rejects.toMatchObject({
+      code: 'USAGE_INVALID',
+      message: expect.stringMatching(
+        /--watch cannot take --format kamailio-acc: .*ratel import --format kamailio-acc FILES.*--format kamailio$/,
+      ),
+    });
+    mkdirSync(join(root, 'other-spool'), { recursive: true });
+    const w = await at('kamailio');
+    await w.stop();
+  });
+});
+
 describe('ratel import --watch: files appearing while it runs', () => {
   it('a file written at once and one renamed in from a temporary name are imported', async () => {
     for (const n of ['.hidden.csv', 'half.csv.tmp', 'upload.part', 'backup.csv~'])

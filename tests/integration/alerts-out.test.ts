@@ -20,14 +20,12 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { alertsOut, createKafka, createLogger, ensureTopics, loadConfig } from '@ratel/ingest';
 import { type AccountEntry, accountBook, alertId, loadCatalog, rateAll } from '@ratel/rater';
-import { type AlertEvent, type Cdr, LOCAL_SCHEMA_IDS, localCodecs, voiceCdr } from '@ratel/schemas';
-import type { Consumer } from 'kafkajs';
+import { type AlertEvent, type Cdr, LOCAL_SCHEMA_IDS, voiceCdr } from '@ratel/schemas';
 import { describe, expect, it } from 'vitest';
-import { CLI, exited, produce, type Run, spawnRater, waitFor, withRun } from './harness.js';
+import { CLI, exited, produce, readAlerts, spawnRater, waitFor, withRun } from './harness.js';
 
 const SECRET = 'whsec-integration-0123456789';
 const tail = (child: object): string => (child as { stderrTail?: string }).stderrTail ?? '';
-const codec = localCodecs().alert;
 
 const ACCOUNTS: AccountEntry[] = [
   {
@@ -120,25 +118,6 @@ async function freePort(): Promise<number> {
   const { port } = s.address() as AddressInfo;
   await new Promise((r) => s.close(r));
   return port;
-}
-
-/** Reads the alerts topic from the start, decoding every message as alert.v1. */
-async function readAlerts(
-  run: Run,
-  topic: string,
-): Promise<{ consumer: Consumer; got: { key: string; alert: AlertEvent; schemaId: number }[] }> {
-  const kafka = createKafka(run.cfg, createLogger('silent'));
-  const consumer = kafka.consumer({ groupId: `${run.env.RATEL_KAFKA_GROUP}.reader`, maxWaitTimeInMs: 100 });
-  const got: { key: string; alert: AlertEvent; schemaId: number }[] = [];
-  await consumer.connect();
-  await consumer.subscribe({ topic, fromBeginning: true });
-  await consumer.run({
-    eachMessage: async ({ message }) => {
-      const value = message.value as Buffer;
-      got.push({ key: message.key?.toString() ?? '', alert: codec.decode(value), schemaId: value.readUInt32BE(1) });
-    },
-  });
-  return { consumer, got };
 }
 
 describe('alerts out (real Kafka + ClickHouse server, real HTTP receiver)', () => {

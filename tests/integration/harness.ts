@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { createSchema, openServerStore, type ServerAuth, type Store } from '@ratel/aggregator';
 import { type Config, createKafka, createLogger, generateAccounts, generateCdrs, loadConfig, produceCdrs } from '@ratel/ingest';
 import { type AccountBook, accountBook, type Catalog, latestVersions, loadCatalog, rateAll } from '@ratel/rater';
-import { type Cdr, localCodecs } from '@ratel/schemas';
+import { type AlertEvent, type Cdr, localCodecs } from '@ratel/schemas';
+import type { Consumer } from 'kafkajs';
 import { CLICKHOUSE_URL, HINT, KAFKA_BROKERS } from '../services.js';
 
 export const MONTH = 202610;
@@ -169,4 +170,28 @@ export async function withRun(
   } finally {
     await run.drop();
   }
+}
+
+/** An alert read from the alerts topic: its key, the alert.v1 record and the schema id of its frame. */
+export interface AlertRead {
+  key: string;
+  alert: AlertEvent;
+  schemaId: number;
+}
+
+/** Reads an alerts topic from the start in a group of its own, decoding every message as alert.v1 (`got` fills as they come). */
+export async function readAlerts(run: Run, topic: string): Promise<{ consumer: Consumer; got: AlertRead[] }> {
+  const codec = localCodecs().alert;
+  const kafka = createKafka(run.cfg, createLogger('silent'));
+  const consumer = kafka.consumer({ groupId: `${run.env.RATEL_KAFKA_GROUP}.reader`, maxWaitTimeInMs: 100 });
+  const got: AlertRead[] = [];
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  await consumer.run({
+    eachMessage: async ({ message }) => {
+      const value = message.value as Buffer;
+      got.push({ key: message.key?.toString() ?? '', alert: codec.decode(value), schemaId: value.readUInt32BE(1) });
+    },
+  });
+  return { consumer, got };
 }

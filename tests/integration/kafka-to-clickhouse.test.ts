@@ -9,16 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  createSchema,
-  type Invoice,
-  monthTotals,
-  openChdbStore,
-  openServerStore,
-  runInvoices,
-  type Store,
-  writeRated,
-} from '@ratel/aggregator';
+import { createSchema, type Invoice, monthTotals, openChdbStore, runInvoices, type Store, writeRated } from '@ratel/aggregator';
 import {
   closeMonth,
   createKafka,
@@ -34,7 +25,7 @@ import {
 import { accountBook, loadCatalog, rateAll } from '@ratel/rater';
 import { type Cdr, localCodecs } from '@ratel/schemas';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLICKHOUSE_URL, HINT, KAFKA_BROKERS } from '../services.js';
+import { CLICKHOUSE_URL, HINT, KAFKA_BROKERS, newServerStore } from '../services.js';
 
 const run = `${process.pid}-${Date.now()}`;
 const db = `ratel_it_${run.replace(/-/g, '_')}`;
@@ -63,14 +54,7 @@ const garbage = Buffer.from('this is not avro');
 let store: Store;
 
 beforeAll(async () => {
-  try {
-    const admin = await openServerStore(CLICKHOUSE_URL);
-    await admin.exec(`CREATE DATABASE ${db}`);
-    await admin.close();
-    store = await openServerStore(CLICKHOUSE_URL, db);
-  } catch (e) {
-    throw new Error(`ClickHouse server not reachable at ${CLICKHOUSE_URL}: ${HINT} (${(e as Error).message})`);
-  }
+  store = await newServerStore(db);
 });
 
 afterAll(async () => {

@@ -20,6 +20,7 @@ import {
   type RatedRowsSink,
   RatingPool,
   RatingSession,
+  WORKER_YOUNG_GENERATION_MB,
 } from '@ratel/rater';
 import { type Cdr, errors, localCodecs } from '@ratel/schemas';
 import fc from 'fast-check';
@@ -284,6 +285,22 @@ describe('rating pool', () => {
     expect(oneByOne.filter((e) => JSON.parse(e).version > 1).length).toBeGreaterThan(0);
     expect(await run(true)).toEqual(oneByOne);
   }, 60_000);
+
+  it("the workers run with a young generation of WORKER_YOUNG_GENERATION_MB (a batch's objects die young)", async () => {
+    const pool = new RatingPool({ catalog, accounts }, new Switch(), {
+      threads: 1,
+      encoder: { module: new URL('./heap-limits-rows-encoder.mjs', import.meta.url).href },
+      now: () => NOW,
+    });
+    try {
+      expect(WORKER_YOUNG_GENERATION_MB).toBeGreaterThanOrEqual(96);
+      await expect(pool.rate({ frames: month.slice(0, 5).map((c) => codec.encode(c)), schemaId: codec.schemaId })).rejects.toThrow(
+        `young generation ${WORKER_YOUNG_GENERATION_MB} MB`,
+      );
+    } finally {
+      await pool.close();
+    }
+  });
 
   it('a worker that dies leaves its shard to its replacement, which rebuilds it from the store: same ratings', async () => {
     const sw = new Switch();

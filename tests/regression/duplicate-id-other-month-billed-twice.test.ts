@@ -7,12 +7,12 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createSchema, monthTotals, openChdbStore, openServerStore, type Store, writeRated } from '@ratel/aggregator';
+import { createSchema, monthTotals, openChdbStore, type Store, writeRated } from '@ratel/aggregator';
 import { newOutput, RatingEngine } from '@ratel/rater';
 import type { RatedEvent } from '@ratel/schemas';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { voice } from '../rater/helpers.js';
-import { CLICKHOUSE_URL, HINT } from '../services.js';
+import { newServerStore } from '../services.js';
 import { ctx, good, now } from './cdr-helpers.js';
 
 describe('regression: duplicate id in another month billed twice', () => {
@@ -27,16 +27,7 @@ describe('regression: duplicate id in another month billed twice', () => {
 });
 
 const db = `ratel_reg_${process.pid}_${Date.now()}`;
-async function serverStore(): Promise<Store> {
-  try {
-    const admin = await openServerStore(CLICKHOUSE_URL);
-    await admin.exec(`CREATE DATABASE ${db}`);
-    await admin.close();
-    return await openServerStore(CLICKHOUSE_URL, db);
-  } catch (e) {
-    throw new Error(`ClickHouse server not reachable at ${CLICKHOUSE_URL}: ${HINT} (${(e as Error).message})`);
-  }
-}
+const serverStore = (): Promise<Store> => newServerStore(db);
 const engines: [string, () => Promise<Store>][] = [
   ['chdb', async () => openChdbStore(mkdtempSync(join(tmpdir(), 'ratel-reg-chdb-')))],
   ['server', serverStore],

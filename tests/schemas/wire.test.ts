@@ -228,6 +228,33 @@ describe('local codecs', () => {
     );
   });
 
+  it('encodeInto writes the bytes of encode at any position, and says how many bytes a short buffer lacks', () => {
+    const str = fc.string({ maxLength: 30, unit: 'binary' });
+    fc.assert(
+      fc.property(
+        fc.constantFrom(voiceCdr, smsCdr, dataCdr, eventCdr),
+        str,
+        str,
+        fc.nat({ max: 50 }),
+        fc.nat({ max: 400 }),
+        (base, id, account, pos, size) => {
+          const c = { ...base, id, account_id: account };
+          const want = codecs.cdr.encode(c);
+          const buf = Buffer.alloc(size, 0xee);
+          const end = codecs.cdr.encodeInto(c, buf, pos);
+          if (pos + want.length <= size) {
+            expect(end).toBe(pos + want.length);
+            expect(buf.subarray(pos, end).equals(want)).toBe(true);
+            expect(buf.subarray(0, pos).every((b) => b === 0xee)).toBe(true);
+          } else expect(end).toBe(size - pos - want.length);
+        },
+      ),
+      { numRuns: 300 },
+    );
+    expect(() => codecs.cdr.encodeInto({ ...voiceCdr, kind: 'FAX' as Cdr['kind'] }, Buffer.alloc(500), 0)).toThrow();
+    expect(() => codecs.cdr.encodeInto({ ...voiceCdr, kind: 'FAX' as Cdr['kind'] }, Buffer.alloc(2), 0)).toThrow();
+  });
+
   it('makeCodec frames with the id it is given', () => {
     const c = makeCodec<RatedEvent>(ratedEventType, 0x01020304);
     const f = c.encode(rated);

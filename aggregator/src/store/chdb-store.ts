@@ -7,6 +7,17 @@ import { encodeFor } from './encode.js';
 import { columnsOf } from './row-binary.js';
 import { type EncodedRows, parseRows, type Store } from './store.js';
 
+/**
+ * The tables every rated batch writes, whose readers all read through FINAL (or group by key):
+ * their inserts skip the merge chDB otherwise runs on each inserted block (optimize_on_insert),
+ * which collapsed a block's rows of one key as a background merge would. Rows of one key in one
+ * insert then stay until that merge, as rows of one key from two inserts always could; FINAL gives
+ * the same answer. It cost about a quarter of chDB's CPU per CDR in the month job (bench/RESULTS.md,
+ * 2026-12-02). The server (18.16) has no such setting.
+ */
+export const NO_MERGE_ON_INSERT = new Set(['cdrs', 'rated_events', 'alerts']);
+const NO_MERGE_SETTINGS = { optimize_on_insert: 0 };
+
 export function openChdbStore(dataDir: string): Store {
   mkdirSync(dataDir, { recursive: true });
   let session: Session;
@@ -49,11 +60,12 @@ export function openChdbStore(dataDir: string): Store {
       const format = (some[0] as EncodedRows).format;
       if (some.some((p) => p.format !== format))
         throw new Error(`INSERT INTO ${table}: parts of ${[...new Set(some.map((p) => p.format))].join(' and ')}`);
+      const settings = NO_MERGE_ON_INSERT.has(table) ? NO_MERGE_SETTINGS : undefined;
       try {
         await session.insert(
           format === 'TabSeparated'
-            ? { table, values, format: 'TabSeparated', columns: columnsOf(TABLES[table as TableName]).map((c) => c.name) }
-            : { table, values, format: 'JSONEachRow' },
+            ? { table, values, format: 'TabSeparated', columns: columnsOf(TABLES[table as TableName]).map((c) => c.name), settings }
+            : { table, values, format: 'JSONEachRow', settings },
         );
       } catch (e) {
         throw errors.storeQueryFailed('chdb', `INSERT INTO ${table}`, e);

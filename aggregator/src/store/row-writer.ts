@@ -10,6 +10,8 @@ const TWO_32 = 4294967296;
 /** Smallest buffer: larger than Node's allocation pool, so never taken for a slice of it. */
 const MIN_BYTES = 16384;
 const B64 = Buffer.from('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/');
+/** The two ASCII digits of 0..99, pair k at 2k: integers are written two digits a division. */
+const PAIRS = Buffer.from(Array.from({ length: 100 }, (_, k) => String(k).padStart(2, '0')).join(''), 'latin1');
 const TAB = 9;
 const NEWLINE = 10;
 const BACKSLASH = 92;
@@ -262,13 +264,25 @@ export class RowWriter {
 
   /** The decimal digits of 0 <= v < 1e9, at least `width` of them (zero-padded). */
   private digits(v: number, width: number): void {
-    let n = 1;
-    for (let x = v; x >= 10; x = (x / 10) | 0) n++;
+    let n = v < 1e4 ? (v < 100 ? (v < 10 ? 1 : 2) : v < 1e3 ? 3 : 4) : v < 1e6 ? (v < 1e5 ? 5 : 6) : v < 1e7 ? 7 : v < 1e8 ? 8 : 9;
     if (n < width) n = width;
     const b = this.buf;
-    let at = this.at + n;
+    const start = this.at;
+    let at = start + n;
     this.at = at;
-    for (let k = 0, x = v; k < n; k++, x = (x / 10) | 0) b[--at] = 48 + (x % 10);
+    let x = v;
+    while (x >= 100) {
+      const q = (x / 100) | 0;
+      const r = 2 * (x - 100 * q);
+      b[--at] = PAIRS[r + 1] as number;
+      b[--at] = PAIRS[r] as number;
+      x = q;
+    }
+    if (x >= 10) {
+      b[--at] = PAIRS[2 * x + 1] as number;
+      b[--at] = PAIRS[2 * x] as number;
+    } else b[--at] = 48 + x;
+    while (at > start) b[--at] = 48;
   }
 
   tsvBase64(bytes: Uint8Array): void {

@@ -93,29 +93,65 @@ export class AlertsOut {
   }
 }
 
+/** Alerts produced with a producer of its own, connected at the first alert (alerts raised outside the pipeline). */
+export interface AlertsProducer {
+  /** Produces the alerts; resolves once all in-sync replicas have them. */
+  send(alerts: readonly Alert[]): Promise<void>;
+  /** Alerts produced so far. */
+  readonly produced: number;
+  close(): Promise<void>;
+}
+
 /**
- * Produces alerts raised outside the pipeline (the month close's roaming abuse) with a producer
- * of its own; resolves once all in-sync replicas have them. Running the month close again raises
- * the same alerts with the same ids, so a failed send is mended by running it again.
+ * Alerts raised outside the pipeline: the month close's roaming abuse, and `ratel import`'s with
+ * alerts.importToTopic (each batch's before the batch counts as imported). Importing or closing
+ * again raises the same alerts with the same ids, so a failed send is mended by running it again.
  */
+export function alertsProducer(kafka: Kafka, cfg: Config, codec: WireCodec<AlertEvent>): AlertsProducer {
+  let producer: Producer | null = null;
+  let produced = 0;
+  const open = async (): Promise<Producer> => {
+    if (producer !== null) return producer;
+    await ensureTopics(kafka, cfg);
+    const p = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    try {
+      await p.connect();
+    } catch (e) {
+      throw await kafkaConnectError(cfg, e);
+    }
+    producer = p;
+    return p;
+  };
+  return {
+    async send(alerts) {
+      if (alerts.length === 0) return;
+      const p = await open();
+      const raisedAt = Date.now();
+      const events = alerts.map((a) => alertEvent(a, null, raisedAt));
+      for (const chunk of sendChunks(alertMessages(events, codec), cfg.kafka.maxMessageBytes))
+        await p.send({ topic: cfg.kafka.alertsTopic, acks: -1, messages: chunk }).catch((e: unknown) => {
+          throw asBrokerError(e, cfg.kafka.brokers.join(','));
+        });
+      produced += events.length;
+    },
+    get produced() {
+      return produced;
+    },
+    async close() {
+      const p = producer;
+      producer = null;
+      await p?.disconnect();
+    },
+  };
+}
+
+/** Produces the month close's alerts (roaming abuse); resolves once all in-sync replicas have them. */
 export async function produceAlerts(kafka: Kafka, cfg: Config, codec: WireCodec<AlertEvent>, alerts: readonly Alert[]): Promise<number> {
-  if (alerts.length === 0) return 0;
-  await ensureTopics(kafka, cfg);
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  const out = alertsProducer(kafka, cfg, codec);
   try {
-    await producer.connect();
-  } catch (e) {
-    throw await kafkaConnectError(cfg, e);
-  }
-  try {
-    const raisedAt = Date.now();
-    const events = alerts.map((a) => alertEvent(a, null, raisedAt));
-    for (const chunk of sendChunks(alertMessages(events, codec), cfg.kafka.maxMessageBytes))
-      await producer.send({ topic: cfg.kafka.alertsTopic, acks: -1, messages: chunk }).catch((e: unknown) => {
-        throw asBrokerError(e, cfg.kafka.brokers.join(','));
-      });
-    return events.length;
+    await out.send(alerts);
+    return out.produced;
   } finally {
-    await producer.disconnect();
+    await out.close();
   }
 }

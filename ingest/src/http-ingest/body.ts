@@ -8,7 +8,8 @@
  * is never read, nothing of it is kept) and the outcome is TOO_LARGE.
  */
 import type { Readable } from 'node:stream';
-import { type Cdr, type CdrLimits, checkCdr, checkLimits, isRatelError } from '@ratel/schemas';
+import { type Cdr, type CdrLimits, checkCdr, checkLimits, isRatelError, type WireCodec } from '@ratel/schemas';
+import { FrameBuilder, type FrameChunk } from '../frames.js';
 import { type CdrSource, type LineResult, LineStatus, newLineResult } from '../sources/index.js';
 import { type LineSink, LineSplitter } from '../sources/lines.js';
 
@@ -48,6 +49,13 @@ export interface ReadBody {
   /** Those lines by code. */
   codes: Record<string, number>;
   errors: LineError[];
+  /**
+   * With `BodyOptions.frames`, outcome OK: the CDRs' wire frames, in order, in chunks of
+   * `frames.perChunk`; null when a CDR could not be encoded (`unencodable` says which).
+   */
+  frames: FrameChunk[] | null;
+  /** The first CDR (every check passed) that the codec refused: a bug or a field the checks miss. */
+  unencodable: LineError | null;
 }
 
 export interface BodyOptions {
@@ -55,6 +63,8 @@ export interface BodyOptions {
   limits: CdrLimits;
   /** Line errors listed in the answer; the rest are counted. */
   maxErrors: number;
+  /** Encode each CDR as it is read, with this codec, `perChunk` frames a chunk (ReadBody.frames). */
+  frames?: { codec: WireCodec<Cdr>; perChunk: number };
 }
 
 const LINE_MAX_BYTES = 4 * 1024 * 1024;
@@ -72,7 +82,10 @@ export function readBody(body: Readable, source: CdrSource, name: string, o: Bod
     rejected: 0,
     codes: {},
     errors: [],
+    frames: null,
+    unencodable: null,
   };
+  let frames = o.frames ? new FrameBuilder(o.frames.codec, o.frames.perChunk) : null;
   const res: LineResult = newLineResult();
   /** A header the source cannot read: the lines after it are not read (their columns are unknown). */
   let fatal = false;
@@ -85,6 +98,7 @@ export function readBody(body: Readable, source: CdrSource, name: string, o: Bod
       r.cdrs = [];
       r.at = [];
     }
+    frames = null;
   };
   const sink: LineSink = {
     line(text, lineNo) {
@@ -113,6 +127,14 @@ export function readBody(body: Readable, source: CdrSource, name: string, o: Bod
       if (r.rejected > 0) return;
       r.cdrs.push(cdr);
       r.at.push(lineNo);
+      if (frames === null) return;
+      try {
+        if (res.avro !== null) frames.addBody(cdr, res.avro);
+        else frames.add(cdr);
+      } catch (e) {
+        r.unencodable = { line: lineNo, code: 'CDR_MALFORMED', reason: `not a cdr.v1 record: ${(e as Error).message.slice(0, 200)}` };
+        frames = null;
+      }
     },
     tooLong(_head, bytes, lineNo) {
       fail(lineNo, 'CDR_MALFORMED', `line of ${bytes} bytes, longer than ${LINE_MAX_BYTES}`);
@@ -131,7 +153,7 @@ export function readBody(body: Readable, source: CdrSource, name: string, o: Bod
       if (r.outcome !== BodyOutcome.OK) {
         r.cdrs = [];
         r.at = [];
-      }
+      } else if (frames !== null) r.frames = frames.finish();
       resolve(r);
     };
     const onData = (chunk: Buffer) => {

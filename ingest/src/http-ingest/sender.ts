@@ -12,15 +12,18 @@
  * bytes: README "HTTP ingest").
  *
  * The producer is not idempotent: its retries can write a frame twice, which the rater also
- * takes as a replay, and no producer sequence state outlives a broker restart.
+ * takes as a replay, and no producer sequence state outlives a broker restart. It is kafkajs's
+ * cluster client with the Produce requests written from the frames' bytes (../frame-producer.ts):
+ * no kafkajs message object per CDR.
  */
-import { CompressionTypes, type Kafka, type Message, type Producer } from 'kafkajs';
+import type { Kafka } from 'kafkajs';
 import type { Config } from '../config.js';
+import { FrameProducer } from '../frame-producer.js';
+import { type FrameChunk, splitFrames } from '../frames.js';
 import { brokerError } from '../kafka.js';
-import { cachedDefaultPartitioner, type FrameChunk } from '../produce.js';
 
 export class CdrSender {
-  private readonly producer: Producer;
+  private readonly frames: FrameProducer;
   private readonly maxSendBytes: number;
   private ok = false;
 
@@ -28,14 +31,14 @@ export class CdrSender {
     kafka: Kafka,
     private readonly cfg: Config,
   ) {
-    this.producer = kafka.producer({ createPartitioner: cachedDefaultPartitioner, allowAutoTopicCreation: false, idempotent: false });
+    this.frames = new FrameProducer(kafka, cfg.kafka.cdrTopic);
     this.maxSendBytes = Math.floor(cfg.kafka.maxMessageBytes / 2);
   }
 
   /** Connects the producer; a typed error (BROKER_UNREACHABLE, TLS_…, BROKER_AUTH_FAILED) otherwise. */
   async connect(): Promise<void> {
     try {
-      await this.producer.connect();
+      await this.frames.connect();
     } catch (e) {
       throw await brokerError(this.cfg, e);
     }
@@ -49,24 +52,7 @@ export class CdrSender {
 
   /** Sends the frames; resolves once all are acknowledged by the in-sync replicas. */
   async send(chunks: readonly FrameChunk[]): Promise<void> {
-    const sends: Promise<unknown>[] = [];
-    let messages: Message[] = [];
-    let bytes = 0;
-    const flush = () => {
-      if (messages.length === 0) return;
-      sends.push(this.producer.send({ topic: this.cfg.kafka.cdrTopic, acks: -1, compression: CompressionTypes.None, messages }));
-      messages = [];
-      bytes = 0;
-    };
-    for (const { bytes: buf, ends, keys } of chunks) {
-      for (let k = 0; k < keys.length; k++) {
-        const size = (ends[k + 1] as number) - (ends[k] as number);
-        if (bytes + size > this.maxSendBytes) flush();
-        messages.push({ key: keys[k] as string, value: buf.subarray(ends[k], ends[k + 1]) });
-        bytes += size;
-      }
-    }
-    flush();
+    const sends = splitFrames(chunks, this.maxSendBytes).map((piece) => this.frames.send(piece, { acks: -1 }));
     const settled = await Promise.allSettled(sends);
     const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
     if (failed) {
@@ -93,6 +79,6 @@ export class CdrSender {
 
   async close(): Promise<void> {
     this.ok = false;
-    await this.producer.disconnect();
+    await this.frames.disconnect();
   }
 }

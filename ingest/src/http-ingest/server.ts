@@ -23,7 +23,6 @@ import type { AccountBook, Directory } from '@ratel/rater';
 import type { Cdr, WireCodec } from '@ratel/schemas';
 import { type Config, limitsOf } from '../config.js';
 import type { Logger } from '../logger.js';
-import { encodeFrames, type FrameChunk } from '../produce.js';
 import { type CdrSource, createSource, FORMATS, type FormatName, type Mapping, needsMapping } from '../sources/index.js';
 import { BearerCheck } from './auth.js';
 import { BodyOutcome, type LineError, type ReadBody, readBody } from './body.js';
@@ -190,7 +189,12 @@ export async function startHttpIngest(deps: HttpIngestDeps): Promise<HttpIngest>
       const source = sourceOf(f);
       let body: ReadBody;
       try {
-        body = await readBody(req, source, `request ${id}`, { maxBodyBytes: h.maxBodyBytes, limits, maxErrors: MAX_LISTED_ERRORS });
+        body = await readBody(req, source, `request ${id}`, {
+          maxBodyBytes: h.maxBodyBytes,
+          limits,
+          maxErrors: MAX_LISTED_ERRORS,
+          frames: { codec: deps.codec, perChunk: FRAMES_PER_CHUNK },
+        });
       } finally {
         giveBack(f, source);
       }
@@ -205,12 +209,9 @@ export async function startHttpIngest(deps: HttpIngestDeps): Promise<HttpIngest>
       if (body.outcome === BodyOutcome.TOO_LARGE)
         return refuse(413, 'BODY_TOO_LARGE', `the body passed httpIngest.maxBodyBytes (${h.maxBodyBytes} bytes): nothing was produced`);
       if (body.outcome === BodyOutcome.REJECTED) return rejectLines(res, body, body.errors, o);
-      let chunks: FrameChunk[];
-      try {
-        chunks = encodeFrames(deps.codec, body.cdrs, FRAMES_PER_CHUNK);
-      } catch {
-        return rejectLines(res, body, unencodable(deps.codec, body), o);
-      }
+      // Each CDR was encoded as it was read (body.ts); one the codec refused fails the body.
+      if (body.unencodable !== null) return rejectLines(res, body, [body.unencodable], o);
+      const chunks = body.frames ?? [];
       const t0 = performance.now();
       try {
         await deps.sender.send(chunks);
@@ -359,16 +360,4 @@ export async function startHttpIngest(deps: HttpIngestDeps): Promise<HttpIngest>
         server.closeIdleConnections();
       }),
   };
-}
-
-/** The CDR the codec refuses (after every check passed: a bug or a field the checks miss), as a line error. */
-function unencodable(codec: WireCodec<Cdr>, body: ReadBody): LineError[] {
-  for (let i = 0; i < body.cdrs.length; i++) {
-    try {
-      codec.encode(body.cdrs[i] as Cdr);
-    } catch (e) {
-      return [{ line: body.at[i] as number, code: 'CDR_MALFORMED', reason: `not a cdr.v1 record: ${(e as Error).message.slice(0, 200)}` }];
-    }
-  }
-  return [{ line: 0, code: 'CDR_MALFORMED', reason: 'the CDRs could not be encoded' }];
 }

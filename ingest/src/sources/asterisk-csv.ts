@@ -15,30 +15,14 @@
  */
 import type { AccountBook, Directory } from '@ratel/rater';
 import { z } from 'zod';
-import { AsteriskCalls, type AsteriskColumn, asteriskCommon, asteriskZone, type Columns, layoutError } from './asterisk.js';
+import { AsteriskCalls, type AsteriskColumn, asteriskCommon, asteriskZone, CDR_FIELDS, type Columns, layoutError } from './asterisk.js';
 import { type CdrSource, type LineResult, LineStatus, reject } from './source.js';
 import { Fields, splitLine } from './tokenize.js';
 
 /** cdr_csv's columns, with cdr.conf's [csv] settings. */
 export function masterCsvColumns(p: { loguniqueid: boolean; loguserfield: boolean; newcdrcolumns: boolean }): string[] {
-  const cols = [
-    'accountcode',
-    'src',
-    'dst',
-    'dcontext',
-    'clid',
-    'channel',
-    'dstchannel',
-    'lastapp',
-    'lastdata',
-    'start',
-    'answer',
-    'end',
-    'duration',
-    'billsec',
-    'disposition',
-    'amaflags',
-  ];
+  // The 16 columns every Master.csv has, in CDR_FIELDS' order (accountcode .. amaflags).
+  const cols: string[] = CDR_FIELDS.slice(0, CDR_FIELDS.indexOf('amaflags') + 1);
   if (p.loguniqueid) cols.push('uniqueid');
   if (p.loguserfield) cols.push('userfield');
   if (p.newcdrcolumns) cols.push('peeraccount', 'linkedid', 'sequence');

@@ -16,6 +16,7 @@ import { diallingOf } from '@ratel/rater';
 import { errors } from '@ratel/schemas';
 import { z } from 'zod';
 import { Zone } from './fields.js';
+import { numbersSettingWith } from './switch-calls.js';
 
 /** One attribute of an acc extra list ("name=$pv"). */
 export interface Extra {
@@ -171,19 +172,7 @@ export const kamailioProfileSchema = z
     trunk_id: z.string().max(64).default('kamailio'),
     /** Put before every CDR id (Call-ID and tags): the same for both formats, so a call read from both is one CDR. */
     id_prefix: z.string().max(64).default('kam:'),
-    numbers: z
-      .strictObject({
-        strip_prefixes: z.array(z.string().min(1)).default(['sip:', 'sips:', 'tel:']),
-        cut_at: z
-          .string()
-          .regex(/^[\x21-\x7e]*$/, 'ASCII characters')
-          .default('@;'),
-        country: z
-          .string()
-          .regex(/^[A-Z]{2}$/, 'an ISO 3166-1 alpha-2 country code')
-          .optional(),
-      })
-      .default({ strip_prefixes: ['sip:', 'sips:', 'tel:'], cut_at: '@;' }),
+    numbers: numbersSettingWith(['sip:', 'sips:', 'tel:']),
   })
   .superRefine((p, ctx) => {
     if (p.time_mode === 3 && p.time_zone === undefined)

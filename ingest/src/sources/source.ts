@@ -35,13 +35,20 @@ export interface LineResult {
   cdr: Cdr | null;
   code: ErrorCode;
   reason: string;
+  /**
+   * With a CDR, when the source encoded it already (ratel JSON Lines): its cdr.v1 Avro body,
+   * the bytes a codec writes after the frame header. A view of the source's own buffer, valid
+   * until its next read; null when the source keeps none (the reader encodes the CDR itself).
+   */
+  avro: Buffer | null;
 }
 
-export const newLineResult = (): LineResult => ({ status: LineStatus.SKIPPED, cdr: null, code: 'CDR_MALFORMED', reason: '' });
+export const newLineResult = (): LineResult => ({ status: LineStatus.SKIPPED, cdr: null, code: 'CDR_MALFORMED', reason: '', avro: null });
 
 export function reject(out: LineResult, reason: string, code: ErrorCode = 'CDR_MALFORMED'): void {
   out.status = LineStatus.REJECTED;
   out.cdr = null;
+  out.avro = null;
   out.code = code;
   out.reason = reason;
 }
@@ -50,6 +57,7 @@ export function reject(out: LineResult, reason: string, code: ErrorCode = 'CDR_M
 export function filter(out: LineResult, reason: string): void {
   out.status = LineStatus.FILTERED;
   out.cdr = null;
+  out.avro = null;
   out.reason = reason;
 }
 

@@ -37,20 +37,24 @@ export const zoneSetting = z
   .string()
   .refine((v) => v === 'account' || Zone.valid(v), 'an IANA time zone ("Europe/Paris", "UTC") or "account"');
 
-/** `numbers`: how the switch writes numbers (as the mapping's `numbers`). */
-export const numbersSetting = z
-  .strictObject({
-    strip_prefixes: z.array(z.string().min(1)).default(['sip:', 'tel:']),
-    cut_at: z
-      .string()
-      .regex(/^[\x21-\x7e]*$/, 'ASCII characters')
-      .default('@;'),
-    country: z
-      .string()
-      .regex(/^[A-Z]{2}$/, 'an ISO 3166-1 alpha-2 country code')
-      .optional(),
-  })
-  .default({ strip_prefixes: ['sip:', 'tel:'], cut_at: '@;' });
+/** `numbers`: how the switch writes numbers (as the mapping's `numbers`), `strip` the prefixes stripped by default. */
+export const numbersSettingWith = (strip: readonly string[]) =>
+  z
+    .strictObject({
+      strip_prefixes: z.array(z.string().min(1)).default([...strip]),
+      cut_at: z
+        .string()
+        .regex(/^[\x21-\x7e]*$/, 'ASCII characters')
+        .default('@;'),
+      country: z
+        .string()
+        .regex(/^[A-Z]{2}$/, 'an ISO 3166-1 alpha-2 country code')
+        .optional(),
+    })
+    .default({ strip_prefixes: [...strip], cut_at: '@;' });
+
+/** `numbers` of the FreeSWITCH and Asterisk profiles. */
+export const numbersSetting = numbersSettingWith(['sip:', 'tel:']);
 
 /** `id_prefix`: put before the switch's call id to make the CDR id. */
 export const idPrefixSetting = (dflt: string) => z.string().max(64).default(dflt);

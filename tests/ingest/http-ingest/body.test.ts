@@ -4,8 +4,8 @@
  * format cannot read, and reading that stops at the size limit.
  */
 import { Readable } from 'node:stream';
-import { httpIngest, sources } from '@ratel/ingest';
-import { type Cdr, DEFAULT_LIMITS, voiceCdr } from '@ratel/schemas';
+import { encodeFrames, httpIngest, sources } from '@ratel/ingest';
+import { type Cdr, DEFAULT_LIMITS, localCodecs, voiceCdr } from '@ratel/schemas';
 import { describe, expect, it } from 'vitest';
 
 const { readBody, BodyOutcome } = httpIngest;
@@ -13,6 +13,8 @@ const START = Date.UTC(2026, 9, 5, 10);
 const cdr = (i: number): Cdr =>
   voiceCdr({ id: `b${i}`, account: 'acc-1', user: 'u1', start: START + i * 1000, callee: '+33612345678', seconds: 30 });
 const opts = { maxBodyBytes: 1 << 20, limits: DEFAULT_LIMITS, maxErrors: 100 };
+const codec = localCodecs().cdr;
+const framed = { ...opts, frames: { codec, perChunk: 7 } };
 
 /** A stream of these chunks (split at awkward places), counting what was read from it. */
 function body(chunks: (string | Buffer)[]): Readable & { pulled: number } {
@@ -107,6 +109,47 @@ describe('readBody', () => {
     // What the stream buffers ahead (its highWaterMark, 16 kB) may be pulled, no more.
     await new Promise((r) => setTimeout(r, 50));
     expect(s.pulled).toBeLessThan(200_000 + 4 * chunk.length);
+  });
+
+  it('with a codec, encodes the CDRs as it reads them: the frames of encodeFrames, JSON Lines and CSV alike', async () => {
+    const cdrs = Array.from({ length: 30 }, (_, i) => cdr(i));
+    const want = encodeFrames(codec, cdrs, 7);
+    const jsonl = `${cdrs.map(sources.ratelJsonLine).join('\n')}\n`;
+    const csv = `${[sources.ratelCsvHeader(), ...cdrs.map(sources.ratelCsvLine)].join('\n')}\n`;
+    for (const [text, src] of [
+      [jsonl, new sources.RatelJsonLinesSource()],
+      [csv, new sources.RatelCsvSource()],
+    ] as const) {
+      const r = await readBody(body(split(text, 100)), src, 'req', framed);
+      expect([r.outcome, r.cdrs.length, r.unencodable]).toEqual([BodyOutcome.OK, 30, null]);
+      expect(r.frames).toEqual(want);
+    }
+    const none = await readBody(body([jsonl]), new sources.RatelJsonLinesSource(), 'req', opts);
+    expect(none.frames).toBeNull();
+  });
+
+  it('keeps no frames of a body with a bad line', async () => {
+    const text = `${sources.ratelJsonLine(cdr(1))}\nnot json\n${sources.ratelJsonLine(cdr(2))}\n`;
+    const r = await readBody(body([text]), new sources.RatelJsonLinesSource(), 'req', framed);
+    expect([r.outcome, r.frames, r.unencodable]).toEqual([BodyOutcome.REJECTED, null, null]);
+  });
+
+  it('names the first CDR the codec refuses after every check passed, and keeps no frames', async () => {
+    // A source whose CDRs pass checkCdr but are no cdr.v1 record from line 3 on (sip_status 1.5 is no int).
+    const odd: sources.CdrSource = {
+      format: 'odd',
+      startFile() {},
+      read(_line, lineNo, out) {
+        const c = cdr(lineNo);
+        out.status = sources.LineStatus.CDR;
+        out.cdr = lineNo < 3 ? c : { ...c, voice: { ...(c.voice as NonNullable<Cdr['voice']>), sip_status: 1.5 } };
+        out.avro = null;
+      },
+    };
+    const r = await readBody(body(['a\nb\nc\nd\n']), odd, 'req', framed);
+    expect([r.outcome, r.frames, r.cdrs.length]).toEqual([BodyOutcome.OK, null, 4]);
+    expect([r.unencodable?.line, r.unencodable?.code]).toEqual([3, 'CDR_MALFORMED']);
+    expect(r.unencodable?.reason).toMatch(/^not a cdr\.v1 record: /);
   });
 
   it('a body that ends early (the client went away) is ABORTED', async () => {

@@ -1,7 +1,5 @@
-// The producer (ingest/src/produce.ts): its partitioner, Kafka's default placement remembered per
-// key, and the CDRs encoded ahead of sending.
-import { cachedDefaultPartitioner, encodeFrames, generateAccounts, generateCdrs } from '@ratel/ingest';
-import { localCodecs } from '@ratel/schemas';
+// The producers' partitioner (ingest/src/partitioner.ts): Kafka's default placement remembered per key.
+import { cachedDefaultPartitioner } from '@ratel/ingest';
 import { Partitioners } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
 
@@ -28,29 +26,5 @@ describe('cachedDefaultPartitioner', () => {
     const reference = Partitioners.DefaultPartitioner();
     const at = (n: number) => ({ topic: 't', partitionMetadata: metadata(n), message: { key: 'acc-42', value: null } });
     expect([cached(at(4)), cached(at(7))]).toEqual([reference(at(4)), reference(at(7))]);
-  });
-});
-
-describe('encodeFrames', () => {
-  it('holds every CDR as its wire frame, keyed by account, in order, in chunks of the send size', () => {
-    const accounts = generateAccounts({ accounts: 8, month: 202610, seed: 4 });
-    const cdrs = generateCdrs(accounts, { accounts: 8, month: 202610, seed: 4 }).slice(0, 1234);
-    expect(cdrs.length).toBe(1234);
-    const codec = localCodecs().cdr;
-    const chunks = encodeFrames(codec, cdrs, 500);
-    expect(chunks.map((c) => c.keys.length)).toEqual([500, 500, 234]);
-    let i = 0;
-    for (const { bytes, ends, keys } of chunks) {
-      expect(ends[0]).toBe(0);
-      expect(ends[keys.length]).toBe(bytes.length);
-      for (let k = 0; k < keys.length; k++, i++) {
-        const frame = bytes.subarray(ends[k], ends[k + 1]);
-        expect(frame.equals(codec.encode(cdrs[i] as (typeof cdrs)[number]))).toBe(true);
-        expect(codec.decode(frame)).toEqual(cdrs[i]);
-        expect(keys[k]).toBe(cdrs[i]?.account_id);
-      }
-    }
-    expect(i).toBe(cdrs.length);
-    expect(encodeFrames(codec, [], 500)).toEqual([]);
   });
 });
