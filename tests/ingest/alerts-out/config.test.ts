@@ -18,11 +18,12 @@ const message = (f: () => unknown): string => {
 };
 
 describe('alerts-out config', () => {
-  it('defaults: topic ratel.alerts.v1, no webhook, month close alerts not produced', () => {
+  it('defaults: topic ratel.alerts.v1, no webhook, month close and import alerts not produced', () => {
     const c = loadConfig({ env: {} });
     expect(c.kafka.alertsTopic).toBe('ratel.alerts.v1');
     expect(c.alerts).toEqual({
       monthCloseToTopic: false,
+      importToTopic: false,
       webhook: {
         url: null,
         secret: null,
@@ -40,6 +41,7 @@ describe('alerts-out config', () => {
       env: {
         RATEL_KAFKA_ALERTS_TOPIC: 'switch.alerts',
         RATEL_ALERTS_MONTH_CLOSE_TO_TOPIC: 'true',
+        RATEL_ALERTS_IMPORT_TO_TOPIC: 'true',
         RATEL_ALERTS_WEBHOOK_URL: 'https://switch.example/hooks/ratel',
         RATEL_ALERTS_WEBHOOK_SECRET: SECRET,
         RATEL_ALERTS_WEBHOOK_GROUP: 'hooks',
@@ -52,6 +54,7 @@ describe('alerts-out config', () => {
     expect(c.kafka.alertsTopic).toBe('switch.alerts');
     expect(c.alerts).toEqual({
       monthCloseToTopic: true,
+      importToTopic: true,
       webhook: {
         url: 'https://switch.example/hooks/ratel',
         secret: SECRET,
