@@ -49,7 +49,8 @@ export interface ShardPool {
  * each, and its large objects). A batch's decoded CDRs, rated events and rows are young and die
  * with the batch: with V8's default semi-space (16 MB) a worker ran a scavenge every batch or two
  * and spent about a ninth of its busy time in the collector, a third less with 64 MB semi-spaces
- * (the flag bench:rater runs with; bench/RESULTS.md, 2026-12-02).
+ * (bench/RESULTS.md, 2026-12-02). The ratel CLI and `npm start` run node with
+ * --max-semi-space-size=64, which workers inherit; this gives the workers the same without it.
  */
 export const WORKER_YOUNG_GENERATION_MB = 192;
 
