@@ -111,13 +111,27 @@ async function consumeAll(cfg: Config, count: number): Promise<Record_[]> {
   return out;
 }
 
-const post = (url: string, body: string | Buffer | ReadableStream, opts: { format?: string; token?: string | null } = {}) =>
+const postOnce = (url: string, body: string | Buffer | ReadableStream, opts: { format?: string; token?: string | null } = {}) =>
   fetch(`${url}/v1/cdrs?format=${opts.format ?? 'ratel-jsonl'}`, {
     method: 'POST',
     headers: opts.token === null ? {} : { authorization: `Bearer ${opts.token ?? TOKEN}` },
     body,
     ...(body instanceof ReadableStream ? { duplex: 'half' } : {}),
   } as RequestInit);
+
+/**
+ * A POST, sent again once when fetch reused a pooled keep-alive connection the server had just
+ * closed as idle ("other side closed" before any answer: the request never reached the server).
+ */
+async function post(url: string, body: string | Buffer | ReadableStream, opts: { format?: string; token?: string | null } = {}) {
+  try {
+    return await postOnce(url, body, opts);
+  } catch (e) {
+    const cause = (e as { cause?: { code?: string; message?: string } }).cause;
+    if (body instanceof ReadableStream || cause?.code !== 'UND_ERR_SOCKET' || cause.message !== 'other side closed') throw e;
+    return await postOnce(url, body, opts);
+  }
+}
 
 const ACCOUNTS = Array.from({ length: 40 }, (_, i) => `acc-${i}`);
 const cdrOf = (r: number, k: number): Cdr =>
