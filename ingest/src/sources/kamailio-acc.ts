@@ -20,21 +20,11 @@
  * A call's CDR id is the one `--format kamailio` gives the same call's dialog CDR.
  */
 import type { AccountBook, Directory } from '@ratel/rater';
-import { type ErrorCode, errors } from '@ratel/schemas';
+import type { ErrorCode } from '@ratel/schemas';
 import { parseInt10, parseIsoWall, parseScaled, Zone } from './fields.js';
 import { checkFields, kamailioMapping, rangeAfter } from './kamailio.js';
 import { fieldsOf, type KamailioField, type KamailioProfile } from './kamailio-profile.js';
-import {
-  blank,
-  DbTextLayout,
-  FlatstoreLayout,
-  judgeStorage,
-  type Layout,
-  LogLayout,
-  Split,
-  type Storage,
-  Values,
-} from './kamailio-records.js';
+import { type DbTextLayout, FileStorage, FlatstoreLayout, type Layout, LogLayout, Split, Values } from './kamailio-records.js';
 import { MappedReader, newRow, type Row } from './mapping.js';
 import { type CdrSource, type HeldLine, type LineResult, LineStatus, reject } from './source.js';
 
@@ -109,8 +99,7 @@ export class KamailioAccSource implements CdrSource {
   private readonly invites = new Map<string, Held>();
   private readonly byes = new Map<string, Held>();
   private readonly done = new Map<string, true>();
-  private storage: Storage | null = null;
-  private firstLine = true;
+  private readonly at: FileStorage;
   private file = '';
 
   constructor(
@@ -146,6 +135,7 @@ export class KamailioAccSource implements CdrSource {
     const dbTime = { time: 6, attr: p.time_mode >= 1 ? 7 : -1, exten: p.time_mode === 1 ? 8 : -1 };
     const logTimeCols = { time: 0, attr: p.time_mode >= 2 ? 1 : -1, exten: p.time_mode === 1 ? 1 : -1 };
     this.db = { names: dbNames, roles: dbRoles, time: dbTime };
+    this.at = new FileStorage(p.storage, dbNames, ';method=', 'an acc log line');
     this.flat = columns(new FlatstoreLayout(dbNames, p.flatstore.delimiter, p.flatstore.encode_delimiter), dbRoles, dbTime);
     this.log = columns(new LogLayout(logNames, ';'), rolesOf(logFields, 7 + logTime.length), logTimeCols);
     this.values = new Values(Math.max(dbNames.length, logNames.length));
@@ -174,33 +164,19 @@ export class KamailioAccSource implements CdrSource {
 
   startFile(file: string): void {
     this.file = file;
-    this.storage = this.profile.storage === 'auto' ? null : this.profile.storage;
+    this.at.startFile(file);
     this.dbText = null;
-    this.firstLine = true;
   }
 
   read(line: string, lineNo: number, out: LineResult): void {
-    const first = this.firstLine;
-    this.firstLine = false;
-    if (blank(line)) {
-      out.status = LineStatus.SKIPPED;
-      return;
-    }
-    if (this.storage === null) this.storage = judgeStorage(line, first, ';method=', 'an acc log line', this.flat.layout, this.values, out);
-    if (this.storage === null) return;
-    if (this.storage === 'db_text' && this.dbText === null) {
-      const layout = new DbTextLayout(this.db.names);
-      const bad = layout.header(line.charCodeAt(0) === 0xfeff ? line.slice(1) : line);
-      if (bad !== '') throw errors.inputUnreadable(this.file, bad);
-      this.dbText = columns(layout, this.db.roles, this.db.time);
-      out.status = LineStatus.SKIPPED;
-      return;
-    }
-    const c = this.storage === 'log' ? this.log : this.storage === 'flatstore' ? this.flat : (this.dbText as Columns);
+    const storage = this.at.judge(line, this.flat.layout, this.values, out);
+    if (storage === null) return;
+    if (storage === 'db_text') this.dbText ??= columns(this.at.dbText as DbTextLayout, this.db.roles, this.db.time);
+    const c = storage === 'log' ? this.log : storage === 'flatstore' ? this.flat : (this.dbText as Columns);
     const v = this.values;
     const got = c.layout.split(line, v);
     if (got === Split.OTHER) return void filtered(out);
-    if (got === Split.BAD) return void reject(out, `${this.storage} record: ${c.layout.error}`);
+    if (got === Split.BAD) return void reject(out, `${storage} record: ${c.layout.error}`);
     this.record(c, v, line, lineNo, out);
   }
 

@@ -12,7 +12,8 @@
  * Values are bounds in the line; only a value that needs unescaping is copied.
  */
 
-import { type LineResult, reject } from './source.js';
+import { errors } from '@ratel/schemas';
+import { type LineResult, LineStatus, reject } from './source.js';
 
 export type Storage = 'flatstore' | 'db_text' | 'log';
 
@@ -76,7 +77,7 @@ export function detectStorage(line: string, marker: string): Storage {
  * first line): null, the line rejected, when this line says nothing: a db_text header further
  * down, or a line that is neither a log line with `marker` nor a db_flatstore record.
  */
-export function judgeStorage(
+function judgeStorage(
   line: string,
   first: boolean,
   marker: string,
@@ -98,6 +99,59 @@ export function judgeStorage(
     `neither a db_flatstore record of ${names.length} values (${names.join(', ')}) nor ${logLine} with ${marker}; for a log holding other messages set "storage": "log" in the profile`,
   );
   return null;
+}
+
+/**
+ * The storage of the file being read, as both Kamailio readers find it: the profile's, or judged
+ * on the file's first record (`storage: "auto"`), and for db_text the header of its first line.
+ */
+export class FileStorage {
+  /** null until judged. */
+  storage: Storage | null = null;
+  /** db_text: the file's header, once read. */
+  dbText: DbTextLayout | null = null;
+  private file = '';
+  private first = true;
+
+  constructor(
+    private readonly configured: Storage | 'auto',
+    /** The columns a db_text header must name. */
+    private readonly names: readonly string[],
+    /** What marks a log line, and what one is called in reasons. */
+    private readonly marker: string,
+    private readonly logLine: string,
+  ) {}
+
+  startFile(file: string): void {
+    this.file = file;
+    this.storage = this.configured === 'auto' ? null : this.configured;
+    this.dbText = null;
+    this.first = true;
+  }
+
+  /**
+   * The storage of this line's record; null when the line holds none, with `out` saying why: a
+   * blank line or the db_text header (SKIPPED), a line no storage reads (rejected). A db_text
+   * header that names other columns fails the file.
+   */
+  judge(line: string, flatstore: Layout, values: Values, out: LineResult): Storage | null {
+    const first = this.first;
+    this.first = false;
+    if (blank(line)) {
+      out.status = LineStatus.SKIPPED;
+      return null;
+    }
+    if (this.storage === null) this.storage = judgeStorage(line, first, this.marker, this.logLine, flatstore, values, out);
+    if (this.storage === 'db_text' && this.dbText === null) {
+      const layout = new DbTextLayout(this.names);
+      const bad = layout.header(line.charCodeAt(0) === 0xfeff ? line.slice(1) : line);
+      if (bad !== '') throw errors.inputUnreadable(this.file, bad);
+      this.dbText = layout;
+      out.status = LineStatus.SKIPPED;
+      return null;
+    }
+    return this.storage;
+  }
 }
 
 /** db_flatstore lines: values joined by one delimiter character. */

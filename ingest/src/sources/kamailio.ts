@@ -17,17 +17,7 @@
 import type { AccountBook, Directory } from '@ratel/rater';
 import { errors } from '@ratel/schemas';
 import { fieldsOf, type KamailioField, type KamailioProfile } from './kamailio-profile.js';
-import {
-  blank,
-  DbTextLayout,
-  FlatstoreLayout,
-  judgeStorage,
-  type Layout,
-  LogLayout,
-  Split,
-  type Storage,
-  Values,
-} from './kamailio-records.js';
+import { type DbTextLayout, FileStorage, FlatstoreLayout, type Layout, LogLayout, Split, Values } from './kamailio-records.js';
 import { MappedReader, parseMapping } from './mapping.js';
 import { type CdrSource, type LineResult, LineStatus, reject } from './source.js';
 
@@ -98,7 +88,6 @@ export class KamailioCdrSource implements CdrSource {
   private readonly fields: Record<KamailioField, number>;
   private readonly flatstore: FlatstoreLayout;
   private readonly log: LogLayout;
-  private dbText: DbTextLayout | null = null;
   /**
    * Readers by time format: epoch seconds, or UTC date-times (time_mode 4, databases only). Both
    * read the record's values as their row (slotOf): the values of the attributes, then the two
@@ -114,12 +103,10 @@ export class KamailioCdrSource implements CdrSource {
   /** The values holding the From and To tags (-1: none). */
   private readonly ft: number;
   private readonly tt: number;
-  private storage: Storage | null = null;
-  private firstLine = true;
-  private file = '';
+  private readonly at: FileStorage;
 
   constructor(
-    private readonly profile: KamailioProfile,
+    readonly profile: KamailioProfile,
     profileName: string,
     directory: Directory | null,
     accounts: AccountBook,
@@ -138,6 +125,7 @@ export class KamailioCdrSource implements CdrSource {
     this.flatstore = new FlatstoreLayout(this.names, p.flatstore.delimiter, p.flatstore.encode_delimiter);
     this.log = new LogLayout(this.names, '; ');
     this.marker = `${p.cdr_start_id}=`;
+    this.at = new FileStorage(p.storage, this.names, this.marker, 'a log line');
     const billable = { field: 'duration', unit: 's' } as const;
     const slotOf = (c: string | number) => this.slotOf(c);
     this.epochReader = new MappedReader(
@@ -178,31 +166,13 @@ export class KamailioCdrSource implements CdrSource {
   }
 
   startFile(file: string): void {
-    this.file = file;
-    this.storage = this.profile.storage === 'auto' ? null : this.profile.storage;
-    this.dbText = null;
-    this.firstLine = true;
+    this.at.startFile(file);
   }
 
   read(line: string, _lineNo: number, out: LineResult): void {
-    const first = this.firstLine;
-    this.firstLine = false;
-    if (blank(line)) {
-      out.status = LineStatus.SKIPPED;
-      return;
-    }
-    if (this.storage === null) this.storage = judgeStorage(line, first, this.marker, 'a log line', this.flatstore, this.values, out);
-    if (this.storage === null) return;
-    if (this.storage === 'db_text' && this.dbText === null) {
-      const layout = new DbTextLayout(this.names);
-      const bad = layout.header(line.charCodeAt(0) === 0xfeff ? line.slice(1) : line);
-      if (bad !== '') throw errors.inputUnreadable(this.file, bad);
-      this.dbText = layout;
-      out.status = LineStatus.SKIPPED;
-      return;
-    }
-    const layout: Layout =
-      this.storage === 'log' ? this.log : this.storage === 'flatstore' ? this.flatstore : (this.dbText as DbTextLayout);
+    const storage = this.at.judge(line, this.flatstore, this.values, out);
+    if (storage === null) return;
+    const layout: Layout = storage === 'log' ? this.log : storage === 'flatstore' ? this.flatstore : (this.at.dbText as DbTextLayout);
     const v = this.values;
     const got = layout.split(line, v);
     if (got === Split.OTHER) {
@@ -210,9 +180,9 @@ export class KamailioCdrSource implements CdrSource {
       out.cdr = null;
       return;
     }
-    if (got === Split.BAD) return void reject(out, `${this.storage} record: ${layout.error}`);
+    if (got === Split.BAD) return void reject(out, `${storage} record: ${layout.error}`);
     setTags(v, this.ft, this.tt, this.tagLo, this.tagHi);
-    (this.utcReader !== null && this.storage !== 'log' ? this.utcReader : this.epochReader).read(v, line, out);
+    (this.utcReader !== null && storage !== 'log' ? this.utcReader : this.epochReader).read(v, line, out);
   }
 }
 
