@@ -21,7 +21,7 @@ import type { AccountBook, Directory } from '@ratel/rater';
 import { z } from 'zod';
 import { hash128, parseScaled } from './fields.js';
 import { dispositionOf, isCauseName, sipStatusOf } from './freeswitch.js';
-import { type CdrSource, type LineResult, LineStatus, reject } from './source.js';
+import { type CdrSource, jsonObjectOf, type LineResult, reject } from './source.js';
 import { cut, F, idPrefixSetting, numbersSetting, SwitchCalls, sipCodeOf } from './switch-calls.js';
 
 const paths = z.array(z.string().min(1).max(200)).min(1).max(8);
@@ -150,20 +150,8 @@ export class FreeswitchJsonSource implements CdrSource {
   }
 
   read(line: string, _lineNo: number, out: LineResult): void {
-    if (line.trim().length === 0) {
-      out.status = LineStatus.SKIPPED;
-      return;
-    }
-    let doc: unknown;
-    try {
-      doc = JSON.parse(line);
-    } catch (e) {
-      return void reject(
-        out,
-        `not JSON: ${(e as Error).message.slice(0, 120)} (mod_json_cdr writes a document on one line; pretty-printed JSON is not read)`,
-      );
-    }
-    if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) return void reject(out, 'not a JSON object');
+    const doc = jsonObjectOf(line, out, ' (mod_json_cdr writes a document on one line; pretty-printed JSON is not read)');
+    if (doc === null) return;
     const vars = (doc as Obj).variables;
     if (vars === null || typeof vars !== 'object' || Array.isArray(vars))
       return void reject(out, 'no "variables" object (not a mod_json_cdr document)');

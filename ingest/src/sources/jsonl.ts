@@ -4,7 +4,7 @@
  */
 import { errors } from '@ratel/schemas';
 import { type MappedReader, newRow, type Row } from './mapping.js';
-import { type CdrSource, type LineResult, LineStatus, reject } from './source.js';
+import { type CdrSource, jsonObjectOf, type LineResult } from './source.js';
 
 /** The text of a JSON value as a column ('' for null and absent; objects and arrays as JSON). */
 function textOf(v: unknown): string {
@@ -34,17 +34,8 @@ export class JsonLinesSource implements CdrSource {
   startFile(): void {}
 
   read(line: string, _lineNo: number, out: LineResult): void {
-    if (line.trim().length === 0) {
-      out.status = LineStatus.SKIPPED;
-      return;
-    }
-    let obj: unknown;
-    try {
-      obj = JSON.parse(line);
-    } catch (e) {
-      return void reject(out, `not JSON: ${(e as Error).message.slice(0, 120)}`);
-    }
-    if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) return void reject(out, 'not a JSON object');
+    const obj = jsonObjectOf(line, out);
+    if (obj === null) return;
     const row = this.row;
     for (let k = 0; k < this.paths.length; k++) {
       const path = this.paths[k] as string[];

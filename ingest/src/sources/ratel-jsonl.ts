@@ -5,7 +5,7 @@
  * quantity, reference, the sections of the other kinds) may be left out. `ratelJsonLine` writes it.
  */
 import { type Cdr, cdrType } from '@ratel/schemas';
-import { type CdrSource, type LineResult, LineStatus, reject } from './source.js';
+import { type CdrSource, jsonObjectOf, type LineResult, LineStatus, reject } from './source.js';
 
 export const ratelJsonLine = (c: Cdr): string => JSON.stringify(c);
 
@@ -18,17 +18,8 @@ export class RatelJsonLinesSource implements CdrSource {
 
   read(line: string, _lineNo: number, out: LineResult): void {
     out.avro = null;
-    if (line.trim().length === 0) {
-      out.status = LineStatus.SKIPPED;
-      return;
-    }
-    let obj: unknown;
-    try {
-      obj = JSON.parse(line);
-    } catch (e) {
-      return void reject(out, `not JSON: ${(e as Error).message.slice(0, 120)}`);
-    }
-    if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) return void reject(out, 'not a JSON object');
+    const obj = jsonObjectOf(line, out);
+    if (obj === null) return;
     let cdr: Cdr;
     let end: number;
     try {

@@ -53,6 +53,29 @@ export function reject(out: LineResult, reason: string, code: ErrorCode = 'CDR_M
   out.reason = reason;
 }
 
+/**
+ * The JSON object a line holds, for the formats of one JSON document a line: null when the line
+ * is blank (SKIPPED) or not a JSON object (REJECTED, the parser's message cut, then `hint`).
+ */
+export function jsonObjectOf(line: string, out: LineResult, hint = ''): Record<string, unknown> | null {
+  if (line.trim().length === 0) {
+    out.status = LineStatus.SKIPPED;
+    return null;
+  }
+  let obj: unknown;
+  try {
+    obj = JSON.parse(line);
+  } catch (e) {
+    reject(out, `not JSON: ${(e as Error).message.slice(0, 120)}${hint}`);
+    return null;
+  }
+  if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) {
+    reject(out, 'not a JSON object');
+    return null;
+  }
+  return obj as Record<string, unknown>;
+}
+
 /** Counts the line as filtered, by `reason` (a short label of few values, see LineStatus.FILTERED). */
 export function filter(out: LineResult, reason: string): void {
   out.status = LineStatus.FILTERED;
