@@ -64,6 +64,13 @@ const lastMonth = (): number => {
   return d.getUTCFullYear() * 100 + d.getUTCMonth() + 1;
 };
 
+/** The options every command that reads the accounts takes: a file, or generated ones (as `produce` makes them). */
+const withAccounts = (c: Command): Command =>
+  c
+    .option('--accounts-file <file>', 'accounts JSON (also RATEL_ACCOUNTS_FILE)')
+    .option('--accounts <n>', 'generate the same accounts as `produce --accounts n --seed s`', intArg('accounts'), 100)
+    .option('--seed <n>', 'generator seed', intArg('seed'), 42);
+
 function config(cmd: Command, extra: Record<string, unknown> = {}): Config {
   const o = cmd.optsWithGlobals() as { config?: string; engine?: string; logLevel?: string };
   return loadConfig({ file: o.config, overrides: { 'store.engine': o.engine, logLevel: o.logLevel, ...extra } });
@@ -228,13 +235,12 @@ program
     );
   });
 
-program
-  .command('run')
-  .description('run the streaming pipeline until SIGINT/SIGTERM (accounts from --accounts-file or generated with --accounts/--seed)')
-  .option('--accounts-file <file>', 'accounts JSON (also RATEL_ACCOUNTS_FILE)')
-  .option('--accounts <n>', 'generate the same accounts as `produce --accounts n --seed s`', intArg('accounts'), 100)
+withAccounts(
+  program
+    .command('run')
+    .description('run the streaming pipeline until SIGINT/SIGTERM (accounts from --accounts-file or generated with --accounts/--seed)'),
+)
   .option('--month <YYYY-MM>', 'month the generated accounts are for (default: last month)', monthArg)
-  .option('--seed <n>', 'generator seed', intArg('seed'), 42)
   .option('--metrics-port <port>', 'port of /metrics, /healthz, /readyz; 0 = off (also RATEL_METRICS_PORT)', intArg('metrics-port'))
   .option('--metrics-host <address>', 'bind address of the endpoints (default 127.0.0.1; off loopback RATEL_METRICS_TOKEN is required)')
   .action(async (o, cmd: Command) => {
@@ -319,15 +325,14 @@ program
     await started;
   });
 
-program
-  .command('invoice')
-  .description(
-    "month close on the store the pipeline fed: issue the month's invoices (once per account), flag roaming abuse, write the invoice files, print the summary",
-  )
+withAccounts(
+  program
+    .command('invoice')
+    .description(
+      "month close on the store the pipeline fed: issue the month's invoices (once per account), flag roaming abuse, write the invoice files, print the summary",
+    ),
+)
   .option('--month <YYYY-MM>', 'billing month (default: last month)', monthArg)
-  .option('--accounts-file <file>', 'accounts JSON (also RATEL_ACCOUNTS_FILE)')
-  .option('--accounts <n>', 'generate the same accounts as `produce --accounts n --seed s`', intArg('accounts'), 100)
-  .option('--seed <n>', 'generator seed', intArg('seed'), 42)
   .option('--out <dir>', 'invoice output folder (also RATEL_OUT_DIR)')
   .option('--show <n>', 'invoices to print', intArg('show'), 0)
   .action(async (o, cmd: Command) => {
@@ -368,15 +373,14 @@ program
     }
   });
 
-program
-  .command('rerate')
-  .description(
-    "re-rate a whole month with this catalog, every account alike, and record it as the month's catalog (run it after a catalog change, with the raters of the old catalog stopped; changes to an invoiced month become adjustments on the next invoice)",
-  )
+withAccounts(
+  program
+    .command('rerate')
+    .description(
+      "re-rate a whole month with this catalog, every account alike, and record it as the month's catalog (run it after a catalog change, with the raters of the old catalog stopped; changes to an invoiced month become adjustments on the next invoice)",
+    ),
+)
   .requiredOption('--month <YYYY-MM>', 'billing month to re-rate', monthArg)
-  .option('--accounts-file <file>', 'accounts JSON (also RATEL_ACCOUNTS_FILE)')
-  .option('--accounts <n>', 'generate the same accounts as `produce --accounts n --seed s`', intArg('accounts'), 100)
-  .option('--seed <n>', 'generator seed', intArg('seed'), 42)
   .action(async (o, cmd: Command) => {
     const cfg = config(cmd, { accountsFile: o.accountsFile });
     checkInputs(cfg);
