@@ -10,6 +10,8 @@
  *                                 (the session, the archive, rated events), from the first byte read
  *                                 to the last row stored (the directory's compile left out, as
  *                                 embedded_cdrs_per_sec leaves out the month's generation)
+ *   import_embedded_cpu_us_per_cdr the process's CPU time (every thread: parse, workers, chDB) per
+ *                                 CDR over the whole import, the directory's compile included
  *   node bench/dist/import.js [lines] [embedded_lines] [numbers]
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -125,6 +127,7 @@ class Skip extends Error {}
 const dir = mkdtempSync(join(tmpdir(), 'ratel-bench-import-'));
 let embedded = 0;
 let embeddedCdrs = 0;
+let embeddedCpuUs = 0;
 try {
   if (EMBEDDED_LINES === 0) throw new Skip();
   const file = join(dir, 'sbc.csv');
@@ -136,6 +139,7 @@ try {
   try {
     await createSchema(store);
     const close = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1);
+    const cpu0 = process.cpuUsage();
     const r = await importFiles(
       cfg,
       {
@@ -149,6 +153,8 @@ try {
       },
       { catalog, accounts: book, accountsFile: 'bench accounts', store, print: () => {} },
     );
+    const cpu = process.cpuUsage(cpu0);
+    embeddedCpuUs = (cpu.user + cpu.system) / Math.max(1, r.cdrs);
     embedded = r.cdrsPerSec;
     embeddedCdrs = r.cdrs;
   } finally {
@@ -169,3 +175,4 @@ console.log(`import_checksum_billable_s=${checksum}`);
 console.log(`directory_lookup_ns=${lookupNs.toFixed(0)}`);
 console.log(`import_embedded_cdrs=${embeddedCdrs}`);
 console.log(`import_embedded_cdrs_per_sec=${embedded}`);
+console.log(`import_embedded_cpu_us_per_cdr=${embeddedCpuUs.toFixed(2)}`);

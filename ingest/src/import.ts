@@ -18,7 +18,7 @@
 import { closeSync, createWriteStream, mkdirSync, openSync, readdirSync, readSync, statSync, type WriteStream } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { monthLabel, rowsEncoderFor, type Store, storeHistory, writeDeadLetters } from '@ratel/aggregator';
-import { type AccountBook, type Alert, type Catalog, Directory, type EngineOutput, RatingPool } from '@ratel/rater';
+import { type AccountBook, type Alert, type Catalog, Directory, type EngineOutput, type PoolBatchResult, RatingPool } from '@ratel/rater';
 import { type Cdr, checkCdr, checkLimits, errors, type WireCodec } from '@ratel/schemas';
 import type { Kafka } from 'kafkajs';
 import { type Config, limitsOf } from './config.js';
@@ -252,13 +252,18 @@ interface Delivery {
   finish(): Promise<void>;
   /** Releases what the delivery holds (the rating workers), whether it finished or not. */
   close?(): Promise<void>;
+  /**
+   * Batches a file may keep in flight while its next lines are read (0 or absent: each batch is
+   * delivered before the next is read). Their results are taken in the order they were given.
+   */
+  depth?: number;
 }
 
 /**
  * Rates into the store through a RatingPool (rater.threads workers, each rating its shard of
  * the accounts): account-months restored from the store (so a second import of the same CDRs
  * finds them as replays), rows archived and stored, dead letters in the store's dead_letters
- * table too. One batch's rows are stored while the next is rated.
+ * table too. The workers rate a batch while the file's next lines are read and earlier rows are stored.
  */
 function storeDelivery(
   cfg: Config,
@@ -277,27 +282,40 @@ function storeDelivery(
     { threads: cfg.rater.threads, encoder: rowsEncoderFor(store), now: opts.now ?? Date.now },
   );
   let failed: unknown = null;
+  /** The last batch's delivery: a batch's dead letters and alerts follow those of the batch before it. */
+  let previous: Promise<unknown> = Promise.resolve();
+  const after = async (rating: Promise<PoolBatchResult>, before: Promise<unknown>) => {
+    const out = await rating;
+    out.stored.catch((e: unknown) => {
+      failed ??= e;
+    });
+    await before.catch(() => {});
+    // Earlier batches' rows are stored while this one is rated, up to maxPending of them.
+    if (writer.pending >= maxPending) await writer.below(maxPending);
+    if (failed !== null) throw failed;
+    if (out.dead.length > 0) {
+      const now = Date.now();
+      await writeDeadLetters(
+        store,
+        out.dead.map((d) => deadLetterRow({ key: d.cdr_id, code: d.code, reason: d.reason, frame: null, cdr: d.cdr, held: d.held }, now)),
+      );
+    }
+    // Raised again with the same ids when the batch is imported again (its account-months restored), so at least once.
+    if (deps.alerts !== undefined && out.alerts.length > 0) await deps.alerts.send(out.alerts);
+    return { dead: out.dead, replays: out.replays, rated: out.rated, months: out.months };
+  };
   return {
-    async batch(cdrs) {
-      // Earlier batches' rows are stored while this one is rated, up to maxPending of them.
-      const out = await pool.rateCdrs(cdrs);
-      out.stored.catch((e: unknown) => {
-        failed ??= e;
-      });
-      if (writer.pending >= maxPending) await writer.below(maxPending);
-      if (failed !== null) throw failed;
-      if (out.dead.length > 0) {
-        const now = Date.now();
-        await writeDeadLetters(
-          store,
-          out.dead.map((d) => deadLetterRow({ key: d.cdr_id, code: d.code, reason: d.reason, frame: null, cdr: d.cdr, held: d.held }, now)),
-        );
-      }
-      // Raised again with the same ids when the batch is imported again (its account-months restored), so at least once.
-      if (deps.alerts !== undefined && out.alerts.length > 0) await deps.alerts.send(out.alerts);
-      return { dead: out.dead, replays: out.replays, rated: out.rated, months: out.months };
+    // The workers rate a batch while the file's next lines are read and the one before is stored.
+    depth: 2,
+    batch(cdrs) {
+      // The CDRs are split by shard and handed to the workers now; the workers rate a shard's
+      // batches in the order given.
+      const done = after(pool.rateCdrs(cdrs), previous);
+      previous = done;
+      return done;
     },
     async finish() {
+      await previous.catch(() => {});
       await pool.drain();
       if (failed !== null) throw failed;
     },
@@ -354,6 +372,13 @@ function countUnanswered(into: Record<string, number>, cdrs: Cdr[], dead: Engine
   }
 }
 
+/** A batch of a file's CDRs, with each one's line number and text (for its dead letter). */
+interface FullBatch {
+  cdrs: Cdr[];
+  lines: number[];
+  raw: string[];
+}
+
 async function importFile(file: string, source: CdrSource, ctx: FileContext, onBytes: (n: number) => void): Promise<FileSummary> {
   const summary: FileSummary = {
     file,
@@ -374,7 +399,7 @@ async function importFile(file: string, source: CdrSource, ctx: FileContext, onB
   let batch: Cdr[] = [];
   let batchLines: number[] = [];
   let batchRaw: string[] = [];
-  const full: { cdrs: Cdr[]; lines: number[]; raw: string[] }[] = [];
+  const full: FullBatch[] = [];
   const rejectLine = (lineNo: number, code: string, reason: string, raw: string, bytes?: number) => {
     summary.rejected[code] = (summary.rejected[code] ?? 0) + 1;
     const r: Rejection = { at: `${file}:${lineNo}`, code, reason, line: cutRaw(raw, bytes) };
@@ -415,19 +440,41 @@ async function importFile(file: string, source: CdrSource, ctx: FileContext, onB
       rejectLine(lineNo, 'CDR_MALFORMED', `line of ${bytes} bytes, longer than ${4 * 1024 * 1024}`, head, bytes);
     },
   };
-  const flush = async () => {
-    for (const b of full.splice(0)) {
-      const r = await ctx.deliver.batch(b.cdrs);
-      summary.replays += r.replays;
-      summary.rated += r.rated;
-      for (const m of r.months) months.add(m);
-      for (const d of r.dead) {
-        const k = d.index;
-        rejectLine(k >= 0 ? (b.lines[k] as number) : 0, d.code, d.reason, k >= 0 ? (b.raw[k] as string) : '');
+  const take = (b: FullBatch, r: Awaited<ReturnType<Delivery['batch']>>) => {
+    summary.replays += r.replays;
+    summary.rated += r.rated;
+    for (const m of r.months) months.add(m);
+    for (const d of r.dead) {
+      const k = d.index;
+      rejectLine(k >= 0 ? (b.lines[k] as number) : 0, d.code, d.reason, k >= 0 ? (b.raw[k] as string) : '');
+    }
+    countUnanswered(summary.unanswered, b.cdrs, r.dead);
+  };
+  /** Batches given to the delivery whose results are not taken yet, oldest first. */
+  const inFlight: { b: FullBatch; out: ReturnType<Delivery['batch']> }[] = [];
+  /** Hands the full batches to the delivery, then takes results until at most `keep` are in flight. */
+  const flush = async (keep: number) => {
+    try {
+      for (const b of full.splice(0)) {
+        const out = ctx.deliver.batch(b.cdrs);
+        out.catch(() => {}); // taken below, in order
+        inFlight.push({ b, out });
+        while (inFlight.length > keep) {
+          const f = inFlight.shift() as (typeof inFlight)[number];
+          take(f.b, await f.out);
+        }
       }
-      countUnanswered(summary.unanswered, b.cdrs, r.dead);
+      while (inFlight.length > keep) {
+        const f = inFlight.shift() as (typeof inFlight)[number];
+        take(f.b, await f.out);
+      }
+    } catch (e) {
+      // The batches still in flight settle before the error is told.
+      await Promise.allSettled(inFlight.splice(0).map((f) => f.out));
+      throw e;
     }
   };
+  const depth = ctx.deliver.depth ?? 0;
   let fd: number;
   try {
     fd = openSync(file, 'r');
@@ -444,11 +491,15 @@ async function importFile(file: string, source: CdrSource, ctx: FileContext, onB
       summary.bytes += n;
       lines.push(buf.subarray(0, n), sink);
       onBytes(n);
-      await flush();
+      await flush(depth);
     }
     lines.end(sink);
     if (batch.length > 0) full.push({ cdrs: batch, lines: batchLines, raw: batchRaw });
-    await flush();
+    await flush(0);
+  } catch (e) {
+    // A file that fails part way (unreadable, a line its format refuses): the batches before it settle first.
+    await Promise.allSettled(inFlight.splice(0).map((f) => f.out));
+    throw e;
   } finally {
     closeSync(fd);
   }

@@ -2,7 +2,7 @@
  * `ratel import` into the embedded store (ingest/src/import.ts): malformed lines each rejected
  * with their line and reason while the good lines around them are rated; a property: any CDRs
  * written in ratel's CSV and imported rate as the CDR objects do, and a second import changes
- * nothing; overlapping rotations bill nothing twice.
+ * nothing; overlapping rotations bill nothing twice; a store failing while batches are in flight.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -247,5 +247,54 @@ describe('ratel import: ratel CSV', () => {
     const expected = latestVersions(rateAll({ catalog, accounts }, cdrs, () => NOW).events);
     expect(got.size).toBe(30);
     for (const [id, e] of expected) expect(got.get(id)?.cost_micros, id).toBe(e.cost_micros);
+  });
+});
+
+describe('ratel import: batches in flight', () => {
+  it('a store failing while later batches rate: the import fails with it once they settle, and importing again rates each CDR once', async () => {
+    const accounts = loadAccounts(join(import.meta.dirname, '../../examples/cdrs/accounts.json'), catalog);
+    const mapping = join(import.meta.dirname, '../../examples/cdrs/sbc-export.mapping.json');
+    const line = (id: string, day: string) => `${id},A,${day} 09:15:02,${day} 09:15:09,${day} 09:17:14,0140000010,0612345678,,200`;
+    const lines = ['CallId,Leg,StartTime,AnswerTime,EndTime,Calling,Called,Redirecting,SipCode'];
+    for (let i = 0; i < 60; i++) lines.push(line(`f-${i}`, '2026-11-04'));
+    // Line 32 (batch 5 of 7 CDRs): a start before the window of accepted dates, refused by the rating.
+    lines.splice(32, 0, line('f-late', '2026-06-04'));
+    const file = join(dir, 'in-flight.csv');
+    writeFileSync(file, `${lines.join('\n')}\n`);
+    let failures = 0;
+    const failing: Store = new Proxy(store, {
+      get(target, key, receiver) {
+        if (key === 'insert')
+          return async (table: string, rows: unknown[]) => {
+            if (table === 'dead_letters' && failures++ === 0) throw new Error('store down while writing dead letters');
+            return target.insert(table as never, rows as never);
+          };
+        return Reflect.get(target, key, receiver);
+      },
+    });
+    const opts = (dead: string) => ({
+      paths: [file],
+      format: 'csv' as const,
+      mapping,
+      to: 'store' as const,
+      deadLetterFile: dead,
+      progress: false,
+      now: () => NOW,
+      batchSize: 7,
+    });
+    const deps = (s: Store) => ({ catalog, accounts, accountsFile: 'accounts', store: s, print: () => {} });
+    await expect(importFiles(cfg, opts(join(dir, 'in-flight.1.jsonl')), deps(failing))).rejects.toThrow(
+      'store down while writing dead letters',
+    );
+    expect(failures).toBe(1);
+    const again = await importFiles(cfg, opts(join(dir, 'in-flight.2.jsonl')), deps(store));
+    expect(again.files[0]).toMatchObject({ lines: 62, cdrs: 61 });
+    const dead = readFileSync(join(dir, 'in-flight.2.jsonl'), 'utf8').trim().split('\n');
+    expect(dead).toHaveLength(1);
+    expect(JSON.parse(dead[0] as string)).toMatchObject({ at: `${file}:33` });
+    const rated = await stored(['acme-fr']);
+    expect([...rated.keys()].filter((k) => k.startsWith('sbc1:f-')).sort()).toEqual(
+      Array.from({ length: 60 }, (_, i) => `sbc1:f-${i}|A`).sort(),
+    );
   });
 });
