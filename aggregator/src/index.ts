@@ -78,7 +78,7 @@ export {
 } from './invoice-terms.js';
 export { type CallDetail, callsByUser, itemisedCalls, itemisedSql, maskNumber } from './itemised.js';
 export { type CloseOptions, closeMonth, type MonthClose, writeMonthFiles } from './month-close.js';
-export { renderPdfs } from './pdf-pool.js';
+export { PDF_WORKER, renderPdfs } from './pdf-pool.js';
 export { type AlertRow, type DeadLetterRow, writeAlerts, writeDeadLetters, writeRated } from './rated-events.js';
 export { ratingCatalogs, recordRatingCatalog } from './rating-catalogs.js';
 export { readAlerts, readDeadLetters, readRatings, type Scope } from './readers.js';

@@ -14,6 +14,9 @@ import type { PdfTask } from './pdf-worker.js';
 const INLINE_BELOW = 16;
 
 /** The PDF of each invoice, by invoice id (with its itemised calls from `calls` when given). */
+/** The compiled worker's CommonJS entry (pdf-worker-entry.cts), from src/ (tests) and dist/ alike. */
+export const PDF_WORKER = new URL('../dist/pdf-worker-entry.cjs', import.meta.url).href;
+
 export async function renderPdfs(
   invoices: readonly Invoice[],
   calls: ReadonlyMap<string, readonly CallDetail[]>,
@@ -25,8 +28,7 @@ export async function renderPdfs(
     return out;
   }
   const pool = new Piscina({
-    // Resolves to the compiled worker both from src/ (tests) and dist/.
-    filename: new URL('../dist/pdf-worker.js', import.meta.url).href,
+    filename: PDF_WORKER,
     minThreads: threads,
     maxThreads: threads,
   });

@@ -82,7 +82,7 @@ export { KeyIndex } from './key-index.js';
 export { KeySet } from './key-set.js';
 export { bandOf, MonthClock } from './month-clock.js';
 export { keyNumber } from './normalise.js';
-export { createShardPool, type ShardPool, WORKER_YOUNG_GENERATION_MB } from './pool.js';
+export { createShardPool, RATING_WORKER, type ShardPool, WORKER_YOUNG_GENERATION_MB } from './pool.js';
 export { type Draft, newDraft, newRating, type Resolved, rateCdr, resolve } from './rate.js';
 export { maskOf, reasonsOf } from './reasons.js';
 export { chargeCredit } from './rules/credit.js';

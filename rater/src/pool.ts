@@ -55,14 +55,15 @@ export interface ShardPool {
 export const WORKER_YOUNG_GENERATION_MB = 192;
 
 /** Resolves to the compiled worker both from src/ (tests) and dist/. */
-const WORKER = new URL('../dist/rating-worker.js', import.meta.url).href;
+/** The compiled worker's CommonJS entry, which imports rating-worker.js (see rating-worker-entry.cts). */
+export const RATING_WORKER = new URL('../dist/rating-worker-entry.cjs', import.meta.url).href;
 
 export function createShardPool(threads: number, setup: WorkerSetup, handlers: ShardPoolHandlers): ShardPool {
   /** The worker (thread id) that owns each shard, -1 before one does. */
   const owner = new Array<number>(threads).fill(-1);
   const ports = new Map<number, MessagePort>();
   const pool = new Piscina({
-    filename: WORKER,
+    filename: RATING_WORKER,
     minThreads: threads,
     maxThreads: threads,
     idleTimeout: Number.POSITIVE_INFINITY,

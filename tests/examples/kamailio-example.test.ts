@@ -1,28 +1,21 @@
 /** The Kamailio example of examples/cdrs/README.md: what its README says each record becomes. */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createSchema, openStore, type Store } from '@ratel/aggregator';
-import { type Config, importFiles, loadConfig, storeConfigOf } from '@ratel/ingest';
+import type { Store } from '@ratel/aggregator';
+import { type Config, importFiles } from '@ratel/ingest';
 import { loadAccounts, loadCatalog } from '@ratel/rater';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { embeddedStore } from '../embedded-store.js';
 
 const EX = join(import.meta.dirname, '../../examples/cdrs');
-const dir = mkdtempSync(join(tmpdir(), 'ratel-kamailio-example-'));
+const dir = embeddedStore('ratel-kamailio-example-', (c, s) => {
+  cfg = c;
+  store = s;
+});
 const catalog = loadCatalog();
 const accounts = loadAccounts(join(EX, 'accounts.json'), catalog);
 let cfg: Config;
 let store: Store;
-
-beforeAll(async () => {
-  cfg = loadConfig({ env: {}, overrides: { 'store.engine': 'chdb', 'store.dataDir': join(dir, 'chdb'), outDir: join(dir, 'out') } });
-  store = await openStore(storeConfigOf(cfg));
-  await createSchema(store);
-});
-afterAll(async () => {
-  await store.close();
-  rmSync(dir, { recursive: true, force: true });
-});
 
 const run = (file: string, format: 'kamailio' | 'kamailio-acc', dead: string) =>
   importFiles(

@@ -5,32 +5,25 @@
  * the import written to the dead-letter file with their own file and line; a second import
  * changes nothing. Inputs: the golden files of tests/ingest/sources/kamailio/.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createSchema, openStore, type Store } from '@ratel/aggregator';
-import { type Config, importFiles, loadConfig, storeConfigOf } from '@ratel/ingest';
+import type { Store } from '@ratel/aggregator';
+import { type Config, importFiles } from '@ratel/ingest';
 import { loadAccounts, loadCatalog } from '@ratel/rater';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { embeddedStore } from '../embedded-store.js';
 
 const GOLDEN = join(import.meta.dirname, 'sources');
-const dir = mkdtempSync(join(tmpdir(), 'ratel-import-kamailio-'));
+const dir = embeddedStore('ratel-import-kamailio-', (c, s) => {
+  cfg = c;
+  store = s;
+});
 const catalog = loadCatalog();
 const accounts = loadAccounts(join(GOLDEN, 'golden', 'accounts.json'), catalog);
 // The golden calls are of 1 December 2026; rated as at the next day.
 const NOW = Date.UTC(2026, 11, 2);
 let cfg: Config;
 let store: Store;
-
-beforeAll(async () => {
-  cfg = loadConfig({ env: {}, overrides: { 'store.engine': 'chdb', 'store.dataDir': join(dir, 'chdb'), outDir: join(dir, 'out') } });
-  store = await openStore(storeConfigOf(cfg));
-  await createSchema(store);
-});
-afterAll(async () => {
-  await store.close();
-  rmSync(dir, { recursive: true, force: true });
-});
 
 const run = (paths: string[], format: 'kamailio' | 'kamailio-acc', mapping: string | undefined, dead: string) =>
   importFiles(

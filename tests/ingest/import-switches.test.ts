@@ -6,30 +6,23 @@
  * bad lines dead letters with file:line; imported again, nothing changes. Then, per format, malformed lines (wrong shape, bad date,
  * negative billsec, binary garbage, a 1 MB field) among good ones.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createSchema, openStore, type Store } from '@ratel/aggregator';
-import { type Config, importFiles, loadConfig, sources, storeConfigOf } from '@ratel/ingest';
+import type { Store } from '@ratel/aggregator';
+import { type Config, importFiles, sources } from '@ratel/ingest';
 import type { Cdr } from '@ratel/schemas';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { embeddedStore } from '../embedded-store.js';
 import { ACCOUNTS_FILE, accounts, cases, catalog, directory, FIXTURES, type Outcome, readAll } from './sources/switch-fixtures.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'ratel-import-switches-'));
+const dir = embeddedStore('ratel-import-switches-', (c, s) => {
+  cfg = c;
+  store = s;
+});
 let cfg: Config;
 let store: Store;
 // Rated as at 1 December 2026: the window of accepted start dates holds the fixtures' November.
 const NOW = Date.UTC(2026, 11, 1);
-
-beforeAll(async () => {
-  cfg = loadConfig({ env: {}, overrides: { 'store.engine': 'chdb', 'store.dataDir': join(dir, 'chdb'), outDir: join(dir, 'out') } });
-  store = await openStore(storeConfigOf(cfg));
-  await createSchema(store);
-});
-afterAll(async () => {
-  await store.close();
-  rmSync(dir, { recursive: true, force: true });
-});
 
 const run = (paths: string[], format: sources.FormatName, mapping: string | undefined, dead: string, printed: string[] = []) =>
   importFiles(

@@ -4,32 +4,25 @@
  * written in ratel's CSV and imported rate as the CDR objects do, and a second import changes
  * nothing; overlapping rotations bill nothing twice; a store failing while batches are in flight.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createSchema, openStore, type Store } from '@ratel/aggregator';
-import { type Config, importFiles, loadConfig, sources, storeConfigOf } from '@ratel/ingest';
+import type { Store } from '@ratel/aggregator';
+import { type Config, importFiles, sources } from '@ratel/ingest';
 import { type AccountEntry, accountBook, latestVersions, loadAccounts, loadCatalog, rateAll } from '@ratel/rater';
 import { type Cdr, voiceCdr } from '@ratel/schemas';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { embeddedStore } from '../embedded-store.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'ratel-import-'));
+const dir = embeddedStore('ratel-import-', (c, s) => {
+  cfg = c;
+  store = s;
+});
 const catalog = loadCatalog();
 let cfg: Config;
 let store: Store;
 // Rated as at 1 December 2026: the window of accepted start dates holds October and November.
 const NOW = Date.UTC(2026, 11, 1);
-
-beforeAll(async () => {
-  cfg = loadConfig({ env: {}, overrides: { 'store.engine': 'chdb', 'store.dataDir': join(dir, 'chdb'), outDir: join(dir, 'out') } });
-  store = await openStore(storeConfigOf(cfg));
-  await createSchema(store);
-});
-afterAll(async () => {
-  await store.close();
-  rmSync(dir, { recursive: true, force: true });
-});
 
 const run = (
   paths: string[],
