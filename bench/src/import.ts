@@ -22,9 +22,10 @@ import { importFiles, LineSplitter, loadConfig, Rng, sources, storeConfigOf } fr
 import { loadCatalog, NO_SUBSCRIBER } from '@ratel/rater';
 import type { Cdr } from '@ratel/schemas';
 import { benchDirectory } from './bench-directory.js';
+import { profileSection } from './profile.js';
 
 const LINES = Number(process.argv[2] ?? 1_000_000);
-const EMBEDDED_LINES = Number(process.argv[3] ?? 300_000);
+const EMBEDDED_LINES = Number(process.argv[3] ?? 1_000_000);
 const NUMBERS = Number(process.argv[4] ?? 1_000_000);
 
 const catalog = loadCatalog();
@@ -139,6 +140,8 @@ try {
   try {
     await createSchema(store);
     const close = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1);
+    // RATEL_BENCH_PROFILE=<file>: a CPU profile of the main thread during the import (profile.ts).
+    const profile = await profileSection();
     const cpu0 = process.cpuUsage();
     const r = await importFiles(
       cfg,
@@ -154,6 +157,7 @@ try {
       { catalog, accounts: book, accountsFile: 'bench accounts', store, print: () => {} },
     );
     const cpu = process.cpuUsage(cpu0);
+    await profile.stop();
     embeddedCpuUs = (cpu.user + cpu.system) / Math.max(1, r.cdrs);
     embedded = r.cdrsPerSec;
     embeddedCdrs = r.cdrs;
