@@ -53,6 +53,13 @@ export interface MonthJobResult {
   totalExclMicros: number;
 }
 
+/**
+ * Batches the month job gives the workers before it waits for the oldest: with 2, the workers
+ * waited while a batch's results were taken and the store caught up; with 4, 74,500 -> 82,300
+ * CDR/s on average over 4 alternating pairs (bench/RESULTS.md, 2026-12-02).
+ */
+const MONTH_BATCHES_IN_FLIGHT = 4;
+
 export async function runMonthJob(
   cfg: Config,
   opts: MonthJobOptions,
@@ -101,7 +108,7 @@ export async function runMonthJob(
     mkdirSync(cfg.outDir, { recursive: true });
     writeFileSync(deadFile, '');
     const batch = cfg.rater.batchSize;
-    /** Batches being rated (the workers always have the next one), and the first store write that failed. */
+    /** Batches being rated (the workers always have the next ones), and the first store write that failed. */
     const rating: { from: number; to: number; out: Promise<PoolBatchResult> }[] = [];
     let failed: unknown = null;
     const settle = async (b: { from: number; to: number; out: Promise<PoolBatchResult> }) => {
@@ -120,7 +127,7 @@ export async function runMonthJob(
         writeFileSync(deadFile, rows.map((r) => `${JSON.stringify(r)}\n`).join(''), { flag: 'a' });
         for (const d of dl) log.warn({ cdr_id: d.key, code: d.code }, d.reason);
       }
-      // Two batches are in flight, so a shard may rate a batch before an earlier one that waits on
+      // Batches are in flight together, so a shard may rate a batch before an earlier one that waits on
       // the store: late CDRs then re-rate others (new versions, same final ratings). Count CDRs.
       rated += out.accepted;
       dead += dl.length;
@@ -135,7 +142,7 @@ export async function runMonthJob(
       for (let i = 0; i < count; i += batch) {
         const to = Math.min(count, i + batch);
         rating.push({ from: i, to, out: pool.rate({ data: wire, ends, from: i, to, schemaId: codecs.cdr.schemaId }) });
-        if (rating.length > 1) await settle(rating.shift() as (typeof rating)[number]);
+        if (rating.length >= MONTH_BATCHES_IN_FLIGHT) await settle(rating.shift() as (typeof rating)[number]);
       }
       while (rating.length > 0) await settle(rating.shift() as (typeof rating)[number]);
       await pool.drain();
