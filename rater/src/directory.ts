@@ -140,6 +140,9 @@ export class Directory {
    */
   private direct = new Float64Array(0);
   private directBase = 0;
+  /** The calling code of the dialling rules lookupIn last read a national number with, as a number. */
+  private ccOf: Dialling | undefined = undefined;
+  private ccValue = 0;
   /** Distinct dialling rules of the accounts (to read national numbers). */
   readonly diallings: readonly Dialling[];
   /** Numbers listed (single numbers and the width of every range). */
@@ -372,8 +375,33 @@ export class Directory {
   lookupIn(s: string, a: number, b: number, dialling?: Dialling): number {
     if (b <= a) return NO_SUBSCRIBER;
     if (s.charCodeAt(a) === 43 || dialling !== undefined || this.diallings.length === 1) {
-      if (!keyTo(s, dialling ?? (this.diallings[0] as Dialling | undefined), a, b)) return NO_SUBSCRIBER;
-      return this.lookupKey(KEY[0] as number);
+      // keyTo, written out here: this is the lookup of every CDR's number, and keyTo is a call
+      // the compiler does not inline at this depth (its budget is spent on lookupKey).
+      const d = dialling ?? (this.diallings[0] as Dialling | undefined);
+      let i = a;
+      let v = 0;
+      let digits = 0;
+      if (s.charCodeAt(a) === 43) i = a + 1;
+      else if (d !== undefined && d.intl.length > 0 && startsAt(s, a, b, d.intl)) i = a + d.intl.length;
+      else if (b - a <= 6) return NO_SUBSCRIBER;
+      else if (d !== undefined && d.trunk.length > 0 && startsAt(s, a, b, d.trunk)) {
+        i = a + d.trunk.length;
+        if (d !== this.ccOf) {
+          this.ccOf = d;
+          let cc = 0;
+          for (let k = 0; k < d.cc.length; k++) cc = cc * 10 + (d.cc.charCodeAt(k) - 48);
+          this.ccValue = cc;
+        }
+        v = this.ccValue;
+        digits = d.cc.length;
+      }
+      for (; i < b; i++) {
+        const c = s.charCodeAt(i) - 48;
+        if (c < 0 || c > 9 || (digits === 0 && c === 0)) return NO_SUBSCRIBER;
+        v = v * 10 + c;
+        digits++;
+      }
+      return digits < 7 || digits > 15 ? NO_SUBSCRIBER : this.lookupKey(v);
     }
     let found = NO_SUBSCRIBER;
     let foundKey = -1;

@@ -127,6 +127,33 @@ describe('Directory: numbers in blocks, sparse numbers and ranges', () => {
     expect(numberKey('+', FR, 0, 1)).toBe(-1);
   });
 
+  it('reads a span in place as lookupKey of numberKey does, with any dialling rules', () => {
+    const rules = [undefined, FR, diallingOf('US'), diallingOf('IT'), diallingOf('GB'), diallingOf('DE')];
+    const chars = fc.constantFrom('0', '0', '0', '1', '3', '4', '9', '+', ';');
+    fc.assert(
+      fc.property(
+        fc.array(chars, { maxLength: 18 }).map((c) => c.join('')),
+        fc.constantFrom(...rules),
+        fc.nat(3),
+        (text, dialling, pad) => {
+          // Numbers of the directory (0140000052, +33140000052), the same after a 0 (no number), anything else, inside a line.
+          for (const n of [
+            text,
+            `0140000${text.slice(0, 3)}`,
+            `+3314000${text.slice(0, 4)}`,
+            `+0331400000${text.slice(0, 2)}`,
+            `00${text}`,
+          ]) {
+            const line = `${'x'.repeat(pad)}${n};`;
+            const key = numberKey(line, dialling ?? FR, pad, pad + n.length);
+            expect(d.lookupIn(line, pad, pad + n.length, dialling)).toBe(key < 0 ? NO_SUBSCRIBER : d.lookupKey(key));
+          }
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
+
   it('answers as the accounts file reads, for any mix of blocks, sparse numbers, ranges and duplicates', () => {
     const tables = new Set<string>();
     const entry = fc.oneof(
