@@ -7,6 +7,7 @@
  */
 import { type Cdr, cdrType } from '@ratel/schemas';
 import avro from 'avsc';
+import { f64, i32, sharedBuffer } from './long-lived-arrays.js';
 
 /** Slab size: bodies are packed into slabs of this many bytes (a larger body gets its own). */
 const SLAB_BYTES = 4 << 20;
@@ -17,26 +18,26 @@ export class HeldCdrs {
   /** Rows in use (row numbers are 0 .. rows-1). */
   rows = 0;
   /** start_ms of each row's CDR. */
-  start = new Float64Array(FIRST_ROWS);
+  start = f64(FIRST_ROWS);
   /** Numeric id key (the engine's idKey) of each row's CDR. */
-  key = new Float64Array(FIRST_ROWS);
+  key = f64(FIRST_ROWS);
   /**
    * Previous row of the same account-month in (start_ms, id) order, -1 at the start. Links point
    * back so that appending a row writes only to the new row, never to an older one.
    */
-  prev = new Int32Array(FIRST_ROWS);
+  prev = i32(FIRST_ROWS);
   /** The engine's number of the row's account-month (-1: no longer in it). */
-  bucket = new Int32Array(FIRST_ROWS);
+  bucket = i32(FIRST_ROWS);
   /** Version, included, billed and cost last emitted for the row (version 0: never emitted). */
-  version = new Int32Array(FIRST_ROWS);
-  included = new Float64Array(FIRST_ROWS);
-  billed = new Float64Array(FIRST_ROWS);
-  cost = new Float64Array(FIRST_ROWS);
+  version = i32(FIRST_ROWS);
+  included = f64(FIRST_ROWS);
+  billed = f64(FIRST_ROWS);
+  cost = f64(FIRST_ROWS);
   /** Prefix and reason codes last emitted (shared strings and arrays). */
   prefix: string[] = [];
   reasons: (readonly string[])[] = [];
-  private slabOf = new Int32Array(FIRST_ROWS);
-  private offOf = new Int32Array(FIRST_ROWS);
+  private slabOf = i32(FIRST_ROWS);
+  private offOf = i32(FIRST_ROWS);
   private readonly slabs: Buffer[] = [];
   private slab: Buffer = Buffer.allocUnsafeSlow(0);
   private used = 0;
@@ -155,23 +156,23 @@ export class HeldCdrs {
    */
   private newSlab(bytes: number): void {
     if (this.slabs.length > 0) this.slabs[this.slabs.length - 1] = this.slab.subarray(0, this.used);
-    this.slab = Buffer.allocUnsafeSlow(Math.max(SLAB_BYTES, bytes));
+    this.slab = sharedBuffer(Math.max(SLAB_BYTES, bytes));
     this.slabs.push(this.slab);
     this.used = 0;
   }
 
   private grow(): void {
     const n = this.start.length * 2;
-    this.start = widen(this.start, new Float64Array(n));
-    this.key = widen(this.key, new Float64Array(n));
-    this.prev = widen(this.prev, new Int32Array(n));
-    this.bucket = widen(this.bucket, new Int32Array(n));
-    this.version = widen(this.version, new Int32Array(n));
-    this.included = widen(this.included, new Float64Array(n));
-    this.billed = widen(this.billed, new Float64Array(n));
-    this.cost = widen(this.cost, new Float64Array(n));
-    this.slabOf = widen(this.slabOf, new Int32Array(n));
-    this.offOf = widen(this.offOf, new Int32Array(n));
+    this.start = widen(this.start, f64(n));
+    this.key = widen(this.key, f64(n));
+    this.prev = widen(this.prev, i32(n));
+    this.bucket = widen(this.bucket, i32(n));
+    this.version = widen(this.version, i32(n));
+    this.included = widen(this.included, f64(n));
+    this.billed = widen(this.billed, f64(n));
+    this.cost = widen(this.cost, f64(n));
+    this.slabOf = widen(this.slabOf, i32(n));
+    this.offOf = widen(this.offOf, i32(n));
   }
 }
 

@@ -4,12 +4,13 @@
  * row of that id, so a replay is confirmed on one row instead of a walk of its account-month.
  */
 import { hash } from './key-set.js';
+import { f64, i32 } from './long-lived-arrays.js';
 
 const EMPTY = 0;
 
 export class KeyIndex {
-  private keys = new Float64Array(16);
-  private values = new Int32Array(16);
+  private keys = f64(16);
+  private values = i32(16);
   private count = 0;
 
   get size(): number {
@@ -47,8 +48,8 @@ export class KeyIndex {
   private grow(): void {
     const oldKeys = this.keys;
     const oldValues = this.values;
-    const keys = new Float64Array(oldKeys.length * 2);
-    const values = new Int32Array(oldKeys.length * 2);
+    const keys = f64(oldKeys.length * 2);
+    const values = i32(oldKeys.length * 2);
     const mask = keys.length - 1;
     for (let j = 0; j < oldKeys.length; j++) {
       const key = oldKeys[j] as number;

@@ -26,6 +26,9 @@ describe('HeldCdrs', () => {
     }
     for (let i = 0; i < cdrs.length; i++) expect(held.id(i)).toBe(cdrs[i]?.id);
     expect(held.byteLength).toBeGreaterThan(8 << 20);
+    // Grown columns and new slabs stay on SharedArrayBuffers (long-lived-arrays.ts): outside V8's external-memory count.
+    for (const column of [held.start, held.key, held.prev, held.bucket, held.version, held.included, held.billed, held.cost])
+      expect(column.buffer).toBeInstanceOf(SharedArrayBuffer);
   });
 
   it('keeps a body larger than a slab in a slab of its own, and the rows around it intact', () => {
