@@ -1,5 +1,5 @@
 /** Shared setup of the pipeline integration tests: a private topic, group and database per run. */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { createSchema, openServerStore, type ServerAuth, type Store } from '@ratel/aggregator';
 import { type Config, createKafka, createLogger, generateAccounts, generateCdrs, loadConfig, produceCdrs } from '@ratel/ingest';
@@ -135,6 +135,20 @@ export async function waitFor(done: () => Promise<boolean>, ms: number, every = 
 }
 
 /** Starts `ratel run` as a child process on the run's topic, group and database. */
+/**
+ * Runs `ratel import FILE --format ratel-csv --accounts-file ACCOUNTS --no-progress` with `args`
+ * after them, in env; fails with its stderr unless it exits 0, and returns what it printed.
+ */
+export function ratelImport(file: string, accountsFile: string, args: string[], env: NodeJS.ProcessEnv): string {
+  const p = spawnSync(
+    process.execPath,
+    [CLI, 'import', file, '--format', 'ratel-csv', '--accounts-file', accountsFile, '--no-progress', ...args],
+    { env, encoding: 'utf8' },
+  );
+  if (p.status !== 0) throw new Error(`ratel import exited ${p.status}: ${p.stderr}`);
+  return p.stdout;
+}
+
 export function spawnRater(run: Run): ChildProcess {
   const child = spawn(process.execPath, [CLI, 'run', '--accounts', String(run.nAccounts), '--seed', String(SEED), '--month', '2026-10'], {
     env: { ...process.env, ...run.env },

@@ -7,7 +7,6 @@
  * produces the same alerts again with the same ids: an import that died after storing its rows
  * but before its alerts were acknowledged is mended by running it again.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,7 +14,7 @@ import { createKafka, createLogger, ensureTopics, loadConfig, sources } from '@r
 import { type AccountEntry, accountBook, alertId, loadCatalog, rateAll } from '@ratel/rater';
 import { type Cdr, LOCAL_SCHEMA_IDS, voiceCdr } from '@ratel/schemas';
 import { describe, expect, it } from 'vitest';
-import { CLI, readAlerts, waitFor, withRun } from './harness.js';
+import { ratelImport, readAlerts, waitFor, withRun } from './harness.js';
 
 const ACCOUNTS: AccountEntry[] = [
   {
@@ -63,26 +62,7 @@ describe('ratel import into the store, alerts to the topic (real Kafka + ClickHo
         ]);
         const cfg = loadConfig({ env: { ...run.env, RATEL_KAFKA_ALERTS_TOPIC: alertsTopic } });
         await ensureTopics(createKafka(cfg, createLogger('silent')), cfg);
-        const importFile = () => {
-          const p = spawnSync(
-            process.execPath,
-            [
-              CLI,
-              'import',
-              file,
-              '--format',
-              'ratel-csv',
-              '--accounts-file',
-              accountsFile,
-              '--no-progress',
-              '--dead-letters',
-              join(dir, 'dl.jsonl'),
-            ],
-            { env, encoding: 'utf8' },
-          );
-          expect(p.status, p.stderr).toBe(0);
-          return p.stdout;
-        };
+        const importFile = () => ratelImport(file, accountsFile, ['--dead-letters', join(dir, 'dl.jsonl')], env);
         const reader = await readAlerts(run, alertsTopic).catch((e: Error) => {
           throw new Error(`alerts topic not readable: ${e.message}`);
         });

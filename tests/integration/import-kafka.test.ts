@@ -5,7 +5,6 @@
  * import of the file to Kafka changes nothing (every CDR a replay). Private topic, group and
  * database per run (harness.ts); the services are never stopped.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,7 +12,7 @@ import { createSchema, openChdbStore } from '@ratel/aggregator';
 import { generateAccounts, importFiles, loadConfig, sources } from '@ratel/ingest';
 import { loadAccounts, loadCatalog } from '@ratel/rater';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CLI, countStored, exited, MONTH, type Row, SEED, spawnRater, stored, waitFor, withRun } from './harness.js';
+import { countStored, exited, MONTH, type Row, ratelImport, SEED, spawnRater, stored, waitFor, withRun } from './harness.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ratel-import-kafka-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -55,28 +54,11 @@ describe('ratel import --to kafka, then ratel run', () => {
       }
       expect(embedded.size).toBeGreaterThan(1000);
 
-      const importToKafka = () => {
-        const p = spawnSync(
-          process.execPath,
-          [
-            CLI,
-            'import',
-            file,
-            '--format',
-            'ratel-csv',
-            '--accounts-file',
-            accountsFile,
-            '--to',
-            'kafka',
-            '--no-progress',
-            '--dead-letters',
-            join(dir, 'kafka.dead.jsonl'),
-          ],
-          { env: { ...process.env, ...run.env }, encoding: 'utf8' },
-        );
-        expect(p.status, p.stderr).toBe(0);
-        return p.stdout;
-      };
+      const importToKafka = () =>
+        ratelImport(file, accountsFile, ['--to', 'kafka', '--dead-letters', join(dir, 'kafka.dead.jsonl')], {
+          ...process.env,
+          ...run.env,
+        });
       expect(importToKafka()).toMatch(new RegExp(`${run.cdrs.length} CDRs, 0 filtered, 0 rejected`));
       const rater = spawnRater(run);
       try {
