@@ -455,18 +455,16 @@ async function importFile(file: string, source: CdrSource, ctx: FileContext, onB
   /** Hands the full batches to the delivery, then takes results until at most `keep` are in flight. */
   const flush = async (keep: number) => {
     try {
-      for (const b of full.splice(0)) {
-        const out = ctx.deliver.batch(b.cdrs);
-        out.catch(() => {}); // taken below, in order
-        inFlight.push({ b, out });
+      for (;;) {
         while (inFlight.length > keep) {
           const f = inFlight.shift() as (typeof inFlight)[number];
           take(f.b, await f.out);
         }
-      }
-      while (inFlight.length > keep) {
-        const f = inFlight.shift() as (typeof inFlight)[number];
-        take(f.b, await f.out);
+        const b = full.shift();
+        if (b === undefined) return;
+        const out = ctx.deliver.batch(b.cdrs);
+        out.catch(() => {}); // taken above, in order
+        inFlight.push({ b, out });
       }
     } catch (e) {
       // The batches still in flight settle before the error is told.
