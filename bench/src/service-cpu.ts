@@ -86,3 +86,19 @@ export function processTreeCpuSeconds(pid: number): number | null {
   }
   return sum;
 }
+
+/** This process's threads (ids) now, with their CPU seconds; an empty map where /proc is missing. */
+export function threadCpuSeconds(): Map<number, number> {
+  const out = new Map<number, number>();
+  let tids: string[];
+  try {
+    tids = readdirSync('/proc/self/task');
+  } catch {
+    return out;
+  }
+  for (const t of tids) {
+    const s = processCpuSeconds(process.pid, Number(t));
+    if (s !== null) out.set(Number(t), s);
+  }
+  return out;
+}
