@@ -90,7 +90,7 @@ export { rateData } from './rules/data.js';
 export { rateEvent } from './rules/event.js';
 export { rateMessage } from './rules/message.js';
 export { includedMask, onNet, rateVoice } from './rules/voice.js';
-export { accountShard, bodyShard } from './shard.js';
+export { accountShard, bodyShard, keepShardAccounts } from './shard.js';
 export { StringIndex } from './string-index.js';
 export { compileTrie, type DeckRow, Trie, type TrieData } from './trie.js';
 export type { EncodedRows, WorkerSetup } from './worker-protocol.js';

@@ -26,6 +26,7 @@ import { type FrameRead, readFrame } from './frame-check.js';
 import type { RateContext } from './rate.js';
 import { reasonsOf } from './reasons.js';
 import { type HistoryPort, type RatedRows, type RatedRowsSink, RatingSession, type StoredAccountMonth } from './session.js';
+import { keepShardAccounts } from './shard.js';
 import type {
   EncodedRows,
   ForgetNotice,
@@ -177,6 +178,7 @@ export default async function rateShard(task: RateTask): Promise<unknown> {
   if (shard === -1) {
     shard = task.shard;
     shards = task.shards;
+    keepShardAccounts(ctx.accounts, shard, shards);
   } else if (task.shard !== shard) {
     // The pool routes a shard to one worker only: another shard here would rate accounts twice.
     const wrong: ShardFailure = {
