@@ -21,18 +21,23 @@ export function processCpuSeconds(pid: number, tid?: number): number | null {
   }
 }
 
+/** The names in a folder of /proc, or null when it cannot be read. */
+function entriesOf(dir: string): string[] | null {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return null;
+  }
+}
+
 /** The services' processes on this machine, by name. */
 const SERVICES: Record<string, string> = { broker: 'kafka.Kafka', clickhouse: 'clickhouse-server' };
 
 function servicePids(): Map<string, number> {
   const pids = new Map<string, number>();
   const ours = new Set<string>();
-  let entries: string[];
-  try {
-    entries = readdirSync('/proc');
-  } catch {
-    return pids;
-  }
+  const entries = entriesOf('/proc');
+  if (entries === null) return pids;
   for (const e of entries) {
     if (!/^\d+$/.test(e)) continue;
     let cmd: string;
@@ -90,13 +95,7 @@ export function processTreeCpuSeconds(pid: number): number | null {
 /** This process's threads (ids) now, with their CPU seconds; an empty map where /proc is missing. */
 export function threadCpuSeconds(): Map<number, number> {
   const out = new Map<number, number>();
-  let tids: string[];
-  try {
-    tids = readdirSync('/proc/self/task');
-  } catch {
-    return out;
-  }
-  for (const t of tids) {
+  for (const t of entriesOf('/proc/self/task') ?? []) {
     const s = processCpuSeconds(process.pid, Number(t));
     if (s !== null) out.set(Number(t), s);
   }
