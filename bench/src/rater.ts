@@ -9,18 +9,18 @@
  * and 2 worker threads: Avro bodies in, split by account shard on the main thread, decoded, rated
  * and encoded for the store (RowBinary) in the workers, the rows back as bytes, four batches in
  * flight as the month job keeps them. Wall clock from the first batch to the last rows. The two
- * pools run in turn, RATEL_BENCH_ROUNDS times (default 3): each figure is the median of its
- * runs (rater_runs_1t / _2t list them all), and rater_scaling_2t the ratio of the two medians.
- * rater_cpu_us_per_cdr_1t / _2t is the process's CPU time (every thread) per CDR in the run of
- * median throughput; where /proc is readable, rater_cpu_us_per_cdr_<n>t_workers / _gc / _main split it into the
- * rating workers (the threads the pool started), the threads that were there before it (V8's
- * helpers: parallel scavenges, concurrent marking) and the main thread.
+ * pools run in turn, RATEL_BENCH_ROUNDS times (default 3); each prints its run of median
+ * throughput (the lower middle one for an even count; rater_runs_1t / _2t list them all), and
+ * rater_scaling_2t is the ratio of the two. rater_cpu_us_per_cdr_1t / _2t is that run's CPU time
+ * (every thread) per CDR; where /proc is readable, rater_cpu_us_per_cdr_<n>t_workers / _gc /
+ * _main split it into the rating workers (the threads the pool started), the threads that were
+ * there before it (V8's helpers: parallel scavenges, concurrent marking) and the main thread.
  *   node bench/dist/rater.js [cdrs] [prefixes] [accounts]
  */
 import { availableParallelism, loadavg } from 'node:os';
 import { ROWS_ENCODER_MODULE } from '@ratel/aggregator';
 
-import { Rng } from '@ratel/ingest';
+import { MONTH_BATCHES_IN_FLIGHT, Rng } from '@ratel/ingest';
 import { compileTrie, newOutput, type PoolBatchResult, RatingEngine, RatingPool, RatingSession } from '@ratel/rater';
 import { type Cdr, cdrType } from '@ratel/schemas';
 import { syntheticDeck } from './deck.js';
@@ -76,9 +76,6 @@ interface PoolRun {
   events: number;
 }
 
-/** Batches given to the pool before the oldest is awaited, as the month job (MONTH_BATCHES_IN_FLIGHT). */
-const IN_FLIGHT = 4;
-
 /** The CDRs through a rating pool of `threads` workers: wall-clock rate, CPU per CDR (by kind of thread), events. */
 async function pooled(threads: number): Promise<PoolRun> {
   // The threads there before the pool: the main thread and V8's helpers.
@@ -100,7 +97,7 @@ async function pooled(threads: number): Promise<PoolRun> {
   const inFlight: Promise<PoolBatchResult>[] = [];
   for (let i = 0; i < nCdrs; i += batch) {
     inFlight.push(pool.rate({ data: wire, ends, from: i, to: Math.min(nCdrs, i + batch), schemaId: 0, framed: false }));
-    if (inFlight.length >= IN_FLIGHT) n += (await inFlight.shift())?.rated ?? 0;
+    if (inFlight.length >= MONTH_BATCHES_IN_FLIGHT) n += (await inFlight.shift())?.rated ?? 0;
   }
   for (const p of inFlight) n += (await p).rated;
   const ms = performance.now() - t0;
@@ -127,16 +124,8 @@ async function pooled(threads: number): Promise<PoolRun> {
   };
 }
 
-const median = (xs: readonly number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 === 1 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
-};
-/** The run whose throughput is the median one (its CPU figures are printed). */
-const medianRun = (runs: readonly PoolRun[]): PoolRun => {
-  const m = median(runs.map((r) => r.perSec));
-  return runs.reduce((best, r) => (Math.abs(r.perSec - m) < Math.abs(best.perSec - m) ? r : best));
-};
+/** The run of median throughput (the lower middle one for an even count). */
+const medianRun = (runs: readonly PoolRun[]): PoolRun => [...runs].sort((a, b) => a.perSec - b.perSec)[(runs.length - 1) >> 1] as PoolRun;
 
 // The pools first: the in-process session below leaves a large heap (its held CDRs) whose
 // collections would be charged to the pools' CPU time. 1 and 2 threads in turn, so that a change
@@ -224,11 +213,9 @@ console.log(`rater_cost_micros=${cost}`);
 console.log(`rater_held_mb=${(engine.heldBytes / 1048576).toFixed(0)}`);
 console.log(`replay_cdrs_per_sec=${Math.round(bigN / (replayMs / 1000))}`);
 console.log(`rater_cdrs_per_sec=${Math.round(nCdrs / (rateMs / 1000))}`);
-const perSec1 = median(ones.map((r) => r.perSec));
-const perSec2 = median(twos.map((r) => r.perSec));
-console.log(`rater_cdrs_per_sec_1t=${Math.round(perSec1)}`);
-console.log(`rater_cdrs_per_sec_2t=${Math.round(perSec2)}`);
-console.log(`rater_scaling_2t=${(perSec2 / perSec1).toFixed(2)}`);
+console.log(`rater_cdrs_per_sec_1t=${one.perSec}`);
+console.log(`rater_cdrs_per_sec_2t=${two.perSec}`);
+console.log(`rater_scaling_2t=${(two.perSec / one.perSec).toFixed(2)}`);
 console.log(`rater_runs_1t=${ones.map((r) => r.perSec).join('/')}`);
 console.log(`rater_runs_2t=${twos.map((r) => r.perSec).join('/')}`);
 for (const [name, r] of [

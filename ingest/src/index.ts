@@ -26,7 +26,7 @@ export { type ImportWatch, startImportWatch, untilStopped, type WatchDeps, type 
 export { brokerError, createKafka, ensureTopics, kafkaSasl, kafkaTls } from './kafka.js';
 export { createLogger, type Logger } from './logger.js';
 export { createMetrics, type EndpointOptions, type Metrics, serveMetrics } from './metrics.js';
-export { type MonthJobOptions, type MonthJobResult, runMonthJob } from './month-job.js';
+export { MONTH_BATCHES_IN_FLIGHT, type MonthJobOptions, type MonthJobResult, runMonthJob } from './month-job.js';
 export { cachedDefaultPartitioner } from './partitioner.js';
 export { type Pipeline, type PipelineDeps, type PipelineStats, startPipeline } from './pipeline.js';
 export { type ProduceOptions, produceCdrs, produceFrames } from './produce.js';

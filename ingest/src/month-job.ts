@@ -58,7 +58,7 @@ export interface MonthJobResult {
  * waited while a batch's results were taken and the store caught up; with 4, 74,500 -> 82,300
  * CDR/s on average over 4 alternating pairs (bench/RESULTS.md, 2026-12-02).
  */
-const MONTH_BATCHES_IN_FLIGHT = 4;
+export const MONTH_BATCHES_IN_FLIGHT = 4;
 
 export async function runMonthJob(
   cfg: Config,

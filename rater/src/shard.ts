@@ -72,13 +72,12 @@ export function bodyShard(b: Uint8Array, from: number, to: number, shards: numbe
 }
 
 /**
- * Drops from a worker's copy of the account book every account another shard owns, and returns
- * how many it kept: a worker rates its own accounts only, so it holds only theirs. Each worker
+ * Drops from a worker's copy of the account book every account another shard owns: a worker
+ * rates its own accounts only, so it holds only theirs. Each worker
  * would otherwise keep the whole book alive in its heap, and the collector would mark it once
  * per worker (bench/RESULTS.md, 2026-12-02).
  */
-export function keepShardAccounts(accounts: Map<string, unknown>, shard: number, shards: number): number {
-  if (shards <= 1) return accounts.size;
+export function keepShardAccounts(accounts: Map<string, unknown>, shard: number, shards: number): void {
+  if (shards <= 1) return;
   for (const id of accounts.keys()) if (accountShard(id, shards) !== shard) accounts.delete(id);
-  return accounts.size;
 }
