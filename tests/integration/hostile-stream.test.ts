@@ -157,7 +157,12 @@ describe('hostile stream (real Kafka + ClickHouse server)', () => {
         expect(Number(held?.n)).toBe(50);
       } finally {
         last.kill('SIGTERM');
-        expect(await exited(last)).toBe(0);
+        const code = await exited(last);
+        // How it ended and what it said last, should it not be a clean exit.
+        expect({ code, signal: last.signalCode }, `rater: ${(last as unknown as { stderrTail: string }).stderrTail.slice(-3000)}`).toEqual({
+          code: 0,
+          signal: null,
+        });
       }
     });
   }, 400_000);
