@@ -9,8 +9,9 @@
  * 100,000-row ones, and chDB spends about a third less CPU per CDR storing them (bench/RESULTS.md,
  * 2026-12-02).
  */
-import type { EncodedRows, Store } from '@ratel/aggregator';
+import type { Store } from '@ratel/aggregator';
 import type { EncodedRowsSink } from '@ratel/rater';
+import { GatheredRows } from './gathered-rows.js';
 import { StoreWriter } from './store-writer.js';
 
 /** Rows per insert of the batch jobs. */
@@ -59,21 +60,30 @@ export const SPOOL_INSERT_ROWS = 100_000;
 export function groupedStoreSink(
   store: Store,
   opts: { minRows: number; maxDelayMs: number },
-): { sink: EncodedRowsSink; writer: StoreWriter<readonly EncodedRows[]> } {
-  const writer = new StoreWriter<readonly EncodedRows[]>(
-    async (batches) => {
-      const tables = new Map<string, EncodedRows[]>();
-      for (const b of batches)
-        for (const p of b) {
-          if (p.rows === 0) continue;
-          const list = tables.get(p.table);
-          if (list) list.push(p);
-          else tables.set(p.table, [p]);
-        }
-      await Promise.all([...tables].map(([table, parts]) => store.insertEncoded(table, parts)));
+): { sink: EncodedRowsSink; writer: StoreWriter<number> } {
+  // Each write's rows are copied into the next insert's buffers at once (gathered-rows.ts); the
+  // writer counts them. It calls this write synchronously as it flushes, with exactly the writes
+  // added since the last one: what is gathered at that moment is what they hold.
+  const gathered = new GatheredRows();
+  const writer = new StoreWriter<number>(
+    async () => {
+      const sealed = gathered.seal();
+      try {
+        await Promise.all(sealed.map((s) => store.insertEncoded(s.part.table, [s.part])));
+      } finally {
+        for (const s of sealed) s.release();
+      }
     },
-    (b) => b.reduce((n, p) => n + p.rows, 0),
+    (rows) => rows,
     opts,
   );
-  return { sink: { write: (parts) => writer.add(parts), drain: () => writer.drain() }, writer };
+  const sink: EncodedRowsSink = {
+    copies: true,
+    write(parts) {
+      gathered.add(parts);
+      return writer.add(parts.reduce((n, p) => n + p.rows, 0));
+    },
+    drain: () => writer.drain(),
+  };
+  return { sink, writer };
 }

@@ -7,7 +7,8 @@
  * A failed write rejects all its batches. `pending` counts rows queued or being written; the
  * pipeline waits on `below()` to bound it (backpressure).
  * Batches are opaque to the writer (the pipeline queues rows already encoded for the store);
- * `count` tells how many rows one holds.
+ * `count` tells how many rows one holds. `write` is called synchronously by the flush that takes
+ * the batches, before anything else is added (groupedStoreSink relies on it).
  */
 
 export interface WriterOptions {

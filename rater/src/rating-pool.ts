@@ -37,6 +37,11 @@ export interface EncodedRowsSink {
   write(parts: readonly EncodedRows[]): Promise<void>;
   /** Resolves once every row written so far is stored. */
   drain(): Promise<void>;
+  /**
+   * Whether `write` copies the parts' bytes before it returns: the buffers they came in then go
+   * back to the workers at once, not once stored.
+   */
+  readonly copies?: boolean;
 }
 
 export interface RatingPoolOptions {
@@ -321,13 +326,17 @@ export class RatingPool {
       this.spare.giveInput(r.input);
       const done = this.sink.write(r.parts.map(bytesOf));
       stored.push(done);
-      // Once stored, the buffer the rows came in goes round again (never after a failed write).
+      // The buffer the rows came in goes round again: at once when the sink copied them, else
+      // once stored (never after a failed write, which may be tried again with them).
       const out = r.parts.find((p) => typeof p.data !== 'string')?.data as Uint8Array | undefined;
-      if (out && r.parts.every((p) => typeof p.data !== 'string' && p.data.buffer === out.buffer))
-        done.then(
-          () => this.spare.giveOutput(out.buffer as ArrayBuffer),
-          () => {},
-        );
+      if (out && r.parts.every((p) => typeof p.data !== 'string' && p.data.buffer === out.buffer)) {
+        if (this.sink.copies === true) this.spare.giveOutput(out.buffer as ArrayBuffer);
+        else
+          done.then(
+            () => this.spare.giveOutput(out.buffer as ArrayBuffer),
+            () => {},
+          );
+      }
       return r;
     } finally {
       if (r.writeSeq > 0) this.wrote(r.threadId, r.writeSeq);

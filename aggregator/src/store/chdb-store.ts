@@ -54,9 +54,14 @@ export function openChdbStore(dataDir: string): Store {
       const some = parts.filter((p) => p.rows > 0);
       if (some.length === 0) return;
       // Parts encoded in the rating workers are bytes: chDB takes them as they are.
-      const values = some.every((p) => typeof p.data === 'string')
-        ? some.map((p) => p.data).join('')
-        : Buffer.concat(some.map((p) => (typeof p.data === 'string' ? Buffer.from(p.data, 'utf8') : p.data)));
+      // One part of bytes (a grouping sink's gathered rows) goes as it is, not copied.
+      const one = some.length === 1 ? (some[0] as EncodedRows).data : null;
+      const values =
+        one !== null && typeof one !== 'string'
+          ? one
+          : some.every((p) => typeof p.data === 'string')
+            ? some.map((p) => p.data).join('')
+            : Buffer.concat(some.map((p) => (typeof p.data === 'string' ? Buffer.from(p.data, 'utf8') : p.data)));
       const format = (some[0] as EncodedRows).format;
       if (some.some((p) => p.format !== format))
         throw new Error(`INSERT INTO ${table}: parts of ${[...new Set(some.map((p) => p.format))].join(' and ')}`);
