@@ -21,12 +21,14 @@
  * down past its deadline, or refused) stops the pipeline: `failed` rejects, nothing more is
  * committed, and a restart replays from the last committed offsets.
  */
+
 import { createSchema, type EncodedRows, openStore, rowsEncoderFor, type Store, storeHistory, writeDeadLetters } from '@ratel/aggregator';
 import { type AccountBook, type Catalog, type EncodedRowsSink, RatingPool } from '@ratel/rater';
 import { type Codecs, errors, isRatelError } from '@ratel/schemas';
 import type { EachBatchPayload, Kafka } from 'kafkajs';
 import { AlertsOut, crossingTimes } from './alerts-out/index.js';
 import { type Config, limitsOf, storeConfigOf } from './config.js';
+import { pauseIfRunning } from './consumer-pause.js';
 import { deadLetterMessage, deadLetterRow, type OutgoingDeadLetter, sendChunks } from './dead-letters.js';
 import { ensureTopics, brokerError as kafkaConnectError } from './kafka.js';
 import { watchLag } from './lag.js';
@@ -222,7 +224,7 @@ export async function startPipeline(kafka: Kafka, cfg: Config, deps: PipelineDep
     if (failure !== null) return;
     failure = e;
     pool.forget('the pipeline stopped on a failure');
-    consumer.pause([{ topic: cfg.kafka.cdrTopic }]);
+    pauseIfRunning(consumer, cfg.kafka.cdrTopic);
     rejectFailed(e);
   };
   /** Failures of the same batch in a row: past MAX_BATCH_FAILURES the pipeline stops (exit, replay from the last commit). */
