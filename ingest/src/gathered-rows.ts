@@ -81,8 +81,9 @@ class TableRows {
 export class GatheredRows {
   private readonly tables = new Map<string, TableRows>();
 
-  /** Copies the parts' rows (their buffers are free again once this returns). */
-  add(parts: readonly EncodedRows[]): void {
+  /** Copies the parts' rows (their buffers are free again once this returns); how many rows they hold. */
+  add(parts: readonly EncodedRows[]): number {
+    let rows = 0;
     for (const p of parts) {
       if (p.rows === 0) continue;
       let t = this.tables.get(p.table);
@@ -93,7 +94,9 @@ export class GatheredRows {
         throw new Error(`INSERT INTO ${p.table}: parts of ${t.format} and ${p.format}`);
       }
       t.add(p);
+      rows += p.rows;
     }
+    return rows;
   }
 
   /** The rows gathered so far, one part per table that has some; the next ones gather anew. */

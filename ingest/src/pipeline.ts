@@ -21,7 +21,6 @@
  * down past its deadline, or refused) stops the pipeline: `failed` rejects, nothing more is
  * committed, and a restart replays from the last committed offsets.
  */
-
 import { createSchema, type EncodedRows, openStore, rowsEncoderFor, type Store, storeHistory, writeDeadLetters } from '@ratel/aggregator';
 import { type AccountBook, type Catalog, type EncodedRowsSink, RatingPool } from '@ratel/rater';
 import { type Codecs, errors, isRatelError } from '@ratel/schemas';

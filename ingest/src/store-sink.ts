@@ -79,10 +79,7 @@ export function groupedStoreSink(
   );
   const sink: EncodedRowsSink = {
     copies: true,
-    write(parts) {
-      gathered.add(parts);
-      return writer.add(parts.reduce((n, p) => n + p.rows, 0));
-    },
+    write: (parts) => writer.add(gathered.add(parts)),
     drain: () => writer.drain(),
   };
   return { sink, writer };

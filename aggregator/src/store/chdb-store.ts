@@ -54,11 +54,10 @@ export function openChdbStore(dataDir: string): Store {
       const some = parts.filter((p) => p.rows > 0);
       if (some.length === 0) return;
       // Parts encoded in the rating workers are bytes: chDB takes them as they are.
-      // One part of bytes (a grouping sink's gathered rows) goes as it is, not copied.
-      const one = some.length === 1 ? (some[0] as EncodedRows).data : null;
+      // One part (a grouping sink's gathered rows) goes as it is, not copied.
       const values =
-        one !== null && typeof one !== 'string'
-          ? one
+        some.length === 1
+          ? (some[0] as EncodedRows).data
           : some.every((p) => typeof p.data === 'string')
             ? some.map((p) => p.data).join('')
             : Buffer.concat(some.map((p) => (typeof p.data === 'string' ? Buffer.from(p.data, 'utf8') : p.data)));
