@@ -132,6 +132,12 @@ export const configSchema = z.strictObject({
       partitions: z.number().int().min(1).default(4),
       /** A crashed rater's partitions move to the others after this long. */
       sessionTimeoutMs: z.number().int().min(6000).default(10_000),
+      /**
+       * A consumer crash kafkajs can recover from (a group coordinator still loading, a broker
+       * restarting) restarts the consumer while it joined its group or stored a batch within this
+       * long; past it, or on any other crash, the pipeline stops.
+       */
+      restartWindowMs: z.number().int().min(0).max(3_600_000).default(120_000),
       /** Bytes fetched per partition and batch: ~2 MB is ~13,000 CDRs, one store write each. */
       maxBytesPerPartition: z
         .number()
@@ -339,6 +345,7 @@ export const ENV: Record<string, { path: string[]; parse?: (v: string) => unknow
   RATEL_KAFKA_ALERTS_TOPIC: { path: ['kafka', 'alertsTopic'] },
   RATEL_KAFKA_GROUP: { path: ['kafka', 'groupId'] },
   RATEL_KAFKA_SESSION_TIMEOUT_MS: { path: ['kafka', 'sessionTimeoutMs'], parse: integer },
+  RATEL_KAFKA_RESTART_WINDOW_MS: { path: ['kafka', 'restartWindowMs'], parse: integer },
   RATEL_SCHEMA_REGISTRY_URL: { path: ['schemaRegistry', 'url'] },
   RATEL_KAFKA_MAX_BYTES_PER_PARTITION: { path: ['kafka', 'maxBytesPerPartition'], parse: integer },
   RATEL_RATER_THREADS: { path: ['rater', 'threads'], parse: integer },

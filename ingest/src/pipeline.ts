@@ -95,6 +95,9 @@ interface BatchDone {
   alertKinds: string[];
 }
 
+/** How long a consumer that stopped unasked waits for kafkajs's CRASH (which names the cause) before it fails the pipeline. */
+const STOPPED_GRACE_MS = 10_000;
+
 /** How many times in a row one batch may fail before the pipeline stops. */
 const MAX_BATCH_FAILURES = 5;
 /** /readyz turns unready when no fetch started for this long (a stalled or paused consumer). */
@@ -183,6 +186,11 @@ export async function startPipeline(kafka: Kafka, cfg: Config, deps: PipelineDep
     maxBytesPerPartition: cfg.kafka.maxBytesPerPartition,
     sessionTimeout: cfg.kafka.sessionTimeoutMs,
     heartbeatInterval: Math.min(3000, Math.floor(cfg.kafka.sessionTimeoutMs / 5)),
+    // kafkajs restarts a consumer it crashed on an error it marks retriable; ratel lets it only
+    // while the consumer is recent enough in health (restartable) and the pipeline has not failed.
+    // Always restarting, a consumer of a failed pipeline rejoined the group, failed its first batch
+    // on the failure, crashed and rejoined, every few seconds until the process exited.
+    retry: { retries: 5, restartOnFailure: async () => restartable() },
   });
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   try {
@@ -224,6 +232,9 @@ export async function startPipeline(kafka: Kafka, cfg: Config, deps: PipelineDep
     failure = e;
     pool.forget('the pipeline stopped on a failure');
     pauseIfRunning(consumer, cfg.kafka.cdrTopic);
+    // Leave the group, so the partitions go to a live member and nothing rejoins them for a
+    // pipeline that has failed (nothing is committed after a failure: see commitWhenStored).
+    void consumer.stop().catch(() => {});
     rejectFailed(e);
   };
   /** Failures of the same batch in a row: past MAX_BATCH_FAILURES the pipeline stops (exit, replay from the last commit). */
@@ -233,17 +244,38 @@ export async function startPipeline(kafka: Kafka, cfg: Config, deps: PipelineDep
   consumer.on(consumer.events.FETCH_START, () => {
     lastFetchMs = Date.now();
   });
-  // A consumer that kafkajs gave up on, or that stopped without being asked to, ends the
-  // pipeline: the process exits non-zero and its supervisor restarts it.
+  // A consumer crash kafkajs does not restart (not retriable, or past kafka.restartWindowMs), or a
+  // consumer that stopped without being asked to, ends the pipeline: the process exits non-zero
+  // and its supervisor restarts it.
+  /** Set when the consumer stopped unasked: the failure it becomes unless a CRASH names the cause first. */
+  let stoppedUnasked: NodeJS.Timeout | undefined;
+  /** When the consumer last joined its group or stored a batch (or the pipeline started). */
+  let healthyMs = Date.now();
+  const restartable = () => failure === null && !stopping && Date.now() - healthyMs <= cfg.kafka.restartWindowMs;
   consumer.on(consumer.events.CRASH, (e) => {
+    clearTimeout(stoppedUnasked);
     const cause = innermost(e.payload.error);
-    log.error({ err: (cause as Error)?.message, code: (cause as { code?: string })?.code, restart: e.payload.restart }, 'consumer crashed');
+    const fields = { err: (cause as Error)?.message, code: (cause as { code?: string })?.code, restart: e.payload.restart };
+    if (e.payload.restart) {
+      // A group coordinator still loading (a new or restarted broker), a broker restarting:
+      // kafkajs starts the consumer again, which rejoins the group (GROUP_JOIN forgets).
+      log.warn(fields, 'consumer crashed, restarting');
+      return;
+    }
+    log.error(fields, 'consumer crashed');
     fatal(cause ?? new Error('consumer crashed'));
   });
+  // kafkajs stops (and disconnects) a crashing consumer before it emits CRASH: the stop waits for
+  // the crash, so the failure names the crash's cause, not "consumer stopped".
   consumer.on(consumer.events.STOP, () => {
-    if (!stopping) fatal(errors.brokerUnreachable(cfg.kafka.brokers.join(','), new Error('consumer stopped')));
+    if (stopping || failure !== null) return;
+    stoppedUnasked = setTimeout(() => {
+      if (!stopping) fatal(errors.brokerUnreachable(cfg.kafka.brokers.join(','), new Error('consumer stopped')));
+    }, STOPPED_GRACE_MS);
+    stoppedUnasked.unref();
   });
   consumer.on(consumer.events.GROUP_JOIN, (e) => {
+    healthyMs = Date.now();
     // Partitions may have moved: memory is no longer authoritative, the store is.
     pool.forget('joined the consumer group');
     joined = true;
@@ -307,6 +339,7 @@ export async function startPipeline(kafka: Kafka, cfg: Config, deps: PipelineDep
           latencies[latN++ % LAT] = ms;
           metrics.latency.observe(ms / 1000);
         }
+        healthyMs = Date.now();
         stats.consumed += producedAt.length;
         stats.rated += b.rated;
         stats.deadLetters += b.deadCodes.length;
@@ -442,7 +475,8 @@ export async function startPipeline(kafka: Kafka, cfg: Config, deps: PipelineDep
       // Finish what was consumed: no new batches, in-flight ones rated, their rows stored and
       // offsets committed, then leave the group.
       log.debug('pausing consumer, storing in-flight batches');
-      consumer.pause([{ topic: cfg.kafka.cdrTopic }]);
+      clearTimeout(stoppedUnasked);
+      pauseIfRunning(consumer, cfg.kafka.cdrTopic);
       while (active > 0) await new Promise((r) => setTimeout(r, 20));
       await writer.drain();
       await Promise.all(commits.values());

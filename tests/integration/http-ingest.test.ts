@@ -601,7 +601,9 @@ describe('ratel ingest-http when the broker stops (a broker of its own)', () => 
           store: run.store,
         });
         try {
-          expect(await waitFor(async () => p.stats.consumed >= records, 120_000, 250)).toBe(true);
+          // A pipeline that stopped on a failure says why here, not as a silent timeout.
+          const consumedAll = await Promise.race([waitFor(async () => p.stats.consumed >= records, 120_000, 250), p.failed]);
+          expect(consumedAll, `consumed ${p.stats.consumed} of ${records} records`).toBe(true);
           expect(await waitFor(async () => (await countStored(run)) >= want.size, 60_000, 250)).toBe(true);
         } finally {
           await p.stop();
