@@ -112,6 +112,20 @@ function innermost(e: unknown): unknown {
   return e;
 }
 
+/**
+ * The failure a consumer crash becomes: a RatelError as it is; a kafkajs error (a connection
+ * lost, retries run out, a protocol error) as BROKER_UNREACHABLE carrying it, so `ratel run`'s exit
+ * line names the broker and the cause; anything else as it is.
+ */
+function crashError(cause: unknown, brokers: string): unknown {
+  if (isRatelError(cause)) return cause;
+  for (let x: unknown = cause, depth = 0; x instanceof Error && depth < 10; depth++) {
+    if (x.name.startsWith('KafkaJS') || (x as { retriable?: boolean }).retriable === true) return errors.brokerUnreachable(brokers, cause);
+    x = (x as { cause?: unknown }).cause;
+  }
+  return cause;
+}
+
 /** A kafkajs error as a ratel error: a retriable one is BROKER_UNREACHABLE, so withRetry retries it. */
 function brokerError(e: unknown, brokers: string): unknown {
   if (e instanceof Error && (e as { retriable?: boolean }).retriable === true) return errors.brokerUnreachable(brokers, e);
@@ -263,7 +277,7 @@ export async function startPipeline(kafka: Kafka, cfg: Config, deps: PipelineDep
       return;
     }
     log.error(fields, 'consumer crashed');
-    fatal(cause ?? new Error('consumer crashed'));
+    fatal(crashError(cause ?? new Error('consumer crashed'), cfg.kafka.brokers.join(',')));
   });
   // kafkajs stops (and disconnects) a crashing consumer before it emits CRASH: the stop waits for
   // the crash, so the failure names the crash's cause, not "consumer stopped".
