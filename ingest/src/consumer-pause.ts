@@ -1,8 +1,8 @@
 /**
- * Pausing the consumer when the pipeline stops on a failure. A consumer that kafkajs crashed or
- * stopped has left its group, and its pause throws ("Consumer group was not initialized"): it
- * fetches nothing more anyway, so that throw is no second failure to raise from the event
- * handler that reports the first.
+ * Pausing the consumer when the pipeline stops (Pipeline.stop), which may come after kafkajs
+ * crashed or stopped it. Such a consumer has left its group, and its pause throws ("Consumer
+ * group was not initialized"): it fetches nothing more anyway, so that throw is no failure of
+ * the stop.
  */
 import type { Consumer } from 'kafkajs';
 

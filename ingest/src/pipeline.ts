@@ -113,17 +113,12 @@ function innermost(e: unknown): unknown {
 }
 
 /**
- * The failure a consumer crash becomes: a RatelError as it is; a kafkajs error (a connection
- * lost, retries run out, a protocol error) as BROKER_UNREACHABLE carrying it, so `ratel run`'s exit
- * line names the broker and the cause; anything else as it is.
+ * The failure a consumer crash becomes (its error through innermost): a kafkajs error (a
+ * connection lost, retries run out, a protocol error) as BROKER_UNREACHABLE carrying it, so `ratel
+ * run`'s exit line names the broker and the cause; a RatelError or anything else as it is.
  */
 function crashError(cause: unknown, brokers: string): unknown {
-  if (isRatelError(cause)) return cause;
-  for (let x: unknown = cause, depth = 0; x instanceof Error && depth < 10; depth++) {
-    if (x.name.startsWith('KafkaJS') || (x as { retriable?: boolean }).retriable === true) return errors.brokerUnreachable(brokers, cause);
-    x = (x as { cause?: unknown }).cause;
-  }
-  return cause;
+  return cause instanceof Error && cause.name.startsWith('KafkaJS') ? errors.brokerUnreachable(brokers, cause) : cause;
 }
 
 /** A kafkajs error as a ratel error: a retriable one is BROKER_UNREACHABLE, so withRetry retries it. */
@@ -245,9 +240,9 @@ export async function startPipeline(kafka: Kafka, cfg: Config, deps: PipelineDep
     if (failure !== null) return;
     failure = e;
     pool.forget('the pipeline stopped on a failure');
-    pauseIfRunning(consumer, cfg.kafka.cdrTopic);
-    // Leave the group, so the partitions go to a live member and nothing rejoins them for a
-    // pipeline that has failed (nothing is committed after a failure: see commitWhenStored).
+    // Stop fetching and leave the group, so the partitions go to a live member and nothing
+    // rejoins them for a pipeline that has failed (nothing is committed after a failure: see
+    // commitWhenStored). A consumer kafkajs already crashed has nothing left to stop.
     void consumer.stop().catch(() => {});
     rejectFailed(e);
   };
@@ -258,14 +253,14 @@ export async function startPipeline(kafka: Kafka, cfg: Config, deps: PipelineDep
   consumer.on(consumer.events.FETCH_START, () => {
     lastFetchMs = Date.now();
   });
-  // A consumer crash kafkajs does not restart (not retriable, or past kafka.restartWindowMs), or a
-  // consumer that stopped without being asked to, ends the pipeline: the process exits non-zero
-  // and its supervisor restarts it.
   /** Set when the consumer stopped unasked: the failure it becomes unless a CRASH names the cause first. */
   let stoppedUnasked: NodeJS.Timeout | undefined;
   /** When the consumer last joined its group or stored a batch (or the pipeline started). */
   let healthyMs = Date.now();
   const restartable = () => failure === null && !stopping && Date.now() - healthyMs <= cfg.kafka.restartWindowMs;
+  // A consumer crash kafkajs does not restart (not retriable, or past kafka.restartWindowMs), or a
+  // consumer that stopped without being asked to, ends the pipeline: the process exits non-zero
+  // and its supervisor restarts it.
   consumer.on(consumer.events.CRASH, (e) => {
     clearTimeout(stoppedUnasked);
     const cause = innermost(e.payload.error);
