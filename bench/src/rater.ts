@@ -15,6 +15,10 @@
  * (every thread) per CDR; where /proc is readable, rater_cpu_us_per_cdr_<n>t_workers / _gc /
  * _main split it into the rating workers (the threads the pool started), the threads that were
  * there before it (V8's helpers: parallel scavenges, concurrent marking) and the main thread.
+ * machine_scaling_2t is the yardstick: the same ratio for work that shares nothing (integer
+ * arithmetic in the first level of cache, machine-scaling.ts), measured after each round's two
+ * pools, its median and its runs (machine_runs_2t): what this machine's two cores give at all,
+ * beside each round's own ratio (rater_scaling_runs_2t).
  *   node bench/dist/rater.js [cdrs] [prefixes] [accounts]
  */
 import { availableParallelism, loadavg } from 'node:os';
@@ -24,6 +28,7 @@ import { MONTH_BATCHES_IN_FLIGHT, Rng } from '@ratel/ingest';
 import { compileTrie, newOutput, type PoolBatchResult, RatingEngine, RatingPool, RatingSession } from '@ratel/rater';
 import { type Cdr, cdrType } from '@ratel/schemas';
 import { syntheticDeck } from './deck.js';
+import { machineScaling2t } from './machine-scaling.js';
 import { profileSection } from './profile.js';
 import { threadCpuSeconds } from './service-cpu.js';
 import { avroBodies, catalogWith, MONTH_START_MS, voiceAccounts, voiceCdrs } from './voice-cdrs.js';
@@ -134,9 +139,11 @@ const load0 = loadavg()[0] as number;
 const rounds = Math.max(1, Number(process.env.RATEL_BENCH_ROUNDS ?? 3));
 const ones: PoolRun[] = [];
 const twos: PoolRun[] = [];
+const machine: number[] = [];
 for (let r = 0; r < rounds; r++) {
   ones.push(await pooled(1));
   twos.push(await pooled(2));
+  machine.push(await machineScaling2t());
 }
 const one = medianRun(ones);
 const two = medianRun(twos);
@@ -216,6 +223,10 @@ console.log(`rater_cdrs_per_sec=${Math.round(nCdrs / (rateMs / 1000))}`);
 console.log(`rater_cdrs_per_sec_1t=${one.perSec}`);
 console.log(`rater_cdrs_per_sec_2t=${two.perSec}`);
 console.log(`rater_scaling_2t=${(two.perSec / one.perSec).toFixed(2)}`);
+const machineSorted = [...machine].sort((a, b) => a - b);
+console.log(`machine_scaling_2t=${(machineSorted[(machine.length - 1) >> 1] as number).toFixed(2)}`);
+console.log(`rater_scaling_runs_2t=${ones.map((o, r) => ((twos[r] as PoolRun).perSec / o.perSec).toFixed(2)).join('/')}`);
+console.log(`machine_runs_2t=${machine.map((m) => m.toFixed(2)).join('/')}`);
 console.log(`rater_runs_1t=${ones.map((r) => r.perSec).join('/')}`);
 console.log(`rater_runs_2t=${twos.map((r) => r.perSec).join('/')}`);
 for (const [name, r] of [

@@ -15,11 +15,10 @@
  * pipeline rates the topic into the ClickHouse server: the ratings equal an uninterrupted
  * in-process rating, so no CDR is lost or billed twice.
  */
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { type Config, createKafka, createLogger, httpIngest, loadConfig, sources, startPipeline } from '@ratel/ingest';
 import { loadCatalog } from '@ratel/rater';
 import { type Cdr, localCodecs, voiceCdr } from '@ratel/schemas';
@@ -27,11 +26,11 @@ import { Partitioners } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLICKHOUSE_URL, HINT, KAFKA_BROKERS } from '../services.js';
 import { CLI, countStored, exited, reference, stored, waitFor, withRun } from './harness.js';
+import { ownBroker } from './own-broker.js';
 
 const codec = localCodecs().cdr;
 const TOKEN = 'http-ingest-test-token-0123456789';
 const GOLDEN = join(import.meta.dirname, '../ingest/sources/golden');
-const SERVICES = join(import.meta.dirname, '../../deploy/services.sh');
 const PER_REQUEST = Number(process.env.RATEL_TEST_HTTP_CDRS_PER_REQUEST ?? 1000);
 const REQUESTS = 1000;
 const MAX_BODY = 2 * 1024 * 1024;
@@ -501,26 +500,14 @@ describe('ratel ingest-http when Kafka takes part of a body (shared broker, a to
 });
 
 /** A Kafka broker of this test's own, which it may stop (never the shared one). */
-const OWN = {
-  RATEL_RUN: process.env.RATEL_TEST_OWN_KAFKA_RUN ?? '/tmp/http-ingest-run',
-  RATEL_KAFKA_PORT: process.env.RATEL_TEST_OWN_KAFKA_PORT ?? '19192',
-  RATEL_KAFKA_CONTROLLER_PORT: process.env.RATEL_TEST_OWN_KAFKA_CONTROLLER_PORT ?? '19193',
-};
-const own = (cmd: 'up' | 'down') =>
-  promisify(execFile)('bash', [SERVICES, cmd, 'kafka'], { env: { ...process.env, ...OWN } }).catch((e: { stderr?: string }) => {
-    throw new Error(`services.sh ${cmd} kafka (${JSON.stringify(OWN)}) failed: ${e.stderr ?? e}`);
-  });
+const own = ownBroker('RATEL_TEST_OWN_KAFKA', '/tmp/http-ingest-run', 19192);
 
 describe('ratel ingest-http when the broker stops (a broker of its own)', () => {
-  beforeAll(() => own('up'), 180_000);
-  afterAll(() => own('down'), 60_000);
+  beforeAll(() => own.up(), 180_000);
+  afterAll(() => own.down(), 60_000);
 
   it('answers 503 with Retry-After while the broker is down; the client sends the same bodies again; rated once each', async () => {
-    const services = {
-      env: { RATEL_KAFKA_BROKERS: `127.0.0.1:${OWN.RATEL_KAFKA_PORT}`, RATEL_CLICKHOUSE_URL: CLICKHOUSE_URL },
-      storeUrl: CLICKHOUSE_URL,
-      storeAuth: {},
-    };
+    const services = own.services;
     await withRun(
       'httpdown',
       150,
@@ -569,11 +556,11 @@ describe('ratel ingest-http when the broker stops (a broker of its own)', () => 
         );
         try {
           expect(await waitFor(async () => done >= bodies.length / 4, 60_000, 50)).toBe(true);
-          await own('down');
+          await own.down();
           const downAt = done;
           // Requests keep coming while the broker is down: they must get 503.
           await waitFor(async () => (status.get(503) ?? 0) >= 3, 30_000, 100);
-          await own('up');
+          await own.up();
           await client;
           expect(done).toBe(bodies.length);
           expect(downAt).toBeLessThan(bodies.length);

@@ -12,14 +12,10 @@
  * Faults: an encoder that refuses every batch (the pipeline stops on its batch failures), and a
  * new broker of the test's own, stopped under a running pipeline and started again.
  */
-import { execFile } from 'node:child_process';
-import { rmSync } from 'node:fs';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { createKafka, createLogger, type Pipeline } from '@ratel/ingest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { countStored, produce, type Run, reference, stored, waitFor, withRun } from '../integration/harness.js';
-import { CLICKHOUSE_URL } from '../services.js';
+import { ownBroker } from '../integration/own-broker.js';
 import { failingEncoder, withFaultyPipeline } from './pipeline-fixture.js';
 
 describe('regression: a crashed consumer rejoins its group in a loop', () => {
@@ -44,31 +40,14 @@ describe('regression: a crashed consumer rejoins its group in a loop', () => {
 });
 
 /** A Kafka broker of this test's own, which it stops (never the shared one). */
-const OWN = {
-  RATEL_RUN: process.env.RATEL_TEST_CRASH_KAFKA_RUN ?? '/tmp/crash-loop-run',
-  RATEL_KAFKA_PORT: process.env.RATEL_TEST_CRASH_KAFKA_PORT ?? '19292',
-  RATEL_KAFKA_CONTROLLER_PORT: process.env.RATEL_TEST_CRASH_KAFKA_CONTROLLER_PORT ?? '19293',
-};
-const SERVICES = join(import.meta.dirname, '../../deploy/services.sh');
-const own = (cmd: 'up' | 'down') =>
-  promisify(execFile)('bash', [SERVICES, cmd, 'kafka'], { env: { ...process.env, ...OWN } }).catch((e: { stderr?: string }) => {
-    throw new Error(`services.sh ${cmd} kafka (${JSON.stringify(OWN)}) failed: ${e.stderr ?? e}`);
-  });
+const own = ownBroker('RATEL_TEST_CRASH_KAFKA', '/tmp/crash-loop-run', 19292);
 
 describe('regression: a crashed consumer rejoins its group in a loop (a broker of its own)', () => {
   // A new broker each time: its group coordinator is still loading when the first consumer joins
   // (the clean-clone CI run's broker of its own was new too).
-  beforeAll(async () => {
-    await own('down'); // a broker left by an interrupted run, if any
-    rmSync(OWN.RATEL_RUN, { recursive: true, force: true });
-    await own('up');
-  }, 180_000);
-  afterAll(() => own('down'), 60_000);
-  const services = {
-    env: { RATEL_KAFKA_BROKERS: `127.0.0.1:${OWN.RATEL_KAFKA_PORT}`, RATEL_CLICKHOUSE_URL: CLICKHOUSE_URL },
-    storeUrl: CLICKHOUSE_URL,
-    storeAuth: {},
-  };
+  beforeAll(() => own.fresh(), 180_000);
+  afterAll(() => own.down(), 60_000);
+  const services = own.services;
 
   it('a coordinator still loading, then the broker stopped and started: kafkajs restarts the consumer, every CDR is rated', async () => {
     await withRun(
@@ -85,8 +64,8 @@ describe('regression: a crashed consumer rejoins its group in a loop (a broker o
           });
           await produce(run, run.cdrs.slice(0, half));
           expect(await waitFor(async () => p.stats.consumed >= half, 90_000, 200), `consumed ${p.stats.consumed} of ${half}`).toBe(true);
-          await own('down');
-          await own('up');
+          await own.down();
+          await own.up();
           await produce(run, run.cdrs.slice(half));
           expect(await waitFor(async () => (await countStored(run)) >= want.size, 90_000, 500), 'not every CDR stored').toBe(true);
           expect(failed).toBeNull();
@@ -108,14 +87,14 @@ describe('regression: a crashed consumer rejoins its group in a loop (a broker o
         const noWindow = { ...run, cfg: { ...run.cfg, kafka: { ...run.cfg.kafka, restartWindowMs: 0 } } };
         await withFaultyPipeline(noWindow, run.store, async (p) => {
           await p.ready;
-          await own('down');
+          await own.down();
           const why = await failureOf(p, 90_000);
           expect(why, 'the pipeline did not stop when its broker did').not.toBeNull();
           // The crash's cause (the broker gone), not the stop kafkajs makes before it reports the crash.
           expect(why?.message).not.toContain('consumer stopped');
           expect((why as { code?: string } | null)?.code).toBe('BROKER_UNREACHABLE');
           expect(why?.message).toMatch(/ECONNREFUSED/);
-          await own('up');
+          await own.up();
           await staysOut(run);
         });
       },
