@@ -63,9 +63,9 @@ for (let i = 0; i < CALLS; i++) {
   if (answered) acc.push(`BYE|${ft}|${tt}|${callId}|200|OK|${end}|${end}|${endUs % 1e6}|${caller}|${callee}`);
 }
 /**
- * The lines as one file's bytes, and how many; the array is emptied. `ratel import` holds file chunks, never
- * millions of line strings: kept alive (each a tree of the template's parts), they made a heap of
- * about 2.5 GB (--trace-gc) around the timed reading.
+ * The lines as one file's bytes, and how many; the array is emptied. `ratel import` holds file
+ * chunks, never millions of line strings: kept alive (each a tree of the template's parts), they
+ * made a heap of about 2.5 GB (--trace-gc) around the timed reading.
  */
 const fileOf = (lines: string[]) => {
   const count = lines.length;

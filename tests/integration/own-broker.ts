@@ -12,8 +12,6 @@ import type { Services } from './harness.js';
 const SERVICES = join(import.meta.dirname, '../../deploy/services.sh');
 
 export interface OwnBroker {
-  /** What services.sh is given: its run folder, the broker's port and its controller's. */
-  readonly env: { RATEL_RUN: string; RATEL_KAFKA_PORT: string; RATEL_KAFKA_CONTROLLER_PORT: string };
   /** The services of a run on it: this broker and the shared ClickHouse. */
   readonly services: Services;
   up(): Promise<void>;
@@ -27,6 +25,7 @@ export interface OwnBroker {
  * environment, else `dir` and `port` (the controller on the next port).
  */
 export function ownBroker(prefix: string, dir: string, port: number): OwnBroker {
+  // What services.sh is given: the run folder, the broker's port and its controller's.
   const env = {
     RATEL_RUN: process.env[`${prefix}_RUN`] ?? dir,
     RATEL_KAFKA_PORT: process.env[`${prefix}_PORT`] ?? String(port),
@@ -40,7 +39,6 @@ export function ownBroker(prefix: string, dir: string, port: number): OwnBroker 
       },
     );
   return {
-    env,
     services: {
       env: { RATEL_KAFKA_BROKERS: `127.0.0.1:${env.RATEL_KAFKA_PORT}`, RATEL_CLICKHOUSE_URL: CLICKHOUSE_URL },
       storeUrl: CLICKHOUSE_URL,
